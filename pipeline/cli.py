@@ -1,0 +1,183 @@
+"""`techpact`: the command line of the Techniekpact Monitor pipeline."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+from pipeline.settings import SAMPLE_DIR, Settings, prepare_dagster_home
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    base = Settings()
+    return Settings(
+        home=base.home,
+        sources=Path(args.sources).resolve() if getattr(args, "sources", None) else base.sources,
+        out=Path(args.out).resolve() if getattr(args, "out", None) else base.out,
+        warehouse_url=getattr(args, "warehouse", None) or base.warehouse_url,
+    )
+
+
+def edition_folders(root: Path) -> list[str]:
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name))
+
+
+def infer_flat_edition(root: Path) -> str:
+    """The edition of a flat folder of deliveries: the one after the latest education year in its headers."""
+    from pipeline import sources
+    from pipeline.editions import edition_for_education_year
+
+    years = []
+    for path in sources.delivery_files(root):
+        try:
+            years += [int(h[:4]) for h in sources.read_header(path) if re.fullmatch(r"(19|20)\d{2}", h[:4])]
+        except Exception:  # unreadable files are reported by the build itself
+            continue
+    if not years:
+        raise SystemExit(f"cannot tell the edition of {root}: pass --edition YEAR")
+    return edition_for_education_year(max(years)).key
+
+
+def resolve_edition(settings: Settings, edition: str | None) -> tuple[str, str]:
+    """(edition, flat_edition): flat_edition is set when the sources folder holds one edition's files."""
+    root = settings.sources
+    if not root.is_dir():
+        raise SystemExit(f"sources folder {root} does not exist")
+    folders = edition_folders(root)
+    if folders:
+        chosen = edition or folders[-1]
+        if chosen not in folders:
+            raise SystemExit(f"no folder for edition {chosen} in {root} (found: {', '.join(folders)})")
+        return chosen, ""
+    chosen = edition or infer_flat_edition(root)
+    return chosen, chosen
+
+
+def _failure_messages(result) -> list[str]:
+    messages = []
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE":
+            error = event.event_specific_data.error
+            while error is not None and error.cause is not None and "Failure" not in error.cls_name:
+                error = error.cause
+            messages.append(f"{event.step_key}: {error.message.strip() if error else 'failed'}")
+    return messages
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if settings.sources == SAMPLE_DIR.resolve() and not SAMPLE_DIR.exists():
+        from pipeline.sample.generate import generate
+
+        print("writing the embedded sample deliveries ...", file=sys.stderr)
+        generate()
+    edition, flat = resolve_edition(settings, args.edition)
+    prepare_dagster_home(settings)
+    started = time.perf_counter()
+
+    import dagster as dg
+
+    from pipeline.definitions import EDITION_JOB, OBSERVE_JOB, build_defs
+
+    languages = tuple(args.lang.split(","))
+    defs = build_defs(settings, edition=flat, allow_unclassified=args.allow_unclassified, languages=languages)
+    print(f"building edition {edition} from {settings.sources}", file=sys.stderr)
+    with dg.DagsterInstance.get() as instance:
+        print("  observing sources (sha256 data versions)", file=sys.stderr)
+        defs.resolve_job_def(OBSERVE_JOB).execute_in_process(instance=instance, raise_on_error=True,
+                                                             run_config={"loggers": {"progress": {}}})
+        result = defs.resolve_job_def(EDITION_JOB).execute_in_process(
+            partition_key=edition, instance=instance, raise_on_error=False,
+            run_config={"loggers": {"progress": {}}}, tags={"techpact/edition": edition},
+        )
+    took = time.perf_counter() - started
+    if not result.success:
+        print(f"\nedition {edition} was NOT published (run {result.run_id}); the previous edition and the "
+              f"warehouse are unchanged.", file=sys.stderr)
+        for message in _failure_messages(result):
+            print(message, file=sys.stderr)
+        return 1
+    folder = settings.out / edition
+    print(f"\nedition {edition} published in {took:.1f} s (run {result.run_id})")
+    for path in sorted(folder.iterdir()):
+        print(f"  {path}")
+    print(f"  warehouse: {settings.warehouse}")
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from pipeline.sample.generate import DEFAULT_SEED, generate
+
+    for path in generate(Path(args.out) if args.out else SAMPLE_DIR, args.seed or DEFAULT_SEED):
+        print(path)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from pipeline import validation
+
+    return validation.main(Path(args.path), as_json=args.json)
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    prepare_dagster_home(settings)
+    env = {**os.environ, "TECHPACT_SOURCES": str(settings.sources), "TECHPACT_OUT": str(settings.out)}
+    command = [sys.executable, "-m", "dagster", "dev", "-m", "pipeline.definitions", "-h", args.host, "-p", str(args.port)]
+    print(f"Dagster UI on http://{args.host}:{args.port} (instance {settings.dagster_home})", file=sys.stderr)
+    process = subprocess.Popen(command, env=env, start_new_session=True)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        return process.wait()
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="techpact", description="Build and publish the Techniekpact Monitor.")
+    sub = root.add_subparsers(dest="command", required=True)
+
+    build = sub.add_parser("build", help="build and publish one edition")
+    build.add_argument("--edition", help="edition (publication year); default: the latest in the sources")
+    build.add_argument("--sources", help="folder of deliveries (one sub-folder per edition, or one edition's files); default: the embedded sample")
+    build.add_argument("--out", help="where published editions go (default: ./out)")
+    build.add_argument("--warehouse", help="SQLAlchemy URL of the warehouse (default: SQLite under .techpact/)")
+    build.add_argument("--allow-unclassified", action="store_true",
+                       help="count programme codes unknown to a STEM table as 'unclassified' (reported) instead of stopping")
+    build.add_argument("--lang", default="nl", help="languages of the PDF/HTML edition, comma-separated (nl,en)")
+    build.set_defaults(func=cmd_build)
+
+    sample = sub.add_parser("sample", help="(re)write the embedded sample deliveries")
+    sample.add_argument("--out")
+    sample.add_argument("--seed", type=int)
+    sample.set_defaults(func=cmd_sample)
+
+    validate = sub.add_parser("validate", help="validate a delivery file or folder without building")
+    validate.add_argument("path")
+    validate.add_argument("--json", action="store_true")
+    validate.set_defaults(func=cmd_validate)
+
+    ui = sub.add_parser("ui", help="serve the Dagster UI on the project's instance")
+    ui.add_argument("--sources")
+    ui.add_argument("--out")
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(func=cmd_ui)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    # Dagster marks observable sources and partitioned data versions as beta; the notice is not for users
+    warnings.filterwarnings("ignore", message=r".*is currently in beta.*")
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,133 @@
+"""Dagster plumbing used by the code location: resources, the Parquet IO manager, progress display."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+
+from pipeline import sources
+
+
+class LandingArea(dg.ConfigurableResource):
+    """The folder of source deliveries.
+
+    Either one sub-folder per edition (`<root>/<edition>/`, as the embedded sample) or, with
+    `edition` set, a flat folder holding the deliveries of that one edition (as downloaded).
+    """
+
+    root: str
+    edition: str = ""
+
+    def folder(self, edition: str) -> Path | None:
+        root = Path(self.root)
+        if self.edition:
+            return root if edition == self.edition else None
+        candidate = root / edition
+        return candidate if candidate.is_dir() else None
+
+    def files(self, edition: str) -> list[Path]:
+        folder = self.folder(edition)
+        return sources.delivery_files(folder) if folder else []
+
+
+class Warehouse(dg.ConfigurableResource):
+    url: str
+
+
+class Publisher(dg.ConfigurableResource):
+    out: str
+    languages: list[str] = ["nl"]
+
+
+class BuildOptions(dg.ConfigurableResource):
+    allow_unclassified: bool = False
+
+
+class ParquetIOManager(dg.ConfigurableIOManager):
+    """Stores DataFrames as Parquet (and other outputs as JSON) under `base_dir/<asset>/<edition>`,
+    recording row count and sha256 of each stored file, so every step can run in its own process
+    or on another machine (no in-memory hand-offs)."""
+
+    base_dir: str
+
+    def _path(self, context: dg.OutputContext | dg.InputContext, suffix: str) -> Path:
+        key = context.asset_key.path
+        partition = context.asset_partition_key if context.has_asset_partitions else "__all__"
+        return Path(self.base_dir).joinpath(*key) / f"{partition}{suffix}"
+
+    def handle_output(self, context: dg.OutputContext, obj) -> None:
+        if obj is None:
+            return
+        if isinstance(obj, pd.DataFrame):
+            path = self._path(context, ".parquet")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".parquet.tmp")
+            obj.to_parquet(tmp, index=False)
+            tmp.replace(path)
+            rows = len(obj)
+        else:
+            path = self._path(context, ".json")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(obj, sort_keys=True, indent=1, default=str), encoding="utf-8")
+            rows = len(obj) if hasattr(obj, "__len__") else 1
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        context.add_output_metadata({"dagster/row_count": rows, "storage_path": dg.MetadataValue.path(str(path)),
+                                     "storage_sha256": digest})
+
+    def load_input(self, context: dg.InputContext):
+        parquet = self._path(context, ".parquet")
+        if parquet.exists():
+            return pd.read_parquet(parquet)
+        data = self._path(context, ".json")
+        if data.exists():
+            return json.loads(data.read_text(encoding="utf-8"))
+        raise FileNotFoundError(f"no stored output for {context.asset_key.to_user_string()} at {parquet}")
+
+
+GROUP_ORDER = ("sources", "raw", "core", "classification", "indicators", "publication")
+
+
+class ProgressHandler(logging.Handler):
+    """Prints one line per step start/finish and per check, for people watching a build."""
+
+    def __init__(self, stream=None):
+        super().__init__(logging.DEBUG)
+        self.stream = stream or sys.stderr
+        self.started: dict[str, float] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        event = getattr(record, "dagster_event", None)
+        if event is None:
+            return
+        kind = event.event_type_value
+        step = event.step_key or ""
+        if kind == "STEP_START":
+            self.started[step] = time.perf_counter()
+            self.stream.write(f"  ... {step}\n")
+        elif kind == "STEP_SUCCESS":
+            took = time.perf_counter() - self.started.get(step, time.perf_counter())
+            self.stream.write(f"  ok  {step} ({took:.1f} s)\n")
+        elif kind == "STEP_FAILURE":
+            self.stream.write(f"  FAILED {step}\n")
+        elif kind == "ASSET_CHECK_EVALUATION":
+            data = event.event_specific_data
+            state = "passed" if data.passed else "FAILED"
+            self.stream.write(f"      check {data.check_name} on {data.asset_key.to_user_string()}: {state}\n")
+        self.stream.flush()
+
+
+@dg.logger
+def progress_logger(_init_context) -> logging.Logger:
+    log = logging.getLogger("techpact.progress")
+    log.setLevel(logging.DEBUG)
+    log.propagate = False
+    if not log.handlers:
+        log.addHandler(ProgressHandler())
+    return log

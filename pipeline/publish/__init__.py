@@ -1,0 +1,1 @@
+"""Publication: warehouse load, charts, the PDF edition, the HTML site, downloads and the manifest."""

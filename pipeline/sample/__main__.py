@@ -1,0 +1,3 @@
+from pipeline.sample.generate import main
+
+raise SystemExit(main())

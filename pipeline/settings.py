@@ -1,0 +1,53 @@
+"""Where the pipeline reads and writes: one place for paths and environment variables."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+REFERENCE_DIR = PROJECT_ROOT / "reference"
+TEMPLATE_DIR = PROJECT_ROOT / "report_templates"
+SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser().resolve() if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Run settings; every field can come from the CLI or from a TECHPACT_* variable."""
+
+    home: Path = field(default_factory=lambda: _env_path("TECHPACT_HOME", PROJECT_ROOT / ".techpact"))
+    sources: Path = field(default_factory=lambda: _env_path("TECHPACT_SOURCES", SAMPLE_DIR))
+    out: Path = field(default_factory=lambda: _env_path("TECHPACT_OUT", PROJECT_ROOT / "out"))
+    warehouse_url: str = field(default_factory=lambda: os.environ.get("TECHPACT_WAREHOUSE_URL", ""))
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster"
+
+    @property
+    def storage_dir(self) -> Path:
+        """Where the IO manager keeps asset outputs (Parquet), per asset and edition."""
+        return self.home / "storage"
+
+    @property
+    def warehouse(self) -> str:
+        return self.warehouse_url or f"sqlite:///{self.home / 'warehouse.sqlite'}"
+
+
+def prepare_dagster_home(settings: Settings) -> Path:
+    """Install the repository's dagster.yaml into the instance directory and point DAGSTER_HOME at it."""
+    home = settings.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    source = Path(os.environ.get("TECHPACT_DAGSTER_YAML", PROJECT_ROOT / "dagster.yaml"))
+    target = home / "dagster.yaml"
+    if not target.exists() or target.read_bytes() != source.read_bytes():
+        shutil.copyfile(source, target)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home

@@ -1,0 +1,97 @@
+"""The SQL warehouse (SQLAlchemy): every table keyed by edition, replaced per edition in one transaction.
+
+SQLite by default, PostgreSQL by URL (`postgresql+psycopg://...` or `postgresql+psycopg2://...`).
+Loads into PostgreSQL use COPY (pandas' default INSERTs are an order of magnitude slower).
+Rebuilding an edition deletes and reloads that edition's rows of every table inside one
+transaction: a failure anywhere leaves the warehouse as it was, and other editions are untouched.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Mapping
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+EDITION = "edition"
+
+
+def engine(url: str) -> Engine:
+    return sa.create_engine(url, future=True)
+
+
+def _copy_method(table, conn, keys, data_iter):
+    """pandas `to_sql` method that loads with PostgreSQL COPY (psycopg 3 or psycopg2)."""
+    dbapi = conn.connection.dbapi_connection
+    name = f'"{table.schema}"."{table.name}"' if table.schema else f'"{table.name}"'
+    columns = ", ".join(f'"{k}"' for k in keys)
+    with dbapi.cursor() as cursor:
+        if hasattr(cursor, "copy"):  # psycopg 3
+            with cursor.copy(f"COPY {name} ({columns}) FROM STDIN") as copy:
+                for row in data_iter:
+                    copy.write_row(row)
+        else:  # psycopg2
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            for row in data_iter:
+                writer.writerow(["\\N" if v is None else v for v in row])
+            buffer.seek(0)
+            cursor.copy_expert(f"COPY {name} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)
+
+
+def _prepare(frame: pd.DataFrame, edition: str) -> pd.DataFrame:
+    out = frame.copy()
+    if EDITION not in out.columns:
+        out.insert(0, EDITION, edition)
+    out[EDITION] = out[EDITION].astype(str)
+    # nullable extension types -> plain objects with None, which every driver accepts
+    for column in out.columns:
+        dtype = out[column].dtype
+        if isinstance(dtype, pd.BooleanDtype | pd.Int64Dtype) or str(dtype) == "Int64":
+            out[column] = out[column].astype(object).where(out[column].notna(), None)
+    return out
+
+
+def _check_columns(conn: Connection, table: str, frame: pd.DataFrame) -> None:
+    inspector = sa.inspect(conn)
+    if not inspector.has_table(table):
+        return
+    existing = [c["name"] for c in inspector.get_columns(table)]
+    if set(existing) != set(frame.columns):
+        raise RuntimeError(
+            f"warehouse table {table!r} has columns {existing}, the build writes {list(frame.columns)}: "
+            "the table's layout changed; migrate or drop the table before loading"
+        )
+
+
+def replace_edition(url_or_engine: str | Engine, edition: str, tables: Mapping[str, pd.DataFrame],
+                    before_commit: Callable[[], object] | None = None) -> dict[str, int]:
+    """Replace the rows of `edition` in every table, all in one transaction. Returns rows per table.
+
+    `before_commit` runs after every row is written and before the commit: if it raises, the
+    transaction rolls back (the publication step releases the edition's files there).
+    """
+    eng = engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
+    method = _copy_method if eng.dialect.name == "postgresql" else None
+    written: dict[str, int] = {}
+    with eng.begin() as conn:
+        for name, frame in tables.items():
+            data = _prepare(frame, edition)
+            _check_columns(conn, name, data)
+            if sa.inspect(conn).has_table(name):
+                conn.execute(sa.text(f'DELETE FROM "{name}" WHERE "{EDITION}" = :edition'), {"edition": edition})
+            data.to_sql(name, conn, if_exists="append", index=False, method=method, chunksize=100_000)
+            written[name] = len(data)
+        if before_commit is not None:
+            before_commit()
+    return written
+
+
+def read_table(url_or_engine: str | Engine, table: str, edition: str | None = None) -> pd.DataFrame:
+    eng = engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
+    query = f'SELECT * FROM "{table}"' + (f' WHERE "{EDITION}" = :edition' if edition else "")
+    with eng.connect() as conn:
+        return pd.read_sql(sa.text(query), conn, params={"edition": edition} if edition else None)

@@ -1,0 +1,155 @@
+"""The whole path through Dagster: sample edition -> warehouse, CSV, HTML, PDF; bad input publishes nothing."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline import cli, warehouse
+from pipeline.publish import formatting
+
+pytestmark = pytest.mark.slow
+
+
+def build(tmp: Path, sources: Path, *extra: str, out: Path | None = None, warehouse_url: str | None = None,
+          monkeypatch=None) -> tuple[int, Path, str]:
+    out = out or tmp / "out"
+    url = warehouse_url or f"sqlite:///{tmp / 'warehouse.sqlite'}"
+    monkeypatch.setenv("TECHPACT_HOME", str(tmp / "home"))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp / "home" / "dagster"))
+    code = cli.main(["build", "--sources", str(sources), "--out", str(out), "--warehouse", url, *extra])
+    return code, out, url
+
+
+@pytest.fixture(scope="module")
+def built(sample_dir, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("e2e")
+    with pytest.MonkeyPatch.context() as mp:
+        code, out, url = build(tmp, sample_dir, "--edition", "2024", monkeypatch=mp)
+    assert code == 0
+    return tmp, out / "2024", url
+
+
+def test_outputs_are_published(built):
+    _, folder, _ = built
+    assert sorted(p.name for p in folder.iterdir()) == ["index.html", "indicators.csv", "manifest.json", "monitor-2024-nl.pdf", "site.css"]
+
+
+def test_html_shows_the_csv_numbers(built):
+    _, folder, _ = built
+    csv = pd.read_csv(folder / "indicators.csv", dtype={"period": str})
+    html = (folder / "index.html").read_text(encoding="utf-8")
+    share = csv[(csv.indicator_id == "ho_first_years_stem_share") & (csv.definition == "nl") & (csv.sex == "T")
+                & (csv.breakdown == "level=hbo")]
+    caption = html.index("hbo – Nederlandse definitie")
+    table = html[caption: html.index("</table>", caption)]
+    rows = re.findall(r'<th scope="row">(\d{4})</th>(.*?)</tr>', table)
+    assert len(rows) == len(share) == 5
+    for period, cells in rows:
+        values = re.findall(r"<td>(.*?)</td>", cells)
+        expected = share[share.period == period].iloc[0]
+        assert values[0] == formatting.number(expected.numerator, "nl")
+        assert values[1] == formatting.number(expected.denominator, "nl")
+        assert values[2] == formatting.percent(expected.value, "nl")
+
+
+def test_warehouse_holds_the_published_indicators(built):
+    _, folder, url = built
+    csv = pd.read_csv(folder / "indicators.csv", dtype={"period": str, "edition": str}, keep_default_na=False,
+                      na_values=[""])
+    stored = warehouse.read_table(url, "indicators", "2024")
+    assert len(stored) == len(csv)
+    key = ["indicator_id", "definition", "period", "sex", "breakdown"]
+    merged = csv.merge(stored, on=key, suffixes=("", "_db"))
+    assert len(merged) == len(csv)
+    assert (merged["value"].fillna(-1) - merged["value_db"].fillna(-1)).abs().max() < 1e-9
+
+
+def test_pdf_has_outline_page_numbers_and_contents(built):
+    from pypdf import PdfReader
+
+    _, folder, _ = built
+    reader = PdfReader(folder / "monitor-2024-nl.pdf")
+    pages = len(reader.pages)
+    assert pages >= 5
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert titles == ["Kernpunten", "Kiezen", "Methode", "Bronnen en herkomst"]
+    contents = reader.pages[1].extract_text()
+    assert "Inhoud" in contents and "Kernpunten" in contents
+    assert f"3 / {pages}" in reader.pages[2].extract_text()
+    assert reader.trailer["/Root"].get("/Lang") == "nl"
+
+
+def test_manifest_names_inputs_with_hashes(built, sample_dir):
+    import hashlib
+    import json
+
+    _, folder, _ = built
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for item in manifest["inputs"]:
+        data = (sample_dir / "2024" / item["file"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == item["sha256"]
+    assert {t["id"] for t in manifest["reference_tables"]} >= {"stem.nl_ho_programmes", "stem.isced_ho_programmes"}
+    for output in manifest["outputs"]:
+        assert hashlib.sha256((folder / output["path"]).read_bytes()).hexdigest() == output["sha256"]
+
+
+def test_second_build_is_byte_identical(built, sample_dir, monkeypatch):
+    tmp, folder, _ = built
+    code, out, _ = build(tmp, sample_dir, "--edition", "2024", out=tmp / "out-again", monkeypatch=monkeypatch)
+    assert code == 0
+    for name in ("indicators.csv", "monitor-2024-nl.pdf", "index.html", "manifest.json"):
+        assert (out / "2024" / name).read_bytes() == (folder / name).read_bytes(), name
+
+
+def test_dagster_recorded_materialisations_and_checks(built, monkeypatch):
+    import dagster as dg
+
+    tmp, _, _ = built
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp / "home" / "dagster"))
+    with dg.DagsterInstance.get() as instance:
+        event = instance.get_latest_materialization_event(dg.AssetKey("edition_release"))
+        assert event is not None
+        raw = instance.get_latest_materialization_event(dg.AssetKey("raw_duo_ho_first_years"))
+        tags = raw.asset_materialization.tags
+        assert any(k.startswith("dagster/input_data_version") for k in tags)
+        checks = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+            [dg.AssetCheckKey(dg.AssetKey("indicators"), "denominators_equal_core")])
+        assert checks
+
+
+@pytest.mark.parametrize("damage,column", [
+    (lambda text: text.replace(";vrouw;", ";vrouw;x", 1), None),
+    (lambda text: text.replace("OPLEIDINGSVORM", "OPLEIDINGS_VORM", 1), "OPLEIDINGSVORM"),
+    (lambda text: "", None),
+])
+def test_bad_input_publishes_nothing(built, sample_dir, tmp_path, monkeypatch, capsys, damage, column):
+    tmp, folder, url = built
+    landing = tmp_path / "landing"
+    shutil.copytree(sample_dir / "2024", landing / "2024")
+    victim = sorted((landing / "2024").glob("*hbo*.csv"))[0]
+    victim.write_text(damage(victim.read_text(encoding="utf-8")), encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    rows_before = len(warehouse.read_table(url, "indicators"))
+    code, _, _ = build(tmp, landing, "--edition", "2024", out=folder.parent, warehouse_url=url, monkeypatch=monkeypatch)
+    assert code == 1
+    err = capsys.readouterr().err
+    assert victim.name in err and "NOT published" in err
+    if column:
+        assert f"column {column!r}" in err
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert len(warehouse.read_table(url, "indicators")) == rows_before
+
+
+@pytest.mark.postgres
+def test_postgres_warehouse_gets_the_same_indicators(built, sample_dir, tmp_path, pg_url, monkeypatch):
+    _, folder, url = built
+    code, _, _ = build(tmp_path, sample_dir, "--edition", "2024", warehouse_url=pg_url, monkeypatch=monkeypatch)
+    assert code == 0
+    a = warehouse.read_table(url, "indicators", "2024").sort_values(["indicator_id", "definition", "period", "sex", "breakdown"])
+    b = warehouse.read_table(pg_url, "indicators", "2024").sort_values(["indicator_id", "definition", "period", "sex", "breakdown"])
+    pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False)
