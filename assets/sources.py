@@ -11,7 +11,7 @@ import hashlib
 import dagster as dg
 
 from assets.partitions import editions
-from pipeline import reference, sources
+from pipeline import classify, reference, sources
 from pipeline.dagster_support import LandingArea
 from pipeline.problems import SourceError
 from pipeline.sources.files import sha256_file
@@ -20,7 +20,8 @@ FAMILIES = {
     "duo_ho_first_years": "DUO first-year enrolments hbo and wo (03b-eerstejaars-ingeschrevenen-*)",
 }
 REFERENCE_SOURCES = {
-    "reference_stem_ho": ["stem/nl_ho_programmes.csv", "stem/isced_ho_programmes.csv"],
+    # every definition table of the classification plan, and the record of versions per edition
+    "reference_stem": sorted({p for row in classify.plan() for p in row.tables.values()}) + ["stem/definition_history.csv"],
     "reference_indicator_catalogue": ["indicators/catalogue.csv"],
 }
 

@@ -36,7 +36,9 @@ def built(sample_dir, tmp_path_factory):
 
 def test_outputs_are_published(built):
     _, folder, _ = built
-    assert sorted(p.name for p in folder.iterdir()) == ["index.html", "indicators.csv", "manifest.json", "monitor-2024-nl.pdf", "site.css"]
+    assert sorted(p.name for p in folder.iterdir()) == ["definition_changes.csv", "definition_comparison.csv", "index.html",
+                                                        "indicators.csv", "manifest.json", "monitor-2024-nl.pdf", "site.css",
+                                                        "stem_bridge.csv"]
 
 
 def test_html_shows_the_csv_numbers(built):
