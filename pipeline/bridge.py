@@ -13,6 +13,8 @@ first-years, diplomas, mbo entrants, ...), per edition, level, year and sex (M, 
 | added        | cluster_nl    | Dutch cluster                 | ... split by the Dutch cluster                 |
 | left_out     | ''            | ''                            | ISCED STEM, not Dutch STEM (what NL leaves out)|
 | left_out     | isced_f_broad | ISCED-F broad field (05/06/07)| ... split by the ISCED-F broad field           |
+| unclassified | definition    | nl or isced                   | in codes that definition does not know (only   |
+|              |               |                               | with --allow-unclassified; rows only if any)   |
 
 It reconciles exactly, on the count and on both bounds of masked counts, per year and sex:
 `nl_total = isced_total + added - left_out`, and the groups of `added` / `left_out` add up to
@@ -30,7 +32,7 @@ import pandas as pd
 
 from pipeline import reference
 from pipeline.classify import Classification
-from schemas.classification import UNCLASSIFIED, Bridge
+from schemas.classification import COMPONENTS, UNCLASSIFIED, Bridge
 
 COLUMNS = list(Bridge.to_schema().columns)
 KEYS = ["level", "year", "sex"]
@@ -90,6 +92,11 @@ def bridge(classified: pd.DataFrame, row: Classification, edition: str) -> pd.Da
         _cells(frame, isced & ~nl, "left_out", code_column=row.code_column),
         _cells(frame, isced & ~nl, "left_out", "isced_f_broad", left_group, code_column=row.code_column),
     ]
+    for definition in ("nl", "isced"):
+        unknown = flags[f"stem_{definition}"].isna().to_numpy()
+        if unknown.any():
+            parts.append(_cells(frame, unknown, "unclassified", "definition", pd.Series(definition, index=flags.index),
+                                code_column=row.code_column))
     out = pd.concat(parts, ignore_index=True)
     # every (level, year, sex) gets every total component, with 0 where nobody is in it
     grid = out.loc[out["component"] == "all", KEYS].drop_duplicates()
@@ -106,7 +113,7 @@ def bridge(classified: pd.DataFrame, row: Classification, edition: str) -> pd.Da
     out.loc[out["count_low"] != out["count_high"], "count"] = pd.NA
     out["edition"] = edition
     out["population"] = row.population
-    order = {c: i for i, c in enumerate(["all", "nl_total", "isced_total", "both", "added", "left_out"])}
+    order = {c: i for i, c in enumerate(COMPONENTS)}
     out = out.assign(_c=out["component"].map(order), _s=out["sex"].map({"T": 0, "M": 1, "V": 2}))
     out = out.sort_values(["level", "year", "_s", "_c", "group_kind", "group"], kind="stable")
     out = out[COLUMNS].reset_index(drop=True)

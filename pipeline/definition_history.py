@@ -72,6 +72,16 @@ def history() -> pd.DataFrame:
     return reference.load(HISTORY).frame
 
 
+def _archive_path(archive: str) -> Path:
+    """The frozen copy named in the history: beside the history file in use (an override folder
+    holds the history and its archived copies side by side), else under reference/."""
+    here = reference.table_path(HISTORY).parent
+    for candidate in (here / Path(archive).name, here.parent / archive, reference.table_path(archive)):
+        if candidate.exists():
+            return candidate
+    raise HistoryError(f"archived definition table {archive} named in {HISTORY} not found")
+
+
 def _definition(table: ReferenceTable) -> str:
     return "isced" if table.path.name.startswith("isced_") else "nl"
 
@@ -91,7 +101,7 @@ def changed_tables(edition: str) -> list[Change]:
         previous = _previous(edition, table, recorded)
         if previous is None or previous["sha256"] == table.sha256:
             continue
-        old = reference.load(previous["archive"])
+        old = reference.load(str(_archive_path(previous["archive"])))
         if old.sha256 != previous["sha256"]:
             raise HistoryError(f"{old.path}: sha256 {old.sha256} differs from the one recorded for edition "
                                f"{previous['edition']} in {HISTORY} ({previous['sha256']}): the archive was altered")
@@ -212,4 +222,7 @@ def record(edition: str, folder: Path | None = None) -> pd.DataFrame:
     out = out.sort_values(["edition", "table_id"], kind="stable").reset_index(drop=True)
     history_path.parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(history_path, index=False, lineterminator="\n")
+    meta = history_path.with_suffix(".meta.toml")
+    if not meta.exists():
+        shutil.copyfile((REFERENCE_DIR / HISTORY).with_suffix(".meta.toml"), meta)
     return out

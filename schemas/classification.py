@@ -41,7 +41,7 @@ def classified_model(core_model: type[pa.DataFrameModel]) -> type[pa.DataFrameMo
     return type(f"Classified{core_model.__name__}", (core_model,), namespace)
 
 
-COMPONENTS = ["all", "nl_total", "isced_total", "both", "added", "left_out"]
+COMPONENTS = ["all", "nl_total", "isced_total", "both", "added", "left_out", "unclassified"]
 
 
 class Bridge(pa.DataFrameModel):
@@ -55,9 +55,11 @@ class Bridge(pa.DataFrameModel):
     sex: Series[str] = pa.Field(isin=["T", "M", "V"], description="T total, M men, V women")
     component: Series[str] = pa.Field(isin=COMPONENTS, description=(
         "all: everyone; nl_total / isced_total: STEM under the Dutch / ISCED definition; both: STEM under both; "
-        "added: Dutch STEM but not ISCED STEM; left_out: ISCED STEM but not Dutch STEM"))
-    group_kind: Series[str] = pa.Field(isin=["", "cluster_nl", "isced_f_broad"], description=(
-        "what `group` is: the Dutch cluster (for added) or the ISCED-F broad field (for left_out); '' for totals"))
+        "added: Dutch STEM but not ISCED STEM; left_out: ISCED STEM but not Dutch STEM; "
+        "unclassified: in codes a definition does not know (only with --allow-unclassified)"))
+    group_kind: Series[str] = pa.Field(isin=["", "cluster_nl", "isced_f_broad", "definition"], description=(
+        "what `group` is: the Dutch cluster (for added), the ISCED-F broad field (for left_out), "
+        "the definition nl/isced (for unclassified); '' for totals"))
     group: Series[str] = pa.Field(description="cluster or ISCED-F broad field ('' for totals; 'unclassified' for unknown codes)")
     group_label: Series[str] = pa.Field(description="label of the group")
     count: Series["Int64"] = pa.Field(ge=0, nullable=True, description="persons; null when a masked count is in it")
