@@ -21,7 +21,8 @@ from pipeline.publish import edition as edition_outputs
 
 def manifest(edition: str, inventory: pd.DataFrame, raw: pd.DataFrame, run_parameters: dict) -> dict:
     rows = raw.groupby("source_file")["source_line"].nunique().to_dict()
-    tables = [*classify.ho_tables().values(), reference.load("indicators/catalogue.csv"), reference.load("editions/editions.csv")]
+    tables = [*classify.definition_tables(), reference.load("stem/definition_history.csv"),
+              reference.load("indicators/catalogue.csv"), reference.load("editions/editions.csv")]
     return {
         "edition": edition,
         "inputs": [{"file": r.file, "family": r.family, "generation": r.generation, "sha256": r.sha256,
@@ -38,7 +39,8 @@ def manifest(edition: str, inventory: pd.DataFrame, raw: pd.DataFrame, run_param
 )
 def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.DataFrame, raw_duo_ho_first_years: pd.DataFrame,
                     ho_first_years_classified: pd.DataFrame, indicators: pd.DataFrame,
-                    warehouse_db: Warehouse, publisher: Publisher) -> dict:
+                    warehouse_db: Warehouse, publisher: Publisher, stem_bridge: pd.DataFrame,
+                    definition_changes: pd.DataFrame, definition_comparison: pd.DataFrame) -> dict:
     """The published edition: PDF, HTML page, CSV download and manifest in `out/<edition>`, and the
     edition's rows in the warehouse tables."""
     edition = context.partition_key
@@ -47,14 +49,17 @@ def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.Dat
     info = manifest(edition, landing_inventory, raw_duo_ho_first_years, {"languages": list(publisher.languages)})
     stage = Path(tempfile.mkdtemp(prefix=f".stage-{edition}-", dir=out))
     try:
+        stem_tables = {"stem_bridge": stem_bridge, "definition_changes": definition_changes,
+                       "definition_comparison": definition_comparison}
         files = edition_outputs.render(stage, edition, indicators, indicator_logic.catalogue(), info,
-                                       tuple(publisher.languages))
+                                       tuple(publisher.languages), extra_tables=stem_tables)
         released: list[Path] = []
         written = warehouse.replace_edition(warehouse_db.url, edition, {
             "raw_duo_ho_first_years": raw_duo_ho_first_years,
             "core_ho_first_years_classified": ho_first_years_classified,
             "indicators": indicators,
             "edition_inputs": pd.DataFrame(info["inputs"]),
+            **stem_tables,
         }, before_commit=lambda: released.append(edition_outputs.release(out, edition, stage)))
         link = released[0]
     except BaseException:

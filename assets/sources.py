@@ -11,7 +11,7 @@ import hashlib
 import dagster as dg
 
 from assets.partitions import editions
-from pipeline import reference, sources
+from pipeline import classify, reference, sources
 from pipeline.dagster_support import LandingArea
 from pipeline.problems import SourceError
 from pipeline.sources.files import sha256_file
@@ -26,7 +26,8 @@ FAMILIES = {
     "duo_vo_pupils": "DUO vo pupils per location by type, profile and year of study (01.-leerlingen-vo-per-vestiging-*)",
 }
 REFERENCE_SOURCES = {
-    "reference_stem_ho": ["stem/nl_ho_programmes.csv", "stem/isced_ho_programmes.csv"],
+    # every definition table of the classification plan, and the record of versions per edition
+    "reference_stem": sorted({p for row in classify.plan() for p in row.tables.values()}) + ["stem/definition_history.csv"],
     "reference_indicator_catalogue": ["indicators/catalogue.csv"],
 }
 
