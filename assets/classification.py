@@ -24,7 +24,8 @@ def ho_first_years_classified(context: dg.AssetExecutionContext, ho_first_years:
     try:
         frame, unknown = classify.classify_ho(ho_first_years, allow_unclassified=options.allow_unclassified)
     except classify.ClassificationError as error:
-        raise dg.Failure(description=str(error), metadata={"unknown_codes": len(error.unknown)}) from error
+        raise dg.Failure(description=str(error), metadata={"unknown_codes": len(error.unknown)},
+                         allow_retries=False) from error
     versions = {t.id: t.version for t in classify.ho_tables().values()}
     yield dg.Output(frame, metadata={"dagster/row_count": len(frame), **{f"table {k}": v for k, v in versions.items()},
                                      "unclassified_codes": len(unknown)})
