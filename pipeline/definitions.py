@@ -130,7 +130,7 @@ def build_defs(settings: Settings | None = None, *, edition: str = "", allow_unc
         tags={"techpact/job": "edition"}, op_retry_policy=TRANSIENT_RETRY,
     )
     refresh_job = dg.define_asset_job(
-        REFRESH_JOB, selection=labour_market_selection(), executor_def=run_executor, partitions_def=editions,
+        REFRESH_JOB, selection=labour_market_selection(), executor_def=run_executor,
         description="Re-materialise only what depends on the labour-market sources (CBS, UWV)",
         tags={"techpact/job": "labour_market_refresh"}, op_retry_policy=TRANSIENT_RETRY,
     )
@@ -150,6 +150,8 @@ def build_defs(settings: Settings | None = None, *, edition: str = "", allow_unc
     @dg.schedule(name="quarterly_labour_market_refresh", cron_schedule=QUARTERLY_CRON, execution_timezone=TIMEZONE,
                  job=refresh_job, description="Quarterly: refresh the labour-market figures of the latest landed edition")
     def quarterly_refresh(context: dg.ScheduleEvaluationContext, landing: LandingArea):
+        if not labour_market_selection().resolve(context.repository_def.asset_graph):
+            return dg.SkipReason("no asset depends on a labour-market source yet")
         edition = latest_landed_edition(landing, up_to=context.scheduled_execution_time.year)
         if edition is None:
             return dg.SkipReason("no edition in the landing area")
