@@ -193,3 +193,26 @@ def build_defs(settings: Settings | None = None, *, edition: str = "", allow_unc
 
 
 defs = build_defs()
+
+
+EXECUTORS = ("in_process", "multiprocess", "dask")
+
+
+def edition_job_for(executor: str, home: str, sources: str, out: str, warehouse_url: str = "",
+                    languages: tuple[str, ...] = ("nl",)) -> dg.JobDefinition:
+    """The edition job under another executor, for `dg.build_reconstructable_job` (every step process
+    or Dask worker rebuilds the same job from these plain arguments)."""
+    from pathlib import Path
+
+    if executor == "dask":
+        from dagster_dask import dask_executor
+
+        executor_def = dask_executor
+    elif executor == "multiprocess":
+        executor_def = dg.multiprocess_executor
+    elif executor == "in_process":
+        executor_def = dg.in_process_executor
+    else:
+        raise ValueError(f"executor {executor!r}: use one of {', '.join(EXECUTORS)}")
+    settings = Settings(home=Path(home), sources=Path(sources), out=Path(out), warehouse_url=warehouse_url)
+    return build_defs(settings, languages=tuple(languages), executor=executor_def).resolve_job_def(EDITION_JOB)
