@@ -43,9 +43,21 @@ def manifest(edition: str, inventory: pd.DataFrame, raw: pd.DataFrame, run_param
     }
 
 
+def _every_upstream_asset() -> list[dg.AssetKey]:
+    """Every asset of the earlier stages: the edition is released only when all of them succeeded,
+    so a bad delivery of any family stops publication, also one the report does not use yet."""
+    from assets import classification, core, indicators as indicator_assets, raw
+
+    keys: list[dg.AssetKey] = []
+    for item in dg.load_assets_from_modules([raw, core, classification, indicator_assets]):
+        keys.extend(item.keys)
+    return sorted(set(keys), key=lambda k: k.to_user_string())
+
+
 @dg.asset(
     partitions_def=editions, group_name="publication", owners=["team:ptvt-monitor"],
     kinds={"sql", "pdf", "html", "csv"}, code_version="2", tags={"techpact/stage": "publication"},
+    deps=_every_upstream_asset(),
 )
 def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.DataFrame, raw_duo_ho_first_years: pd.DataFrame,
                     ho_first_years_classified: pd.DataFrame, indicators: pd.DataFrame,
@@ -84,7 +96,7 @@ def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.Dat
                 "indicators": indicators,
                 "edition_inputs": pd.DataFrame(info["inputs"]),
                 **stem_tables,
-                releasing.RELEASE_TABLE: pd.DataFrame([{"release": name, "run_id": context.run_id,
+                releasing.RELEASE_TABLE: pd.DataFrame([{"release": name, "run_id": context.run.run_id,
                                                         "code_version": info["code"]["version"]}]),
             }, before_commit=switch)
         except BaseException:
