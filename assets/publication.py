@@ -35,6 +35,8 @@ def manifest(edition: str, inventory: pd.DataFrame, raw: pd.DataFrame, run_param
 @dg.asset(
     partitions_def=editions, group_name="publication", owners=["team:ptvt-monitor"],
     kinds={"sql", "pdf", "html", "csv"}, code_version="1", tags={"techpact/stage": "publication"},
+    # every DUO core table (and so every delivery) must build before anything is published
+    deps=["ho_enrolments", "ho_diplomas", "mbo_participants", "mbo_diplomas", "vo_exam_candidates", "vo_pupils_by_profile"],
 )
 def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.DataFrame, raw_duo_ho_first_years: pd.DataFrame,
                     ho_first_years_classified: pd.DataFrame, indicators: pd.DataFrame,
