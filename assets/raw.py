@@ -17,7 +17,8 @@ from schemas.raw import RawHoEnrolment
 def fail(error: SourceError) -> dg.Failure:
     table = dg.MetadataValue.md("| file | row | column | problem |\n|---|---|---|---|\n" + "\n".join(
         f"| {p.file} | {p.row or ''} | {p.column or ''} | {p.problem} |" for p in error.problems[:200]))
-    return dg.Failure(description=error.summary(), metadata={"problems": table, "problem_count": len(error.problems)})
+    return dg.Failure(description=error.summary(), metadata={"problems": table, "problem_count": len(error.problems)},
+                      allow_retries=False)  # bad input: retrying cannot help
 
 
 @dg.asset(
@@ -41,7 +42,7 @@ def landing_inventory(context: dg.AssetExecutionContext, landing: LandingArea) -
     if problems:
         raise fail(SourceError(problems))
     if not rows:
-        raise dg.Failure(description=f"no deliveries for edition {edition} in the landing area {landing.root}")
+        raise dg.Failure(description=f"no deliveries for edition {edition} in the landing area {landing.root}", allow_retries=False)
     frame = pd.DataFrame(rows)
     yield dg.Output(frame, metadata={"files": len(frame), "families": ", ".join(sorted(frame["family"].unique()))})
     yield dg.AssetCheckResult(check_name="every_file_recognised", passed=True, metadata={"files": len(frame)})
@@ -68,7 +69,7 @@ def raw_duo_ho_first_years(context: dg.AssetExecutionContext, landing_inventory:
     """DUO first-year enrolments hbo and wo, parsed from every format generation (long: one row per year)."""
     frame, deliveries = parse_family(landing_inventory, "duo_ho_first_years")
     if frame.empty:
-        raise dg.Failure(description=f"edition {context.partition_key}: no DUO first-year file (hbo/wo) in the landing area")
+        raise dg.Failure(description=f"edition {context.partition_key}: no DUO first-year file (hbo/wo) in the landing area", allow_retries=False)
     totals = frame.groupby(["level", "year"])["count"].sum()
     yield dg.Output(frame, metadata={
         "dagster/row_count": len(frame),
