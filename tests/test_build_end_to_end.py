@@ -249,3 +249,32 @@ def test_bridge_is_published_and_in_the_warehouse(built):
         want = want.assign(breakdown="level=" + want["level"], period=want["year"].astype(str)).set_index(
             ["breakdown", "period"])[["count_low", "count_high"]].mean(axis=1)
         pd.testing.assert_series_equal(got.sort_index(), want.sort_index(), check_names=False, check_dtype=False)
+
+
+DUO_CORE_TABLES = {  # core table -> (sample file pattern, count column expected present)
+    "ho_first_years": "03b-eerstejaars-*.csv", "ho_enrolments": "01-ingeschrevenen-*.csv",
+    "ho_diplomas": "05-gediplomeerden-*.csv", "mbo_participants": "08-deelnemers-*.csv",
+    "mbo_diplomas": "10-gediplomeerden-*.csv", "vo_exam_candidates": "examenkandidaten-*.csv",
+    "vo_pupils_by_profile": "01.-leerlingen-*.csv",
+}
+
+
+@pytest.mark.parametrize("table", list(DUO_CORE_TABLES))
+def test_every_duo_family_flows_into_its_core_table(built, sample_dir, table):
+    """The stored core table of the 2024 sample build holds every row and total of its deliveries."""
+    import csv
+
+    tmp, _, _ = built
+    core = pd.read_parquet(tmp / "home" / "storage" / table / "2024.parquet")
+    files = sorted((sample_dir / "2024").glob(DUO_CORE_TABLES[table]))
+    assert files and len(core) > 0
+    assert set(core["source_file"]) == {p.name for p in files}
+    assert set(core["edition"]) == {"2024"}
+    masked_in_files = 0
+    for path in files:
+        with open(path, encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle, delimiter=";"))
+        masked_in_files += sum(1 for r in rows[1:] for h, c in zip(rows[0], r)
+                               if (c == "<5" and not h.endswith("TOTAAL")) or (h == "INDICATIEAVG" and c == "J"))
+    assert int(core["masked"].sum()) == masked_in_files
+    assert (core.loc[core["masked"], "count_low"] == 1).all() and (core.loc[core["masked"], "count_high"] == 4).all()
