@@ -18,6 +18,14 @@ from pipeline.sources.files import sha256_file
 
 FAMILIES = {
     "duo_ho_first_years": "DUO first-year enrolments hbo and wo (03b-eerstejaars-ingeschrevenen-*)",
+    "cbs_employment": "CBS StatLine employed labour force by occupation (85276NED OData bundle)",
+    "cbs_vacancies": "CBS StatLine open vacancies by industry (80472NED OData bundle)",
+    "cbs_regions": "CBS Gebieden in Nederland region tables (OData bundle, StatLine CSV export, derived JSON)",
+    "cbs_unemployment": "CBS custom table on unemployment by field of education (XLSX)",
+    "uwv_vacancies": "UWV open vacancies in technical and ICT occupations (CSV)",
+    "uwv_tension": "UWV tension indicator per arbeidsmarktregio and occupation group (CSV)",
+    "registers_jetnet_technet": "Jet-Net & TechNet partnership register (CSV)",
+    "registers_mkbidee": "MKB!dee project register (CSV)",
 }
 REFERENCE_SOURCES = {
     "reference_stem_ho": ["stem/nl_ho_programmes.csv", "stem/isced_ho_programmes.csv"],
