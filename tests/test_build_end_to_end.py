@@ -278,3 +278,42 @@ def test_every_duo_family_flows_into_its_core_table(built, sample_dir, table):
                                if (c == "<5" and not h.endswith("TOTAAL")) or (h == "INDICATIEAVG" and c == "J"))
     assert int(core["masked"].sum()) == masked_in_files
     assert (core.loc[core["masked"], "count_low"] == 1).all() and (core.loc[core["masked"], "count_high"] == 4).all()
+LABOUR_CORE_TABLES = {  # core table -> a family whose sample delivery feeds it
+    "employment_by_occupation": "85276NED.json", "vacancies_by_sector": "80472NED.json",
+    "municipality_regions": "85755NED.json", "unemployment_by_education": "cbs-maatwerk-werkloosheid-opleidingsrichting-2023.xlsx",
+    "vacancies_by_occupation": "uwv-vacatures-techniek-ict-2023.csv", "labour_market_tension": "uwv-spanningsindicator-2023.csv",
+    "programme_participation": "jet-net-technet-partnerschappen-2023.csv",
+}
+
+
+def test_labour_and_register_families_flow_into_their_core_tables(built):
+    tmp, _, _ = built
+    storage = tmp / "home" / "storage"
+    for table, delivery in LABOUR_CORE_TABLES.items():
+        frame = pd.read_parquet(storage / table / "2024.parquet")
+        assert len(frame) > 0, table
+        assert set(frame["edition"]) == {"2024"}, table
+        assert delivery in set(frame["source_file"]), table
+    regions = pd.read_parquet(storage / "municipality_regions" / "2024.parquet")
+    assert len(regions) == 342 and regions["arbeidsmarktregio_code"].nunique() == 35
+    participation = pd.read_parquet(storage / "programme_participation" / "2024.parquet")
+    assert set(participation["programme"]) == {"Jet-Net", "TechNet", "MKB!dee"}
+
+
+@pytest.mark.parametrize("victim_name,damage,words", [
+    ("85276NED.json", lambda data: data[: len(data) // 2], "truncated JSON"),
+    ("uwv-spanningsindicator-2023.csv", lambda data: data.replace(b";AM24;Zeeland;", b";AM77;Zeeland;", 1),
+     "unknown arbeidsmarktregio 'AM77'"),
+])
+def test_bad_labour_input_publishes_nothing(built, sample_dir, tmp_path, monkeypatch, capsys, victim_name, damage, words):
+    tmp, folder, url = built
+    landing = tmp_path / "landing"
+    shutil.copytree(sample_dir / "2024", landing / "2024")
+    victim = landing / "2024" / victim_name
+    victim.write_bytes(damage(victim.read_bytes()))
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    code, _, _ = build(tmp, landing, "--edition", "2024", out=folder.parent, warehouse_url=url, monkeypatch=monkeypatch)
+    assert code == 1
+    err = capsys.readouterr().err
+    assert victim_name in err and words in err and "NOT published" in err
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
