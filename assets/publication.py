@@ -15,8 +15,8 @@ import pandas as pd
 
 from assets.partitions import editions
 from pipeline import classify, indicators as indicator_logic, provenance, reference, warehouse
-from pipeline.dagster_support import Publisher, Warehouse
-from pipeline.publish import edition as edition_outputs
+from pipeline.dagster_support import LandingArea, Publisher, Warehouse
+from pipeline.publish import content as edition_content, edition as edition_outputs
 
 
 def manifest(edition: str, inventory: pd.DataFrame, raw: pd.DataFrame, run_parameters: dict) -> dict:
@@ -38,7 +38,7 @@ def manifest(edition: str, inventory: pd.DataFrame, raw: pd.DataFrame, run_param
 )
 def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.DataFrame, raw_duo_ho_first_years: pd.DataFrame,
                     ho_first_years_classified: pd.DataFrame, indicators: pd.DataFrame,
-                    warehouse_db: Warehouse, publisher: Publisher) -> dict:
+                    warehouse_db: Warehouse, publisher: Publisher, landing: LandingArea) -> dict:
     """The published edition: PDF, HTML page, CSV download and manifest in `out/<edition>`, and the
     edition's rows in the warehouse tables."""
     edition = context.partition_key
@@ -48,7 +48,7 @@ def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.Dat
     stage = Path(tempfile.mkdtemp(prefix=f".stage-{edition}-", dir=out))
     try:
         files = edition_outputs.render(stage, edition, indicators, indicator_logic.catalogue(), info,
-                                       tuple(publisher.languages))
+                                       tuple(publisher.languages), edition_content.extras_for(landing.folder(edition)))
         released: list[Path] = []
         written = warehouse.replace_edition(warehouse_db.url, edition, {
             "raw_duo_ho_first_years": raw_duo_ho_first_years,

@@ -36,16 +36,19 @@ def built(sample_dir, tmp_path_factory):
 
 def test_outputs_are_published(built):
     _, folder, _ = built
-    assert sorted(p.name for p in folder.iterdir()) == ["index.html", "indicators.csv", "manifest.json", "monitor-2024-nl.pdf", "site.css"]
+    names = {p.name for p in folder.iterdir()}
+    assert names >= {"index.html", "indicators.csv", "manifest.json", "monitor-2024-nl.pdf", "site.css",
+                      "methode.html", "downloads.html", "kiezen.html", "indicator"}
+    assert (folder / "indicator" / "ho_first_years_stem_share.html").is_file()
 
 
 def test_html_shows_the_csv_numbers(built):
     _, folder, _ = built
     csv = pd.read_csv(folder / "indicators.csv", dtype={"period": str})
-    html = (folder / "index.html").read_text(encoding="utf-8")
+    html = (folder / "indicator" / "ho_first_years_stem_share.html").read_text(encoding="utf-8")
     share = csv[(csv.indicator_id == "ho_first_years_stem_share") & (csv.definition == "nl") & (csv.sex == "T")
                 & (csv.breakdown == "level=hbo")]
-    caption = html.index("hbo – Nederlandse definitie")
+    caption = html.index("Aandeel eerstejaars in bètatechniek – hbo – Nederlandse definitie")
     table = html[caption: html.index("</table>", caption)]
     rows = re.findall(r'<th scope="row">(\d{4})</th>(.*?)</tr>', table)
     assert len(rows) == len(share) == 5
@@ -77,7 +80,8 @@ def test_pdf_has_outline_page_numbers_and_contents(built):
     pages = len(reader.pages)
     assert pages >= 5
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
-    assert titles == ["Kernpunten", "Kiezen", "Methode", "Bronnen en herkomst"]
+    assert titles == ["Kernpunten", "Kiezen", "Leren", "Werken", "Doelen van het Techniekpact", "Regio's", "Methode",
+                      "Bronnen, kwaliteit en herkomst"]
     contents = reader.pages[1].extract_text()
     assert "Inhoud" in contents and "Kernpunten" in contents
     assert f"3 / {pages}" in reader.pages[2].extract_text()
