@@ -77,7 +77,7 @@ def indicator_table(seed: int = 20240601) -> pd.DataFrame:
     frame["value"] = (100 * frame["numerator"] / frame["denominator"]).round(2)
     frame["unit"] = "percent"
     frame["flag"] = ""
-    small = (frame["region_level"] == "municipality") & (frame["denominator"] < 1500) & (frame["sex"] == "V")
+    small = (frame["region_level"] == "municipality") & (frame["period"] == "2019") & (frame["sex"] == "V")
     frame.loc[small, "flag"] = "masked"
     suppressed = (frame["region_code"] == "GM0034") & (frame["period"] == "2023") & (frame["sex"] != "T")
     frame.loc[suppressed, ["value", "numerator"]] = np.nan

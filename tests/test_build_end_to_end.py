@@ -137,7 +137,7 @@ def test_bad_input_publishes_nothing(built, sample_dir, tmp_path, monkeypatch, c
     shutil.copytree(sample_dir / "2024", landing / "2024")
     victim = sorted((landing / "2024").glob("*hbo*.csv"))[0]
     victim.write_text(damage(victim.read_text(encoding="utf-8")), encoding="utf-8")
-    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    before = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     rows_before = len(warehouse.read_table(url, "indicators"))
     code, _, _ = build(tmp, landing, "--edition", "2024", out=folder.parent, warehouse_url=url, monkeypatch=monkeypatch)
     assert code == 1
@@ -145,7 +145,7 @@ def test_bad_input_publishes_nothing(built, sample_dir, tmp_path, monkeypatch, c
     assert victim.name in err and "NOT published" in err
     if column:
         assert f"column {column!r}" in err
-    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
     assert len(warehouse.read_table(url, "indicators")) == rows_before
 
 

@@ -12,6 +12,9 @@ from pipeline.publish import findings, formatting, maps, report
 from pipeline.publish.report import LEVEL_ORDER, STRANDS, messages, slug
 
 BRIDGE_ROWS_IN_PDF = 40
+# The PDF's regional chapter compares rates (shares, ratios) between regions; counts mostly show a
+# region's size, so their regional figures are on the site only.
+PDF_REGIONAL_UNITS = ("percent", "ratio")
 
 
 @dataclass(frozen=True)
@@ -77,8 +80,9 @@ def build(table: pd.DataFrame, catalogue: pd.DataFrame, manifest: dict, edition:
         blocks = []
         for item in items:
             for block in report.regional_comparison(item, level, lang, extras.boundaries):
-                blocks.append({"indicator": item.titles[lang], "indicator_id": item.id, **block})
+                blocks.append({"indicator": item.titles[lang], "indicator_id": item.id, "unit": item.unit, **block})
         levels.append({"level": level, "name": t.get("level_" + level, level), "blocks": blocks,
+                       "pdf_blocks": [b for b in blocks if b["unit"] in PDF_REGIONAL_UNITS],
                        "regions": [{"code": c, "name": n, "page": report.region_page_name(level, c)}
                                    for c, n in report.regions_of(table, level)],
                        "in_pdf": level != "municipality" or extras.boundaries is not None})

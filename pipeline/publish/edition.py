@@ -44,13 +44,24 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+class RenderError(Exception):
+    """The PDF could not be rendered hermetically (a missing image or font, a remote URL)."""
+
+
 def write_pdf(html: str, target: Path, edition: str) -> None:
+    """Render `html` as a tagged PDF/UA-1 file. Only local files and data URLs are fetched, and any
+    resource that cannot be fetched (image, font, stylesheet) stops the build with its URL."""
     import weasyprint  # heavy import, only where a PDF is written
+    from weasyprint.urls import FatalURLFetchingError
 
     os.environ["SOURCE_DATE_EPOCH"] = str(int(published_date(edition).timestamp()))
     fetcher = weasyprint.URLFetcher(allowed_protocols={"file", "data"}, fail_on_errors=True)
     document = weasyprint.HTML(string=html, base_url=str(TEMPLATE_DIR), url_fetcher=fetcher)
-    document.write_pdf(target, pdf_variant="pdf/ua-1", uncompressed_pdf=False)
+    try:
+        document.write_pdf(target, pdf_variant="pdf/ua-1", uncompressed_pdf=False)
+    except FatalURLFetchingError as error:  # a BaseException in WeasyPrint: make it an ordinary failure
+        cause = error.__cause__ or error.__context__
+        raise RenderError(f"{target.name}: {error} ({cause})") from error
 
 
 def sha256(path: Path) -> str:

@@ -83,10 +83,9 @@ class Indicator:
     def national(self) -> pd.DataFrame:
         return self.rows[self.rows["region_level"] == "national"]
 
-    @property
-    def definitions(self) -> list[str]:
-        present = set(self.rows["definition"])
-        return [d for d in DEFINITION_ORDER if d in present]
+    definitions: list[str] = field(default_factory=list)
+    by_region: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
+    national_values: dict[tuple[str, str, str, str], float | None] = field(default_factory=dict)
 
     @property
     def primary_definition(self) -> str:
@@ -113,9 +112,15 @@ def indicators_of(table: pd.DataFrame, catalogue: pd.DataFrame) -> list[Indicato
                          titles={"nl": entry.title_nl, "en": entry.title_en},
                          notes={"nl": entry.note_nl, "en": entry.note_en},
                          has_denominator=bool(str(entry.denominator).strip()), rows=rows)
+        present = set(rows["definition"].unique())
+        item.definitions = [d for d in DEFINITION_ORDER if d in present] + sorted(present - set(DEFINITION_ORDER))
         national = item.national
+        item.national_values = {(r.definition, r.breakdown, r.sex, r.period): (None if formatting.missing(r.value) else float(r.value))
+                                for r in national.itertuples(index=False)}
+        regional = rows[rows["region_level"] != "national"]
+        item.by_region = {key: part for key, part in regional.groupby(["region_level", "region_code"], sort=True)}
         for definition in item.definitions:
-            for breakdown in sorted(set(national.loc[national["definition"] == definition, "breakdown"])):
+            for breakdown in sorted(national.loc[national["definition"] == definition, "breakdown"].unique()):
                 sel = national[(national["definition"] == definition) & (national["breakdown"] == breakdown)]
                 item.series.append(Series(definition, breakdown, sel))
         out.append(item)
@@ -188,7 +193,7 @@ def indicator_content(item: Indicator, lang: str, base_year: int | None, prefix:
                 "base_period": c["base_period"], "flags": flag_text(c["flags"], t),
             })
         sexes = [x for x in SEX_ORDER if x in set(s.rows["sex"])]
-        header = [t["year"], t["numerator"]] + ([t["denominator"]] if item.has_denominator else []) \
+        header = [t["year"]] + ([t["numerator"], t["denominator"]] if item.has_denominator else []) \
             + [sex_label(x, t) for x in sexes] + [t["flags"]]
         body = []
         for period, per in s.rows.groupby("period", sort=True):
@@ -196,8 +201,9 @@ def indicator_content(item: Indicator, lang: str, base_year: int | None, prefix:
             by_sex = dict(zip(per["sex"], per["value"]))
             cell_flags = sorted({f for cell in per["flag"] for f in flags_of(cell)}, key=_flag_key)
             flags_seen.update(cell_flags)
-            body.append([period, formatting.number(total["numerator"], lang)]
-                        + ([formatting.number(total["denominator"], lang)] if item.has_denominator else [])
+            body.append([period]
+                        + ([formatting.number(total["numerator"], lang), formatting.number(total["denominator"], lang)]
+                           if item.has_denominator else [])
                         + [fmt(by_sex.get(x)) for x in sexes] + [flag_text(cell_flags, t)])
         caption = f"{title} – {breakdown_label(s.breakdown, t)}"
         if s.definition != "none":
@@ -278,33 +284,30 @@ def region_figures(indicators: list[Indicator], level: str, code: str, lang: str
     t = messages(lang)
     out = []
     for item in indicators:
-        rows = item.rows[(item.rows["region_level"] == level) & (item.rows["region_code"] == code)]
-        if rows.empty:
+        rows = item.by_region.get((level, code))
+        if rows is None or rows.empty:
             continue
-        national = item.national
         show_def = len(item.definitions) > 1
         body, lines = [], {}
         for (definition, breakdown), sel in rows.groupby(["definition", "breakdown"], sort=True):
             label = Series(definition, breakdown, sel).label(t, show_def)
             for sex in SEX_ORDER:
-                own = sel[sel["sex"] == sex].sort_values("period")
+                own = sel[sel["sex"] == sex]
                 if own.empty:
                     continue
-                last = own.iloc[-1]
-                nat = national[(national["definition"] == definition) & (national["breakdown"] == breakdown)
-                               & (national["sex"] == sex) & (national["period"] == last["period"])]
-                nat_value = nat.iloc[0]["value"] if not nat.empty else None
+                last = own.sort_values("period").iloc[-1]
+                nat_value = item.national_values.get((definition, breakdown, sex, last["period"]))
                 body.append({"label": label, "sex": sex_label(sex, t), "period": last["period"],
                              "value": formatting.value(last["value"], item.unit, lang),
                              "national": formatting.value(nat_value, item.unit, lang),
                              "flags": flag_text(flags_of(last["flag"]), t)})
-            if definition == item.primary_definition and len(lines) < 2:
-                own = sel[sel["sex"] == "T"].sort_values("period")
-                nat = national[(national["definition"] == definition) & (national["breakdown"] == breakdown)
-                               & (national["sex"] == "T")].sort_values("period")
+            if definition == item.primary_definition and len(lines) < 4:
+                own = Series(definition, breakdown, sel).points("T")
                 if len(own) > 1:
-                    lines[f"{own.iloc[0]['region_name']} – {breakdown_label(breakdown, t)}"] = Series(definition, breakdown, own).points()
-                    lines[f"{t['national']} – {breakdown_label(breakdown, t)}"] = Series(definition, breakdown, nat).points()
+                    name = sel.iloc[0]["region_name"]
+                    nat = [(p, item.national_values.get((definition, breakdown, "T", p))) for p, _ in own]
+                    lines[f"{name} – {breakdown_label(breakdown, t)}"] = own
+                    lines[f"{t['national']} – {breakdown_label(breakdown, t)}"] = nat
         chart = ""
         if lines:
             description = charts.describe(lines, item.unit, lang)
