@@ -6,6 +6,7 @@ rename). A failure at any point leaves the last good edition and the warehouse a
 """
 
 
+import dataclasses
 import shutil
 import tempfile
 from pathlib import Path
@@ -16,7 +17,7 @@ import pandas as pd
 from assets.partitions import editions
 from pipeline import classify, indicators as indicator_logic, provenance, reference, warehouse
 from pipeline.dagster_support import BuildOptions, LandingArea, Publisher, Warehouse
-from pipeline.publish import edition as edition_outputs
+from pipeline.publish import content as edition_content, edition as edition_outputs
 from pipeline.publish import release as releasing
 
 
@@ -87,8 +88,11 @@ def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.Dat
         stem_tables = {"stem_bridge": stem_bridge, "definition_changes": definition_changes,
                        "definition_comparison": definition_comparison}
         try:
+            extras = edition_content.extras_for(landing.folder(edition))
+            latest = stem_bridge[(stem_bridge["sex"] == "T") & (stem_bridge["year"] == stem_bridge["year"].max())]
+            extras = dataclasses.replace(extras, bridge=latest.drop(columns=["edition"]))
             files = edition_outputs.render(stage, edition, indicators, indicator_logic.catalogue(), info,
-                                           tuple(publisher.languages), extra_tables=stem_tables)
+                                           tuple(publisher.languages), extra_tables=stem_tables, extras=extras)
             releasing.checkpoint("rendered")
             written = warehouse.replace_edition(warehouse_db.url, edition, {
                 "raw_duo_ho_first_years": raw_duo_ho_first_years,

@@ -36,18 +36,20 @@ def built(sample_dir, tmp_path_factory):
 
 def test_outputs_are_published(built):
     _, folder, _ = built
-    assert sorted(p.name for p in folder.iterdir()) == ["definition_changes.csv", "definition_comparison.csv", "index.html",
-                                                        "indicators.csv", "manifest.json", "monitor-2024-nl.pdf", "site.css",
-                                                        "stem_bridge.csv"]
+    names = {p.name for p in folder.iterdir()}
+    assert names >= {"index.html", "indicators.csv", "manifest.json", "monitor-2024-nl.pdf", "site.css",
+                      "methode.html", "downloads.html", "kiezen.html", "indicator",
+                      "definition_changes.csv", "definition_comparison.csv", "stem_bridge.csv"}
+    assert (folder / "indicator" / "ho_first_years_stem_share.html").is_file()
 
 
 def test_html_shows_the_csv_numbers(built):
     _, folder, _ = built
     csv = pd.read_csv(folder / "indicators.csv", dtype={"period": str})
-    html = (folder / "index.html").read_text(encoding="utf-8")
+    html = (folder / "indicator" / "ho_first_years_stem_share.html").read_text(encoding="utf-8")
     share = csv[(csv.indicator_id == "ho_first_years_stem_share") & (csv.definition == "nl") & (csv.sex == "T")
                 & (csv.breakdown == "level=hbo")]
-    caption = html.index("hbo – Nederlandse definitie")
+    caption = html.index("Aandeel eerstejaars in bètatechniek – hbo – Nederlandse definitie")
     table = html[caption: html.index("</table>", caption)]
     rows = re.findall(r'<th scope="row">(\d{4})</th>(.*?)</tr>', table)
     assert len(rows) == len(share) == 5
@@ -79,7 +81,8 @@ def test_pdf_has_outline_page_numbers_and_contents(built):
     pages = len(reader.pages)
     assert pages >= 5
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
-    assert titles == ["Kernpunten", "Kiezen", "Methode", "Bronnen en herkomst"]
+    assert titles == ["Kernpunten", "Kiezen", "Leren", "Werken", "Doelen van het Techniekpact", "Regio's", "Methode",
+                      "Bronnen, kwaliteit en herkomst"]
     contents = reader.pages[1].extract_text()
     assert "Inhoud" in contents and "Kernpunten" in contents
     assert f"3 / {pages}" in reader.pages[2].extract_text()
@@ -135,7 +138,7 @@ def test_bad_input_publishes_nothing(built, sample_dir, tmp_path, monkeypatch, c
     shutil.copytree(sample_dir / "2024", landing / "2024")
     victim = sorted((landing / "2024").glob("*hbo*.csv"))[0]
     victim.write_text(damage(victim.read_text(encoding="utf-8")), encoding="utf-8")
-    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    before = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     rows_before = len(warehouse.read_table(url, "indicators"))
     code, _, _ = build(tmp, landing, "--edition", "2024", out=folder.parent, warehouse_url=url, monkeypatch=monkeypatch)
     assert code == 1
@@ -143,7 +146,7 @@ def test_bad_input_publishes_nothing(built, sample_dir, tmp_path, monkeypatch, c
     assert victim.name in err and "NOT published" in err
     if column:
         assert f"column {column!r}" in err
-    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
     assert len(warehouse.read_table(url, "indicators")) == rows_before
 
 
