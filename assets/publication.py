@@ -31,7 +31,8 @@ def manifest(edition: str, inventory: pd.DataFrame, raw: pd.DataFrame, run_param
     """The edition manifest (product.md section 7) without its outputs: inputs (path relative to the
     landing root, sha256, bytes, rows), reference-table versions, code version, parameters."""
     rows = raw.groupby("source_file")["source_line"].nunique().to_dict()
-    tables = [*classify.ho_tables().values(), reference.load("indicators/catalogue.csv"), reference.load("editions/editions.csv")]
+    tables = [*classify.definition_tables(), reference.load("stem/definition_history.csv"),
+              reference.load("indicators/catalogue.csv"), reference.load("editions/editions.csv")]
     return {
         "edition": edition,
         "inputs": [{"file": r.file, "path": _relative(r.path, landing_root) if landing_root else r.file, "family": r.family, "generation": r.generation, "sha256": r.sha256,
@@ -48,7 +49,9 @@ def manifest(edition: str, inventory: pd.DataFrame, raw: pd.DataFrame, run_param
 )
 def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.DataFrame, raw_duo_ho_first_years: pd.DataFrame,
                     ho_first_years_classified: pd.DataFrame, indicators: pd.DataFrame,
-                    warehouse_db: Warehouse, publisher: Publisher, landing: LandingArea, options: BuildOptions) -> dict:
+                    warehouse_db: Warehouse, publisher: Publisher, landing: LandingArea, options: BuildOptions,
+                    stem_bridge: pd.DataFrame, definition_changes: pd.DataFrame,
+                    definition_comparison: pd.DataFrame) -> dict:
     """The published edition: PDF, HTML page, CSV download and manifest in `out/<edition>`, and the
     edition's rows in the warehouse tables (with the release and run recorded in `edition_releases`)."""
     edition = context.partition_key
@@ -69,15 +72,18 @@ def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.Dat
             released.append(edition_outputs.release(out, edition, stage, name))
             releasing.checkpoint("released")
 
+        stem_tables = {"stem_bridge": stem_bridge, "definition_changes": definition_changes,
+                       "definition_comparison": definition_comparison}
         try:
             files = edition_outputs.render(stage, edition, indicators, indicator_logic.catalogue(), info,
-                                           tuple(publisher.languages))
+                                           tuple(publisher.languages), extra_tables=stem_tables)
             releasing.checkpoint("rendered")
             written = warehouse.replace_edition(warehouse_db.url, edition, {
                 "raw_duo_ho_first_years": raw_duo_ho_first_years,
                 "core_ho_first_years_classified": ho_first_years_classified,
                 "indicators": indicators,
                 "edition_inputs": pd.DataFrame(info["inputs"]),
+                **stem_tables,
                 releasing.RELEASE_TABLE: pd.DataFrame([{"release": name, "run_id": context.run_id,
                                                         "code_version": info["code"]["version"]}]),
             }, before_commit=switch)

@@ -11,16 +11,23 @@ import hashlib
 import dagster as dg
 
 from assets.partitions import editions
-from pipeline import reference, sources
+from pipeline import classify, reference, sources
 from pipeline.dagster_support import LandingArea
 from pipeline.problems import SourceError
 from pipeline.sources.files import sha256_file
 
 FAMILIES = {
     "duo_ho_first_years": "DUO first-year enrolments hbo and wo (03b-eerstejaars-ingeschrevenen-*)",
+    "duo_ho_enrolments": "DUO all enrolments hbo and wo (01-ingeschrevenen-*)",
+    "duo_ho_diplomas": "DUO diplomas hbo and wo (05-gediplomeerden-*)",
+    "duo_mbo_participants": "DUO mbo participants per institution and qualification (08-deelnemers-per-instelling-*)",
+    "duo_mbo_diplomas": "DUO mbo diplomas per institution and qualification (gediplomeerden-per-instelling-*)",
+    "duo_vo_exams": "DUO vo exam candidates and passes per location and profile (examenkandidaten-en-geslaagden-*)",
+    "duo_vo_pupils": "DUO vo pupils per location by type, profile and year of study (01.-leerlingen-vo-per-vestiging-*)",
 }
 REFERENCE_SOURCES = {
-    "reference_stem_ho": ["stem/nl_ho_programmes.csv", "stem/isced_ho_programmes.csv"],
+    # every definition table of the classification plan, and the record of versions per edition
+    "reference_stem": sorted({p for row in classify.plan() for p in row.tables.values()}) + ["stem/definition_history.csv"],
     "reference_indicator_catalogue": ["indicators/catalogue.csv"],
 }
 

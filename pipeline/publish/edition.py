@@ -163,9 +163,13 @@ def sha256(path: Path) -> str:
 
 
 def render(stage: Path, edition: str, indicators: pd.DataFrame, catalogue: pd.DataFrame, manifest: dict,
-           languages: tuple[str, ...] = ("nl",)) -> dict[str, str]:
-    """Write every output of the edition into `stage`; returns relative path -> sha256."""
+           languages: tuple[str, ...] = ("nl",), extra_tables: dict[str, pd.DataFrame] | None = None) -> dict[str, str]:
+    """Write every output of the edition into `stage`; returns relative path -> sha256.
+
+    `extra_tables` (name -> frame) are written as `<name>.csv` downloads (e.g. the STEM bridge)."""
     stage.mkdir(parents=True, exist_ok=True)
+    for name, table in sorted((extra_tables or {}).items()):
+        table.to_csv(stage / f"{name}.csv", index=False, lineterminator="\n", float_format="%.6g")
     env = _environment()
     indicators.to_csv(stage / "indicators.csv", index=False, lineterminator="\n", float_format="%.6g")
     shutil.copyfile(TEMPLATE_DIR / "site.css", stage / "site.css")
