@@ -67,7 +67,7 @@ def _cells(frame: pd.DataFrame, mask: np.ndarray, component: str, group_kind: st
 
 def bridge(classified: pd.DataFrame, row: Classification, edition: str) -> pd.DataFrame:
     """The bridge of one classified core table (all its levels and years)."""
-    level = classified[row.level_column] if row.level_column else pd.Series(row.core, index=classified.index)
+    level = classified[row.level_column] if row.level_column else pd.Series(row.level or row.core, index=classified.index)
     total_rows = classified[row.code_column].astype(str).isin(row.total_codes).to_numpy()
     frame = pd.DataFrame({
         "level": level.to_numpy(), "year": classified["year"].to_numpy(), "sex": classified["sex"].to_numpy(),

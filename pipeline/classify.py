@@ -47,7 +47,8 @@ class Classification:
     code_column: str
     name_column: str
     tables: dict[str, str]  # definition ("nl", "isced") -> reference table path; isced may be absent (n/a)
-    level_column: str | None = None  # column matched with the tables' `level` column (when they have one)
+    level_column: str | None = None  # column matched (case-insensitively) with the tables' `level` column
+    level: str = ""  # the level's name where the core table has no level column (bridge, reports)
     population: str = ""  # bridge population (first_years, diplomas, entrants); "" = no bridge
     total_codes: tuple[str, ...] = field(default=())  # codes that are totals of the source: not classified
 
@@ -64,11 +65,25 @@ class Classification:
 
 
 HO = {"nl": "stem/nl_ho_programmes.csv", "isced": "stem/isced_ho_programmes.csv"}
+MBO = {"nl": "stem/nl_mbo_qualifications.csv", "isced": "stem/isced_mbo_qualifications.csv"}
+VO = {"nl": "stem/nl_vo_profiles.csv", "isced": "stem/isced_vo_profiles.csv"}
 HO_TABLES = HO  # kept for callers of the first version
 
 PLAN: tuple[Classification, ...] = (
     Classification(core="ho_first_years", model="schemas.core:HoFirstYears", code_column="programme_code",
                    name_column="programme_name", level_column="level", tables=HO, population="first_years"),
+    Classification(core="ho_diplomas", model="schemas.core:HoDiplomas", code_column="programme_code",
+                   name_column="programme_name", level_column="level", tables=HO, population="diplomas"),
+    Classification(core="ho_enrolments", model="schemas.core:HoEnrolments", code_column="programme_code",
+                   name_column="programme_name", level_column="level", tables=HO),
+    Classification(core="mbo_participants", model="schemas.core:MboParticipants", code_column="qualification_code",
+                   name_column="qualification_name", level="mbo", tables=MBO, population="participants"),
+    Classification(core="mbo_diplomas", model="schemas.core:MboDiplomas", code_column="qualification_code",
+                   name_column="qualification_name", level="mbo", tables=MBO, population="diplomas"),
+    Classification(core="vo_exam_candidates", model="schemas.core:VoExamCandidates", code_column="profile_code",
+                   name_column="programme_name", level_column="school_type", tables=VO),
+    Classification(core="vo_pupils_by_profile", model="schemas.core:VoPupilsByProfile", code_column="profile_code",
+                   name_column="programme_name", level_column="school_type", tables=VO),
 )
 
 
@@ -149,7 +164,8 @@ def _lookup(table: pd.DataFrame, frame: pd.DataFrame, code_column: str, level_co
     left = pd.DataFrame({"code": frame[code_column].astype(str).to_numpy(), "year": frame["year"].to_numpy(),
                          "_row": np.arange(len(frame))})
     if "level" in keys:
-        left["level"] = frame[level_column].astype(str).to_numpy()
+        left["level"] = frame[level_column].astype(str).str.lower().to_numpy()
+        table = table.assign(level=table["level"].str.lower())
     ref = table.assign(_start=pd.to_numeric(table["valid_from"]),
                        _end=pd.to_numeric(table["valid_to"].replace("", "9999")))
     merged = left.merge(ref, on=keys, how="inner", sort=False)
@@ -198,7 +214,7 @@ def classify(frame: pd.DataFrame, row: Classification, *, allow_unclassified: bo
             groups = [row.code_column] + ([row.level_column] if row.level_column else [])
             for key, group in rows.groupby(groups, sort=True):
                 code = str(key[0] if isinstance(key, tuple) else key)
-                level = str(key[1]) if isinstance(key, tuple) and len(key) > 1 else row.core
+                level = str(key[1]) if isinstance(key, tuple) and len(key) > 1 else (row.level or row.core)
                 problem = (f"not valid in {_years(group['year'])} (table rows valid {_periods(ref, code)})"
                            if group["_known"].iloc[0] else f"not in {table.id} (version {table.version})")
                 unknown.append(UnknownCode(definition, table.id, code, str(group[row.name_column].iloc[0]), level,

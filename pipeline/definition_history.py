@@ -173,7 +173,7 @@ def comparison(edition: str, cores: dict[str, pd.DataFrame], found: list[Change]
             tables = {d: classify.load_definition(p) for d, p in row.tables.items()}
             new, _ = classify.classify(core, row, tables=tables, allow_unclassified=True)
             old, _ = classify.classify(core, row, tables={**tables, change.definition: change.previous}, allow_unclassified=True)
-            level = core[row.level_column] if row.level_column else pd.Series(row.core, index=core.index)
+            level = core[row.level_column] if row.level_column else pd.Series(row.level or row.core, index=core.index)
             flag = f"stem_{change.definition}"
             a, b = _stem_counts(new, flag, level), _stem_counts(old, flag, level)
             merged = a.merge(b, on=["level", "year", "sex"], suffixes=("_new", "_old"))

@@ -90,6 +90,30 @@ def test_real_bridge_2015_2019_reconciles_exactly(real_classified):
     assert totals.loc[("hbo", 2019, "T"), "all"] == 113_422
 
 
+@pytest.mark.realdata
+@pytest.mark.parametrize("folder,name,core,build", [
+    (HO, "hbo_gediplomeerden_2019.csv", "ho_diplomas", core_ho.ho_diplomas),
+    (HO, "wo_gediplomeerden_2019.csv", "ho_diplomas", core_ho.ho_diplomas),
+    (HO, "mbo_inscriptions_2019.csv", "mbo_participants", None),
+    ("duo-vo-examens-2019-2024", "examenkandidaten-en-geslaagden-2019-2024.csv", "vo_exam_candidates", None),
+])
+def test_real_diplomas_qualifications_and_profiles_are_classified_under_both(realdata, folder, name, core, build):
+    from pipeline.core import mbo as core_mbo
+    from pipeline.core import vo as core_vo
+
+    build = build or {"mbo_participants": core_mbo.mbo_participants, "vo_exam_candidates": core_vo.vo_exam_candidates}[core]
+    raw = sources.parse(realdata / folder / name).frame
+    last = int(raw["year"].max())
+    frame = build(raw, str(last + 1), last)
+    row = classify.spec(core)
+    classified, unknown = classify.classify(frame, row)  # strict: any unknown code raises
+    assert unknown == [] and len(classified) == len(frame) > 0
+    assert classified["stem_nl"].notna().all() and classified["stem_isced"].notna().all()
+    assert classified["stem_nl"].any() and classified["stem_isced"].any()
+    if row.population:
+        assert bridge.reconcile(bridge.bridge(classified, row, str(last + 1))) == []
+
+
 # --- the bridge on a hand-made table -----------------------------------------------------------
 
 def hand_table() -> pd.DataFrame:

@@ -3,8 +3,8 @@
 Editions whose last education year is 2019 or earlier get the 2015-2019 layout (sex x year wide,
 empty cell = no students, blank-padded text fields); later editions the layout with INDICATIEAVG
 masking (long; counts below 5 written as 4 with INDICATIEAVG='J'). Sizes: about 500,000
-participants and 150,000 diplomas a year. The qualifications are a sample list (codes and names
-made for the sample, not DUO's crebo register); places are real place names of
+participants and 150,000 diplomas a year. The qualifications are a sample of real crebo codes and names
+(as in reference/stem/nl_mbo_qualifications.csv, so that the sample classifies); places are real place names of
 reference/regions/places.csv.
 """
 
@@ -42,37 +42,37 @@ INSTITUTIONS = [
 ]
 # (crebo, name, level, sector, domain, relative size, share of women)
 QUALIFICATIONS = [
-    ("25998", "Entree (sample)", 1, "combinatie van sectoren", "Entree", 3, 0.40),
-    ("25880", "Medewerker installatietechniek (sample)", 2, "techniek", "Bouw en infra", 2, 0.03),
-    ("25881", "Eerste monteur installatietechniek (sample)", 3, "techniek", "Bouw en infra", 2, 0.03),
-    ("25882", "Technicus elektrotechniek (sample)", 4, "techniek", "Techniek en procesindustrie", 2, 0.05),
-    ("25883", "Monteur mechatronica (sample)", 2, "techniek", "Techniek en procesindustrie", 2, 0.04),
-    ("25884", "Technicus mechatronica (sample)", 4, "techniek", "Techniek en procesindustrie", 2, 0.06),
-    ("25885", "Allround timmerman (sample)", 3, "techniek", "Bouw en infra", 2, 0.02),
-    ("25886", "Autotechnicus (sample)", 3, "techniek", "Mobiliteit en voertuigen", 3, 0.03),
-    ("25887", "Software developer (sample)", 4, "techniek", "ICT en creatieve industrie", 4, 0.10),
-    ("25888", "ICT-beheerder (sample)", 4, "techniek", "ICT en creatieve industrie", 3, 0.08),
-    ("25889", "Operator procesindustrie (sample)", 3, "techniek", "Techniek en procesindustrie", 1, 0.12),
-    ("25890", "Medewerker creatieve productie (sample)", 2, "techniek", "ICT en creatieve industrie", 1, 0.45),
-    ("25891", "Mediavormgever (sample)", 4, "techniek", "ICT en creatieve industrie", 2, 0.48),
-    ("25892", "Verzorgende IG (sample)", 3, "zorg en welzijn", "Zorg en welzijn", 6, 0.92),
-    ("25893", "Mbo-verpleegkundige (sample)", 4, "zorg en welzijn", "Zorg en welzijn", 6, 0.88),
-    ("25894", "Pedagogisch medewerker (sample)", 3, "zorg en welzijn", "Zorg en welzijn", 5, 0.93),
-    ("25895", "Sociaal werker (sample)", 4, "zorg en welzijn", "Zorg en welzijn", 4, 0.82),
-    ("25896", "Helpende zorg en welzijn (sample)", 2, "zorg en welzijn", "Zorg en welzijn", 2, 0.90),
-    ("25897", "Doktersassistent (sample)", 4, "zorg en welzijn", "Zorg en welzijn", 2, 0.96),
-    ("25899", "Sport- en bewegingsleider (sample)", 3, "zorg en welzijn", "Sport en bewegen", 3, 0.30),
-    ("25900", "Medewerker logistiek (sample)", 2, "economie", "Transport, scheepvaart en logistiek", 3, 0.15),
-    ("25901", "Commercieel medewerker (sample)", 3, "economie", "Handel en ondernemerschap", 3, 0.45),
-    ("25902", "Ondernemer detailhandel (sample)", 4, "economie", "Handel en ondernemerschap", 3, 0.50),
-    ("25903", "Office manager (sample)", 4, "economie", "Economie en administratie", 3, 0.75),
-    ("25904", "Financieel administratief medewerker (sample)", 3, "economie", "Economie en administratie", 2, 0.50),
-    ("25905", "Kok (sample)", 2, "economie", "Horeca en bakkerij", 2, 0.35),
-    ("25906", "Gastheer/gastvrouw (sample)", 2, "economie", "Horeca en bakkerij", 2, 0.60),
-    ("25907", "Juridisch medewerker (sample)", 4, "economie", "Veiligheid en sport", 2, 0.70),
-    ("25908", "Medewerker dierverzorging (sample)", 2, "groen", "Voedsel, natuur en leefomgeving", 2, 0.80),
-    ("25909", "Vakbekwaam hovenier (sample)", 3, "groen", "Voedsel, natuur en leefomgeving", 1, 0.15),
-    ("25910", "Manager natuur en groen (sample)", 4, "groen", "Voedsel, natuur en leefomgeving", 1, 0.35),
+    ("23110", "Entree", 1, "combinatie van sectoren", "Entree", 3, 0.40),
+    ("25350", "Monteur werktuigkundige installaties", 2, "techniek", "Bouw en infra", 2, 0.03),
+    ("25332", "Eerste monteur elektrotechnische installaties woning en utiliteit", 3, "techniek", "Bouw en infra", 2, 0.03),
+    ("25263", "Technicus elektrotechnische installaties woning en utiliteit", 4, "techniek", "Techniek en procesindustrie", 2, 0.05),
+    ("25340", "Eerste monteur mechatronica", 2, "techniek", "Techniek en procesindustrie", 2, 0.04),
+    ("25344", "Technicus mechatronica systemen", 4, "techniek", "Techniek en procesindustrie", 2, 0.06),
+    ("25118", "Allround timmerman", 3, "techniek", "Bouw en infra", 2, 0.02),
+    ("25242", "Autotechnicus", 3, "techniek", "Mobiliteit en voertuigen", 3, 0.03),
+    ("25187", "Applicatie- en mediaontwikkelaar", 4, "techniek", "ICT en creatieve industrie", 4, 0.10),
+    ("25189", "ICT-beheerder", 4, "techniek", "ICT en creatieve industrie", 3, 0.08),
+    ("25338", "Procesoperator B", 3, "techniek", "Techniek en procesindustrie", 1, 0.12),
+    ("25193", "Allround medewerker AV-productie", 2, "techniek", "ICT en creatieve industrie", 1, 0.45),
+    ("25201", "Mediavormgever", 4, "techniek", "ICT en creatieve industrie", 2, 0.48),
+    ("25491", "Verzorgende IG", 3, "zorg en welzijn", "Zorg en welzijn", 6, 0.92),
+    ("25480", "Mbo-Verpleegkundige", 4, "zorg en welzijn", "Zorg en welzijn", 6, 0.88),
+    ("25486", "Pedagogisch medewerker kinderopvang", 3, "zorg en welzijn", "Zorg en welzijn", 5, 0.93),
+    ("25489", "Sociaal-maatschappelijk dienstverlener", 4, "zorg en welzijn", "Zorg en welzijn", 4, 0.82),
+    ("25498", "Helpende Zorg en Welzijn", 2, "zorg en welzijn", "Zorg en welzijn", 2, 0.90),
+    ("25473", "Doktersassistent", 4, "zorg en welzijn", "Zorg en welzijn", 2, 0.96),
+    ("25415", "Sport- en bewegingsleider", 3, "zorg en welzijn", "Sport en bewegen", 3, 0.30),
+    ("25371", "Logistiek medewerker", 2, "economie", "Transport, scheepvaart en logistiek", 3, 0.15),
+    ("25134", "Commercieel medewerker", 3, "economie", "Handel en ondernemerschap", 3, 0.45),
+    ("90290", "Ondernemer detailhandel", 4, "economie", "Handel en ondernemerschap", 3, 0.50),
+    ("25151", "Managementassistent/directiesecretaresse", 4, "economie", "Economie en administratie", 3, 0.75),
+    ("25139", "Financieel administratief medewerker", 3, "economie", "Economie en administratie", 2, 0.50),
+    ("25180", "Kok", 2, "economie", "Horeca en bakkerij", 2, 0.35),
+    ("25168", "Gastheer/-vrouw", 2, "economie", "Horeca en bakkerij", 2, 0.60),
+    ("22161", "Juridisch medewerker", 4, "economie", "Veiligheid en sport", 2, 0.70),
+    ("25448", "Medewerker dierverzorging", 2, "groen", "Voedsel, natuur en leefomgeving", 2, 0.80),
+    ("25455", "Vakbekwaam hovenier", 3, "groen", "Voedsel, natuur en leefomgeving", 1, 0.15),
+    ("25453", "Medewerker natuur, water en recreatie", 4, "groen", "Voedsel, natuur en leefomgeving", 1, 0.35),
 ]
 PATHS = {"BOLVT": 0.72, "BOLDT": 0.03, "BBL": 0.25}
 HEADER_2015 = ["BRIN NUMMER", "SOORTINS", "INSTELLINGSNAAM", "PLAATSNAAM", "TYPE MBO", "KWALIFICATIENIVEAU",
