@@ -160,7 +160,7 @@ def test_postgres_warehouse_gets_the_same_indicators(built, sample_dir, tmp_path
 def _with_unknown_programme(sample_dir: Path, landing: Path) -> tuple[Path, list[int]]:
     """The sample's 2024 deliveries with one programme code replaced by one no table knows."""
     shutil.copytree(sample_dir / "2024", landing / "2024")
-    victim = sorted((landing / "2024").glob("*hbo*.csv"))[0]
+    victim = sorted((landing / "2024").glob("03b-eerstejaars-*hbo*.csv"))[0]  # the classified first-years file
     lines = victim.read_text(encoding="utf-8").split("\n")
     code = lines[1].split(";")[9]
     changed = []
