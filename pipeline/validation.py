@@ -40,6 +40,8 @@ def report(path: Path) -> dict:
             entry["totals_per_year"] = {str(int(y)): int(v) for y, v in totals.items()}
     if "masked" in frame:
         entry["masked_cells"] = int(frame["masked"].sum())
+    if "suppressed" in frame:  # cells the source does not publish (CBS '.', 'x', null)
+        entry["suppressed_cells"] = int(frame["suppressed"].sum())
     return entry
 
 
