@@ -158,7 +158,7 @@ class VoPupilsByProfile(pa.DataFrameModel):
     municipality_code: Series[str] = pa.Field(str_matches=r"^GM\d{4}$", description="municipality of the location, in the count year's division")
     school_type: Series[str] = pa.Field(isin=["VMBO", "HAVO", "VWO"], description="ONDERWIJSTYPE VO")
     sector: Series[str] = pa.Field(description="AFDELING")
-    profile_code: Series[str] = pa.Field(str_matches=r"^\d{2}$", description="INSPECTIECODE (havo/vwo profile, vmbo sector)")
+    profile_code: Series[str] = pa.Field(str_matches=r"^(\d{2}|VMBO-[A-Za-z]+)$", description="INSPECTIECODE: havo/vwo profile, vmbo sector, or vmbo profile (VMBO-BWI, ...)")
     programme_name: Series[str] = pa.Field(description="OPLEIDINGSNAAM")
     study_year: Series[int] = pa.Field(ge=1, le=6, description="year of study (leer- of verblijfsjaar)")
     sex: Series[str] = pa.Field(isin=SEXES, description="M or V")

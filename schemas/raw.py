@@ -127,6 +127,9 @@ class RawVoExam(RawVoBase):
 class RawVoPupils(RawVoBase):
     """DUO vo pupils per location, type, profile, year of study and sex on 1 October of `year`."""
 
+    profile_code: Series[str] = pa.Field(str_matches=r"^(\d{2}|VMBO-[A-Za-z]+)$",
+                                         description="INSPECTIECODE: havo/vwo profile, vmbo sector, or vmbo profile (VMBO-BWI, ...)")
+
     sector: Series[str] = pa.Field(description="AFDELING (vmbo sector / havo-vwo profile group)")
     study_year: Series[int] = pa.Field(ge=1, le=6, description="LEER- OF VERBLIJFSJAAR")
     year: Series[int] = pa.Field(ge=1990, le=2100, description="reference year (1 October count; from the file name)")

@@ -45,7 +45,7 @@ def test_sigkill_at_every_publication_stage_leaves_the_last_edition(sample_dir, 
     files, indicators, releases = state(tmp_path)
 
     # a revised delivery: the next build would publish different figures
-    victim = sorted((landing / "2024").glob("*hbo*.csv"))[0]
+    victim = sorted((landing / "2024").glob("03b-eerstejaars-*hbo*.csv"))[0]
     lines = victim.read_text(encoding="utf-8").splitlines(keepends=True)
     fields = lines[1].rstrip("\n").split(";")
     fields[-1] = str(int(fields[-1]) + 500) if fields[-1].isdigit() else "500"

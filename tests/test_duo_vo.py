@@ -162,3 +162,5 @@ def test_sample_vo_sizes_and_generations(sample_dir):
     assert bounds_high.between(150_000, 230_000).all()
     pupils = sources.parse(next((sample_dir / "2024").glob("01.-leerlingen-*.csv"))).frame
     assert pupils[pupils["study_year"] == 4]["count"].sum() > 100_000
+    vmbo3 = pupils[(pupils["school_type"] == "VMBO") & (pupils["study_year"] == 3)]
+    assert {"VMBO-BWI", "VMBO-PIE", "VMBO-ZW"} <= set(vmbo3["profile_code"])  # the vmbo profiles (Wet profielen vmbo)

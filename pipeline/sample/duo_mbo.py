@@ -3,9 +3,9 @@
 Editions whose last education year is 2019 or earlier get the 2015-2019 layout (sex x year wide,
 empty cell = no students, blank-padded text fields); later editions the layout with INDICATIEAVG
 masking (long; counts below 5 written as 4 with INDICATIEAVG='J'). Sizes: about 500,000
-participants and 150,000 diplomas a year. The qualifications are a sample of real crebo codes and names
-(as in reference/stem/nl_mbo_qualifications.csv, so that the sample classifies); places are real place names of
-reference/regions/places.csv.
+participants and 150,000 diplomas a year. Qualifications (crebo code, name, sector, domain) are drawn
+from reference/stem/nl_mbo_qualifications.csv; institutions are fictitious; places are real place
+names of reference/regions/places.csv.
 """
 
 from __future__ import annotations
@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from functools import lru_cache
+
+from pipeline import reference
 from pipeline.editions import Edition
 from pipeline.sample.common import unit
 
@@ -40,40 +43,26 @@ INSTITUTIONS = [
     ("V2MB", "ROC", "ROC Noord-Holland Noord", "ALKMAAR"), ("V3MB", "vakinstelling", "Vakschool Delft", "DELFT"),
     ("V4MB", "ROC", "ROC Zuidoost-Drenthe", "EMMEN"), ("V5MB", "AOC", "AOC Oost", "HENGELO"),
 ]
-# (crebo, name, level, sector, domain, relative size, share of women)
-QUALIFICATIONS = [
-    ("23110", "Entree", 1, "combinatie van sectoren", "Entree", 3, 0.40),
-    ("25350", "Monteur werktuigkundige installaties", 2, "techniek", "Bouw en infra", 2, 0.03),
-    ("25332", "Eerste monteur elektrotechnische installaties woning en utiliteit", 3, "techniek", "Bouw en infra", 2, 0.03),
-    ("25263", "Technicus elektrotechnische installaties woning en utiliteit", 4, "techniek", "Techniek en procesindustrie", 2, 0.05),
-    ("25340", "Eerste monteur mechatronica", 2, "techniek", "Techniek en procesindustrie", 2, 0.04),
-    ("25344", "Technicus mechatronica systemen", 4, "techniek", "Techniek en procesindustrie", 2, 0.06),
-    ("25118", "Allround timmerman", 3, "techniek", "Bouw en infra", 2, 0.02),
-    ("25242", "Autotechnicus", 3, "techniek", "Mobiliteit en voertuigen", 3, 0.03),
-    ("25187", "Applicatie- en mediaontwikkelaar", 4, "techniek", "ICT en creatieve industrie", 4, 0.10),
-    ("25189", "ICT-beheerder", 4, "techniek", "ICT en creatieve industrie", 3, 0.08),
-    ("25338", "Procesoperator B", 3, "techniek", "Techniek en procesindustrie", 1, 0.12),
-    ("25193", "Allround medewerker AV-productie", 2, "techniek", "ICT en creatieve industrie", 1, 0.45),
-    ("25201", "Mediavormgever", 4, "techniek", "ICT en creatieve industrie", 2, 0.48),
-    ("25491", "Verzorgende IG", 3, "zorg en welzijn", "Zorg en welzijn", 6, 0.92),
-    ("25480", "Mbo-Verpleegkundige", 4, "zorg en welzijn", "Zorg en welzijn", 6, 0.88),
-    ("25486", "Pedagogisch medewerker kinderopvang", 3, "zorg en welzijn", "Zorg en welzijn", 5, 0.93),
-    ("25489", "Sociaal-maatschappelijk dienstverlener", 4, "zorg en welzijn", "Zorg en welzijn", 4, 0.82),
-    ("25498", "Helpende Zorg en Welzijn", 2, "zorg en welzijn", "Zorg en welzijn", 2, 0.90),
-    ("25473", "Doktersassistent", 4, "zorg en welzijn", "Zorg en welzijn", 2, 0.96),
-    ("25415", "Sport- en bewegingsleider", 3, "zorg en welzijn", "Sport en bewegen", 3, 0.30),
-    ("25371", "Logistiek medewerker", 2, "economie", "Transport, scheepvaart en logistiek", 3, 0.15),
-    ("25134", "Commercieel medewerker", 3, "economie", "Handel en ondernemerschap", 3, 0.45),
-    ("90290", "Ondernemer detailhandel", 4, "economie", "Handel en ondernemerschap", 3, 0.50),
-    ("25151", "Managementassistent/directiesecretaresse", 4, "economie", "Economie en administratie", 3, 0.75),
-    ("25139", "Financieel administratief medewerker", 3, "economie", "Economie en administratie", 2, 0.50),
-    ("25180", "Kok", 2, "economie", "Horeca en bakkerij", 2, 0.35),
-    ("25168", "Gastheer/-vrouw", 2, "economie", "Horeca en bakkerij", 2, 0.60),
-    ("22161", "Juridisch medewerker", 4, "economie", "Veiligheid en sport", 2, 0.70),
-    ("25448", "Medewerker dierverzorging", 2, "groen", "Voedsel, natuur en leefomgeving", 2, 0.80),
-    ("25455", "Vakbekwaam hovenier", 3, "groen", "Voedsel, natuur en leefomgeving", 1, 0.15),
-    ("25453", "Medewerker natuur, water en recreatie", 4, "groen", "Voedsel, natuur en leefomgeving", 1, 0.35),
-]
+SAMPLE_QUALIFICATIONS = 48
+FEMALE_SHARE = {"techniek": 0.10, "zorg en welzijn": 0.85, "economie": 0.50, "groen": 0.45, "combinatie van sectoren": 0.40}
+
+
+@lru_cache(maxsize=4)
+def qualifications(seed: int) -> tuple[tuple, ...]:
+    """(crebo, name, level, sector, domain, relative size, share of women) for a deterministic choice of
+    the qualifications in reference/stem/nl_mbo_qualifications.csv (so the sample's crebo codes are
+    real and classifiable). That table has no level: the sample draws one (Entree is level 1)."""
+    table = reference.load("stem/nl_mbo_qualifications.csv").frame.sort_values("code")
+    table = table[table["mbo_sector"].isin(list(FEMALE_SHARE)) & table["valid_to"].eq("")]
+    chosen = sorted(table.itertuples(index=False), key=lambda r: unit(seed, "mbo-pick", r.code))[:SAMPLE_QUALIFICATIONS]
+    result = []
+    for row in sorted(chosen, key=lambda r: r.code):
+        level = 1 if row.name.lower().startswith("entree") else 2 + int(unit(seed, "mbo-level", row.code) * 3)
+        share = min(0.95, max(0.02, FEMALE_SHARE[row.mbo_sector] + 0.2 * (unit(seed, "mbo-fem", row.code) - 0.5)))
+        result.append((row.code, row.name, level, row.mbo_sector, row.domain, 1 + 5 * unit(seed, "mbo-w", row.code), share))
+    return tuple(result)
+
+
 PATHS = {"BOLVT": 0.72, "BOLDT": 0.03, "BBL": 0.25}
 HEADER_2015 = ["BRIN NUMMER", "SOORTINS", "INSTELLINGSNAAM", "PLAATSNAAM", "TYPE MBO", "KWALIFICATIENIVEAU",
                "KWALIFICATIE CODE", "KWALIFICATIE NAAM", "MBO SECTOR", "DOMEIN", "SECTORUNIT SBB",
@@ -87,7 +76,7 @@ def cells(seed: int, kind: str, years: list[int]) -> list[dict]:
     target = TARGET_PARTICIPANTS if kind == "participants" else TARGET_DIPLOMAS
     offers = []
     for inst in INSTITUTIONS:
-        for qual in QUALIFICATIONS:
+        for qual in qualifications(seed):
             if inst[1] == "AOC" and qual[3] not in ("groen", "combinatie van sectoren"):
                 continue
             if inst[1] != "AOC" and qual[3] == "groen" and unit(seed, "mbo-groen", inst[0], qual[0]) < 0.7:

@@ -88,16 +88,16 @@ def offers(seed: int) -> tuple[tuple, ...]:
     return tuple(rows)
 
 
-@lru_cache(maxsize=4)
-def type_weights(seed: int) -> dict[str, float]:
+@lru_cache(maxsize=8)
+def type_weights(seed: int, what: str) -> dict[str, float]:
     weights: dict[str, float] = {}
-    for o in offers(seed):
+    for o in (pupil_offers(seed) if what == "pupils" else offers(seed)):
         weights[o[4]] = weights.get(o[4], 0.0) + o[7]
     return weights
 
 
 def counts(seed: int, offer: tuple, year: int, what: str) -> tuple[int, int]:
-    weights = type_weights(seed)
+    weights = type_weights(seed, what)
     total = offer[7] * CANDIDATES_PER_TYPE[offer[4]] / weights[offer[4]]
     total *= 0.9 + 0.2 * unit(seed, "vo-noise", what, offer[0], offer[1], offer[5], year)
     if unit(seed, "vo-small", what, offer[0], offer[1], offer[5], year) < 0.1:
@@ -151,12 +151,30 @@ def write_exams(seed: int, last: int, folder: Path) -> Path:
     return path
 
 
+@lru_cache(maxsize=4)
+def pupil_offers(seed: int) -> tuple[tuple, ...]:
+    """havo/vwo as in the exam file; vmbo by the profiles of the Wet profielen vmbo (2016), with the
+    project codes of reference/stem/nl_vo_profiles.csv (`VMBO-BWI`, ...), the subject of the
+    '3rd-year vmbo technical profile' indicator."""
+    table = reference.load("stem/nl_vo_profiles.csv").frame
+    vmbo = sorted((c, n) for c, n in zip(table["code"], table["name"]) if c.startswith("VMBO-"))
+    rows = [o for o in offers(seed) if o[4] != "VMBO"]
+    for brin, number, label, municipality, types in locations(seed):
+        if "VMBO" in types:
+            for code, name in vmbo:
+                if unit(seed, "vo-vmbo-offer", brin, number, code) < 0.35:
+                    continue
+                rows.append((brin, number, label, municipality, "VMBO", code, name,
+                             0.2 + 1.6 * unit(seed, "vo-vmbo-size", brin, number, code)))
+    return tuple(sorted(rows, key=lambda r: (r[0], r[1], r[4], r[5])))
+
+
 def write_pupils(seed: int, year: int, folder: Path) -> Path:
     header = ["INSTELLINGSCODE", "VESTIGINGSCODE", "INSTELLINGSNAAM VESTIGING", "GEMEENTENAAM", "ONDERWIJSTYPE VO",
               "AFDELING", "INSPECTIECODE", "OPLEIDINGSNAAM"]
     header += [f"LEER- OF VERBLIJFSJAAR {n} - {sex}" for n in range(1, 7) for sex in ("MAN", "VROUW")]
     lines = [";".join(header)]
-    for offer in offers(seed):
+    for offer in pupil_offers(seed):
         brin, number, label, municipality, school_type, code, name, _ = offer
         row = [brin, brin + number, label, municipality, school_type, name.split(" - ", 1)[1], code, name]
         for n in range(1, 7):
