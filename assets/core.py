@@ -65,31 +65,6 @@ def core_family_asset(name: str, raw_family: str, build, model, description: str
     return _core
 
 
-def _duo_core_assets():
-    from pipeline.core import mbo as core_mbo
-    from pipeline.core import vo as core_vo
-    from schemas.core import HoDiplomas, HoEnrolments, MboDiplomas, MboParticipants, VoExamCandidates, VoPupilsByProfile
-
-    specs = [
-        ("ho_enrolments", "duo_ho_enrolments", core_ho.ho_enrolments, HoEnrolments,
-         "All students hbo and wo per programme, location, study form and sex."),
-        ("ho_diplomas", "duo_ho_diplomas", core_ho.ho_diplomas, HoDiplomas,
-         "Diplomas hbo and wo per programme, location, study form, diploma type and sex."),
-        ("mbo_participants", "duo_mbo_participants", core_mbo.mbo_participants, MboParticipants,
-         "mbo participants per institution, place (municipality), learning path, crebo and sex."),
-        ("mbo_diplomas", "duo_mbo_diplomas", core_mbo.mbo_diplomas, MboDiplomas,
-         "mbo diplomas per institution, place (municipality), learning path, crebo and sex."),
-        ("vo_exam_candidates", "duo_vo_exams", core_vo.vo_exam_candidates, VoExamCandidates,
-         "vo exam candidates and passes per location, profile (INSPECTIECODE) and sex."),
-        ("vo_pupils_by_profile", "duo_vo_pupils", core_vo.vo_pupils_by_profile, VoPupilsByProfile,
-         "vo pupils per location, profile (INSPECTIECODE), year of study and sex."),
-    ]
-    return [core_family_asset(*spec) for spec in specs]
-
-
-duo_core_assets = _duo_core_assets()
-
-
 # --- labour market (CBS, UWV) and programme registers ------------------------------------------
 # Each core table is built from its raw table by a plain function in pipeline/core/labour.py or
 # pipeline/core/registers.py; the blocking check compares totals (or rows) with the raw input, so
@@ -166,6 +141,29 @@ def labour_core_asset(name: str, raw_name: str, model, build, raw_total: str | N
     return _core
 
 
+def _duo_core_assets():
+    from pipeline.core import mbo as core_mbo
+    from pipeline.core import vo as core_vo
+    from schemas.core import HoDiplomas, HoEnrolments, MboDiplomas, MboParticipants, VoExamCandidates, VoPupilsByProfile
+
+    specs = [
+        ("ho_enrolments", "duo_ho_enrolments", core_ho.ho_enrolments, HoEnrolments,
+         "All students hbo and wo per programme, location, study form and sex."),
+        ("ho_diplomas", "duo_ho_diplomas", core_ho.ho_diplomas, HoDiplomas,
+         "Diplomas hbo and wo per programme, location, study form, diploma type and sex."),
+        ("mbo_participants", "duo_mbo_participants", core_mbo.mbo_participants, MboParticipants,
+         "mbo participants per institution, place (municipality), learning path, crebo and sex."),
+        ("mbo_diplomas", "duo_mbo_diplomas", core_mbo.mbo_diplomas, MboDiplomas,
+         "mbo diplomas per institution, place (municipality), learning path, crebo and sex."),
+        ("vo_exam_candidates", "duo_vo_exams", core_vo.vo_exam_candidates, VoExamCandidates,
+         "vo exam candidates and passes per location, profile (INSPECTIECODE) and sex."),
+        ("vo_pupils_by_profile", "duo_vo_pupils", core_vo.vo_pupils_by_profile, VoPupilsByProfile,
+         "vo pupils per location, profile (INSPECTIECODE), year of study and sex."),
+    ]
+    return [core_family_asset(*spec) for spec in specs]
+
+
+duo_core_assets = _duo_core_assets()
 labour_core_assets = [labour_core_asset(name, *spec) for name, spec in LABOUR_CORE.items()]
 
 

@@ -6,6 +6,7 @@ rename). A failure at any point leaves the last good edition and the warehouse a
 """
 
 
+import dataclasses
 import shutil
 import tempfile
 from pathlib import Path
@@ -16,7 +17,7 @@ import pandas as pd
 from assets.partitions import editions
 from pipeline import classify, indicators as indicator_logic, provenance, reference, warehouse
 from pipeline.dagster_support import BuildOptions, LandingArea, Publisher, Warehouse
-from pipeline.publish import edition as edition_outputs
+from pipeline.publish import content as edition_content, edition as edition_outputs
 from pipeline.publish import release as releasing
 
 
@@ -43,21 +44,21 @@ def manifest(edition: str, inventory: pd.DataFrame, raw: pd.DataFrame, run_param
     }
 
 
-def _validated_tables() -> list[dg.AssetKey]:
-    """Every raw and core table of the source families: the release waits for them all, so a bad
-    delivery of any family (not only those the outputs read yet) stops the run before publishing."""
-    from assets import core as core_assets, raw as raw_assets
+def _every_upstream_asset() -> list[dg.AssetKey]:
+    """Every asset of the earlier stages: the edition is released only when all of them succeeded,
+    so a bad delivery of any family stops publication, also one the report does not use yet."""
+    from assets import classification, core, indicators as indicator_assets, raw
 
-    tables = [*getattr(raw_assets, "duo_raw_assets", []), *getattr(raw_assets, "labour_raw_assets", []),
-              *getattr(core_assets, "duo_core_assets", []), *getattr(core_assets, "labour_core_assets", []),
-              core_assets.programme_participation]
-    return [key for table in tables for key in table.keys]
+    keys: list[dg.AssetKey] = []
+    for item in dg.load_assets_from_modules([raw, core, classification, indicator_assets]):
+        keys.extend(item.keys)
+    return sorted(set(keys), key=lambda k: k.to_user_string())
 
 
 @dg.asset(
     partitions_def=editions, group_name="publication", owners=["team:ptvt-monitor"],
     kinds={"sql", "pdf", "html", "csv"}, code_version="2", tags={"techpact/stage": "publication"},
-    deps=_validated_tables(),
+    deps=_every_upstream_asset(),
 )
 def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.DataFrame, raw_duo_ho_first_years: pd.DataFrame,
                     ho_first_years_classified: pd.DataFrame, indicators: pd.DataFrame,
@@ -87,8 +88,11 @@ def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.Dat
         stem_tables = {"stem_bridge": stem_bridge, "definition_changes": definition_changes,
                        "definition_comparison": definition_comparison}
         try:
+            extras = edition_content.extras_for(landing.folder(edition))
+            latest = stem_bridge[(stem_bridge["sex"] == "T") & (stem_bridge["year"] == stem_bridge["year"].max())]
+            extras = dataclasses.replace(extras, bridge=latest.drop(columns=["edition"]))
             files = edition_outputs.render(stage, edition, indicators, indicator_logic.catalogue(), info,
-                                           tuple(publisher.languages), extra_tables=stem_tables)
+                                           tuple(publisher.languages), extra_tables=stem_tables, extras=extras)
             releasing.checkpoint("rendered")
             written = warehouse.replace_edition(warehouse_db.url, edition, {
                 "raw_duo_ho_first_years": raw_duo_ho_first_years,
@@ -96,7 +100,7 @@ def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.Dat
                 "indicators": indicators,
                 "edition_inputs": pd.DataFrame(info["inputs"]),
                 **stem_tables,
-                releasing.RELEASE_TABLE: pd.DataFrame([{"release": name, "run_id": context.run_id,
+                releasing.RELEASE_TABLE: pd.DataFrame([{"release": name, "run_id": context.run.run_id,
                                                         "code_version": info["code"]["version"]}]),
             }, before_commit=switch)
         except BaseException:

@@ -78,9 +78,26 @@ def _ensure_sample(settings: Settings) -> None:
         generate()
 
 
+def _execute_elsewhere(settings: Settings, edition: str, languages: tuple[str, ...], executor: str,
+                       dask_address: str, instance, tags: dict):
+    """The edition job under the multiprocess or Dask executor (steps in other processes)."""
+    import dagster as dg
+
+    job = dg.build_reconstructable_job("pipeline.definitions", "edition_job_for", reconstructable_kwargs={
+        "executor": executor, "home": str(settings.home), "sources": str(settings.sources), "out": str(settings.out),
+        "warehouse_url": settings.warehouse, "languages": list(languages)})
+    execution = {}
+    if executor == "dask":
+        execution = {"cluster": {"existing": {"address": dask_address}} if dask_address else {"local": {}}}
+    return dg.execute_job(job, instance=instance, raise_on_error=False, tags={**tags, "dagster/partition": edition},
+                          run_config={"execution": {"config": execution}} if execution else {})
+
+
 def run_edition(settings: Settings, edition: str, flat: str = "", *, allow_unclassified: bool = False,
-                languages: tuple[str, ...] = ("nl",), job: str = "", reason: str = "") -> int:
-    """Run one edition's job in this process on the persistent instance; 0 when published."""
+                languages: tuple[str, ...] = ("nl",), job: str = "", reason: str = "", executor: str = "in_process",
+                dask_address: str = "") -> int:
+    """Run one edition's job on the persistent instance (in this process unless another executor is
+    chosen); 0 when published."""
     prepare_dagster_home(settings)
     started = time.perf_counter()
 
@@ -96,10 +113,16 @@ def run_edition(settings: Settings, edition: str, flat: str = "", *, allow_uncla
         print("  observing sources (sha256 data versions)", file=sys.stderr)
         defs.resolve_job_def(OBSERVE_JOB).execute_in_process(instance=instance, raise_on_error=True,
                                                              run_config={"loggers": {"progress": {}}})
-        result = defs.resolve_job_def(job).execute_in_process(
-            partition_key=edition, instance=instance, raise_on_error=False,
-            run_config={"loggers": {"progress": {}}}, tags=tags,
-        )
+        if executor != "in_process":
+            if flat or allow_unclassified or job != EDITION_JOB:
+                raise SystemExit(f"--executor {executor} builds editions from per-edition folders with the default options")
+            print(f"  executor: {executor}" + (f" ({dask_address})" if dask_address else ""), file=sys.stderr)
+            result = _execute_elsewhere(settings, edition, languages, executor, dask_address, instance, tags)
+        else:
+            result = defs.resolve_job_def(job).execute_in_process(
+                partition_key=edition, instance=instance, raise_on_error=False,
+                run_config={"loggers": {"progress": {}}}, tags=tags,
+            )
     took = time.perf_counter() - started
     if not result.success:
         print(f"\nedition {edition} was NOT published (run {result.run_id}); the previous edition and the "
@@ -121,7 +144,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     _ensure_sample(settings)
     edition, flat = resolve_edition(settings, args.edition)
     return run_edition(settings, edition, flat, allow_unclassified=args.allow_unclassified,
-                       languages=tuple(args.lang.split(",")))
+                       languages=tuple(args.lang.split(",")), executor=args.executor, dask_address=args.dask_address or "")
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
@@ -247,6 +270,9 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--allow-unclassified", action="store_true",
                        help="count programme codes unknown to a STEM table as 'unclassified' (reported) instead of stopping")
     build.add_argument("--lang", default="nl", help="languages of the PDF/HTML edition, comma-separated (nl,en)")
+    build.add_argument("--executor", choices=["in_process", "multiprocess", "dask"], default="in_process",
+                       help="where the steps run (multiprocess and dask need the PostgreSQL instance for concurrent steps)")
+    build.add_argument("--dask-address", help="scheduler of an existing Dask cluster (default with --executor dask: a local cluster)")
     build.set_defaults(func=cmd_build)
 
     sample = sub.add_parser("sample", help="(re)write the embedded sample deliveries")
@@ -258,11 +284,6 @@ def parser() -> argparse.ArgumentParser:
     validate.add_argument("path")
     validate.add_argument("--json", action="store_true")
     validate.set_defaults(func=cmd_validate)
-
-    fetch = sub.add_parser("fetch", help="download an edition's public source files (CBS OData, DUO) into a landing folder")
-    fetch.add_argument("--edition", required=True, help="edition (publication year)")
-    fetch.add_argument("--to", required=True, help="landing folder to write into")
-    fetch.set_defaults(func=cmd_fetch)
 
     refresh = sub.add_parser("refresh", help="re-materialise what depends on labour-market sources (one edition)")
     refresh.add_argument("--edition")
@@ -303,6 +324,10 @@ def parser() -> argparse.ArgumentParser:
     diff.add_argument("--out")
     diff.add_argument("--csv", help="also write the table to this CSV file")
     diff.set_defaults(func=cmd_diff)
+    fetch = sub.add_parser("fetch", help="download an edition's public source files (CBS OData, DUO) into a landing folder")
+    fetch.add_argument("--edition", required=True, help="edition (publication year)")
+    fetch.add_argument("--to", required=True, help="landing folder to write into")
+    fetch.set_defaults(func=cmd_fetch)
 
     ui = sub.add_parser("ui", help="serve the Dagster UI on the project's instance")
     ui.add_argument("--sources")

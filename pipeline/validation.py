@@ -69,7 +69,9 @@ def main(path: Path, as_json: bool = False) -> int:
         for r in reports:
             head = f"{r['file']}: {r.get('family', '?')} {r.get('generation', '')}".rstrip()
             if r["valid"]:
-                print(f"OK   {head}, {r.get('rows')} rows, years {r.get('years')}, masked cells {r.get('masked_cells', 0)}")
+                years = r.get("years")
+                span = f"years {years[0]}-{years[-1]}" if years else "no counts"
+                print(f"OK   {head}, {r.get('rows')} rows, {span}, masked cells {r.get('masked_cells', 0)}")
                 for year, total in r.get("totals_per_year", {}).items():
                     shown = ", ".join(f"{k} {v}" for k, v in total.items()) if isinstance(total, dict) else total
                     print(f"       {year}: {shown}")

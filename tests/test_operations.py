@@ -38,7 +38,7 @@ def test_instance_file_is_chosen_by_configuration(monkeypatch):
 def test_both_instance_files_share_queue_monitoring_retention_and_telemetry():
     sqlite = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text())
     postgres = yaml.safe_load((PROJECT_ROOT / "dagster.postgres.yaml").read_text())
-    assert "sqlite" in sqlite["storage"]
+    assert "storage" not in sqlite  # SQLite under $DAGSTER_HOME/storage (Dagster's default)
     db = postgres["storage"]["postgres"]["postgres_db"]
     assert db["scheme"] == "postgresql+psycopg2"
     assert all(isinstance(db[k], dict) and "env" in db[k] for k in ("hostname", "username", "password", "db_name", "port"))

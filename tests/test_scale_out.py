@@ -5,6 +5,9 @@ in-process build."""
 from __future__ import annotations
 
 import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from pipeline import cli
-from pipeline.settings import Settings, prepare_dagster_home
+from pipeline.settings import PROJECT_ROOT, Settings, prepare_dagster_home
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -23,7 +26,7 @@ def _parquet_outputs(storage: Path) -> dict[str, pd.DataFrame]:
 
 def test_dask_executor_with_postgres_instance_equals_in_process_build(sample_dir, tmp_path, pg_url, monkeypatch):
     import dagster as dg
-    from dask.distributed import LocalCluster
+    from dask.distributed import Client, LocalCluster
 
     # the reference: the ordinary in-process build (SQLite instance)
     monkeypatch.setenv("TECHPACT_HOME", str(tmp_path / "local"))
@@ -32,30 +35,39 @@ def test_dask_executor_with_postgres_instance_equals_in_process_build(sample_dir
     assert cli.main(["build", "--sources", str(sample_dir), "--edition", "2024", "--out", str(tmp_path / "out-local"),
                      "--warehouse", f"sqlite:///{tmp_path / 'local.sqlite'}"]) == 0
 
-    # the PostgreSQL instance, chosen by configuration (a fresh database of the test server)
+    # `techpact build --executor dask` in a fresh process, with the PostgreSQL instance chosen by
+    # configuration (a fresh database of the test server) and a local Dask cluster of worker processes
     url = sa.engine.make_url(pg_url)
+    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
+    env.update(TECHPACT_INSTANCE="postgres", TECHPACT_HOME=str(tmp_path / "dask"), PYTHONWARNINGS="ignore",
+               TECHPACT_PG_HOST=url.host, TECHPACT_PG_PORT=str(url.port or 5432), TECHPACT_PG_USER=url.username,
+               TECHPACT_PG_PASSWORD=url.password or "", TECHPACT_PG_DB=url.database)
+    settings = Settings(home=tmp_path / "dask", sources=sample_dir, out=tmp_path / "out-dask")
+    # the workers load the instance from its configuration: they need the same environment
     monkeypatch.setenv("TECHPACT_INSTANCE", "postgres")
-    for name, value in (("HOST", url.host), ("PORT", str(url.port or 5432)), ("USER", url.username),
-                        ("PASSWORD", url.password or ""), ("DB", url.database)):
-        monkeypatch.setenv(f"TECHPACT_PG_{name}", value)
-    settings = Settings(home=tmp_path / "dask", sources=sample_dir, out=tmp_path / "out-dask",
-                        warehouse_url=f"sqlite:///{tmp_path / 'dask.sqlite'}")
+    for key in ("HOST", "PORT", "USER", "PASSWORD", "DB"):
+        monkeypatch.setenv(f"TECHPACT_PG_{key}", env[f"TECHPACT_PG_{key}"])
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with Client(cluster) as client:
+            worker_pids = set(client.run(os.getpid).values())
+        build = subprocess.run(
+            [sys.executable, "-m", "pipeline.cli", "build", "--sources", str(sample_dir), "--edition", "2024",
+             "--out", str(settings.out), "--warehouse", f"sqlite:///{tmp_path / 'dask.sqlite'}",
+             "--executor", "dask", "--dask-address", cluster.scheduler_address],
+            cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert build.returncode == 0, build.stderr[-4000:]
+    run_id = re.search(r"\(run ([0-9a-f-]{36})\)", build.stdout).group(1)
+
     prepare_dagster_home(settings)
-    job = dg.build_reconstructable_job("pipeline.definitions", "edition_job_for", reconstructable_kwargs={
-        "executor": "dask", "home": str(settings.home), "sources": str(sample_dir), "out": str(settings.out),
-        "warehouse_url": settings.warehouse})
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            dg.DagsterInstance.get() as instance:
+    with dg.DagsterInstance.get() as instance:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
-        result = dg.execute_job(job, instance=instance, tags={"dagster/partition": "2024", "techpact/edition": "2024"},
-                                run_config={"execution": {"config": {"cluster": {"existing": {"address": cluster.scheduler_address}}}}})
-        assert result.success, [e.message for e in result.all_events if e.is_failure]
-        steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SUCCESS"}
-        assert {"raw_duo_ho_first_years", "indicators", "edition_release"} <= steps
-        workers = {e.pid for e in result.all_events if e.event_type_value == "STEP_START"}
-        assert os.getpid() not in workers  # the steps ran in the Dask worker processes
-        run = instance.get_run_by_id(result.run_id)
-        assert run.tags["techpact/edition"] == "2024"
+        run = instance.get_run_by_id(run_id)
+        assert run.is_success and run.tags["techpact/edition"] == "2024"
+        events = [r.event_log_entry for r in instance.get_records_for_run(run_id).records]
+        starts = {e.dagster_event.step_key: e.dagster_event.pid for e in events
+                  if e.dagster_event and e.dagster_event.event_type_value == "STEP_START"}
+    assert {"raw_duo_ho_first_years", "indicators", "edition_release"} <= set(starts)
+    assert len(worker_pids) == 2 and set(starts.values()) <= worker_pids  # every step ran in a Dask worker
 
     local, dask = tmp_path / "out-local" / "2024", settings.out / "2024"
     names = sorted(p.name for p in local.iterdir())
