@@ -42,6 +42,10 @@ def report(path: Path) -> dict:
         entry["masked_cells"] = int(frame["masked"].sum())
     if "suppressed" in frame:  # cells the source does not publish (CBS '.', 'x', null)
         entry["suppressed_cells"] = int(frame["suppressed"].sum())
+    if "years" not in entry and "year" in frame:  # labour files and registers without a `count` column
+        entry["years"] = sorted(int(y) for y in frame["year"].unique())
+    if "years" not in entry and "boundary_year" in frame:  # region tables: the municipal division's year
+        entry["years"] = sorted(int(y) for y in frame["boundary_year"].unique())
     return entry
 
 

@@ -235,3 +235,25 @@ def test_region_bundle_with_a_wrong_arbeidsmarktregio(tmp_path):
     obj = regions_bundle(replace={0: {"arbeidsmarktregio_code": "AM22"}})
     found = problems_of(save(obj, tmp_path / "85385NED.json"))
     assert any(p.row == 0 and p.column == "arbeidsmarktregio_code" and "reference" in p.problem for p in found), found
+
+
+@pytest.mark.parametrize("code,expected", [
+    ("2019JJ00", ("year", 2019, None, None)), ("2019KW04", ("quarter", 2019, 4, None)),
+    ("2019MM01", ("month", 2019, None, 1)), ("2019MM12", ("month", 2019, None, 12)),
+    ("2019KW05", None), ("2019MM13", None), ("2019JJ01", None), ("2019X000", None), ("19JJ00", None),
+])
+def test_period_codes(code, expected):
+    from pipeline.sources.cbs_odata import parse_period
+
+    assert parse_period(code) == expected
+
+
+def test_monthly_periods_become_month_labels(tmp_path):
+    obj = vacancies_bundle()
+    obj["Perioden"]["value"] = [{"Key": "2023MM01", "Title": "2023 januari", "Status": "Voorlopig"},
+                                {"Key": "2023MM02", "Title": "2023 februari", "Status": "Voorlopig"}]
+    for record, month in zip(obj["TypedDataSet"]["value"], ("2023MM01", "2023MM01", "2023MM02", "2023MM02")):
+        record["Perioden"] = month
+    frame = sources.parse(save(obj, tmp_path / "80472NED.json")).frame
+    core = core_labour.vacancies_by_sector(frame, "2024", 2023)
+    assert list(core.period.unique()) == ["2023-M01", "2023-M02"] and set(core.period_type) == {"month"}

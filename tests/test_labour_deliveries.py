@@ -98,10 +98,10 @@ VACANCIES = """Kwartaal;Beroepengroep;Beroepsniveau;Openstaande vacatures;Method
 2021-K4;ICT-beroepen;3;9.800;oud
 """
 TENSION = """Kwartaal;Arbeidsmarktregio code;Arbeidsmarktregio;Beroepsgroep code;Beroepsgroep;Openstaande vacatures;Kortdurende WW-uitkeringen;Spanningsindicator;Typering
-2023-K1;AM01;Groningen;0711;Ingenieurs (geen elektrotechniek);130;85;1,53;krap
+2023-K1;AM01;Groningen;0712;Ingenieurs (geen elektrotechniek);130;85;1,53;krap
 2023-K1;AM18;Groot Amsterdam;0811;Software- en applicatieontwikkelaars;900;150;6,00;zeer krap
-2023-K1;AM24;Zeeland;0742;Timmerlieden;12;60;0,20;zeer ruim
-2023-K1;AM24;Zeeland;0753;Automonteurs;14;0;;zeer krap
+2023-K1;AM24;Zeeland;0732;Timmerlieden;12;60;0,20;zeer ruim
+2023-K1;AM24;Zeeland;0743;Automonteurs;14;0;;zeer krap
 """
 
 
@@ -164,7 +164,7 @@ def test_uwv_tension(tmp_path):
 @pytest.mark.parametrize("old,new,row,column,words", [
     ("AM01;Groningen", "AM99;Niet in te delen", 2, "Arbeidsmarktregio code", "unknown arbeidsmarktregio"),
     ("AM01;Groningen", "AM01;Drenthe", 2, "Arbeidsmarktregio", "not 'Drenthe'"),
-    ("0711;Ingenieurs", "0799;Ingenieurs", 2, "Beroepsgroep code", "unknown BRC 2014"),
+    ("0712;Ingenieurs", "0799;Ingenieurs", 2, "Beroepsgroep code", "unknown BRC 2014"),
     (";1,53;krap", ";1.53;krap", 2, "Spanningsindicator", "decimal point"),
     (";1,53;krap", ";1,53;ruim", 2, "Typering", "does not fit"),
     (";1,53;krap", ";1,53;heel krap", 2, "Typering", "unknown class"),
@@ -234,3 +234,13 @@ def test_validate_cli_fails_with_exit_1_on_a_bad_delivery(tmp_path, capsys):
     assert code == 1
     assert "OK   " in out and "registers_mkbidee" in out
     assert "FAIL" in out and "row 2, column 'Arbeidsmarktregio code': unknown arbeidsmarktregio 'AM77'" in out
+
+
+def test_occupation_code_list_is_in_step_with_the_stem_table():
+    from pipeline import reference
+
+    codes = reference.load("labour/brc2014_occupations.csv").frame
+    stem = reference.load("stem/nl_technical_occupations.csv").frame
+    assert dict(zip(codes.code, codes.name)) == dict(zip(stem.code, stem.name))
+    assert (codes.level == "class").sum() == 13 and (codes.level == "group").sum() == 114
+    assert (codes.class_code == codes.code.str[:2]).all()

@@ -121,7 +121,8 @@ def employment(edition: Edition, seed: int) -> dict:
     last = edition.labour_last_year
     occupations = reference.load("labour/brc2014_occupations.csv").frame
     classes = occupations[occupations["level"] == "class"]
-    groups = occupations[occupations["level"] == "group"]
+    # the sample carries the classes and the groups of classes 07 and 08 (85276NED has all 114 groups)
+    groups = occupations[(occupations["level"] == "group") & occupations["class_code"].isin(["07", "08"])]
     beroep = [{"Key": pad("T001206"), "Title": "Totaal", "Description": None, "CategoryGroupID": None}]
     beroep += [{"Key": pad(f"1{r.code}000"), "Title": f"{r.code} {r.name}", "Description": None, "CategoryGroupID": 1}
                for r in classes.itertuples(index=False)]

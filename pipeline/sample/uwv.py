@@ -3,8 +3,8 @@
 Vacancies: technical occupations about 60 thousand open vacancies in 2013 rising to about 130
 thousand in 2022, ICT about 15 to 40 thousand; files of editions up to 2021 carry UWV's old
 method from 2013, files from edition 2022 the revised method (Q1 2022) back to 2017. Tension: the
-four quarters of the edition's last labour year, 35 arbeidsmarktregio's x the technical and ICT
-occupation groups of the reference table, classes spread from 'zeer ruim' to 'zeer krap'.
+four quarters of the edition's last labour year, 35 arbeidsmarktregio's x the 114 BRC 2014 occupation
+groups of the reference table, classes spread from 'zeer ruim' to 'zeer krap'.
 """
 
 from __future__ import annotations
