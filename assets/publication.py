@@ -27,23 +27,51 @@ def _relative(path: str, root: str) -> str:
         return Path(path).name
 
 
-def manifest(edition: str, inventory: pd.DataFrame, raw: pd.DataFrame, run_parameters: dict, landing_root: str = "") -> dict:
+def manifest(edition: str, inventory: pd.DataFrame, raw: pd.DataFrame | list[pd.DataFrame], run_parameters: dict,
+             landing_root: str = "") -> dict:
     """The edition manifest (product.md section 7) without its outputs: inputs (path relative to the
-    landing root, sha256, bytes, rows), reference-table versions, code version, parameters."""
-    rows = raw.groupby("source_file")["source_line"].nunique().to_dict()
+    landing root, sha256, bytes, rows), reference-table versions, code version, parameters.
+
+    `raw` is the parsed raw table (or tables) of the deliveries: `rows` counts each file's data lines
+    in them, and is null for a file whose raw table is not passed in."""
+    rows: dict[str, int] = {}
+    for frame in ([raw] if isinstance(raw, pd.DataFrame) else raw):
+        if len(frame) and "source_file" in frame.columns:
+            for file, count in frame.groupby("source_file")["source_line"].nunique().items():
+                rows[file] = rows.get(file, 0) + int(count)
     tables = [*classify.definition_tables(), reference.load("stem/definition_history.csv"),
               reference.load("indicators/catalogue.csv"), reference.load("editions/editions.csv")]
     return {
         "edition": edition,
         "inputs": [{"file": r.file, "path": _relative(r.path, landing_root) if landing_root else r.file, "family": r.family, "generation": r.generation, "sha256": r.sha256,
-                    "bytes": int(r.bytes), "rows": int(rows.get(r.file, 0))} for r in inventory.sort_values("file").itertuples()],
+                    "bytes": int(r.bytes), "rows": rows.get(r.file)} for r in inventory.sort_values("file").itertuples()],
         "reference_tables": sorted((t.lineage() for t in tables), key=lambda t: t["id"]),
         "code": provenance.code_version(),
         "parameters": run_parameters,
     }
 
 
-@dg.asset(
+
+def after_every_stage(**asset_kwargs):
+    """`dg.asset` for the release: it also waits for every other asset of the raw, core,
+    classification and indicators stages, so a failure anywhere in the run publishes nothing (the
+    in-process executor would otherwise still run steps that do not depend on the failed one)."""
+    import inspect
+
+    from assets import classification as stage_classification, core as stage_core, indicators as stage_indicators
+    from assets import raw as stage_raw
+
+    def wrap(fn):
+        params = set(inspect.signature(fn).parameters)
+        others = sorted({key for assets_def in dg.load_assets_from_modules([stage_raw, stage_core, stage_classification,
+                                                                             stage_indicators])
+                         for key in assets_def.keys if key.to_user_string() not in params}, key=lambda k: k.to_user_string())
+        return dg.asset(deps=[*asset_kwargs.pop("deps", []), *others], **asset_kwargs)(fn)
+
+    return wrap
+
+
+@after_every_stage(
     partitions_def=editions, group_name="publication", owners=["team:ptvt-monitor"],
     kinds={"sql", "pdf", "html", "csv"}, code_version="2", tags={"techpact/stage": "publication"},
 )

@@ -9,7 +9,7 @@ replaces one of them (`TECHPACT_REFERENCE_OVERRIDES`, file for file) pass the sa
 - `IscedDefinition` (`isced_*.csv` except isced_f_fields: isced_ho_programmes,
   isced_mbo_qualifications, isced_vo_profiles): the ISCED-F 2013 field of every code, its narrow and
   broad field consistent with it, and `is_stem` true exactly for broad fields 05, 06, 07.
-- `IscedFields` (`isced_f_fields.csv`): the ISCED-F 2013 code list (2-, 3- and 4-digit codes, label).
+- `IscedFields` (`isced_f_fields.csv`): the ISCED-F 2013 code list (2-, 3- and 4-digit codes, name).
 
 Values are text as read (`pipeline.reference.load` reads every column as text). Extra columns
 (e.g. `croho_sector`) are allowed; the required ones must be there, spelled as here. Periods of one
@@ -103,10 +103,20 @@ class IscedDefinition(_Definition):
 
 
 class IscedFields(pa.DataFrameModel):
-    """The ISCED-F 2013 code list: broad (2 digits), narrow (3) and detailed (4) fields with labels."""
+    """The ISCED-F 2013 code list: broad (2 digits), narrow (3) and detailed (4) fields with names."""
 
     code: Series[str] = pa.Field(str_matches=r"^\d{2,4}$", unique=True, description="ISCED-F 2013 code")
-    label: Series[str] = pa.Field(str_matches=r"\S", description="English label (UNESCO)")
+    field_level: Series[str] = pa.Field(isin=["broad", "narrow", "detailed"], description="broad, narrow or detailed")
+    name: Series[str] = pa.Field(str_matches=r"\S", description="English name (UNESCO)")
+    is_stem: Series[str] = pa.Field(str_matches=BOOLEAN, description="true exactly under broad fields 05, 06, 07")
+
+    @pa.dataframe_check(description="field_level matches the number of digits")
+    def level_matches_digits(cls, frame: pd.DataFrame) -> pd.Series:
+        return frame["code"].str.len() == frame["field_level"].map({"broad": 2, "narrow": 3, "detailed": 4})
+
+    @pa.dataframe_check(description="is_stem is true exactly for codes under broad fields 05, 06, 07")
+    def stem_is_05_06_07(cls, frame: pd.DataFrame) -> pd.Series:
+        return _truthy(frame["is_stem"]) == frame["code"].str[:2].isin(ISCED_STEM_BROAD)
 
     class Config:
         strict = False

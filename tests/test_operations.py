@@ -150,15 +150,15 @@ def test_yearly_schedule_requests_the_edition_of_its_year(landing, tmp_path, tes
     defs = _defs(landing, tmp_path)
     schedule = defs.get_schedule_def("yearly_edition")
     assert schedule.cron_schedule == "0 6 1 6 *"
-    if instance := test_instance:
-        context = dg.build_schedule_context(instance=instance, scheduled_execution_time=datetime(2024, 6, 1, 6),
-                                            resources={"landing": defs.resources["landing"]}, repository_def=defs.get_repository_def())
-        requests = list(schedule.evaluate_tick(context).run_requests)
-        assert [(r.partition_key, r.tags["techpact/edition"]) for r in requests] == [("2024", "2024")]
-        context = dg.build_schedule_context(instance=instance, scheduled_execution_time=datetime(2025, 6, 1, 6),
-                                            resources={"landing": defs.resources["landing"]}, repository_def=defs.get_repository_def())
-        result = schedule.evaluate_tick(context)
-        assert not result.run_requests and "2025" in result.skip_message
+    instance = test_instance
+    context = dg.build_schedule_context(instance=instance, scheduled_execution_time=datetime(2024, 6, 1, 6),
+                                        resources={"landing": defs.resources["landing"]}, repository_def=defs.get_repository_def())
+    requests = list(schedule.evaluate_tick(context).run_requests)
+    assert [(r.partition_key, r.tags["techpact/edition"]) for r in requests] == [("2024", "2024")]
+    context = dg.build_schedule_context(instance=instance, scheduled_execution_time=datetime(2025, 6, 1, 6),
+                                        resources={"landing": defs.resources["landing"]}, repository_def=defs.get_repository_def())
+    result = schedule.evaluate_tick(context)
+    assert not result.run_requests and "2025" in result.skip_message
 
 
 def test_quarterly_refresh_requests_the_latest_landed_edition(landing, tmp_path, test_instance):
@@ -172,10 +172,10 @@ def test_quarterly_refresh_requests_the_latest_landed_edition(landing, tmp_path,
     defs = _defs(landing, tmp_path)
     schedule = defs.get_schedule_def("quarterly_labour_market_refresh")
     assert schedule.cron_schedule == "0 6 15 1,4,7,10 *"
-    if instance := test_instance:
-        context = dg.build_schedule_context(instance=instance, scheduled_execution_time=datetime(2025, 1, 15, 6),
-                                            resources={"landing": defs.resources["landing"]}, repository_def=defs.get_repository_def())
-        result = schedule.evaluate_tick(context)
+    instance = test_instance
+    context = dg.build_schedule_context(instance=instance, scheduled_execution_time=datetime(2025, 1, 15, 6),
+                                        resources={"landing": defs.resources["landing"]}, repository_def=defs.get_repository_def())
+    result = schedule.evaluate_tick(context)
     if labour_market_selection().resolve(defs.resolve_asset_graph()):
         assert [(r.partition_key, r.job_name, r.tags["techpact/edition"]) for r in result.run_requests] == \
             [("2024", "labour_market_refresh", "2024")]
