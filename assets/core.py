@@ -61,6 +61,78 @@ def core_family_asset(name: str, raw_family: str, build, model, description: str
         yield dg.Output(frame, metadata={"dagster/row_count": len(frame), "years": years})
         yield dg.AssetCheckResult(check_name="totals_equal_raw", passed=equal, metadata={"totals": dg.MetadataValue.md(
             "\n".join(f"- {k}: {int(v)}" for k, v in core_totals.items()) or "no delivery this edition")})
+# --- labour market (CBS, UWV) and programme registers ------------------------------------------
+# Each core table is built from its raw table by a plain function in pipeline/core/labour.py or
+# pipeline/core/registers.py; the blocking check compares totals (or rows) with the raw input, so
+# harmonising can never add, drop or double a figure. An empty raw table gives an empty core table.
+
+from pipeline.core import labour as core_labour  # noqa: E402
+from pipeline.core import registers as core_registers  # noqa: E402
+from schemas.core_labour import (EmploymentByOccupation, LabourMarketTension, MunicipalityRegions,  # noqa: E402
+                                 ProgrammeParticipation, UnemploymentByEducation, VacanciesByOccupation,
+                                 VacanciesBySector)
+
+
+def _labour_year(edition: str) -> int:
+    return edition_table.get(edition).labour_last_year
+
+
+LABOUR_CORE = {  # core table -> (raw input, model, builder(raw, edition), raw total, core total, description)
+    "employment_by_occupation": ("raw_cbs_employment", EmploymentByOccupation,
+                                 lambda raw, e: core_labour.employment_by_occupation(raw, e, _labour_year(e)), "count", "count",
+                                 "Employed persons per occupation (BRC 2014), sex and characteristic, per year and quarter (CBS)"),
+    "vacancies_by_sector": ("raw_cbs_vacancies", VacanciesBySector,
+                            lambda raw, e: core_labour.vacancies_by_sector(raw, e, _labour_year(e)), "count", "count",
+                            "Open vacancies per industry (SBI 2008) and quarter (CBS)"),
+    "municipality_regions": ("raw_cbs_regions", MunicipalityRegions,
+                             lambda raw, e: core_labour.municipality_regions(raw, e), None, None,
+                             "Municipality -> arbeidsmarktregio, COROP, province, landsdeel per boundary year (CBS)"),
+    "unemployment_by_education": ("raw_cbs_unemployment", UnemploymentByEducation,
+                                  lambda raw, e: core_labour.unemployment_by_education(raw, e, _labour_year(e)),
+                                  "unemployed", "unemployed",
+                                  "Labour force and unemployment by field of education (ISCED-F), level and sex (CBS custom table)"),
+    "vacancies_by_occupation": ("raw_uwv_vacancies", VacanciesByOccupation,
+                                lambda raw, e: core_labour.vacancies_by_occupation(raw, e, _labour_year(e)), "count", "count",
+                                "Open vacancies in technical and ICT occupations per quarter and level, with UWV's method (UWV)"),
+    "labour_market_tension": ("raw_uwv_tension", LabourMarketTension,
+                              lambda raw, e: core_labour.labour_market_tension(raw, e, _labour_year(e)), "vacancies", "vacancies",
+                              "UWV tension indicator per quarter, arbeidsmarktregio and occupation group"),
+}
+
+
+def _totals(frame: pd.DataFrame, column: str | None) -> dict[str, int]:
+    if column is None or frame.empty:
+        return {"rows": len(frame)}
+    by = "year" if "year" in frame else None
+    sums = frame.groupby(by)[column].sum() if by else pd.Series({"all": frame[column].sum()})
+    return {str(k): int(v) for k, v in sums.items()}
+
+
+def labour_core_asset(name: str, raw_name: str, model, build, raw_total: str | None, core_total: str | None,
+                      description: str) -> dg.AssetsDefinition:
+    @dg.asset(
+        name=name, partitions_def=editions, group_name="core", owners=["team:ptvt-monitor"], kinds={"pandas"},
+        code_version="1", tags={"techpact/stage": "core"}, description=description,
+        ins={"raw": dg.AssetIn(raw_name)}, metadata={"dagster/column_schema": table_schema(model)},
+        check_specs=[dg.AssetCheckSpec("totals_equal_raw", asset=name, blocking=True,
+                                       description="Per year, core totals (or rows) equal those of the raw deliveries")],
+    )
+    def _core(context: dg.AssetExecutionContext, raw: pd.DataFrame):
+        edition = context.partition_key
+        if raw.empty:
+            frame = core_registers.empty_frame(model)
+        else:
+            try:
+                frame = build(raw, edition)
+            except SourceError as error:
+                raise fail(error) from error
+        raw_totals, core_totals = _totals(raw, raw_total), _totals(frame, core_total)
+        if raw_total is None:  # region tables: every municipality of every boundary year kept once
+            raw_totals = {"rows": int(raw[["boundary_year", "municipality_code"]].drop_duplicates().shape[0]) if len(raw) else 0}
+            core_totals = {"rows": len(frame)}
+        yield dg.Output(frame, metadata={"dagster/row_count": len(frame)})
+        yield dg.AssetCheckResult(check_name="totals_equal_raw", passed=raw_totals == core_totals,
+                                  metadata={"raw": dg.MetadataValue.json(raw_totals), "core": dg.MetadataValue.json(core_totals)})
 
     return _core
 
@@ -88,3 +160,28 @@ def _duo_core_assets():
 
 
 duo_core_assets = _duo_core_assets()
+labour_core_assets = [labour_core_asset(name, *spec) for name, spec in LABOUR_CORE.items()]
+
+
+@dg.asset(
+    partitions_def=editions, group_name="core", owners=["team:ptvt-monitor"], kinds={"pandas"},
+    code_version="1", tags={"techpact/stage": "core"},
+    metadata={"dagster/column_schema": table_schema(ProgrammeParticipation)},
+    check_specs=[dg.AssetCheckSpec("rows_equal_raw", asset="programme_participation", blocking=True,
+                                   description="Every partnership and project of the registers appears once")],
+)
+def programme_participation(context: dg.AssetExecutionContext, raw_registers_jetnet_technet: pd.DataFrame,
+                            raw_registers_mkbidee: pd.DataFrame):
+    """Participation in Jet-Net & TechNet (partnerships) and MKB!dee (projects, grants), one row each."""
+    edition = context.partition_key
+    try:
+        frame = core_registers.programme_participation(raw_registers_jetnet_technet, raw_registers_mkbidee, edition,
+                                                       _labour_year(edition))
+    except SourceError as error:
+        raise fail(error) from error
+    expected = len(raw_registers_jetnet_technet) + len(raw_registers_mkbidee)
+    per_programme = frame.groupby("programme")["count"].sum() if len(frame) else pd.Series(dtype="Int64")
+    yield dg.Output(frame, metadata={"dagster/row_count": len(frame),
+                                     "per_programme": dg.MetadataValue.json({k: int(v) for k, v in per_programme.items()})})
+    yield dg.AssetCheckResult(check_name="rows_equal_raw", passed=len(frame) == expected,
+                              metadata={"raw_rows": expected, "core_rows": len(frame)})

@@ -6,6 +6,7 @@ rename). A failure at any point leaves the last good edition and the warehouse a
 """
 
 
+import dataclasses
 import shutil
 import tempfile
 from pathlib import Path
@@ -16,7 +17,7 @@ import pandas as pd
 from assets.partitions import editions
 from pipeline import classify, indicators as indicator_logic, provenance, reference, warehouse
 from pipeline.dagster_support import BuildOptions, LandingArea, Publisher, Warehouse
-from pipeline.publish import edition as edition_outputs
+from pipeline.publish import content as edition_content, edition as edition_outputs
 from pipeline.publish import release as releasing
 
 
@@ -27,53 +28,37 @@ def _relative(path: str, root: str) -> str:
         return Path(path).name
 
 
-def manifest(edition: str, inventory: pd.DataFrame, raw: pd.DataFrame | list[pd.DataFrame], run_parameters: dict,
-             landing_root: str = "") -> dict:
+def manifest(edition: str, inventory: pd.DataFrame, raw: pd.DataFrame, run_parameters: dict, landing_root: str = "") -> dict:
     """The edition manifest (product.md section 7) without its outputs: inputs (path relative to the
-    landing root, sha256, bytes, rows), reference-table versions, code version, parameters.
-
-    `raw` is the parsed raw table (or tables) of the deliveries: `rows` counts each file's data lines
-    in them, and is null for a file whose raw table is not passed in."""
-    rows: dict[str, int] = {}
-    for frame in ([raw] if isinstance(raw, pd.DataFrame) else raw):
-        if len(frame) and "source_file" in frame.columns:
-            for file, count in frame.groupby("source_file")["source_line"].nunique().items():
-                rows[file] = rows.get(file, 0) + int(count)
+    landing root, sha256, bytes, rows), reference-table versions, code version, parameters."""
+    rows = raw.groupby("source_file")["source_line"].nunique().to_dict()
     tables = [*classify.definition_tables(), reference.load("stem/definition_history.csv"),
               reference.load("indicators/catalogue.csv"), reference.load("editions/editions.csv")]
     return {
         "edition": edition,
         "inputs": [{"file": r.file, "path": _relative(r.path, landing_root) if landing_root else r.file, "family": r.family, "generation": r.generation, "sha256": r.sha256,
-                    "bytes": int(r.bytes), "rows": rows.get(r.file)} for r in inventory.sort_values("file").itertuples()],
+                    "bytes": int(r.bytes), "rows": int(rows.get(r.file, 0))} for r in inventory.sort_values("file").itertuples()],
         "reference_tables": sorted((t.lineage() for t in tables), key=lambda t: t["id"]),
         "code": provenance.code_version(),
         "parameters": run_parameters,
     }
 
 
+def _every_upstream_asset() -> list[dg.AssetKey]:
+    """Every asset of the earlier stages: the edition is released only when all of them succeeded,
+    so a bad delivery of any family stops publication, also one the report does not use yet."""
+    from assets import classification, core, indicators as indicator_assets, raw
 
-def after_every_stage(**asset_kwargs):
-    """`dg.asset` for the release: it also waits for every other asset of the raw, core,
-    classification and indicators stages, so a failure anywhere in the run publishes nothing (the
-    in-process executor would otherwise still run steps that do not depend on the failed one)."""
-    import inspect
-
-    from assets import classification as stage_classification, core as stage_core, indicators as stage_indicators
-    from assets import raw as stage_raw
-
-    def wrap(fn):
-        params = set(inspect.signature(fn).parameters)
-        others = sorted({key for assets_def in dg.load_assets_from_modules([stage_raw, stage_core, stage_classification,
-                                                                             stage_indicators])
-                         for key in assets_def.keys if key.to_user_string() not in params}, key=lambda k: k.to_user_string())
-        return dg.asset(deps=[*asset_kwargs.pop("deps", []), *others], **asset_kwargs)(fn)
-
-    return wrap
+    keys: list[dg.AssetKey] = []
+    for item in dg.load_assets_from_modules([raw, core, classification, indicator_assets]):
+        keys.extend(item.keys)
+    return sorted(set(keys), key=lambda k: k.to_user_string())
 
 
-@after_every_stage(
+@dg.asset(
     partitions_def=editions, group_name="publication", owners=["team:ptvt-monitor"],
     kinds={"sql", "pdf", "html", "csv"}, code_version="2", tags={"techpact/stage": "publication"},
+    deps=_every_upstream_asset(),
 )
 def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.DataFrame, raw_duo_ho_first_years: pd.DataFrame,
                     ho_first_years_classified: pd.DataFrame, indicators: pd.DataFrame,
@@ -103,8 +88,11 @@ def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.Dat
         stem_tables = {"stem_bridge": stem_bridge, "definition_changes": definition_changes,
                        "definition_comparison": definition_comparison}
         try:
+            extras = edition_content.extras_for(landing.folder(edition))
+            latest = stem_bridge[(stem_bridge["sex"] == "T") & (stem_bridge["year"] == stem_bridge["year"].max())]
+            extras = dataclasses.replace(extras, bridge=latest.drop(columns=["edition"]))
             files = edition_outputs.render(stage, edition, indicators, indicator_logic.catalogue(), info,
-                                           tuple(publisher.languages), extra_tables=stem_tables)
+                                           tuple(publisher.languages), extra_tables=stem_tables, extras=extras)
             releasing.checkpoint("rendered")
             written = warehouse.replace_edition(warehouse_db.url, edition, {
                 "raw_duo_ho_first_years": raw_duo_ho_first_years,
@@ -112,7 +100,7 @@ def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.Dat
                 "indicators": indicators,
                 "edition_inputs": pd.DataFrame(info["inputs"]),
                 **stem_tables,
-                releasing.RELEASE_TABLE: pd.DataFrame([{"release": name, "run_id": context.run_id,
+                releasing.RELEASE_TABLE: pd.DataFrame([{"release": name, "run_id": context.run.run_id,
                                                         "code_version": info["code"]["version"]}]),
             }, before_commit=switch)
         except BaseException:

@@ -105,6 +105,56 @@ def raw_family_asset(family: str, model, description: str):
             "masked_cells": int(frame["masked"].sum()),
             "totals": dg.MetadataValue.md("\n".join(f"- {yr}: {int(v)}" for yr, v in totals.items()) or "none"),
         })
+# --- labour market (CBS, UWV) and programme registers ------------------------------------------
+# One raw asset per family, built by one factory: each parses every delivery of its family in the
+# edition's landing folder, validates the rows (and the union of the files) against the family's
+# Pandera model before anything is stored, and records files, generations and totals. An edition
+# without deliveries of a family (e.g. an education-only release) gets an empty table, so the
+# education part can be built before the labour part, as PTvT did in 2022.
+
+from pipeline.core.registers import empty_frame  # noqa: E402
+from schemas import validate as _validate  # noqa: E402
+from schemas.raw_labour import (RawCbsEmployment, RawCbsRegions, RawCbsUnemployment, RawCbsVacancies,  # noqa: E402
+                                RawJetNetTechNet, RawMkbIdee, RawUwvTension, RawUwvVacancies)
+
+LABOUR_FAMILIES = {
+    "cbs_employment": (RawCbsEmployment, "CBS employed labour force by occupation (BRC 2014), sex and characteristic (85276NED-like OData)"),
+    "cbs_vacancies": (RawCbsVacancies, "CBS open vacancies by industry per quarter (80472NED-like OData)"),
+    "cbs_regions": (RawCbsRegions, "CBS Gebieden in Nederland: municipality -> arbeidsmarktregio, COROP, province, landsdeel"),
+    "cbs_unemployment": (RawCbsUnemployment, "CBS custom table: labour force and unemployment by field of education (XLSX)"),
+    "uwv_vacancies": (RawUwvVacancies, "UWV open vacancies in technical and ICT occupations per quarter and occupation level"),
+    "uwv_tension": (RawUwvTension, "UWV tension indicator per quarter, arbeidsmarktregio and occupation group"),
+    "registers_jetnet_technet": (RawJetNetTechNet, "Jet-Net & TechNet register of company-school partnerships"),
+    "registers_mkbidee": (RawMkbIdee, "MKB!dee register of funded projects"),
+}
+
+
+def labour_raw_asset(family: str, model, description: str) -> dg.AssetsDefinition:
+    name = f"raw_{family}"
+    check = f"pandera_{model.__name__}"
+
+    @dg.asset(
+        name=name, partitions_def=editions, group_name="raw", owners=["team:ptvt-monitor"], kinds={"pandas", "pandera"},
+        code_version="1", deps=[f"landing_{family}"], tags={"techpact/stage": "raw"}, description=description,
+        metadata={"dagster/column_schema": table_schema(model)},
+        check_specs=[dg.AssetCheckSpec(check, asset=name, blocking=True,
+                                       description=f"Parsed rows of every file, and their union, satisfy the {model.__name__} contract")],
+    )
+    def _raw(context: dg.AssetExecutionContext, landing_inventory: pd.DataFrame):
+        frame, deliveries = parse_family(landing_inventory, family)
+        if not deliveries:
+            frame = empty_frame(model)
+        else:
+            problems = _validate(model, frame)
+            if problems:  # the files are valid one by one but clash together (e.g. the same period twice)
+                raise fail(SourceError(problems))
+        metadata = {
+            "dagster/row_count": len(frame),
+            "files": ", ".join(f"{d.path.name} ({d.generation})" for d in deliveries) or "none in the landing area",
+        }
+        if "year" in frame and len(frame):
+            metadata["years"] = f"{int(frame['year'].min())}-{int(frame['year'].max())}"
+        yield dg.Output(frame, metadata=metadata)
         yield dg.AssetCheckResult(check_name=check, passed=True, metadata={"rows": len(frame), "files": len(deliveries)})
 
     return _raw
@@ -125,3 +175,4 @@ def _duo_raw_assets():
 
 
 duo_raw_assets = _duo_raw_assets()
+labour_raw_assets = [labour_raw_asset(family, model, text) for family, (model, text) in LABOUR_FAMILIES.items()]

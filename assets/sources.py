@@ -24,6 +24,14 @@ FAMILIES = {
     "duo_mbo_diplomas": "DUO mbo diplomas per institution and qualification (gediplomeerden-per-instelling-*)",
     "duo_vo_exams": "DUO vo exam candidates and passes per location and profile (examenkandidaten-en-geslaagden-*)",
     "duo_vo_pupils": "DUO vo pupils per location by type, profile and year of study (01.-leerlingen-vo-per-vestiging-*)",
+    "cbs_employment": "CBS StatLine employed labour force by occupation (85276NED OData bundle)",
+    "cbs_vacancies": "CBS StatLine open vacancies by industry (80472NED OData bundle)",
+    "cbs_regions": "CBS Gebieden in Nederland region tables (OData bundle, StatLine CSV export, derived JSON)",
+    "cbs_unemployment": "CBS custom table on unemployment by field of education (XLSX)",
+    "uwv_vacancies": "UWV open vacancies in technical and ICT occupations (CSV)",
+    "uwv_tension": "UWV tension indicator per arbeidsmarktregio and occupation group (CSV)",
+    "registers_jetnet_technet": "Jet-Net & TechNet partnership register (CSV)",
+    "registers_mkbidee": "MKB!dee project register (CSV)",
 }
 REFERENCE_SOURCES = {
     # every definition table of the classification plan, and the record of versions per edition

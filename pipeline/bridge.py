@@ -45,7 +45,7 @@ def _labels() -> dict[str, str]:
             table = reference.load(path).frame
         except reference.ReferenceError:
             continue
-        return dict(zip(table["code"], table["name" if "name" in table.columns else "label"]))
+        return dict(zip(table["code"], table["name"]))
     return {}
 
 

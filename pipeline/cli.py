@@ -238,6 +238,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return validation.main(Path(args.path), as_json=args.json)
 
 
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from pipeline import fetch
+
+    return fetch.main(str(args.edition), Path(args.to))
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     settings = _settings(args)
     prepare_dagster_home(settings)
@@ -318,6 +324,10 @@ def parser() -> argparse.ArgumentParser:
     diff.add_argument("--out")
     diff.add_argument("--csv", help="also write the table to this CSV file")
     diff.set_defaults(func=cmd_diff)
+    fetch = sub.add_parser("fetch", help="download an edition's public source files (CBS OData, DUO) into a landing folder")
+    fetch.add_argument("--edition", required=True, help="edition (publication year)")
+    fetch.add_argument("--to", required=True, help="landing folder to write into")
+    fetch.set_defaults(func=cmd_fetch)
 
     ui = sub.add_parser("ui", help="serve the Dagster UI on the project's instance")
     ui.add_argument("--sources")

@@ -40,6 +40,8 @@ def report(path: Path) -> dict:
             entry["totals_per_year"] = {str(int(y)): int(v) for y, v in totals.items()}
     if "masked" in frame:
         entry["masked_cells"] = int(frame["masked"].sum())
+    if "suppressed" in frame:  # cells the source does not publish (CBS '.', 'x', null)
+        entry["suppressed_cells"] = int(frame["suppressed"].sum())
     return entry
 
 
@@ -63,7 +65,9 @@ def main(path: Path, as_json: bool = False) -> int:
         for r in reports:
             head = f"{r['file']}: {r.get('family', '?')} {r.get('generation', '')}".rstrip()
             if r["valid"]:
-                print(f"OK   {head}, {r.get('rows')} rows, years {r.get('years')}, masked cells {r.get('masked_cells', 0)}")
+                years = r.get("years")
+                span = f"years {years[0]}-{years[-1]}" if years else "no counts"
+                print(f"OK   {head}, {r.get('rows')} rows, {span}, masked cells {r.get('masked_cells', 0)}")
                 for year, total in r.get("totals_per_year", {}).items():
                     shown = ", ".join(f"{k} {v}" for k, v in total.items()) if isinstance(total, dict) else total
                     print(f"       {year}: {shown}")

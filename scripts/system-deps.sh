@@ -8,6 +8,9 @@ command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
+# Optional: headless Chromium for the browser test of the HTML site (tests/test_site_browser.py).
+# Installed in CI (CI=true), where that test must run; elsewhere the test skips with a reason.
+if [ "${CI:-}" = "true" ] && ! command -v chromium >/dev/null; then missing+=(chromium); fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "missing system packages: ${missing[*]} (install them with apt-get as root)" >&2

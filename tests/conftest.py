@@ -61,3 +61,14 @@ def pg_url(pg_server):
     sa.create_engine(url).dispose()
     with pg_server.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def synthetic_edition(tmp_path_factory) -> Path:
+    """A full edition (PDF nl/en, site, downloads) rendered from the synthetic regional indicator
+    table of tests/publish_fixtures.py, without Dagster; shared by the publication tests."""
+    from publish_fixtures import render_edition
+
+    stage = tmp_path_factory.mktemp("edition") / "2024"
+    render_edition(stage)
+    return stage

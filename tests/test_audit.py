@@ -205,7 +205,7 @@ def test_diff_classifies_known_changes(editions, tmp_path):
             if table["id"] == "stem.isced_ho_programmes":
                 table["version"] = "2099.1"
         first_years = next(i for i in manifest["inputs"] if i["family"] == "duo_ho_first_years")
-        first_years["sha256"] = "0" * 64  # a revised delivery of the indicators' source family
+        first_years["sha256"] = "0" * 64
         manifest["code"]["version"] = "other"
 
     b = _edit_edition(a, tmp_path / "b", edit, edit_manifest)

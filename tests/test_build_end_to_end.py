@@ -36,18 +36,20 @@ def built(sample_dir, tmp_path_factory):
 
 def test_outputs_are_published(built):
     _, folder, _ = built
-    assert sorted(p.name for p in folder.iterdir()) == ["definition_changes.csv", "definition_comparison.csv", "index.html",
-                                                        "indicators.csv", "manifest.json", "monitor-2024-nl.pdf", "site.css",
-                                                        "stem_bridge.csv"]
+    names = {p.name for p in folder.iterdir()}
+    assert names >= {"index.html", "indicators.csv", "manifest.json", "monitor-2024-nl.pdf", "site.css",
+                      "methode.html", "downloads.html", "kiezen.html", "indicator",
+                      "definition_changes.csv", "definition_comparison.csv", "stem_bridge.csv"}
+    assert (folder / "indicator" / "ho_first_years_stem_share.html").is_file()
 
 
 def test_html_shows_the_csv_numbers(built):
     _, folder, _ = built
     csv = pd.read_csv(folder / "indicators.csv", dtype={"period": str})
-    html = (folder / "index.html").read_text(encoding="utf-8")
+    html = (folder / "indicator" / "ho_first_years_stem_share.html").read_text(encoding="utf-8")
     share = csv[(csv.indicator_id == "ho_first_years_stem_share") & (csv.definition == "nl") & (csv.sex == "T")
                 & (csv.breakdown == "level=hbo")]
-    caption = html.index("hbo – Nederlandse definitie")
+    caption = html.index("Aandeel eerstejaars in bètatechniek – hbo – Nederlandse definitie")
     table = html[caption: html.index("</table>", caption)]
     rows = re.findall(r'<th scope="row">(\d{4})</th>(.*?)</tr>', table)
     assert len(rows) == len(share) == 5
@@ -79,7 +81,8 @@ def test_pdf_has_outline_page_numbers_and_contents(built):
     pages = len(reader.pages)
     assert pages >= 5
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
-    assert titles == ["Kernpunten", "Kiezen", "Methode", "Bronnen en herkomst"]
+    assert titles == ["Kernpunten", "Kiezen", "Leren", "Werken", "Doelen van het Techniekpact", "Regio's", "Methode",
+                      "Bronnen, kwaliteit en herkomst"]
     contents = reader.pages[1].extract_text()
     assert "Inhoud" in contents and "Kernpunten" in contents
     assert f"3 / {pages}" in reader.pages[2].extract_text()
@@ -135,7 +138,7 @@ def test_bad_input_publishes_nothing(built, sample_dir, tmp_path, monkeypatch, c
     shutil.copytree(sample_dir / "2024", landing / "2024")
     victim = sorted((landing / "2024").glob("*hbo*.csv"))[0]
     victim.write_text(damage(victim.read_text(encoding="utf-8")), encoding="utf-8")
-    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    before = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     rows_before = len(warehouse.read_table(url, "indicators"))
     code, _, _ = build(tmp, landing, "--edition", "2024", out=folder.parent, warehouse_url=url, monkeypatch=monkeypatch)
     assert code == 1
@@ -143,7 +146,7 @@ def test_bad_input_publishes_nothing(built, sample_dir, tmp_path, monkeypatch, c
     assert victim.name in err and "NOT published" in err
     if column:
         assert f"column {column!r}" in err
-    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
     assert len(warehouse.read_table(url, "indicators")) == rows_before
 
 
@@ -160,7 +163,7 @@ def test_postgres_warehouse_gets_the_same_indicators(built, sample_dir, tmp_path
 def _with_unknown_programme(sample_dir: Path, landing: Path) -> tuple[Path, list[int]]:
     """The sample's 2024 deliveries with one programme code replaced by one no table knows."""
     shutil.copytree(sample_dir / "2024", landing / "2024")
-    victim = sorted((landing / "2024").glob("*hbo*.csv"))[0]
+    victim = sorted((landing / "2024").glob("*eerstejaars*hbo*.csv"))[0]
     lines = victim.read_text(encoding="utf-8").split("\n")
     code = lines[1].split(";")[9]
     changed = []
@@ -249,3 +252,71 @@ def test_bridge_is_published_and_in_the_warehouse(built):
         want = want.assign(breakdown="level=" + want["level"], period=want["year"].astype(str)).set_index(
             ["breakdown", "period"])[["count_low", "count_high"]].mean(axis=1)
         pd.testing.assert_series_equal(got.sort_index(), want.sort_index(), check_names=False, check_dtype=False)
+
+
+DUO_CORE_TABLES = {  # core table -> (sample file pattern, count column expected present)
+    "ho_first_years": "03b-eerstejaars-*.csv", "ho_enrolments": "01-ingeschrevenen-*.csv",
+    "ho_diplomas": "05-gediplomeerden-*.csv", "mbo_participants": "08-deelnemers-*.csv",
+    "mbo_diplomas": "10-gediplomeerden-*.csv", "vo_exam_candidates": "examenkandidaten-*.csv",
+    "vo_pupils_by_profile": "01.-leerlingen-*.csv",
+}
+
+
+@pytest.mark.parametrize("table", list(DUO_CORE_TABLES))
+def test_every_duo_family_flows_into_its_core_table(built, sample_dir, table):
+    """The stored core table of the 2024 sample build holds every row and total of its deliveries."""
+    import csv
+
+    tmp, _, _ = built
+    core = pd.read_parquet(tmp / "home" / "storage" / table / "2024.parquet")
+    files = sorted((sample_dir / "2024").glob(DUO_CORE_TABLES[table]))
+    assert files and len(core) > 0
+    assert set(core["source_file"]) == {p.name for p in files}
+    assert set(core["edition"]) == {"2024"}
+    masked_in_files = 0
+    for path in files:
+        with open(path, encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle, delimiter=";"))
+        masked_in_files += sum(1 for r in rows[1:] for h, c in zip(rows[0], r)
+                               if (c == "<5" and not h.endswith("TOTAAL")) or (h == "INDICATIEAVG" and c == "J"))
+    assert int(core["masked"].sum()) == masked_in_files
+    assert (core.loc[core["masked"], "count_low"] == 1).all() and (core.loc[core["masked"], "count_high"] == 4).all()
+LABOUR_CORE_TABLES = {  # core table -> a family whose sample delivery feeds it
+    "employment_by_occupation": "85276NED.json", "vacancies_by_sector": "80472NED.json",
+    "municipality_regions": "85755NED.json", "unemployment_by_education": "cbs-maatwerk-werkloosheid-opleidingsrichting-2023.xlsx",
+    "vacancies_by_occupation": "uwv-vacatures-techniek-ict-2023.csv", "labour_market_tension": "uwv-spanningsindicator-2023.csv",
+    "programme_participation": "jet-net-technet-partnerschappen-2023.csv",
+}
+
+
+def test_labour_and_register_families_flow_into_their_core_tables(built):
+    tmp, _, _ = built
+    storage = tmp / "home" / "storage"
+    for table, delivery in LABOUR_CORE_TABLES.items():
+        frame = pd.read_parquet(storage / table / "2024.parquet")
+        assert len(frame) > 0, table
+        assert set(frame["edition"]) == {"2024"}, table
+        assert delivery in set(frame["source_file"]), table
+    regions = pd.read_parquet(storage / "municipality_regions" / "2024.parquet")
+    assert len(regions) == 342 and regions["arbeidsmarktregio_code"].nunique() == 35
+    participation = pd.read_parquet(storage / "programme_participation" / "2024.parquet")
+    assert set(participation["programme"]) == {"Jet-Net", "TechNet", "MKB!dee"}
+
+
+@pytest.mark.parametrize("victim_name,damage,words", [
+    ("85276NED.json", lambda data: data[: len(data) // 2], "truncated JSON"),
+    ("uwv-spanningsindicator-2023.csv", lambda data: data.replace(b";AM24;Zeeland;", b";AM77;Zeeland;", 1),
+     "unknown arbeidsmarktregio 'AM77'"),
+])
+def test_bad_labour_input_publishes_nothing(built, sample_dir, tmp_path, monkeypatch, capsys, victim_name, damage, words):
+    tmp, folder, url = built
+    landing = tmp_path / "landing"
+    shutil.copytree(sample_dir / "2024", landing / "2024")
+    victim = landing / "2024" / victim_name
+    victim.write_bytes(damage(victim.read_bytes()))
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    code, _, _ = build(tmp, landing, "--edition", "2024", out=folder.parent, warehouse_url=url, monkeypatch=monkeypatch)
+    assert code == 1
+    err = capsys.readouterr().err
+    assert victim_name in err and words in err and "NOT published" in err
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before

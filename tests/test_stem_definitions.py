@@ -288,7 +288,8 @@ def test_definition_change_is_reported_and_both_versions_are_computed(tmp_path, 
     changes = definition_history.changes("2024")
     assert len(changes) == 1
     row = changes.iloc[0]
-    assert (row.table_id, row.old_version, row.new_version, row.previous_edition) == ("stem.nl_ho_programmes", "2026.0", "2027.0", "2023")
+    shipped = history.set_index("table_id").loc["stem.nl_ho_programmes", "version"]
+    assert (row.table_id, row.old_version, row.new_version, row.previous_edition) == ("stem.nl_ho_programmes", shipped, "2027.0", "2023")
     assert (row.codes_added, row.codes_removed, row.codes_reclassified) == (0, 0, 2)
     assert all(f"~ {code} " in row.detail for code in codes)
 
@@ -305,13 +306,14 @@ def test_definition_change_is_reported_and_both_versions_are_computed(tmp_path, 
 
 def test_altered_archive_is_refused(tmp_path, monkeypatch):
     recorded = tmp_path / "recorded"
-    definition_history.record("2023", folder=recorded)
+    history = definition_history.record("2023", folder=recorded)
+    version = history.set_index("table_id").loc["stem.nl_ho_programmes", "version"]
     over = tmp_path / "over"
     over.mkdir()
     shutil.copytree(recorded / "stem", over, dirs_exist_ok=True)
     for path in (over / "archive").iterdir():
         shutil.copyfile(path, over / path.name)
-    archived = over / "nl_ho_programmes-2026.0.csv"
+    archived = over / f"nl_ho_programmes-{version}.csv"
     archived.write_text(archived.read_text(encoding="utf-8").replace("techniek", "techniek ", 1), encoding="utf-8")
     changed = copy_table("nl_ho_programmes", over)
     changed.write_text(changed.read_text(encoding="utf-8") + "\n", encoding="utf-8")

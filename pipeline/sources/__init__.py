@@ -39,6 +39,10 @@ class SourceFormat:
     signature: Callable[[list[str], str], bool]  # (header, lower-case file name) -> matches
     parse: Callable[[Path], Delivery]
     columns: tuple[str, ...] = ()  # the fixed columns, to explain a near miss (renamed/missing column)
+    # formats that are not delimited text (JSON, XLSX) are recognised by their content instead of a
+    # header line: `recognise(path)` returns True when the file is one of them (or raises SourceError
+    # when it is plainly meant to be one but is broken, e.g. truncated JSON)
+    recognise: Callable[[Path], bool] | None = None
 
 
 _FORMATS: list[SourceFormat] = []
@@ -75,6 +79,12 @@ def read_header(path: Path) -> list[str]:
 
 def detect(path: Path) -> SourceFormat:
     """The one format whose signature matches the file's header; a clear error otherwise."""
+    by_content = [fmt for fmt in formats() if fmt.recognise is not None and fmt.recognise(path)]
+    if len(by_content) == 1:
+        return by_content[0]
+    if by_content:
+        names = ", ".join(f"{m.family} {m.generation}" for m in by_content)
+        raise SourceError([problem(path, None, None, f"content matches several formats ({names})")])
     header = read_header(path)
     name = path.name.lower()
     matches = [fmt for fmt in formats() if fmt.signature(header, name)]

@@ -180,3 +180,23 @@ def strip_all(frame: pd.DataFrame) -> pd.DataFrame:
         if column != SOURCE_LINE and pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].str.strip()
     return out
+
+
+@lru_cache(maxsize=4)
+def _known_codes(sha: str) -> frozenset[str]:
+    return frozenset(reference.load("regions/municipalities.csv").frame["municipality_code"])
+
+
+def check_municipality_numbers(path: Path, numbers: pd.Series, lines: pd.Series, column: str,
+                               problems: list[SourceProblem]) -> None:
+    """A 4-digit GEMEENTENUMMER must be a CBS municipality code of some boundary year of
+    reference/regions/municipalities.csv; an unknown code is a problem (reported once per code)."""
+    known = _known_codes(reference.load("regions/municipalities.csv").sha256)
+    codes = "GM" + numbers.str.strip()
+    unknown = ~codes.isin(known) & numbers.str.strip().str.fullmatch(r"\d{4}")
+    seen: set[str] = set()
+    for line, code in zip(lines[unknown], codes[unknown]):
+        if code not in seen:
+            seen.add(code)
+            problems.append(problem(path, int(line), column, f"unknown municipality code {code[2:]!r} "
+                                    "(not in reference/regions/municipalities.csv)"))

@@ -24,7 +24,8 @@ import pandas as pd
 
 from pipeline.problems import SourceError, SourceProblem, problem
 from pipeline.sources import Delivery, SourceFormat, register
-from pipeline.sources.duo_common import MASK, check_columns, finish, parse_counts, raise_if, strip_all
+from pipeline.sources.duo_common import (MASK, check_columns, check_municipality_numbers, finish, parse_counts, raise_if,
+                                         strip_all)
 from pipeline.sources.files import SOURCE_LINE, read_text_table
 from schemas.raw import RawHoDiploma, RawHoEnrolment
 
@@ -125,6 +126,7 @@ def parse_ho(path: Path, kind: str, generation: str) -> Delivery:
     fixed = strip_all(frame[list(columns)]).rename(columns=columns)
     lines = frame[SOURCE_LINE]
     problems: list[SourceProblem] = []
+    check_municipality_numbers(path, fixed["municipality_number"], lines, "GEMEENTENUMMER", problems)
     parts = []
     for column in years:
         counts, masked = parse_counts(path, frame[column], lines, column, mask=MASK if generation == "2023-" else None,

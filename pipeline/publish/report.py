@@ -1,0 +1,317 @@
+"""The content of an edition, built from the indicator catalogue and the long indicator table.
+
+Nothing here knows a particular indicator: strands, indicators, their series (definition x
+breakdown x sex), regional levels and flags all come from the data, so a new indicator in the
+catalogue or a new regional level in the table appears in the PDF and on the site without a
+template change. Texts come from the message catalogue (report_templates/messages.toml) and every
+number goes through pipeline.publish.formatting.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pandas as pd
+
+from pipeline.publish import charts, formatting, maps
+from pipeline.settings import TEMPLATE_DIR
+
+STRANDS = ("Kiezen", "Leren", "Werken")
+DEFINITION_ORDER = ("nl", "isced", "none")
+SEX_ORDER = ("T", "V", "M")
+LEVEL_ORDER = ("landsdeel", "techniekpact", "province", "corop", "arbeidsmarktregio", "municipality")
+FLAG_ORDER = ("masked", "suppressed", "provisional", "break")
+
+
+@lru_cache(maxsize=None)
+def _catalogue_texts() -> dict[str, dict[str, str]]:
+    return tomllib.loads((TEMPLATE_DIR / "messages.toml").read_text(encoding="utf-8"))
+
+
+def messages(lang: str) -> dict[str, str]:
+    return dict(_catalogue_texts()[lang])
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def breakdown_label(breakdown: str, t: dict[str, str]) -> str:
+    """'level=hbo;sector=techniek' -> 'hbo, techniek'; '' -> the word for 'all'."""
+    if not breakdown:
+        return t["all"]
+    return ", ".join(part.split("=", 1)[-1] for part in breakdown.split(";"))
+
+
+def flags_of(cell: str) -> list[str]:
+    return [f for f in str(cell or "").split(";") if f]
+
+
+@dataclass
+class Series:
+    """One line of an indicator: a definition and a breakdown, national, every period, by sex."""
+    definition: str
+    breakdown: str
+    rows: pd.DataFrame  # national rows of this definition and breakdown, all sexes
+
+    def label(self, t: dict[str, str], show_definition: bool) -> str:
+        text = breakdown_label(self.breakdown, t)
+        if show_definition and self.definition != "none":
+            text += f" ({t['definition_short_' + self.definition]})"
+        return text
+
+    def points(self, sex: str = "T") -> list[tuple[str, float | None]]:
+        rows = self.rows[self.rows["sex"] == sex].sort_values("period")
+        return [(p, None if formatting.missing(v) else float(v)) for p, v in zip(rows["period"], rows["value"])]
+
+
+@dataclass
+class Indicator:
+    id: str
+    strand: str
+    unit: str
+    titles: dict[str, str]
+    notes: dict[str, str]
+    has_denominator: bool
+    rows: pd.DataFrame  # every row of the indicator
+    series: list[Series] = field(default_factory=list)
+
+    @property
+    def national(self) -> pd.DataFrame:
+        return self.rows[self.rows["region_level"] == "national"]
+
+    definitions: list[str] = field(default_factory=list)
+    by_region: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
+    national_values: dict[tuple[str, str, str, str], float | None] = field(default_factory=dict)
+
+    @property
+    def primary_definition(self) -> str:
+        return self.definitions[0]
+
+    @property
+    def latest_period(self) -> str:
+        return max(self.rows["period"])
+
+
+def indicators_of(table: pd.DataFrame, catalogue: pd.DataFrame) -> list[Indicator]:
+    """Every catalogue indicator that has rows, in catalogue order; rows of ids the catalogue does
+    not know are an error (never silently left out of the edition)."""
+    unknown = sorted(set(table["indicator_id"]) - set(catalogue["indicator_id"]))
+    if unknown:
+        raise ValueError(f"indicator table holds ids the catalogue does not know: {', '.join(unknown)} "
+                         "(reference/indicators/catalogue.csv)")
+    out = []
+    for entry in catalogue.itertuples(index=False):
+        rows = table[table["indicator_id"] == entry.indicator_id]
+        if rows.empty:
+            continue
+        item = Indicator(id=entry.indicator_id, strand=entry.strand, unit=entry.unit,
+                         titles={"nl": entry.title_nl, "en": entry.title_en},
+                         notes={"nl": entry.note_nl, "en": entry.note_en},
+                         has_denominator=bool(str(entry.denominator).strip()), rows=rows)
+        present = set(rows["definition"].unique())
+        item.definitions = [d for d in DEFINITION_ORDER if d in present] + sorted(present - set(DEFINITION_ORDER))
+        national = item.national
+        item.national_values = {(r.definition, r.breakdown, r.sex, r.period): (None if formatting.missing(r.value) else float(r.value))
+                                for r in national.itertuples(index=False)}
+        regional = rows[rows["region_level"] != "national"]
+        item.by_region = {key: part for key, part in regional.groupby(["region_level", "region_code"], sort=True)}
+        for definition in item.definitions:
+            for breakdown in sorted(national.loc[national["definition"] == definition, "breakdown"].unique()):
+                sel = national[(national["definition"] == definition) & (national["breakdown"] == breakdown)]
+                item.series.append(Series(definition, breakdown, sel))
+        out.append(item)
+    return out
+
+
+def base_period(periods: list[str], base_year: int | None) -> str:
+    """The base year of the edition when the series reaches back to it, else its first period."""
+    if base_year is not None:
+        at = [p for p in periods if p[:4] == str(base_year)]
+        if at:
+            return at[0]
+    return periods[0]
+
+
+def change_row(rows: pd.DataFrame, base_year: int | None) -> dict:
+    """Latest value, change since the previous period and since the base period, of one sex's rows."""
+    rows = rows.sort_values("period")
+    periods = list(rows["period"])
+    values = dict(zip(rows["period"], rows["value"]))
+    last = periods[-1]
+    prev = periods[-2] if len(periods) > 1 else None
+    base = base_period(periods, base_year)
+    latest = values[last]
+
+    def diff(other):
+        if other is None or other == last or formatting.missing(latest) or formatting.missing(values[other]):
+            return None
+        return float(latest) - float(values[other])
+
+    return {"period": last, "value": latest, "prev_period": prev, "change_prev": diff(prev),
+            "base_period": base, "change_base": diff(base),
+            "flags": flags_of(rows.iloc[-1]["flag"])}
+
+
+def sex_label(sex: str, t: dict[str, str]) -> str:
+    return {"T": t["total"], "M": t["men"], "V": t["women"]}[sex]
+
+
+def flag_text(flags: list[str], t: dict[str, str]) -> str:
+    return ", ".join(t.get("flag_" + f, f) for f in flags)
+
+
+def indicator_content(item: Indicator, lang: str, base_year: int | None, prefix: str = "") -> dict:
+    """What the PDF and the site show for one indicator: chart, key figures, short tables."""
+    t = messages(lang)
+    fmt = lambda v: formatting.value(v, item.unit, lang)  # noqa: E731
+    show_def = len(item.definitions) > 1
+    series = item.series[: len(charts.PALETTE)]
+    lines = {s.label(t, show_def): s.points("T") for s in series}
+    lines = {k: v for k, v in lines.items() if v}
+    title = item.titles[lang]
+    description = charts.describe(lines, item.unit, lang)
+    chart_svg = charts.line_chart(lines, title=f"{title}. {description}", description=description, unit=item.unit,
+                                  lang=lang, chart_id=f"{prefix}chart-{item.id}") if lines else ""
+    key_rows, tables, flags_seen = [], [], set()
+    for s in item.series:
+        label = s.label(t, show_def)
+        for sex in SEX_ORDER:
+            rows = s.rows[s.rows["sex"] == sex]
+            if rows.empty:
+                continue
+            c = change_row(rows, base_year)
+            flags_seen.update(c["flags"])
+            key_rows.append({
+                "label": label, "sex": sex_label(sex, t), "period": c["period"], "value": fmt(c["value"]),
+                "change_prev": formatting.change(c["change_prev"], item.unit, lang),
+                "prev_period": c["prev_period"] or formatting.MISSING,
+                "change_base": formatting.change(c["change_base"], item.unit, lang),
+                "base_period": c["base_period"], "flags": flag_text(c["flags"], t),
+            })
+        sexes = [x for x in SEX_ORDER if x in set(s.rows["sex"])]
+        header = [t["year"]] + ([t["numerator"], t["denominator"]] if item.has_denominator else []) \
+            + [sex_label(x, t) for x in sexes] + [t["flags"]]
+        body = []
+        for period, per in s.rows.groupby("period", sort=True):
+            total = per[per["sex"] == ("T" if "T" in sexes else sexes[0])].iloc[0]
+            by_sex = dict(zip(per["sex"], per["value"]))
+            cell_flags = sorted({f for cell in per["flag"] for f in flags_of(cell)}, key=_flag_key)
+            flags_seen.update(cell_flags)
+            body.append([period]
+                        + ([formatting.number(total["numerator"], lang), formatting.number(total["denominator"], lang)]
+                           if item.has_denominator else [])
+                        + [fmt(by_sex.get(x)) for x in sexes] + [flag_text(cell_flags, t)])
+        caption = f"{title} – {breakdown_label(s.breakdown, t)}"
+        if s.definition != "none":
+            caption += f" – {t['definition_' + s.definition]}"
+        tables.append({"caption": caption, "header": header, "rows": body})
+    return {
+        "id": item.id, "title": title, "note": item.notes[lang], "unit": item.unit, "strand": item.strand,
+        "unit_label": t["unit_" + item.unit], "chart_svg": chart_svg, "key_rows": key_rows, "tables": tables,
+        "flags": [{"flag": f, "text": t.get("flag_" + f + "_note", f)} for f in sorted(flags_seen, key=_flag_key)],
+        "levels": [lv for lv in LEVEL_ORDER if lv in set(item.rows["region_level"])],
+    }
+
+
+def _flag_key(flag: str) -> tuple[int, str]:
+    return (FLAG_ORDER.index(flag) if flag in FLAG_ORDER else len(FLAG_ORDER), flag)
+
+
+# --- regions --------------------------------------------------------------------------------------
+
+def region_levels(table: pd.DataFrame) -> list[str]:
+    present = set(table["region_level"]) - {"national"}
+    return [lv for lv in LEVEL_ORDER if lv in present] + sorted(present - set(LEVEL_ORDER))
+
+
+def regions_of(table: pd.DataFrame, level: str) -> list[tuple[str, str]]:
+    rows = table[table["region_level"] == level][["region_code", "region_name"]].drop_duplicates("region_code")
+    return sorted(zip(rows["region_code"], rows["region_name"]))
+
+
+def region_page_name(level: str, code: str) -> str:
+    return f"regio/{level}-{slug(code)}.html"
+
+
+def regional_comparison(item: Indicator, level: str, lang: str, boundaries: maps.Boundaries | None,
+                        prefix: str = "") -> list[dict]:
+    """Per breakdown of the primary definition (total of both sexes, latest period): a map of the
+    level (tile grid, or real outlines for municipalities when a boundary file exists) and a table
+    of every region with the national value beside it."""
+    t = messages(lang)
+    rows = item.rows[(item.rows["region_level"] == level) & (item.rows["sex"] == "T")
+                     & (item.rows["definition"] == item.primary_definition)]
+    if rows.empty:
+        return []
+    period = max(rows["period"])
+    rows = rows[rows["period"] == period]
+    national = item.national
+    out = []
+    for breakdown in sorted(set(rows["breakdown"])):
+        sel = rows[rows["breakdown"] == breakdown].sort_values("region_name")
+        nat = national[(national["definition"] == item.primary_definition) & (national["breakdown"] == breakdown)
+                       & (national["sex"] == "T") & (national["period"] == period)]
+        nat_value = nat.iloc[0]["value"] if not nat.empty else None
+        values = {r.region_code: (r.region_name, None if formatting.missing(r.value) else float(r.value))
+                  for r in sel.itertuples()}
+        title = f"{item.titles[lang]} – {breakdown_label(breakdown, t)} – {t['level_' + level]}, {period}"
+        chart_id = f"{prefix}map-{item.id}-{level}-{slug(breakdown) or 'all'}"
+        svg = ""
+        if maps.has_tiles(level):
+            svg = maps.tile_map(level, values, title=title, unit=item.unit, lang=lang, chart_id=chart_id, no_data=t["no_data"])
+        elif level == "municipality" and boundaries is not None:
+            svg = maps.choropleth(boundaries, values, title=title, unit=item.unit, lang=lang, chart_id=chart_id,
+                                  no_data=t["no_data"])
+        out.append({
+            "title": title, "svg": svg, "period": period, "level": level,
+            "national": formatting.value(nat_value, item.unit, lang),
+            "rows": [{"code": r.region_code, "name": r.region_name, "page": region_page_name(level, r.region_code),
+                      "value": formatting.value(r.value, item.unit, lang),
+                      "sort": "" if formatting.missing(r.value) else f"{float(r.value):.6f}",
+                      "diff": formatting.change(None if formatting.missing(r.value) or formatting.missing(nat_value)
+                                                else float(r.value) - float(nat_value), item.unit, lang),
+                      "flags": flag_text(flags_of(r.flag), t)} for r in sel.itertuples()],
+        })
+    return out
+
+
+def region_figures(indicators: list[Indicator], level: str, code: str, lang: str, prefix: str = "") -> list[dict]:
+    """A region's figures against the national ones: per indicator, per series and sex, latest period."""
+    t = messages(lang)
+    out = []
+    for item in indicators:
+        rows = item.by_region.get((level, code))
+        if rows is None or rows.empty:
+            continue
+        show_def = len(item.definitions) > 1
+        body, lines = [], {}
+        for (definition, breakdown), sel in rows.groupby(["definition", "breakdown"], sort=True):
+            label = Series(definition, breakdown, sel).label(t, show_def)
+            for sex in SEX_ORDER:
+                own = sel[sel["sex"] == sex]
+                if own.empty:
+                    continue
+                last = own.sort_values("period").iloc[-1]
+                nat_value = item.national_values.get((definition, breakdown, sex, last["period"]))
+                body.append({"label": label, "sex": sex_label(sex, t), "period": last["period"],
+                             "value": formatting.value(last["value"], item.unit, lang),
+                             "national": formatting.value(nat_value, item.unit, lang),
+                             "flags": flag_text(flags_of(last["flag"]), t)})
+            if definition == item.primary_definition and len(lines) < 4:
+                own = Series(definition, breakdown, sel).points("T")
+                if len(own) > 1:
+                    name = sel.iloc[0]["region_name"]
+                    nat = [(p, item.national_values.get((definition, breakdown, "T", p))) for p, _ in own]
+                    lines[f"{name} – {breakdown_label(breakdown, t)}"] = own
+                    lines[f"{t['national']} – {breakdown_label(breakdown, t)}"] = nat
+        chart = ""
+        if lines:
+            description = charts.describe(lines, item.unit, lang)
+            chart = charts.line_chart(lines, title=f"{item.titles[lang]}. {description}", description=description,
+                                      unit=item.unit, lang=lang, chart_id=f"{prefix}rchart-{item.id}")
+        out.append({"id": item.id, "title": item.titles[lang], "rows": body, "chart_svg": chart})
+    return out

@@ -1,0 +1,464 @@
+"""The edition's PDF and site rendered from a synthetic regional indicator table (tests/publish_fixtures.py):
+structure, accessibility markers, numbers equal to the table, findings backed by the table, maps,
+charts, determinism and hermetic rendering."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import publish_fixtures as fx
+from pipeline.publish import charts, content, edition, findings, formatting, maps, report
+from pipeline.settings import TEMPLATE_DIR
+
+CHAPTERS = {
+    "nl": ["Kernpunten", "Kiezen", "Leren", "Werken", "Doelen van het Techniekpact", "Regio's", "Methode",
+           "Bronnen, kwaliteit en herkomst"],
+    "en": ["Key findings", "Choosing", "Learning", "Working", "Technology Pact targets", "Regions", "Methodology",
+           "Sources, quality and lineage"],
+}
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    return fx.indicator_table()
+
+
+@pytest.fixture(scope="module")
+def pdfs(synthetic_edition):
+    from pypdf import PdfReader
+
+    return {lang: PdfReader(synthetic_edition / f"monitor-2024-{lang}.pdf") for lang in ("nl", "en")}
+
+
+def _titles(outline) -> list:
+    return [item if isinstance(item, list) else item.title for item in outline]
+
+
+# --- PDF ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_pdf_outline_has_every_chapter_and_indicator(pdfs, lang):
+    outline = pdfs[lang].outline
+    top = [item.title for item in outline if not isinstance(item, list)]
+    assert top == CHAPTERS[lang]
+    nested = {top[i]: [c.title for c in outline[outline.index(item) + 1] if not isinstance(c, list)]
+              for i, item in enumerate(i for i in outline if not isinstance(i, list))
+              if outline.index(item) + 1 < len(outline) and isinstance(outline[outline.index(item) + 1], list)}
+    strand = CHAPTERS[lang][1]
+    assert nested[strand] == [fx.catalogue().set_index("indicator_id").loc[i, f"title_{lang}"]
+                              for i in ("ho_first_years_stem", "ho_first_years_stem_share")]
+    assert nested[CHAPTERS[lang][3]] == [fx.WERKEN[f"title_{lang}"]]
+    regions = nested[CHAPTERS[lang][5]]
+    assert len(regions) == 5  # techniekpact, province, corop, arbeidsmarktregio, municipality
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_pdf_pages_language_and_accessibility_structure(pdfs, lang):
+    reader = pdfs[lang]
+    assert 15 <= len(reader.pages) <= 60
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == lang
+    assert bool(root["/MarkInfo"]["/Marked"]) is True
+    tree = root["/StructTreeRoot"].get_object()
+    assert tree["/K"]  # a structure tree with content
+    texts = [page.extract_text() for page in reader.pages]
+    pages = len(texts)
+    assert f"3 / {pages}" in texts[2]  # page numbers
+    assert "Editie 2024" in texts[2] or "Edition 2024" in texts[2]  # running header
+
+
+def _structure_tags(reader) -> dict[str, int]:
+    seen: dict[str, int] = {}
+    stack = [reader.trailer["/Root"]["/StructTreeRoot"].get_object()]
+    while stack:
+        node = stack.pop()
+        if hasattr(node, "get_object"):
+            node = node.get_object()
+        if isinstance(node, dict):
+            tag = node.get("/S")
+            if tag:
+                seen[str(tag)] = seen.get(str(tag), 0) + 1
+                if str(tag) == "/Figure":
+                    assert node.get("/Alt"), "a figure without alternative text"
+                if str(tag) == "/TD":
+                    seen["TD with headers"] = seen.get("TD with headers", 0) + int("/Headers" in str(node.get("/A", "")))
+            kids = node.get("/K")
+            if isinstance(kids, list):
+                stack.extend(kids)
+            elif kids is not None:
+                stack.append(kids)
+    return seen
+
+
+def test_pdf_tags_figures_with_alt_text_and_scoped_headers(pdfs):
+    tags = _structure_tags(pdfs["nl"])
+    assert tags.get("/Figure", 0) >= 10  # charts and maps, each with /Alt (asserted while walking)
+    assert tags.get("/Table", 0) >= 20
+    assert tags.get("TD with headers", 0) >= 500  # every data cell tied to its column and row headers
+    assert tags.get("/H2", 0) >= len(CHAPTERS["nl"])
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_pdf_chapters_hold_their_text(pdfs, lang):
+    reader = pdfs[lang]
+    t = report.messages(lang)
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    for needle in (t["generated_from"][:40], t["strand_intro_Kiezen"], t["strand_empty"], t["regions_intro"][:40],
+                   t["stem_definitions_text"][:40], t["disclosure_text"][:40], t["boundary_year_text"][:40],
+                   t["quality_text"][:40], "synthetic.csv", "test-version", "0914", t["flag_provisional_note"][:30],
+                   t["flag_suppressed_note"][:30], t["flag_break_note"][:30]):
+        assert needle.replace("\n", " ") in text.replace("\n", " "), needle
+
+
+def _pdf_table_rows(text: str, caption: str, header: str) -> list[list[str]]:
+    """Rows of the table under `caption` (skipping a page's running header/footer between caption
+    and table head)."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == caption)
+    head = next(i for i in range(start + 1, start + 6) if lines[i].startswith(header + " "))
+    rows = []
+    for line in lines[head + 1:]:
+        if not re.match(r"^\d{4} ", line):
+            break
+        rows.append(line.split(" "))
+    return rows
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_pdf_table_numbers_equal_the_indicator_table(pdfs, table, lang):
+    """Every history table of every national series: numerator, denominator and the value per sex
+    as printed in the PDF equal the indicator table's numbers, formatted per language."""
+    text = "\n".join(page.extract_text() for page in pdfs[lang].pages)
+    cat = fx.catalogue().set_index("indicator_id")
+    t = report.messages(lang)
+    checked = 0
+    national = table[table["region_level"] == "national"]
+    for (indicator_id, definition, breakdown), rows in national.groupby(["indicator_id", "definition", "breakdown"]):
+        entry = cat.loc[indicator_id]
+        caption = f"{entry[f'title_{lang}']} – {breakdown.split('=')[-1] if breakdown else t['all']}"
+        if definition != "none":
+            caption += f" – {t['definition_' + definition]}"
+        printed = _pdf_table_rows(text, caption, t["year"])
+        assert [r[0] for r in printed] == sorted(rows["period"].unique())
+        for cells in printed:
+            per = rows[rows["period"] == cells[0]].set_index("sex")
+            unit = entry["unit"]
+            expected = []
+            if entry["denominator"]:
+                expected += [formatting.number(per.loc["T", "numerator"], lang), formatting.number(per.loc["T", "denominator"], lang)]
+            expected += [formatting.value(per.loc[s, "value"], unit, lang) for s in ("T", "V", "M")]
+            assert cells[1:1 + len(expected)] == expected, (caption, cells)
+            checked += 1
+    assert checked == 45  # 2 indicators x 2 definitions x 2 levels x 5 years + 5 years of the Werken indicator
+
+
+def test_pdf_key_figures_show_changes_since_last_year_and_base_year(pdfs, table):
+    text = pdfs["nl"].pages[5].extract_text() + "".join(p.extract_text() for p in pdfs["nl"].pages[3:9])
+    rows = table[(table.indicator_id == "ho_first_years_stem_share") & (table.region_level == "national")
+                 & (table.definition == "nl") & (table.breakdown == "level=hbo") & (table.sex == "T")].set_index("period")
+    since_last = formatting.change(rows.loc["2023", "value"] - rows.loc["2022", "value"], "percent", "nl")
+    since_base = formatting.change(rows.loc["2023", "value"] - rows.loc["2019", "value"], "percent", "nl")
+    line = next(x for x in text.splitlines() if x.startswith("hbo (NL) Totaal 2023"))
+    assert since_last in line and since_base in line
+
+
+# --- key findings ---------------------------------------------------------------------------------
+
+NUMBER = re.compile(r"\d[\d.,]*")
+
+
+def _parse(token: str, lang: str) -> float:
+    token = token.rstrip(".,")
+    if lang == "nl":
+        token = token.replace(".", "").replace(",", ".")
+    else:
+        token = token.replace(",", "")
+    return float(token)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_every_number_in_the_findings_comes_from_the_tables(table, lang):
+    """Each number is a period, a value of the table, a difference of two values of one indicator
+    (two periods, or women and men), or a target value, to the printed precision."""
+    items = report.indicators_of(table, fx.catalogue())
+    targets = findings.target_status(fx.targets(), items, lang)
+    sentences = findings.key_findings(items, lang, targets)
+    assert len(sentences) >= 8
+    nat = table[table["region_level"] == "national"]
+    known = set(nat["period"].astype(float))
+    known |= {round(v, 1) for v in nat["value"].dropna()} | {round(v) for v in nat["value"].dropna()}
+    known |= {float(v) for v in fx.targets()["target_value"]} | {float(y) for y in fx.targets()["target_year"]}
+    for _, rows in nat.groupby(["indicator_id", "definition", "breakdown"]):
+        by = {(r.period, r.sex): r.value for r in rows.itertuples()}
+        for (p, s), v in by.items():
+            for (q, u), w in by.items():
+                if (s == u or p == q) and not pd.isna(v) and not pd.isna(w):
+                    known |= {round(abs(v - w), 1), round(abs(v - w))}
+    numbers = 0
+    for sentence in sentences:
+        for token in NUMBER.findall(sentence):
+            value = _parse(token, lang)
+            assert any(abs(value - k) < 1e-9 for k in known), (token, sentence)
+            numbers += 1
+    assert numbers >= 3 * len(sentences)
+
+
+def test_findings_state_rises_falls_gaps_and_targets(table):
+    items = report.indicators_of(table, fx.catalogue())
+    targets = findings.target_status(fx.targets(), items, "nl")
+    text = " ".join(findings.key_findings(items, "nl", targets))
+    assert "hoger dan in 2022" in text
+    assert "achterstand van vrouwen" in text
+    assert "is gehaald" in text and "is nog niet gehaald" in text
+    falling = table.copy()
+    mask = (falling.indicator_id == "technicians_employed") & (falling.period == "2023")
+    falling.loc[mask, "value"] = falling.loc[mask, "value"] - 50_000
+    items = report.indicators_of(falling, fx.catalogue())
+    text = " ".join(findings.key_findings(items, "en"))
+    assert "Technicians in employment: " in text and "down" in text
+
+
+def test_target_status_is_read_from_the_table(table):
+    items = report.indicators_of(table, fx.catalogue())
+    status = findings.target_status(fx.targets(), items, "en")
+    women = table[(table.indicator_id == "ho_first_years_stem_share") & (table.region_level == "national")
+                  & (table.definition == "nl") & (table.breakdown == "level=hbo") & (table.sex == "V") & (table.period == "2023")]
+    assert status[0]["latest"] == formatting.percent(women["value"].iloc[0], "en")
+    assert status[0]["met"] is (women["value"].iloc[0] >= 15)
+
+
+def test_unknown_indicator_id_stops_the_report(table):
+    odd = table.copy()
+    odd.loc[odd.index[:3], "indicator_id"] = "not_in_catalogue"
+    with pytest.raises(ValueError, match="not_in_catalogue"):
+        report.indicators_of(odd, fx.catalogue())
+
+
+# --- HTML site ------------------------------------------------------------------------------------
+
+class _Page(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.h1 = 0
+        self.lang = None
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.srcs: list[str] = []
+        self.landmarks: set[str] = set()
+        self.th_without_scope = 0
+        self._in_thead = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang")
+        if tag == "h1":
+            self.h1 += 1
+        if tag in ("main", "nav", "header", "footer"):
+            self.landmarks.add(tag)
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag == "a" and "href" in a:
+            self.links.append(a["href"])
+        if tag in ("link", "script", "img") and (a.get("href") or a.get("src")):
+            self.srcs.append(a.get("href") or a.get("src"))
+        if tag == "th" and "scope" not in a:
+            self.th_without_scope += 1
+
+
+def _pages(folder: Path) -> dict[Path, _Page]:
+    out = {}
+    for path in sorted(folder.rglob("*.html")):
+        parser = _Page()
+        parser.feed(path.read_text(encoding="utf-8"))
+        out[path] = parser
+    return out
+
+
+def test_site_pages_are_accessible_and_links_resolve(synthetic_edition):
+    pages = _pages(synthetic_edition)
+    assert len(pages) > 200  # overview, strands, indicators, every region and municipality, twice
+    for path, page in pages.items():
+        name = path.relative_to(synthetic_edition).as_posix()
+        assert page.h1 == 1, name
+        assert page.lang == ("en" if name.startswith("en/") else "nl"), name
+        assert page.landmarks == {"main", "nav", "header", "footer"}, name
+        assert page.th_without_scope == 0, name
+        for href in page.links + page.srcs:
+            assert not re.match(r"^[a-z]+:", href) and not href.startswith("//"), (name, href)  # no external requests
+            target, _, fragment = href.partition("#")
+            resolved = (path.parent / target).resolve() if target else path
+            assert resolved.is_file(), (name, href)
+            if fragment:
+                assert fragment in pages[resolved].ids if resolved in pages else True, (name, href)
+
+
+def test_site_has_a_page_per_region_and_municipality_with_national_figures(synthetic_edition, table):
+    regional = table[table["region_level"] != "national"][["region_level", "region_code"]].drop_duplicates()
+    for row in regional.itertuples():
+        for folder in ("", "en/"):
+            assert (synthetic_edition / folder / report.region_page_name(row.region_level, row.region_code)).is_file()
+    html = (synthetic_edition / report.region_page_name("municipality", "GM0363")).read_text(encoding="utf-8")
+    mine = table[(table.region_code == "GM0363") & (table.indicator_id == "ho_first_years_stem_share") & (table.sex == "T")
+                 & (table.definition == "nl") & (table.breakdown == "level=wo") & (table.period == "2023")]
+    nat = table[(table.region_level == "national") & (table.indicator_id == "ho_first_years_stem_share") & (table.sex == "T")
+                & (table.definition == "nl") & (table.breakdown == "level=wo") & (table.period == "2023")]
+    row = (f'<tr><th scope="row">wo (NL)</th><td>Totaal</td><td>2023</td><td>{formatting.percent(mine.value.iloc[0])}</td>'
+           f'<td>{formatting.percent(nat.value.iloc[0])}</td>')
+    assert row in html
+    suppressed = (synthetic_edition / report.region_page_name("municipality", "GM0034")).read_text(encoding="utf-8")
+    assert "onderdrukt" in suppressed
+
+
+def test_site_tables_can_be_sorted_and_filtered_without_a_server(synthetic_edition):
+    html = (synthetic_edition / "regio" / "index.html").read_text(encoding="utf-8")
+    assert 'class="sortable filterable"' in html and "<script>" in html and "aria-sort" in html
+    assert "src=" not in html.split("<script>")[1].split("</script>")[0]
+
+
+def test_english_site_mirrors_the_dutch_one(synthetic_edition):
+    nl = {p.relative_to(synthetic_edition).as_posix() for p in synthetic_edition.glob("**/*.html") if "en/" not in p.as_posix()[len(str(synthetic_edition)):]}
+    en = {p.relative_to(synthetic_edition / "en").as_posix() for p in (synthetic_edition / "en").rglob("*.html")}
+    assert nl == en
+    assert "Technology Pact Monitor" in (synthetic_edition / "en" / "index.html").read_text(encoding="utf-8")
+
+
+def test_downloads_page_lists_every_download(synthetic_edition):
+    html = (synthetic_edition / "downloads.html").read_text(encoding="utf-8")
+    for name in ("indicators.csv", "manifest.json", "monitor-2024-nl.pdf", "monitor-2024-en.pdf"):
+        assert f'href="{name}"' in html
+
+
+# --- determinism and hermetic rendering -----------------------------------------------------------
+
+def test_two_renders_are_byte_identical(synthetic_edition, tmp_path):
+    again = tmp_path / "2024"
+    fx.render_edition(again)
+    first = {p.relative_to(synthetic_edition).as_posix(): p.read_bytes() for p in synthetic_edition.rglob("*") if p.is_file()}
+    second = {p.relative_to(again).as_posix(): p.read_bytes() for p in again.rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    different = [name for name in first if first[name] != second[name]]
+    assert different == []
+
+
+@pytest.mark.parametrize("html,message", [
+    ('<html lang="nl"><body><img src="missing-chart.png" alt="x"></body></html>', "missing-chart.png"),
+    ('<html lang="nl"><head><style>@font-face { font-family: X; src: url("file:///usr/share/fonts/nope/Missing.ttf"); }'
+     ' body { font-family: X; }</style></head><body><p>x</p></body></html>', "Missing.ttf"),
+    ('<html lang="nl"><body><img src="https://example.org/logo.png" alt="x"></body></html>', "example.org"),
+])
+def test_a_missing_image_font_or_remote_url_fails_the_build(tmp_path, html, message):
+    with pytest.raises(edition.RenderError, match=re.escape(message)):
+        edition.write_pdf(html, tmp_path / "x.pdf", "2024")
+    assert not (tmp_path / "x.pdf").exists() or (tmp_path / "x.pdf").stat().st_size == 0
+
+
+# --- maps and charts ------------------------------------------------------------------------------
+
+def test_tile_grid_covers_every_region_once():
+    positions = maps.tile_positions()
+    from pipeline import reference
+
+    for level, table_name in (("province", "provinces"), ("arbeidsmarktregio", "arbeidsmarktregios"),
+                              ("techniekpact", "techniekpact_regions"), ("landsdeel", "landsdelen")):
+        codes = set(reference.load(f"regions/{table_name}.csv").frame["code"])
+        assert set(positions[level]) == codes, level
+        cells = [(c, r) for c, r, _ in positions[level].values()]
+        assert len(cells) == len(set(cells)), level
+        abbreviations = [a for _, _, a in positions[level].values()]
+        assert len(abbreviations) == len(set(abbreviations)), level
+    assert len(positions["arbeidsmarktregio"]) == 35 and len(positions["techniekpact"]) == 5
+
+
+def test_tile_map_shows_each_value_and_refuses_unknown_regions():
+    values = {"PV20": ("Groningen", 21.5), "PV21": ("Fryslân", 19.0), "PV28": ("Zuid-Holland", 25.0), "PV31": ("Limburg", None)}
+    svg = maps.tile_map("province", values, title="Aandeel", unit="percent", lang="nl", chart_id="m", no_data="geen gegevens")
+    assert svg.count("<rect") == 12 + 1 + 6  # background, 12 tiles, legend of 5 classes + no data
+    assert ">21,5%<" in svg and "Limburg: –" in svg and "geen gegevens" in svg
+    with pytest.raises(ValueError, match="PV99"):
+        maps.tile_map("province", {"PV99": ("Nergens", 1.0)}, title="x", unit="percent", lang="nl", chart_id="m", no_data="-")
+
+
+@pytest.mark.parametrize("rd", [True, False])
+def test_choropleth_from_a_boundary_geojson(tmp_path, rd):
+    path = fx.write_boundaries(tmp_path, rd=rd)
+    assert maps.find_boundary_file(tmp_path) == path
+    shapes = maps.load_boundaries(path)
+    assert set(shapes.shapes) == set(fx.MUNICIPALITIES) | set(fx.WITHOUT_DATA)
+    assert len(shapes.shapes["GM0363"][1]) == 2  # a MultiPolygon keeps both parts
+    values = {code: (name, 20.0 + i) for i, (code, (name, _, _)) in enumerate(fx.MUNICIPALITIES.items())}
+    svg = maps.choropleth(shapes, values, title="t", unit="percent", lang="nl", chart_id="c", no_data="geen gegevens")
+    assert svg.count("<path") == len(shapes.shapes)
+    assert "<title>Leeuwarden: –</title>" in svg and "<title>Amsterdam: 24,0%</title>" in svg
+    xs = [float(v) for v in re.findall(r"[ML](-?[\d.]+),", svg)]
+    assert min(xs) >= 0 and max(xs) <= 640
+
+
+def test_choropleth_names_codes_without_outline_and_bad_files(tmp_path):
+    shapes = maps.load_boundaries(fx.write_boundaries(tmp_path))
+    with pytest.raises(maps.BoundaryError, match="GM9999"):
+        maps.choropleth(shapes, {"GM9999": ("Nergens", 1.0)}, title="t", unit="percent", lang="nl", chart_id="c", no_data="-")
+    bad = tmp_path / "bad.geojson"
+    bad.write_text('{"type": "FeatureCollection", "features": [{"properties": {"statcode": "GM0363"}, '
+                   '"geometry": {"type": "Point", "coordinates": [1, 2]}}]}', encoding="utf-8")
+    with pytest.raises(maps.BoundaryError, match=r"bad.geojson: feature 1 \(GM0363\).*Point"):
+        maps.load_boundaries(bad)
+    (tmp_path / "html.geojson").write_text("<html>", encoding="utf-8")
+    with pytest.raises(maps.BoundaryError, match="html.geojson: not a GeoJSON"):
+        maps.load_boundaries(tmp_path / "html.geojson")
+
+
+def test_content_draws_municipal_map_only_with_boundaries(table, tmp_path):
+    items = report.indicators_of(table, fx.catalogue())
+    share = next(i for i in items if i.id == "ho_first_years_stem_share")
+    without = report.regional_comparison(share, "municipality", "nl", None)
+    assert without and all(block["svg"] == "" for block in without)
+    shapes = maps.load_boundaries(fx.write_boundaries(tmp_path))
+    with_map = report.regional_comparison(share, "municipality", "nl", shapes)
+    assert all("<path" in block["svg"] for block in with_map)
+    corop = report.regional_comparison(share, "corop", "nl", shapes)
+    assert corop and all(block["svg"] == "" for block in corop)  # no tile grid for COROP: table only
+
+
+def test_end_labels_never_overlap():
+    placed = charts.spread_labels([100, 101, 102, 200, 99], gap=14, lower=0, upper=300)
+    ordered = sorted(placed)
+    assert all(b - a >= 14 - 1e-9 for a, b in zip(ordered, ordered[1:]))
+    assert placed[3] == 200  # far labels stay where they are
+    squeezed = charts.spread_labels([290, 291, 292], gap=14, lower=0, upper=295)
+    assert max(squeezed) <= 295 and sorted(squeezed) == squeezed
+
+
+def test_line_chart_is_accessible_and_deterministic():
+    series = {"hbo (NL)": [("2019", 23.1), ("2020", None), ("2021", 24.0)], "wo (NL)": [("2019", 27.0), ("2021", 27.2)]}
+    svg = charts.line_chart(series, title="Aandeel", description="d", unit="percent", chart_id="c1")
+    assert svg == charts.line_chart(series, title="Aandeel", description="d", unit="percent", chart_id="c1")
+    assert 'role="img"' in svg and 'aria-labelledby="c1-title c1-desc"' in svg and 'id="c1-title"' in svg
+    assert ">hbo (NL)<" in svg and ">wo (NL)<" in svg  # legend as text
+    assert 'stroke-dasharray="6 3"' in svg  # second series told apart without colour
+    assert svg.count("<circle") == 4  # the missing 2020 value is not drawn
+
+
+# --- messages and formatting ----------------------------------------------------------------------
+
+def test_message_catalogue_has_the_same_keys_in_both_languages():
+    data = tomllib.loads((TEMPLATE_DIR / "messages.toml").read_text(encoding="utf-8"))
+    assert set(data["nl"]) == set(data["en"])
+    for strand in report.STRANDS:
+        assert f"chapter_{strand}" in data["nl"]
+
+
+def test_numbers_are_formatted_per_language():
+    assert formatting.number(1234567.5, "nl") == "1.234.568"
+    assert formatting.number(1234567.5, "en") == "1,234,568"
+    assert formatting.percent(23.456, "nl") == "23,5%"
+    assert formatting.change(-0.04, "percent", "en") == "±0.0 pp"
+    assert formatting.change(1.25, "percent", "nl") == "+1,2 %-punt" or formatting.change(1.25, "percent", "nl") == "+1,3 %-punt"
+    assert formatting.change(-340, "count", "nl") == "−340"
+    assert formatting.value(None, "count") == "–"
