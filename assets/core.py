@@ -61,6 +61,10 @@ def core_family_asset(name: str, raw_family: str, build, model, description: str
         yield dg.Output(frame, metadata={"dagster/row_count": len(frame), "years": years})
         yield dg.AssetCheckResult(check_name="totals_equal_raw", passed=equal, metadata={"totals": dg.MetadataValue.md(
             "\n".join(f"- {k}: {int(v)}" for k, v in core_totals.items()) or "no delivery this edition")})
+
+    return _core
+
+
 # --- labour market (CBS, UWV) and programme registers ------------------------------------------
 # Each core table is built from its raw table by a plain function in pipeline/core/labour.py or
 # pipeline/core/registers.py; the blocking check compares totals (or rows) with the raw input, so

@@ -105,6 +105,28 @@ def raw_family_asset(family: str, model, description: str):
             "masked_cells": int(frame["masked"].sum()),
             "totals": dg.MetadataValue.md("\n".join(f"- {yr}: {int(v)}" for yr, v in totals.items()) or "none"),
         })
+        yield dg.AssetCheckResult(check_name=check, passed=True, metadata={"rows": len(frame), "files": len(deliveries)})
+
+    return _raw
+
+
+def _duo_raw_assets():
+    from schemas.raw import RawHoDiploma, RawMbo, RawVoExam, RawVoPupils
+
+    specs = [
+        ("duo_ho_enrolments", RawHoEnrolment, "DUO all enrolments hbo and wo, every format generation (long: one row per year)."),
+        ("duo_ho_diplomas", RawHoDiploma, "DUO diplomas hbo and wo, every format generation (long: one row per year)."),
+        ("duo_mbo_participants", RawMbo, "DUO mbo participants per institution, place, learning path, crebo, sex and year."),
+        ("duo_mbo_diplomas", RawMbo, "DUO mbo diplomas per institution, place, learning path, crebo, sex and year."),
+        ("duo_vo_exams", RawVoExam, "DUO vo exam candidates and passes per location, profile, sex and school year."),
+        ("duo_vo_pupils", RawVoPupils, "DUO vo pupils per location, profile, year of study and sex."),
+    ]
+    return [raw_family_asset(family, model, text) for family, model, text in specs]
+
+
+duo_raw_assets = _duo_raw_assets()
+
+
 # --- labour market (CBS, UWV) and programme registers ------------------------------------------
 # One raw asset per family, built by one factory: each parses every delivery of its family in the
 # edition's landing folder, validates the rows (and the union of the files) against the family's
@@ -160,19 +182,4 @@ def labour_raw_asset(family: str, model, description: str) -> dg.AssetsDefinitio
     return _raw
 
 
-def _duo_raw_assets():
-    from schemas.raw import RawHoDiploma, RawMbo, RawVoExam, RawVoPupils
-
-    specs = [
-        ("duo_ho_enrolments", RawHoEnrolment, "DUO all enrolments hbo and wo, every format generation (long: one row per year)."),
-        ("duo_ho_diplomas", RawHoDiploma, "DUO diplomas hbo and wo, every format generation (long: one row per year)."),
-        ("duo_mbo_participants", RawMbo, "DUO mbo participants per institution, place, learning path, crebo, sex and year."),
-        ("duo_mbo_diplomas", RawMbo, "DUO mbo diplomas per institution, place, learning path, crebo, sex and year."),
-        ("duo_vo_exams", RawVoExam, "DUO vo exam candidates and passes per location, profile, sex and school year."),
-        ("duo_vo_pupils", RawVoPupils, "DUO vo pupils per location, profile, year of study and sex."),
-    ]
-    return [raw_family_asset(family, model, text) for family, model, text in specs]
-
-
-duo_raw_assets = _duo_raw_assets()
 labour_raw_assets = [labour_raw_asset(family, model, text) for family, (model, text) in LABOUR_FAMILIES.items()]
