@@ -14,7 +14,8 @@ import dagster as dg
 import pandas as pd
 
 from assets.partitions import editions
-from pipeline import classify, indicators as indicator_logic, provenance, reference, warehouse
+from pipeline import classify, downloads, indicators as indicator_logic, provenance, reference, warehouse
+from pipeline.indicators import checks as indicator_checks
 from pipeline.dagster_support import Publisher, Warehouse
 from pipeline.publish import edition as edition_outputs
 
@@ -37,7 +38,8 @@ def manifest(edition: str, inventory: pd.DataFrame, raw: pd.DataFrame, run_param
     kinds={"sql", "pdf", "html", "csv"}, code_version="1", tags={"techpact/stage": "publication"},
 )
 def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.DataFrame, raw_duo_ho_first_years: pd.DataFrame,
-                    ho_first_years_classified: pd.DataFrame, indicators: pd.DataFrame,
+                    ho_first_years: pd.DataFrame, ho_first_years_classified: pd.DataFrame, indicators: pd.DataFrame,
+                    indicator_coverage: pd.DataFrame, indicator_progress: pd.DataFrame,
                     warehouse_db: Warehouse, publisher: Publisher) -> dict:
     """The published edition: PDF, HTML page, CSV download and manifest in `out/<edition>`, and the
     edition's rows in the warehouse tables."""
@@ -47,15 +49,24 @@ def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.Dat
     info = manifest(edition, landing_inventory, raw_duo_ho_first_years, {"languages": list(publisher.languages)})
     stage = Path(tempfile.mkdtemp(prefix=f".stage-{edition}-", dir=out))
     try:
+        downloads.write(stage, indicators, indicator_logic.catalogue())  # CSV/XLSX/JSON + data dictionary
         files = edition_outputs.render(stage, edition, indicators, indicator_logic.catalogue(), info,
                                        tuple(publisher.languages))
         released: list[Path] = []
-        written = warehouse.replace_edition(warehouse_db.url, edition, {
+        # warehouse tables of the edition (issue 5 keeps this block): raw, core, classification,
+        # indicator tables and the check results of the build
+        tables = {
             "raw_duo_ho_first_years": raw_duo_ho_first_years,
+            "core_ho_first_years": ho_first_years,
             "core_ho_first_years_classified": ho_first_years_classified,
             "indicators": indicators,
+            "indicator_coverage": indicator_coverage,
+            "indicator_progress": indicator_progress,
+            "build_checks": indicator_checks.run(indicators),
             "edition_inputs": pd.DataFrame(info["inputs"]),
-        }, before_commit=lambda: released.append(edition_outputs.release(out, edition, stage)))
+        }
+        written = warehouse.replace_edition(warehouse_db.url, edition, tables,
+                                            before_commit=lambda: released.append(edition_outputs.release(out, edition, stage)))
         link = released[0]
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)

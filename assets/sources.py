@@ -22,6 +22,11 @@ FAMILIES = {
 REFERENCE_SOURCES = {
     "reference_stem_ho": ["stem/nl_ho_programmes.csv", "stem/isced_ho_programmes.csv"],
     "reference_indicator_catalogue": ["indicators/catalogue.csv"],
+    "reference_indicator_targets": ["indicators/targets.csv"],
+    "reference_indicator_parameters": ["indicators/parameters.csv", "indicators/period_flags.csv",
+                                       "indicators/tension_classes.csv"],
+    "reference_regions": ["regions/municipalities.csv", "regions/municipal_mergers.csv",
+                          "regions/municipal_split_parts.csv"],
 }
 
 

@@ -167,7 +167,8 @@ def render(stage: Path, edition: str, indicators: pd.DataFrame, catalogue: pd.Da
     """Write every output of the edition into `stage`; returns relative path -> sha256."""
     stage.mkdir(parents=True, exist_ok=True)
     env = _environment()
-    indicators.to_csv(stage / "indicators.csv", index=False, lineterminator="\n", float_format="%.6g")
+    if not (stage / "indicators.csv").exists():  # pipeline.downloads writes the downloads first
+        indicators.to_csv(stage / "indicators.csv", index=False, lineterminator="\n", float_format="%.6g")
     shutil.copyfile(TEMPLATE_DIR / "site.css", stage / "site.css")
     css = (TEMPLATE_DIR / "print.css").read_text(encoding="utf-8")
     for lang in languages:
