@@ -16,16 +16,27 @@ import pandas as pd
 from assets.partitions import editions
 from pipeline import classify, downloads, indicators as indicator_logic, provenance, reference, warehouse
 from pipeline.indicators import checks as indicator_checks
-from pipeline.dagster_support import Publisher, Warehouse
+from pipeline.dagster_support import BuildOptions, LandingArea, Publisher, Warehouse
 from pipeline.publish import edition as edition_outputs
+from pipeline.publish import release as releasing
 
 
-def manifest(edition: str, inventory: pd.DataFrame, raw: pd.DataFrame, run_parameters: dict) -> dict:
+def _relative(path: str, root: str) -> str:
+    try:
+        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return Path(path).name
+
+
+def manifest(edition: str, inventory: pd.DataFrame, raw: pd.DataFrame, run_parameters: dict, landing_root: str = "") -> dict:
+    """The edition manifest (product.md section 7) without its outputs: inputs (path relative to the
+    landing root, sha256, bytes, rows), reference-table versions, code version, parameters."""
     rows = raw.groupby("source_file")["source_line"].nunique().to_dict()
-    tables = [*classify.ho_tables().values(), reference.load("indicators/catalogue.csv"), reference.load("editions/editions.csv")]
+    tables = [*classify.definition_tables(), reference.load("stem/definition_history.csv"),
+              reference.load("indicators/catalogue.csv"), reference.load("editions/editions.csv")]
     return {
         "edition": edition,
-        "inputs": [{"file": r.file, "family": r.family, "generation": r.generation, "sha256": r.sha256,
+        "inputs": [{"file": r.file, "path": _relative(r.path, landing_root) if landing_root else r.file, "family": r.family, "generation": r.generation, "sha256": r.sha256,
                     "bytes": int(r.bytes), "rows": int(rows.get(r.file, 0))} for r in inventory.sort_values("file").itertuples()],
         "reference_tables": sorted((t.lineage() for t in tables), key=lambda t: t["id"]),
         "code": provenance.code_version(),
@@ -35,43 +46,67 @@ def manifest(edition: str, inventory: pd.DataFrame, raw: pd.DataFrame, run_param
 
 @dg.asset(
     partitions_def=editions, group_name="publication", owners=["team:ptvt-monitor"],
-    kinds={"sql", "pdf", "html", "csv"}, code_version="1", tags={"techpact/stage": "publication"},
+    kinds={"sql", "pdf", "html", "csv"}, code_version="2", tags={"techpact/stage": "publication"},
 )
 def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.DataFrame, raw_duo_ho_first_years: pd.DataFrame,
                     ho_first_years: pd.DataFrame, ho_first_years_classified: pd.DataFrame, indicators: pd.DataFrame,
                     indicator_coverage: pd.DataFrame, indicator_progress: pd.DataFrame,
-                    warehouse_db: Warehouse, publisher: Publisher) -> dict:
+                    warehouse_db: Warehouse, publisher: Publisher, landing: LandingArea, options: BuildOptions,
+                    stem_bridge: pd.DataFrame, definition_changes: pd.DataFrame,
+                    definition_comparison: pd.DataFrame) -> dict:
     """The published edition: PDF, HTML page, CSV download and manifest in `out/<edition>`, and the
-    edition's rows in the warehouse tables."""
+    edition's rows in the warehouse tables (with the release and run recorded in `edition_releases`)."""
     edition = context.partition_key
     out = Path(publisher.out)
     out.mkdir(parents=True, exist_ok=True)
-    info = manifest(edition, landing_inventory, raw_duo_ho_first_years, {"languages": list(publisher.languages)})
-    stage = Path(tempfile.mkdtemp(prefix=f".stage-{edition}-", dir=out))
-    try:
-        downloads.write(stage, indicators, indicator_logic.catalogue())  # CSV/XLSX/JSON + data dictionary
-        files = edition_outputs.render(stage, edition, indicators, indicator_logic.catalogue(), info,
-                                       tuple(publisher.languages))
+    parameters = {"edition": edition, "languages": list(publisher.languages), "allow_unclassified": options.allow_unclassified}
+    info = manifest(edition, landing_inventory, raw_duo_ho_first_years, parameters, landing.root)
+    with releasing.edition_lock(out, edition):
+        for action in releasing.recover(out, edition, releasing.recorded_release(warehouse_db.url, edition)):
+            context.log.warning(f"recovery after an interrupted run: {action}")
+        previous = releasing.current_release(out, edition)
+        name = releasing.next_release_name(out, edition)
+        stage = Path(tempfile.mkdtemp(prefix=f".stage-{edition}-", dir=out))
         released: list[Path] = []
-        # warehouse tables of the edition (issue 5 keeps this block): raw, core, classification,
-        # indicator tables and the check results of the build
-        tables = {
-            "raw_duo_ho_first_years": raw_duo_ho_first_years,
-            "core_ho_first_years": ho_first_years,
-            "core_ho_first_years_classified": ho_first_years_classified,
-            "indicators": indicators,
-            "indicator_coverage": indicator_coverage,
-            "indicator_progress": indicator_progress,
-            "build_checks": indicator_checks.run(indicators),
-            "edition_inputs": pd.DataFrame(info["inputs"]),
-        }
-        written = warehouse.replace_edition(warehouse_db.url, edition, tables,
-                                            before_commit=lambda: released.append(edition_outputs.release(out, edition, stage)))
-        link = released[0]
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
+
+        def switch() -> None:
+            releasing.checkpoint("warehouse_written")
+            released.append(edition_outputs.release(out, edition, stage, name))
+            releasing.checkpoint("released")
+
+        stem_tables = {"stem_bridge": stem_bridge, "definition_changes": definition_changes,
+                       "definition_comparison": definition_comparison}
+        try:
+            downloads.write(stage, indicators, indicator_logic.catalogue())  # CSV/XLSX/JSON + data dictionary
+            files = edition_outputs.render(stage, edition, indicators, indicator_logic.catalogue(), info,
+                                           tuple(publisher.languages), extra_tables=stem_tables)
+            releasing.checkpoint("rendered")
+            written = warehouse.replace_edition(warehouse_db.url, edition, {
+                "raw_duo_ho_first_years": raw_duo_ho_first_years,
+                "core_ho_first_years": ho_first_years,
+                "core_ho_first_years_classified": ho_first_years_classified,
+                "indicators": indicators,
+                "indicator_coverage": indicator_coverage,
+                "indicator_progress": indicator_progress,
+                "build_checks": indicator_checks.run(indicators),
+                "edition_inputs": pd.DataFrame(info["inputs"]),
+                **stem_tables,
+                releasing.RELEASE_TABLE: pd.DataFrame([{"release": name, "run_id": context.run_id,
+                                                        "code_version": info["code"]["version"]}]),
+            }, before_commit=switch)
+        except BaseException:
+            shutil.rmtree(stage, ignore_errors=True)
+            if released:  # the link was switched but the transaction did not commit: put it back
+                if previous:
+                    releasing.point_link(out, edition, previous)
+                else:
+                    (out / edition).unlink(missing_ok=True)
+                releasing.drop_release(out, name)
+            raise
+        if previous and previous != name:
+            releasing.drop_release(out, previous)
+    link = released[0]
     context.add_output_metadata({"folder": dg.MetadataValue.path(str(link)), "outputs": len(files),
-                                 "warehouse_rows": dg.MetadataValue.json(written),
+                                 "release": name, "warehouse_rows": dg.MetadataValue.json(written),
                                  "code_version": info["code"]["version"]})
-    return {"edition": edition, "folder": str(link), "outputs": files}
+    return {"edition": edition, "folder": str(link), "release": name, "outputs": files}

@@ -11,16 +11,23 @@ import hashlib
 import dagster as dg
 
 from assets.partitions import editions
-from pipeline import reference, sources
+from pipeline import classify, reference, sources
 from pipeline.dagster_support import LandingArea
 from pipeline.problems import SourceError
 from pipeline.sources.files import sha256_file
 
 FAMILIES = {
     "duo_ho_first_years": "DUO first-year enrolments hbo and wo (03b-eerstejaars-ingeschrevenen-*)",
+    "duo_ho_enrolments": "DUO all enrolments hbo and wo (01-ingeschrevenen-*)",
+    "duo_ho_diplomas": "DUO diplomas hbo and wo (05-gediplomeerden-*)",
+    "duo_mbo_participants": "DUO mbo participants per institution and qualification (08-deelnemers-per-instelling-*)",
+    "duo_mbo_diplomas": "DUO mbo diplomas per institution and qualification (gediplomeerden-per-instelling-*)",
+    "duo_vo_exams": "DUO vo exam candidates and passes per location and profile (examenkandidaten-en-geslaagden-*)",
+    "duo_vo_pupils": "DUO vo pupils per location by type, profile and year of study (01.-leerlingen-vo-per-vestiging-*)",
 }
 REFERENCE_SOURCES = {
-    "reference_stem_ho": ["stem/nl_ho_programmes.csv", "stem/isced_ho_programmes.csv"],
+    # every definition table of the classification plan, and the record of versions per edition
+    "reference_stem": sorted({p for row in classify.plan() for p in row.tables.values()}) + ["stem/definition_history.csv"],
     "reference_indicator_catalogue": ["indicators/catalogue.csv"],
     "reference_indicator_targets": ["indicators/targets.csv"],
     "reference_indicator_parameters": ["indicators/parameters.csv", "indicators/period_flags.csv",
@@ -28,6 +35,21 @@ REFERENCE_SOURCES = {
     "reference_regions": ["regions/municipalities.csv", "regions/municipal_mergers.csv",
                           "regions/municipal_split_parts.csv"],
 }
+
+
+DOMAIN_TAG = "techpact/domain"
+LABOUR_MARKET = "labour_market"
+LABOUR_MARKET_PUBLISHERS = ("cbs_", "uwv_")  # CBS and UWV deliveries are labour-market sources
+
+
+def family_domain(family: str) -> str:
+    """`labour_market` for the families of CBS and UWV and every family an indicator of the
+    catalogue's labour-market strand (Werken) reads; `education` otherwise. The quarterly refresh
+    re-materialises what depends on the labour-market sources (tag techpact/domain)."""
+    catalogue = reference.load("indicators/catalogue.csv").frame
+    werken = {f for cell in catalogue.loc[catalogue["strand"] == "Werken", "source_families"].fillna("")
+              for f in str(cell).split(";") if f}
+    return LABOUR_MARKET if family in werken or family.startswith(LABOUR_MARKET_PUBLISHERS) else "education"
 
 
 def family_fingerprint(landing: LandingArea, edition: str, family: str) -> str | None:
@@ -48,7 +70,7 @@ def landing_source(family: str, description: str) -> dg.SourceAsset:
     @dg.observable_source_asset(
         name=f"landing_{family}", group_name="sources", partitions_def=editions,
         description=f"Landing-area deliveries: {description}. Data version: sha256 over the family's files.",
-        tags={"techpact/stage": "sources"}, owners=["team:ptvt-monitor"],
+        tags={"techpact/stage": "sources", DOMAIN_TAG: family_domain(family)}, owners=["team:ptvt-monitor"],
     )
     def _observe(landing: LandingArea) -> dg.DataVersionsByPartition:
         versions = {}

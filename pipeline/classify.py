@@ -1,32 +1,103 @@
-"""Classification: STEM flags under the Dutch definition (bètatechniek) and under ISCED-F 05/06/07.
+"""Classification stage: every education and labour core table gets the flags of both STEM definitions.
 
-The definitions are reference tables (`reference/stem/`), one row per code with its reason and
-validity. A code that a table does not know stops the run with every unknown code and where it
-occurs, unless the analyst explicitly allows unknown codes: then they are kept with a null flag
-("unclassified"), counted and reported, never dropped.
+Both definitions are reference tables in `reference/stem/` (one row per code and validity period,
+validated by `schemas.reference`): the Dutch definition (bètatechniek: `stem_nl`, `cluster_nl`) and
+the international one (ISCED-F 2013 broad fields 05/06/07: `stem_isced`, `isced_f`).
+
+Which core table is classified by which tables on which column is configuration, `PLAN`: one
+`Classification` row per core table. A new level (a new core table) is a new row, not new code;
+`assets/classification.py` makes one Dagster asset `<core>_classified` per row.
+
+Rules:
+- The row of a code that applies is the one whose `valid_from`..`valid_to` contains the row's
+  year (and, where the table has a `level` column, whose level matches).
+- A code that a definition table does not know, or knows only for other years, stops the run:
+  `ClassificationError` lists every such code with the definition, level, years and where it
+  occurs (file and lines). With `allow_unclassified` (CLI `--allow-unclassified`) the rows are
+  kept with a null flag and `cluster_nl`/`isced_f` = "unclassified", and the codes are reported;
+  nothing is ever dropped or guessed.
+- Rows whose code is a total of the source (e.g. `T` in CBS tables) are not classified (null flags,
+  empty cluster) and never reported as unknown.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pandera.pandas as pa
 
 from pipeline import reference
+from pipeline.problems import SourceError
 from pipeline.reference import ReferenceTable
+from schemas import reference as reference_schemas
+from schemas.classification import NOT_APPLICABLE, UNCLASSIFIED, classified_model
 
-HO_TABLES = {"nl": "stem/nl_ho_programmes.csv", "isced": "stem/isced_ho_programmes.csv"}
+DEFINITIONS = ("nl", "isced")
+
+
+@dataclass(frozen=True)
+class Classification:
+    """One row of the plan: classify core table `core` on `code_column` with the given tables."""
+
+    core: str  # core asset / table name; the classified asset is `<core>_classified`
+    model: str  # Pandera model of the core table, "module:Class"
+    code_column: str
+    name_column: str
+    tables: dict[str, str]  # definition ("nl", "isced") -> reference table path; isced may be absent (n/a)
+    level_column: str | None = None  # column matched with the tables' `level` column (when they have one)
+    population: str = ""  # bridge population (first_years, diplomas, entrants); "" = no bridge
+    total_codes: tuple[str, ...] = field(default=())  # codes that are totals of the source: not classified
+
+    @property
+    def asset(self) -> str:
+        return f"{self.core}_classified"
+
+    def core_model(self) -> type[pa.DataFrameModel]:
+        module, name = self.model.split(":")
+        return getattr(__import__(module, fromlist=[name]), name)
+
+    def output_model(self) -> type[pa.DataFrameModel]:
+        return classified_model(self.core_model())
+
+
+HO = {"nl": "stem/nl_ho_programmes.csv", "isced": "stem/isced_ho_programmes.csv"}
+HO_TABLES = HO  # kept for callers of the first version
+
+PLAN: tuple[Classification, ...] = (
+    Classification(core="ho_first_years", model="schemas.core:HoFirstYears", code_column="programme_code",
+                   name_column="programme_name", level_column="level", tables=HO, population="first_years"),
+)
+
+
+def plan() -> tuple[Classification, ...]:
+    return PLAN
+
+
+def spec(core: str) -> Classification:
+    for row in PLAN:
+        if row.core == core:
+            return row
+    raise KeyError(f"no classification configured for core table {core!r}")
 
 
 @dataclass(frozen=True)
 class UnknownCode:
     definition: str
+    table: str
     code: str
     name: str
     level: str
     rows: int
-    where: str  # e.g. "03b-...-hbo-2019.csv lines 12, 13, 14 (+40 more)"
+    years: str  # e.g. "2015-2019"
+    problem: str  # "not in the table" or "not valid in 2015 (valid 2017-)"
+    where: str  # e.g. "03b-...-hbo-2019.csv line(s) 12, 13, 14 (+40 more)"
+
+    def __str__(self) -> str:
+        return (f"[{self.definition}] {self.level} {self.code} {self.name!r}: {self.problem}; "
+                f"{self.rows} row(s), years {self.years}, in {self.where}")
 
 
 class ClassificationError(Exception):
@@ -34,63 +105,123 @@ class ClassificationError(Exception):
         self.unknown = unknown
         lines = [f"{len(unknown)} code(s) unknown to a STEM definition table (add them to the table, or run with "
                  f"--allow-unclassified to count them as unclassified):"]
-        lines += [f"  - [{u.definition}] {u.level} {u.code} {u.name!r}: {u.rows} row(s) in {u.where}" for u in unknown]
+        lines += [f"  - {u}" for u in unknown]
         super().__init__("\n".join(lines))
 
 
-def _valid_rows(table: pd.DataFrame, years: pd.Series, codes: pd.Series) -> pd.DataFrame:
-    """Per input row, the table row for its code that is valid in its year (or none)."""
-    left = pd.DataFrame({"code": codes.to_numpy(), "year": years.to_numpy(), "_row": np.arange(len(codes))})
-    merged = left.merge(table, on="code", how="left", sort=False)
-    start = pd.to_numeric(merged["valid_from"], errors="coerce").fillna(0)
-    end = pd.to_numeric(merged["valid_to"].replace("", np.nan), errors="coerce").fillna(9999)
-    ok = merged["is_stem"].notna() & (merged["year"] >= start) & (merged["year"] <= end)
-    merged = merged[ok].drop_duplicates("_row", keep="last")
-    return left[["_row"]].merge(merged, on="_row", how="left").set_index("_row").sort_index()
+@lru_cache(maxsize=None)
+def _validated(path: str, sha256: str) -> None:
+    table = reference.load(path)
+    model = reference_schemas.model_for(table.path)
+    if model is not None:
+        found = reference_schemas.problems(model, table.frame, table.path)
+        if found:
+            raise SourceError(found)
+
+
+def load_definition(path: str) -> ReferenceTable:
+    """A definition table (shipped or override), validated by its Pandera model (`schemas.reference`)."""
+    table = reference.load(path)
+    _validated(path, table.sha256)
+    return table
+
+
+def _years(values: pd.Series) -> str:
+    low, high = int(values.min()), int(values.max())
+    return str(low) if low == high else f"{low}-{high}"
 
 
 def _describe_where(rows: pd.DataFrame) -> str:
+    if "source_file" not in rows.columns:
+        return f"{len(rows)} row(s)"
     parts = []
     for file, group in rows.groupby("source_file", sort=True):
-        lines = sorted(set(group["source_line"].astype(int)))
+        lines = sorted(set(group["source_line"].astype(int))) if "source_line" in group.columns else []
         shown = ", ".join(map(str, lines[:5])) + (f" (+{len(lines) - 5} more)" if len(lines) > 5 else "")
-        parts.append(f"{file} line(s) {shown}")
+        parts.append(f"{file} line(s) {shown}" if lines else str(file))
     return "; ".join(parts)
 
 
-def classify(frame: pd.DataFrame, tables: dict[str, ReferenceTable], *, code_column: str, name_column: str,
-             level_column: str, allow_unclassified: bool = False) -> tuple[pd.DataFrame, list[UnknownCode]]:
-    """Add `stem_<def>` (nullable bool) and `cluster_nl` / `isced_f` for each definition table."""
+def _lookup(table: pd.DataFrame, frame: pd.DataFrame, code_column: str, level_column: str | None) -> pd.DataFrame:
+    """Per input row (same order), the table row valid in its year, or NaN; `_known_code` says
+    whether the code occurs in the table at all (for any year)."""
+    keys = ["code"] + (["level"] if level_column and "level" in table.columns else [])
+    left = pd.DataFrame({"code": frame[code_column].astype(str).to_numpy(), "year": frame["year"].to_numpy(),
+                         "_row": np.arange(len(frame))})
+    if "level" in keys:
+        left["level"] = frame[level_column].astype(str).to_numpy()
+    ref = table.assign(_start=pd.to_numeric(table["valid_from"]),
+                       _end=pd.to_numeric(table["valid_to"].replace("", "9999")))
+    merged = left.merge(ref, on=keys, how="inner", sort=False)
+    valid = merged[(merged["year"] >= merged["_start"]) & (merged["year"] <= merged["_end"])]
+    known_codes = set(map(tuple, ref[keys].to_numpy().tolist()))
+    out = left[["_row"]].merge(valid.drop(columns=keys + ["year"]), on="_row", how="left")
+    out = out.drop_duplicates("_row").set_index("_row").sort_index()
+    out["_known_code"] = [tuple(k) in known_codes for k in left[keys].to_numpy().tolist()]
+    return out
+
+
+def _periods(table: pd.DataFrame, code: str) -> str:
+    rows = table[table["code"] == code]
+    return ", ".join(f"{a}-{b}" for a, b in zip(rows["valid_from"], rows["valid_to"]))
+
+
+def classify(frame: pd.DataFrame, row: Classification, *, allow_unclassified: bool = False,
+             tables: dict[str, ReferenceTable] | None = None) -> tuple[pd.DataFrame, list[UnknownCode]]:
+    """Add `stem_nl`, `cluster_nl`, `stem_isced`, `isced_f` to a core table (rows and order unchanged)."""
+    tables = tables if tables is not None else {d: load_definition(p) for d, p in row.tables.items()}
     out = frame.copy()
     unknown: list[UnknownCode] = []
-    for definition, table in tables.items():
-        ref = table.frame.rename(columns={"code": "code"})
-        ref = ref[ref["level"].isin(frame[level_column].unique())] if "level" in ref.columns else ref
-        matched = _valid_rows(ref, frame["year"], frame[code_column])
-        is_stem = matched["is_stem"]
-        known = is_stem.notna().to_numpy()
+    is_total = frame[row.code_column].astype(str).isin(row.total_codes).to_numpy()
+    for definition in DEFINITIONS:
+        flag_column, detail_column = f"stem_{definition}", ("cluster_nl" if definition == "nl" else "isced_f")
+        table = tables.get(definition)
+        if table is None:  # no international table for this level (e.g. occupations)
+            out[flag_column] = pd.array([None] * len(frame), dtype="boolean")
+            out[detail_column] = NOT_APPLICABLE
+            continue
+        ref = table.frame
+        matched = _lookup(ref, frame, row.code_column, row.level_column)
+        known = matched["is_stem"].notna().to_numpy()
         flags = pd.array([None] * len(frame), dtype="boolean")
         if known.any():
-            flags[known] = reference.as_bool(is_stem[known].astype(str)).to_numpy()
-        out[f"stem_{definition}"] = flags
-        if definition == "nl":
-            out["cluster_nl"] = matched["cluster"].fillna("").astype(str).to_numpy()
-        else:
-            out["isced_f"] = matched["isced_f_detailed"].fillna("").astype(str).to_numpy()
-        if not known.all():
-            missing = frame.loc[~known]
-            for (code, level), rows in missing.groupby([code_column, level_column], sort=True):
-                unknown.append(UnknownCode(definition, str(code), str(rows[name_column].iloc[0]), str(level), len(rows),
-                                           _describe_where(rows)))
+            flags[known] = reference.as_bool(matched["is_stem"][known].astype(str)).to_numpy()
+        source_detail = "cluster" if definition == "nl" else "isced_f_detailed"
+        detail = matched[source_detail].fillna("").astype(str).to_numpy().copy()
+        missing = ~known & ~is_total
+        detail[missing] = UNCLASSIFIED
+        detail[is_total] = "" if definition == "nl" else NOT_APPLICABLE
+        out[flag_column] = flags
+        out[detail_column] = detail
+        if missing.any():
+            rows = frame.loc[missing].assign(_known=matched["_known_code"].to_numpy()[missing])
+            groups = [row.code_column] + ([row.level_column] if row.level_column else [])
+            for key, group in rows.groupby(groups, sort=True):
+                code = str(key[0] if isinstance(key, tuple) else key)
+                level = str(key[1]) if isinstance(key, tuple) and len(key) > 1 else row.core
+                problem = (f"not valid in {_years(group['year'])} (table rows valid {_periods(ref, code)})"
+                           if group["_known"].iloc[0] else f"not in {table.id} (version {table.version})")
+                unknown.append(UnknownCode(definition, table.id, code, str(group[row.name_column].iloc[0]), level,
+                                           len(group), _years(group["year"]), problem, _describe_where(group)))
     if unknown and not allow_unclassified:
         raise ClassificationError(unknown)
     return out, unknown
 
 
+def unknown_frame(unknown: list[UnknownCode]) -> pd.DataFrame:
+    columns = ["definition", "table", "code", "name", "level", "rows", "years", "problem", "where"]
+    return pd.DataFrame([u.__dict__ for u in unknown], columns=columns)
+
+
+def definition_tables() -> list[ReferenceTable]:
+    """Every definition table the plan uses (for the manifest and the version history)."""
+    paths = sorted({p for row in PLAN for p in row.tables.values()})
+    return [load_definition(p) for p in paths]
+
+
 def ho_tables() -> dict[str, ReferenceTable]:
-    return {definition: reference.load(path) for definition, path in HO_TABLES.items()}
+    return {definition: load_definition(path) for definition, path in HO.items()}
 
 
 def classify_ho(core: pd.DataFrame, *, allow_unclassified: bool = False) -> tuple[pd.DataFrame, list[UnknownCode]]:
-    return classify(core, ho_tables(), code_column="programme_code", name_column="programme_name",
-                    level_column="level", allow_unclassified=allow_unclassified)
+    return classify(core, spec("ho_first_years"), allow_unclassified=allow_unclassified)

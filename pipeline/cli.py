@@ -70,31 +70,35 @@ def _failure_messages(result) -> list[str]:
     return messages
 
 
-def cmd_build(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+def _ensure_sample(settings: Settings) -> None:
     if settings.sources == SAMPLE_DIR.resolve() and not SAMPLE_DIR.exists():
         from pipeline.sample.generate import generate
 
         print("writing the embedded sample deliveries ...", file=sys.stderr)
         generate()
-    edition, flat = resolve_edition(settings, args.edition)
+
+
+def run_edition(settings: Settings, edition: str, flat: str = "", *, allow_unclassified: bool = False,
+                languages: tuple[str, ...] = ("nl",), job: str = "", reason: str = "") -> int:
+    """Run one edition's job in this process on the persistent instance; 0 when published."""
     prepare_dagster_home(settings)
     started = time.perf_counter()
 
     import dagster as dg
 
-    from pipeline.definitions import EDITION_JOB, OBSERVE_JOB, build_defs
+    from pipeline.definitions import EDITION_JOB, EDITION_TAG, OBSERVE_JOB, build_defs
 
-    languages = tuple(args.lang.split(","))
-    defs = build_defs(settings, edition=flat, allow_unclassified=args.allow_unclassified, languages=languages)
-    print(f"building edition {edition} from {settings.sources}", file=sys.stderr)
+    job = job or EDITION_JOB
+    defs = build_defs(settings, edition=flat, allow_unclassified=allow_unclassified, languages=languages)
+    print(f"{'building' if job == EDITION_JOB else job + ' of'} edition {edition} from {settings.sources}", file=sys.stderr)
+    tags = {EDITION_TAG: edition, **({"techpact/reason": reason} if reason else {})}
     with dg.DagsterInstance.get() as instance:
         print("  observing sources (sha256 data versions)", file=sys.stderr)
         defs.resolve_job_def(OBSERVE_JOB).execute_in_process(instance=instance, raise_on_error=True,
                                                              run_config={"loggers": {"progress": {}}})
-        result = defs.resolve_job_def(EDITION_JOB).execute_in_process(
+        result = defs.resolve_job_def(job).execute_in_process(
             partition_key=edition, instance=instance, raise_on_error=False,
-            run_config={"loggers": {"progress": {}}}, tags={"techpact/edition": edition},
+            run_config={"loggers": {"progress": {}}}, tags=tags,
         )
     took = time.perf_counter() - started
     if not result.success:
@@ -105,10 +109,96 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 1
     folder = settings.out / edition
     print(f"\nedition {edition} published in {took:.1f} s (run {result.run_id})")
-    for path in sorted(folder.iterdir()):
-        print(f"  {path}")
+    if folder.is_dir():
+        for path in sorted(folder.iterdir()):
+            print(f"  {path}")
     print(f"  warehouse: {settings.warehouse}")
     return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    _ensure_sample(settings)
+    edition, flat = resolve_edition(settings, args.edition)
+    return run_edition(settings, edition, flat, allow_unclassified=args.allow_unclassified,
+                       languages=tuple(args.lang.split(",")))
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    """The labour-market refresh of one edition (what the quarterly schedule runs)."""
+    from pipeline.definitions import REFRESH_JOB, build_defs, labour_market_selection
+
+    settings = _settings(args)
+    _ensure_sample(settings)
+    edition, flat = resolve_edition(settings, args.edition)
+    selected = labour_market_selection().resolve(build_defs(settings).resolve_asset_graph())
+    if not selected:
+        print("no asset depends on a labour-market source yet: nothing to refresh", file=sys.stderr)
+        return 0
+    print("refreshing: " + ", ".join(sorted(k.to_user_string() for k in selected)), file=sys.stderr)
+    return run_edition(settings, edition, flat, job=REFRESH_JOB, reason="refresh", languages=tuple(args.lang.split(",")))
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    """Every edition from FROM to TO (inclusive) that has deliveries, one after the other, in this process."""
+    from pipeline.editions import edition_keys
+
+    settings = _settings(args)
+    _ensure_sample(settings)
+    wanted = [k for k in edition_keys() if int(args.first) <= int(k) <= int(args.last)]
+    if not wanted:
+        raise SystemExit(f"no editions between {args.first} and {args.last} (see reference/editions/editions.csv)")
+    available = set(edition_folders(settings.sources)) if settings.sources.is_dir() else set()
+    failed, skipped = [], []
+    for edition in wanted:
+        if edition not in available:
+            skipped.append(edition)
+            continue
+        if run_edition(settings, edition, allow_unclassified=args.allow_unclassified,
+                       languages=tuple(args.lang.split(",")), reason=f"backfill {args.first}-{args.last}") != 0:
+            failed.append(edition)
+            if not args.keep_going:
+                break
+    done = [e for e in wanted if e not in skipped and e not in failed]
+    print(f"backfill {args.first}-{args.last}: published {', '.join(done) or 'none'}"
+          + (f"; no deliveries for {', '.join(skipped)}" if skipped else "")
+          + (f"; FAILED {', '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
+
+
+def _edition_dir(settings: Settings, value: str | None) -> Path:
+    """An edition folder from a path, an edition key under --out, or the latest published edition."""
+    if value and Path(value).is_dir():
+        return Path(value)
+    if value:
+        return settings.out / value
+    published = sorted(p for p in settings.out.iterdir() if p.is_symlink() and re.fullmatch(r"\d{4}", p.name)) \
+        if settings.out.is_dir() else []
+    if not published:
+        raise SystemExit(f"no published edition in {settings.out}: pass --edition")
+    return published[-1]
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from pipeline import verify
+
+    settings = _settings(args)
+    return verify.main(Path(args.edition_dir), settings.sources, check_inputs=not args.outputs_only)
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from pipeline import explain
+
+    settings = _settings(args)
+    return explain.main(args.cell, _edition_dir(settings, args.edition), settings.warehouse, as_json=args.json)
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from pipeline import diff
+
+    settings = _settings(args)
+    return diff.main(_edition_dir(settings, args.edition_a), _edition_dir(settings, args.edition_b),
+                     Path(args.csv) if args.csv else None)
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
@@ -162,6 +252,46 @@ def parser() -> argparse.ArgumentParser:
     validate.add_argument("path")
     validate.add_argument("--json", action="store_true")
     validate.set_defaults(func=cmd_validate)
+
+    refresh = sub.add_parser("refresh", help="re-materialise what depends on labour-market sources (one edition)")
+    refresh.add_argument("--edition")
+    refresh.add_argument("--sources")
+    refresh.add_argument("--out")
+    refresh.add_argument("--warehouse")
+    refresh.add_argument("--lang", default="nl")
+    refresh.set_defaults(func=cmd_refresh)
+
+    backfill = sub.add_parser("backfill", help="build every edition from FIRST to LAST, one after the other")
+    backfill.add_argument("first", metavar="FROM")
+    backfill.add_argument("last", metavar="TO")
+    backfill.add_argument("--sources")
+    backfill.add_argument("--out")
+    backfill.add_argument("--warehouse")
+    backfill.add_argument("--allow-unclassified", action="store_true")
+    backfill.add_argument("--lang", default="nl")
+    backfill.add_argument("--keep-going", action="store_true", help="continue with the next edition after a failure")
+    backfill.set_defaults(func=cmd_backfill)
+
+    verify = sub.add_parser("verify", help="recompute the hashes of an edition folder's outputs and inputs (manifest)")
+    verify.add_argument("edition_dir", metavar="EDITION_DIR")
+    verify.add_argument("--sources", help="landing folder the manifest's input paths are relative to (default: the sample)")
+    verify.add_argument("--outputs-only", action="store_true", help="check the outputs only (inputs not at hand)")
+    verify.set_defaults(func=cmd_verify)
+
+    explain = sub.add_parser("explain", help="where a published figure comes from")
+    explain.add_argument("cell", metavar="CELL", help="indicator_id/definition/period/region_code/sex/breakdown")
+    explain.add_argument("--edition", help="edition key under --out, or an edition folder (default: the latest)")
+    explain.add_argument("--out")
+    explain.add_argument("--warehouse")
+    explain.add_argument("--json", action="store_true")
+    explain.set_defaults(func=cmd_explain)
+
+    diff = sub.add_parser("diff", help="every published figure that differs between two editions, with its cause")
+    diff.add_argument("edition_a", metavar="EDITION_A", help="edition folder or key under --out")
+    diff.add_argument("edition_b", metavar="EDITION_B")
+    diff.add_argument("--out")
+    diff.add_argument("--csv", help="also write the table to this CSV file")
+    diff.set_defaults(func=cmd_diff)
 
     ui = sub.add_parser("ui", help="serve the Dagster UI on the project's instance")
     ui.add_argument("--sources")

@@ -41,11 +41,32 @@ class Settings:
         return self.warehouse_url or f"sqlite:///{self.home / 'warehouse.sqlite'}"
 
 
+INSTANCE_FILES = {"sqlite": "dagster.yaml", "postgres": "dagster.postgres.yaml"}
+POSTGRES_ENV = ("TECHPACT_PG_HOST", "TECHPACT_PG_PORT", "TECHPACT_PG_USER", "TECHPACT_PG_PASSWORD", "TECHPACT_PG_DB")
+
+
+def instance_yaml() -> Path:
+    """The instance configuration to install: TECHPACT_DAGSTER_YAML (a file) wins, else
+    TECHPACT_INSTANCE chooses between the repository's SQLite (default) and PostgreSQL files."""
+    explicit = os.environ.get("TECHPACT_DAGSTER_YAML")
+    if explicit:
+        return Path(explicit)
+    kind = os.environ.get("TECHPACT_INSTANCE", "sqlite") or "sqlite"
+    if kind not in INSTANCE_FILES:
+        raise ValueError(f"TECHPACT_INSTANCE={kind!r}: use one of {', '.join(INSTANCE_FILES)}")
+    if kind == "postgres":
+        missing = [name for name in POSTGRES_ENV if name not in os.environ]
+        if missing:
+            raise ValueError(f"TECHPACT_INSTANCE=postgres needs {', '.join(missing)} (TECHPACT_PG_PASSWORD may be empty)")
+    return PROJECT_ROOT / INSTANCE_FILES[kind]
+
+
 def prepare_dagster_home(settings: Settings) -> Path:
-    """Install the repository's dagster.yaml into the instance directory and point DAGSTER_HOME at it."""
+    """Install the chosen instance configuration (see `instance_yaml`) into the instance directory
+    and point DAGSTER_HOME at it."""
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
-    source = Path(os.environ.get("TECHPACT_DAGSTER_YAML", PROJECT_ROOT / "dagster.yaml"))
+    source = instance_yaml()
     target = home / "dagster.yaml"
     if not target.exists() or target.read_bytes() != source.read_bytes():
         shutil.copyfile(source, target)

@@ -1,9 +1,13 @@
-"""`techpact validate`: recognise and validate deliveries without building."""
+"""`techpact validate`: recognise and validate deliveries without building.
+
+For every file (a folder is searched recursively): the detected source family and format
+generation, rows, years covered, totals per year (per measure where a file has several), masked
+cells, and every problem with file, row and column. Exit code 0 when every file is valid.
+"""
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from pipeline import sources
@@ -14,7 +18,7 @@ def report(path: Path) -> dict:
     entry: dict = {"file": str(path), "valid": True, "problems": []}
     try:
         fmt = sources.detect(path)
-        entry.update(family=fmt.family, generation=fmt.generation)
+        entry.update(family=fmt.family, generation=fmt.generation, description=fmt.description)
         delivery = fmt.parse(path)
     except SourceError as error:
         entry["valid"] = False
@@ -25,27 +29,44 @@ def report(path: Path) -> dict:
     entry["encoding"] = delivery.encoding
     entry["skipped_lines"] = list(delivery.skipped_lines)
     if "year" in frame and "count" in frame:
-        totals = frame.groupby("year")["count"].sum()
-        entry["years"] = [int(y) for y in totals.index]
-        entry["totals_per_year"] = {str(int(y)): int(v) for y, v in totals.items()}
+        entry["years"] = sorted(int(y) for y in frame["year"].unique())
+        if "measure" in frame:
+            totals = frame.groupby(["year", "measure"])["count"].sum()
+            entry["totals_per_year"] = {}
+            for (year, measure), value in totals.items():
+                entry["totals_per_year"].setdefault(str(int(year)), {})[measure] = int(value)
+        else:
+            totals = frame.groupby("year")["count"].sum()
+            entry["totals_per_year"] = {str(int(y)): int(v) for y, v in totals.items()}
     if "masked" in frame:
         entry["masked_cells"] = int(frame["masked"].sum())
     return entry
 
 
+def files(path: Path) -> list[Path]:
+    """The file itself, or every delivery-like file under a folder (recursively), sorted."""
+    if not path.is_dir():
+        return [path]
+    found = [p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in sources.DELIVERY_SUFFIXES
+             and not any(part.startswith(".") for part in p.relative_to(path).parts)]
+    return sorted(found)
+
+
 def main(path: Path, as_json: bool = False) -> int:
-    paths = sources.delivery_files(path) if path.is_dir() else [path]
-    reports = [report(p) for p in paths]
-    valid = all(r["valid"] for r in reports)
+    reports = [report(p) for p in files(path)]
+    valid = bool(reports) and all(r["valid"] for r in reports)
     if as_json:
         print(json.dumps({"valid": valid, "files": reports}, indent=2, ensure_ascii=False))
     else:
+        if not reports:
+            print(f"FAIL {path}: no delivery files found")
         for r in reports:
             head = f"{r['file']}: {r.get('family', '?')} {r.get('generation', '')}".rstrip()
             if r["valid"]:
                 print(f"OK   {head}, {r.get('rows')} rows, years {r.get('years')}, masked cells {r.get('masked_cells', 0)}")
                 for year, total in r.get("totals_per_year", {}).items():
-                    print(f"       {year}: {total}")
+                    shown = ", ".join(f"{k} {v}" for k, v in total.items()) if isinstance(total, dict) else total
+                    print(f"       {year}: {shown}")
             else:
                 print(f"FAIL {head}")
                 for p in r["problems"]:

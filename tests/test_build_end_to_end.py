@@ -36,9 +36,10 @@ def built(sample_dir, tmp_path_factory):
 
 def test_outputs_are_published(built):
     _, folder, _ = built
-    assert sorted(p.name for p in folder.iterdir()) == ["data_dictionary.csv", "data_dictionary.json", "index.html", "indicators.csv",
-                                                          "indicators.json", "indicators.xlsx", "manifest.json",
-                                                          "monitor-2024-nl.pdf", "site.css"]
+    assert sorted(p.name for p in folder.iterdir()) == ["data_dictionary.csv", "data_dictionary.json", "definition_changes.csv",
+                                                        "definition_comparison.csv", "index.html", "indicators.csv",
+                                                        "indicators.json", "indicators.xlsx", "manifest.json",
+                                                        "monitor-2024-nl.pdf", "site.css", "stem_bridge.csv"]
 
 
 def test_html_shows_the_csv_numbers(built):
@@ -155,3 +156,97 @@ def test_postgres_warehouse_gets_the_same_indicators(built, sample_dir, tmp_path
     a = warehouse.read_table(url, "indicators", "2024").sort_values(["indicator_id", "definition", "period", "region_level", "region_code", "sex", "breakdown"])
     b = warehouse.read_table(pg_url, "indicators", "2024").sort_values(["indicator_id", "definition", "period", "region_level", "region_code", "sex", "breakdown"])
     pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False)
+
+
+def _with_unknown_programme(sample_dir: Path, landing: Path) -> tuple[Path, list[int]]:
+    """The sample's 2024 deliveries with one programme code replaced by one no table knows."""
+    shutil.copytree(sample_dir / "2024", landing / "2024")
+    victim = sorted((landing / "2024").glob("*hbo*.csv"))[0]
+    lines = victim.read_text(encoding="utf-8").split("\n")
+    code = lines[1].split(";")[9]
+    changed = []
+    for number, line in enumerate(lines[1:], start=2):
+        fields = line.split(";")
+        if len(fields) > 9 and fields[9] == code:
+            fields[9], fields[10] = "99998", "B Nieuwe Opleiding"
+            lines[number - 1] = ";".join(fields)
+            changed.append(number)
+    victim.write_text("\n".join(lines), encoding="utf-8")
+    return victim, changed
+
+
+def test_unknown_programme_code_stops_the_build_with_the_code_listed(built, sample_dir, tmp_path, monkeypatch, capsys):
+    tmp, folder, url = built
+    victim, changed = _with_unknown_programme(sample_dir, tmp_path / "landing")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    code, _, _ = build(tmp, tmp_path / "landing", "--edition", "2024", out=folder.parent, warehouse_url=url,
+                       monkeypatch=monkeypatch)
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "NOT published" in err and "ho_first_years_classified" in err
+    assert "[nl] hbo 99998 'B Nieuwe Opleiding'" in err and "[isced] hbo 99998" in err
+    assert f"{victim.name} line(s) {', '.join(map(str, changed[:5]))}" in err
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_allow_unclassified_publishes_and_reports_the_unknown_code(built, sample_dir, tmp_path, monkeypatch):
+    import dagster as dg
+
+    tmp, _, _ = built
+    _with_unknown_programme(sample_dir, tmp_path / "landing")
+    home = tmp_path / "home"
+    monkeypatch.setenv("TECHPACT_HOME", str(home))
+    monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
+    code = cli.main(["build", "--sources", str(tmp_path / "landing"), "--edition", "2024", "--out", str(tmp_path / "out"),
+                     "--warehouse", f"sqlite:///{tmp_path / 'w.sqlite'}", "--allow-unclassified"])
+    assert code == 0
+    bridge = pd.read_csv(tmp_path / "out" / "2024" / "stem_bridge.csv", dtype={"group": str}, keep_default_na=False)
+    # unknown to both definitions: STEM under neither, and counted as unclassified under each
+    unclassified = bridge[(bridge["component"] == "unclassified") & (bridge["sex"] == "T")]
+    assert set(unclassified["group"]) == {"nl", "isced"} and (unclassified["count_low"] > 0).all()
+    assert bridge[bridge["group"] == "unclassified"].empty
+    classified = warehouse.read_table(f"sqlite:///{tmp_path / 'w.sqlite'}", "core_ho_first_years_classified", "2024")
+    rows = classified[classified["programme_code"] == "99998"]
+    assert len(rows) > 0 and rows["stem_nl"].isna().all() and (rows["cluster_nl"] == "unclassified").all()
+    with dg.DagsterInstance.get() as instance:
+        check = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+            [dg.AssetCheckKey(dg.AssetKey("ho_first_years_classified"), "every_code_classified")])
+        [record] = check.values()
+        evaluation = record.event.dagster_event.event_specific_data
+        assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
+        assert "99998" in evaluation.metadata["unclassified"].value
+
+
+def test_every_stem_indicator_exists_under_both_definitions(built):
+    _, folder, _ = built
+    csv = pd.read_csv(folder / "indicators.csv", dtype={"period": str}, keep_default_na=False)
+    catalogue = pd.read_csv(Path(__file__).parents[1] / "reference" / "indicators" / "catalogue.csv", keep_default_na=False)
+    stem_ids = set(catalogue.loc[catalogue["stem_definitions"] != "", "indicator_id"])
+    published = csv[csv["indicator_id"].isin(stem_ids)]
+    assert set(published["indicator_id"]) == stem_ids
+    cells = ["indicator_id", "period", "region_level", "region_code", "sex", "breakdown"]
+    for definition in ("nl", "isced"):
+        assert len(published[published["definition"] == definition]) > 0
+    nl = published[published["definition"] == "nl"][cells].sort_values(cells).reset_index(drop=True)
+    isced = published[published["definition"] == "isced"][cells].sort_values(cells).reset_index(drop=True)
+    pd.testing.assert_frame_equal(nl, isced)  # every STEM cell exists under both definitions
+    assert set(csv.loc[~csv["indicator_id"].isin(stem_ids), "definition"]) <= {"none"}
+
+
+def test_bridge_is_published_and_in_the_warehouse(built):
+    from pipeline import bridge as bridge_logic
+
+    _, folder, url = built
+    csv = pd.read_csv(folder / "stem_bridge.csv", dtype={"group": str, "edition": str}, keep_default_na=False)
+    assert bridge_logic.reconcile(csv) == []
+    assert set(csv["level"]) == {"hbo", "wo"} and set(csv["sex"]) == {"T", "M", "V"}
+    stored = warehouse.read_table(url, "stem_bridge", "2024")
+    assert len(stored) == len(csv)
+    indicators = pd.read_csv(folder / "indicators.csv", dtype={"period": str}, keep_default_na=False)
+    count = indicators[(indicators.indicator_id == "ho_first_years_stem") & (indicators.sex == "T")]
+    for definition, component in (("nl", "nl_total"), ("isced", "isced_total")):
+        got = count[count.definition == definition].set_index(["breakdown", "period"])["numerator"]
+        want = csv[(csv.component == component) & (csv.sex == "T") & (csv.group_kind == "")]
+        want = want.assign(breakdown="level=" + want["level"], period=want["year"].astype(str)).set_index(
+            ["breakdown", "period"])[["count_low", "count_high"]].mean(axis=1)
+        pd.testing.assert_series_equal(got.sort_index(), want.sort_index(), check_names=False, check_dtype=False)

@@ -25,5 +25,6 @@ def test_asset_graph_stages():
     assert groups["raw_duo_ho_first_years"] == "raw"
     assert groups["ho_first_years"] == "core"
     assert groups["ho_first_years_classified"] == "classification"
+    assert groups["stem_bridge"] == groups["definition_changes"] == groups["definition_comparison"] == "classification"
     assert groups["indicators"] == "indicators"
     assert groups["edition_release"] == "publication"

@@ -152,10 +152,10 @@ def test_mask_in_unprotected_generation_is_an_error(tmp_path):
 
 def test_sample_files_are_in_the_real_format(sample_dir, realdata):
     real_header = (realdata / HO / "hbo_inscriptions_2019.csv").read_text().splitlines()[0].split(";")
-    sample = next((sample_dir / "2020").glob("*hbo*.csv"))
+    sample = next((sample_dir / "2020").glob("03b-eerstejaars-*hbo*.csv"))
     assert sample.read_text().splitlines()[0].split(";")[:13] == real_header[:13]
     assert sources.detect(sample).generation == "2018-2022"
-    protected = next((sample_dir / "2024").glob("*hbo*.csv"))
+    protected = next((sample_dir / "2024").glob("03b-eerstejaars-*hbo*.csv"))
     assert sources.detect(protected).generation == "2023-"
     assert "<5" in protected.read_text()
 
@@ -166,8 +166,8 @@ def test_sample_is_deterministic_and_consistent_between_editions(sample_dir, tmp
     again = generate(tmp_path / "again")
     for path in again:
         assert path.read_bytes() == (sample_dir / path.parent.name / path.name).read_bytes()
-    older = sources.parse(next((sample_dir / "2021").glob("*wo*.csv"))).frame
-    newer = sources.parse(next((sample_dir / "2022").glob("*wo*.csv"))).frame
+    older = sources.parse(next((sample_dir / "2021").glob("03b-eerstejaars-*-wo-*.csv"))).frame
+    newer = sources.parse(next((sample_dir / "2022").glob("03b-eerstejaars-*-wo-*.csv"))).frame
     shared = sorted(set(older["year"]) & set(newer["year"]))
     assert len(shared) == 4
     a = older[older["year"].isin(shared)].groupby("year")["count"].sum()

@@ -163,9 +163,13 @@ def sha256(path: Path) -> str:
 
 
 def render(stage: Path, edition: str, indicators: pd.DataFrame, catalogue: pd.DataFrame, manifest: dict,
-           languages: tuple[str, ...] = ("nl",)) -> dict[str, str]:
-    """Write every output of the edition into `stage`; returns relative path -> sha256."""
+           languages: tuple[str, ...] = ("nl",), extra_tables: dict[str, pd.DataFrame] | None = None) -> dict[str, str]:
+    """Write every output of the edition into `stage`; returns relative path -> sha256.
+
+    `extra_tables` (name -> frame) are written as `<name>.csv` downloads (e.g. the STEM bridge)."""
     stage.mkdir(parents=True, exist_ok=True)
+    for name, table in sorted((extra_tables or {}).items()):
+        table.to_csv(stage / f"{name}.csv", index=False, lineterminator="\n", float_format="%.6g")
     env = _environment()
     if not (stage / "indicators.csv").exists():  # pipeline.downloads writes the downloads first
         indicators.to_csv(stage / "indicators.csv", index=False, lineterminator="\n", float_format="%.6g")
@@ -184,26 +188,12 @@ def render(stage: Path, edition: str, indicators: pd.DataFrame, catalogue: pd.Da
     return files
 
 
-def release(out: Path, edition: str, stage: Path) -> Path:
-    """Make `stage` the published edition atomically.
+def release(out: Path, edition: str, stage: Path, name: str | None = None) -> Path:
+    """Make `stage` the published edition atomically (see pipeline.publish.release).
 
     Releases live in `out/.releases/<edition>-<n>/`; `out/<edition>` is a symbolic link that is
     replaced with one rename, so a reader (or a crash) sees either the old or the new edition.
     """
-    releases = out / ".releases"
-    releases.mkdir(parents=True, exist_ok=True)
-    number = 1 + max([int(p.name.rsplit("-", 1)[1]) for p in releases.glob(f"{edition}-*") if p.name.rsplit("-", 1)[1].isdigit()] or [0])
-    target = releases / f"{edition}-{number}"
-    os.replace(stage, target)
-    link = out / edition
-    temp_link = out / f".{edition}.link-{os.getpid()}"
-    if temp_link.is_symlink() or temp_link.exists():
-        temp_link.unlink()
-    os.symlink(Path(".releases") / target.name, temp_link)
-    previous = link.resolve() if link.is_symlink() else None
-    if link.exists() and not link.is_symlink():
-        raise RuntimeError(f"{link} exists and is not a release link; move it away before publishing")
-    os.replace(temp_link, link)
-    if previous is not None and previous != target.resolve() and previous.parent == releases.resolve():
-        shutil.rmtree(previous, ignore_errors=True)
-    return link
+    from pipeline.publish import release as releasing
+
+    return releasing.release(out, edition, stage, name)

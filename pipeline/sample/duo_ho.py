@@ -23,6 +23,9 @@ FEMALE_SHARE = {
     "recht": 0.62, "gedrag en maatschappij": 0.72, "taal en cultuur": 0.60,
     "landbouw en natuurlijke omgeving": 0.48, "sectoroverstijgend": 0.55,
 }
+# all students and diplomas per year, per level (order of magnitude of DUO's files around 2019)
+TARGET_ENROLMENTS = {"hbo": 480_000, "wo": 310_000}
+TARGET_DIPLOMAS = {"hbo": 78_000, "wo": 75_000}
 INSTITUTIONS = Path(__file__).with_name("institutions.csv")
 _OFFERS: dict[int, list] = {}
 
@@ -69,10 +72,11 @@ def offers(seed: int) -> list[Offer]:
     return result
 
 
-def first_year_rows(seed: int, level: str, years: Iterable[int], all_offers: list[Offer]) -> pd.DataFrame:
+def first_year_rows(seed: int, level: str, years: Iterable[int], all_offers: list[Offer], *,
+                    target: dict[str, int] = TARGET_FIRST_YEARS, salt: str = "") -> pd.DataFrame:
     level_offers = [o for o in all_offers if o.level == level]
     total_weight = sum(o.weight for o in level_offers)
-    scale = TARGET_FIRST_YEARS[level] / total_weight
+    scale = target[level] / total_weight
     rows = []
     for offer in level_offers:
         prog, inst = offer.programme, offer.institution
@@ -82,7 +86,7 @@ def first_year_rows(seed: int, level: str, years: Iterable[int], all_offers: lis
         counts = {}
         for year in years:
             expected = offer.weight * scale * (1 + growth) ** (year - 2019)
-            noise = 0.85 + 0.3 * unit(seed, "noise", *key, year)
+            noise = 0.85 + 0.3 * unit(seed, "noise" + salt, *key, year)
             total = int(round(expected * noise))
             women = int(round(total * female))
             counts[year] = {"man": total - women, "vrouw": women}
@@ -125,10 +129,28 @@ def write(edition: Edition, folder: Path, seed: int) -> list[Path]:
         _OFFERS[seed] = offers(seed)
     last = edition.education_last_year
     years = list(range(last - YEARS_PER_FILE + 1, last + 1))
+    diploma_years = [y - 1 for y in years]  # DUO's diploma files end a year earlier (2019 file: 2014-2018)
     written = []
     for level in ("hbo", "wo"):
         frame = first_year_rows(seed, level, years, _OFFERS[seed])
         path = folder / f"03b-eerstejaars-ingeschrevenen-{level}-domein-{level}-{last}.csv"
         write_duo_csv(frame, path, protected=last >= 2023)
         written.append(path)
+        enrolled = first_year_rows(seed, level, years, _OFFERS[seed], target=TARGET_ENROLMENTS, salt="enrolled")
+        path = folder / f"01-ingeschrevenen-{level}-{last}.csv"
+        write_duo_csv(enrolled, path, protected=last >= 2023)
+        written.append(path)
+        diplomas = diploma_rows(first_year_rows(seed, level, diploma_years, _OFFERS[seed], target=TARGET_DIPLOMAS,
+                                                salt="diplomas"), level)
+        path = folder / f"05-gediplomeerden-{level}-{last}.csv"
+        write_duo_csv(diplomas, path, protected=last >= 2023)
+        written.append(path)
     return written
+
+
+def diploma_rows(frame: pd.DataFrame, level: str) -> pd.DataFrame:
+    """The diploma layout: no TYPE HOGER ONDERWIJS, SOORT DIPLOMA (e.g. `hbo bachelor`) before GESLACHT."""
+    out = frame.copy()
+    kind = out.pop("TYPE HOGER ONDERWIJS")
+    out.insert(list(out.columns).index("GESLACHT"), "SOORT DIPLOMA", level + " " + kind)
+    return out

@@ -1,12 +1,18 @@
-"""DUO higher education (hbo, wo): first-year enrolments, in the format generations DUO published.
+"""DUO higher education (hbo, wo): first-year enrolments, all enrolments and diplomas, in the three
+format generations DUO published.
 
+- up to 2017 (`-2017`): `;`, often latin-1, gender x year wide (`2013 MAN;2013 VROUW;...`), no
+  GESLACHT column; enrolment files carry OPLEIDINGSFASE ACTUEEL after OPLEIDINGSVORM; footer rows
+  at the end (`Bron: ...`, `Peildatum: ...`) are skipped.
 - 2018-2022: `;`, gender long (GESLACHT), one column per year, e.g.
   `...;CROHO ONDERDEEL;CROHO SUBONDERDEEL;OPLEIDINGSCODE ACTUEEL;...;GESLACHT;2015;...;2019`.
 - from 2023 ("statistically protected"): counts 1-4 written as `<5`; BRIN NUMMER ACTUEEL,
   CROHO ONDERDEEL and CROHO SUBONDERDEEL renamed to INSTELLINGSCODE ACTUEEL, ONDERDEEL, SUBONDERDEEL.
 
-The first-year file and the all-enrolments file share one header; DUO's file names tell them
-apart (`eerstejaars`), and whether a file is hbo or wo (`-hbo-`, `-wo-`).
+Diploma files have no TYPE HOGER ONDERWIJS and an extra SOORT DIPLOMA before GESLACHT (before the
+year columns up to 2017), so the header tells them apart. First-year files and all-enrolment files
+share one header; DUO's file names tell them apart (`eerstejaars`; the 2019 excerpt in realdata
+names them `*_inscriptions_*`), and whether a file is hbo or wo (`-hbo-`, `-wo-`).
 """
 
 from __future__ import annotations
@@ -14,18 +20,19 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from pipeline.problems import SourceError, SourceProblem, problem
 from pipeline.sources import Delivery, SourceFormat, register
+from pipeline.sources.duo_common import MASK, check_columns, finish, parse_counts, raise_if, strip_all
 from pipeline.sources.files import SOURCE_LINE, read_text_table
-from schemas import validate
-from schemas.raw import RawHoEnrolment
+from schemas.raw import RawHoDiploma, RawHoEnrolment
 
 YEAR = re.compile(r"^(19|20)\d{2}$")
+YEAR_SEX = re.compile(r"^((?:19|20)\d{2}) (MAN|VROUW)$")
+FOOTER_PREFIXES = ("Bron", "Peildatum", "Toelichting", "Opmerking", "*")
 
-# DUO column -> our column, per generation
+# DUO column -> our column, 2018-2022 enrolment layout
 COLUMNS_2018 = {
     "PROVINCIE": "province",
     "GEMEENTENUMMER": "municipality_number",
@@ -43,8 +50,27 @@ COLUMNS_2018 = {
 }
 RENAMED_2023 = {"BRIN NUMMER ACTUEEL": "INSTELLINGSCODE ACTUEEL", "CROHO ONDERDEEL": "ONDERDEEL",
                 "CROHO SUBONDERDEEL": "SUBONDERDEEL"}
-COLUMNS_2023 = {RENAMED_2023.get(k, k): v for k, v in COLUMNS_2018.items()}
-MASK = "<5"
+
+
+def _layout(generation: str, diplomas: bool) -> dict[str, str]:
+    columns: dict[str, str] = {}
+    for duo, ours in COLUMNS_2018.items():
+        if diplomas and duo == "TYPE HOGER ONDERWIJS":
+            continue
+        if duo == "GESLACHT":
+            if diplomas:
+                columns["SOORT DIPLOMA"] = "diploma_type"
+            elif generation == "-2017":
+                columns["OPLEIDINGSFASE ACTUEEL"] = "programme_phase"
+            if generation == "-2017":
+                continue
+        columns[RENAMED_2023.get(duo, duo) if generation == "2023-" else duo] = ours
+    return columns
+
+
+COLUMNS_2023 = _layout("2023-", False)
+FAMILIES = {"first_years": "duo_ho_first_years", "enrolments": "duo_ho_enrolments", "diplomas": "duo_ho_diplomas"}
+GENERATIONS = ("-2017", "2018-2022", "2023-")
 
 
 def level_from_name(name: str) -> str | None:
@@ -53,7 +79,6 @@ def level_from_name(name: str) -> str | None:
         return "hbo"
     if "wo" in tokens and "hbo" not in tokens:
         return "wo"
-    # DUO's names read like "...-hbo-domein-hbo-2019": hbo twice and no wo
     return None
 
 
@@ -61,87 +86,80 @@ def is_first_year_file(name: str) -> bool:
     return "eerstejaars" in name or "inscriptions" in name
 
 
-def _signature(columns: dict[str, str]):
+def is_enrolment_file(name: str) -> bool:
+    return not is_first_year_file(name) and any(w in name for w in ("ingeschrevenen", "inschrijvingen", "enrolments"))
+
+
+def year_columns(header: list[str], generation: str) -> list[str]:
+    pattern = YEAR_SEX if generation == "-2017" else YEAR
+    return [h for h in header if pattern.match(h)]
+
+
+def _signature(kind: str, generation: str):
+    columns = _layout(generation, kind == "diplomas")
+
     def matches(header: list[str], name: str) -> bool:
-        fixed = set(columns)
-        years = [h for h in header if YEAR.match(h)]
-        return fixed.issubset(header) and bool(years) and is_first_year_file(name) and "SOORT DIPLOMA" not in header
+        if not set(columns).issubset(header) or not year_columns(header, generation):
+            return False
+        if kind == "diplomas":
+            return True
+        if "SOORT DIPLOMA" in header:
+            return False
+        if generation != "-2017" and "OPLEIDINGSFASE ACTUEEL" in header:
+            return False
+        return is_first_year_file(name) if kind == "first_years" else is_enrolment_file(name)
     return matches
 
 
-def parse_first_years(path: Path, columns: dict[str, str], generation: str) -> Delivery:
-    table = read_text_table(path)
+def parse_ho(path: Path, kind: str, generation: str) -> Delivery:
+    columns = _layout(generation, kind == "diplomas")
+    family = FAMILIES[kind]
+    table = read_text_table(path, footer_prefixes=FOOTER_PREFIXES if generation == "-2017" else ())
     header = table.header
-    problems: list[SourceProblem] = []
     level = level_from_name(path.name)
     if level is None:
         raise SourceError([problem(path, None, None, "cannot tell hbo from wo: the file name must contain 'hbo' or 'wo' as DUO names it")])
-    expected = list(columns)
-    year_columns = [h for h in header if YEAR.match(h)]
-    missing = [c for c in expected if c not in header]
-    extra = [h for h in header if h not in columns and h not in year_columns]
-    for column in missing:
-        problems.append(problem(path, 1, column, "required column is missing (renamed?)"))
-    for column in extra:
-        problems.append(problem(path, 1, column, "unexpected column"))
-    if header[: len(expected)] != expected and not missing:
-        problems.append(problem(path, 1, None, "columns are not in DUO's order"))
-    if problems:
-        raise SourceError(problems)
-
+    years = year_columns(header, generation)
+    check_columns(path, header, list(columns), years)
     frame = table.frame
-    fixed = frame[expected].rename(columns=columns)
-    for column in fixed.columns:
-        fixed[column] = fixed[column].str.strip()
+    fixed = strip_all(frame[list(columns)]).rename(columns=columns)
+    lines = frame[SOURCE_LINE]
+    problems: list[SourceProblem] = []
     parts = []
-    for column in year_columns:
-        raw = frame[column].str.strip()
-        masked = raw == MASK
-        if generation == "2018-2022":
-            masked = pd.Series(False, index=raw.index)
-            bad_mask = raw == MASK
-        else:
-            bad_mask = pd.Series(False, index=raw.index)
-        numeric = pd.to_numeric(raw.where(~masked), errors="coerce")
-        bad = (numeric.isna() & ~masked) | bad_mask | (numeric < 0) | (numeric.notna() & (numeric % 1 != 0))
-        for line, value in zip(frame.loc[bad, SOURCE_LINE], raw[bad]):
-            why = "empty count" if value == "" else ("negative count" if value.startswith("-") else f"not a count: {value!r}")
-            problems.append(problem(path, int(line), column, why))
+    for column in years:
+        counts, masked = parse_counts(path, frame[column], lines, column, mask=MASK if generation == "2023-" else None,
+                                      problems=problems)
         part = fixed.copy()
-        part["year"] = int(column)
-        part["count"] = numeric.round().astype("Int64")
-        part["masked"] = masked.to_numpy()
-        part[SOURCE_LINE] = frame[SOURCE_LINE].to_numpy()
+        if generation == "-2017":
+            year, sex = YEAR_SEX.match(column).groups()
+            part["sex"] = sex.lower()
+        else:
+            year = column
+        part["year"] = int(year)
+        part["count"] = counts
+        part["masked"] = masked
+        part[SOURCE_LINE] = lines.to_numpy()
         parts.append(part)
-    if problems:
-        raise SourceError(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
+    raise_if(problems)
     long = pd.concat(parts, ignore_index=True)
-    long.insert(0, "level", level)
+    long["level"] = level
     long["source_file"] = path.name
-    long = long[list(RawHoEnrolment.to_schema().columns)]
-    long["year"] = long["year"].astype(np.int64)
-    long[SOURCE_LINE] = long[SOURCE_LINE].astype(np.int64)
-    problems = validate(RawHoEnrolment, long, file=path)
-    if problems:
-        raise SourceError(problems)
-    return Delivery(path=path, family="duo_ho_first_years", generation=generation, frame=long,
+    if kind != "diplomas" and "programme_phase" not in long:
+        long["programme_phase"] = ""
+    model = RawHoDiploma if kind == "diplomas" else RawHoEnrolment
+    long = finish(long, model, path)
+    return Delivery(path=path, family=family, generation=generation, frame=long,
                     encoding=table.encoding, skipped_lines=tuple(table.skipped_lines))
 
 
-FIRST_YEARS_2018 = register(SourceFormat(
-    family="duo_ho_first_years",
-    generation="2018-2022",
-    description="DUO first-year enrolments hbo/wo, gender long, years wide",
-    signature=_signature(COLUMNS_2018),
-    parse=lambda path: parse_first_years(path, COLUMNS_2018, "2018-2022"),
-    columns=tuple(COLUMNS_2018),
-))
-
-FIRST_YEARS_2023 = register(SourceFormat(
-    family="duo_ho_first_years",
-    generation="2023-",
-    description="DUO first-year enrolments hbo/wo, statistically protected (<5), renamed columns",
-    signature=_signature(COLUMNS_2023),
-    parse=lambda path: parse_first_years(path, COLUMNS_2023, "2023-"),
-    columns=tuple(COLUMNS_2023),
-))
+DESCRIPTIONS = {"first_years": "first-year enrolments", "enrolments": "all enrolments", "diplomas": "diplomas"}
+for _kind in FAMILIES:
+    for _generation in GENERATIONS:
+        register(SourceFormat(
+            family=FAMILIES[_kind],
+            generation=_generation,
+            description=f"DUO {DESCRIPTIONS[_kind]} hbo/wo, layout {_generation}",
+            signature=_signature(_kind, _generation),
+            parse=lambda path, k=_kind, g=_generation: parse_ho(path, k, g),
+            columns=tuple(_layout(_generation, _kind == "diplomas")),
+        ))

@@ -1,0 +1,1 @@
+"""Benchmarks of the pipeline: `python -m benchmarks.run` (or `make bench`)."""

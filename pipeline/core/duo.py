@@ -1,0 +1,49 @@
+"""Helpers shared by the DUO core tables: edition year check, count bounds, empty tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline.problems import SourceError, problem
+from schemas import validate
+
+
+def check_years(raw: pd.DataFrame, edition: str, last_year: int) -> None:
+    """Years after the edition's last education year are an error (a delivery of the wrong edition)."""
+    if raw.empty:
+        return
+    late = raw[raw["year"] > last_year]
+    if not late.empty:
+        raise SourceError([
+            problem(f, int(line), str(y), f"year {y} is after edition {edition}'s last education year {last_year}")
+            for f, y, line in sorted(set(zip(late["source_file"], late["year"], late.groupby(["source_file", "year"])["source_line"].transform("min"))))
+        ])
+
+
+def bounds(raw: pd.DataFrame) -> dict[str, object]:
+    masked = raw["masked"].to_numpy(dtype=bool)
+    value = raw["count"].fillna(0).astype(np.int64).to_numpy()
+    return {"count": raw["count"].astype("Int64").array,
+            "count_low": np.where(masked, 1, value).astype(np.int64),
+            "count_high": np.where(masked, 4, value).astype(np.int64),
+            "masked": masked,
+            "source_file": raw["source_file"].to_numpy(),
+            "source_line": raw["source_line"].astype(np.int64).to_numpy()}
+
+
+def empty(model) -> pd.DataFrame:
+    """An empty table with the model's columns and types (a family with no delivery this edition)."""
+    columns = {}
+    for name, column in model.to_schema().columns.items():
+        dtype = str(column.dtype)
+        columns[name] = pd.Series([], dtype={"int64": np.int64, "bool": bool, "Int64": "Int64"}.get(dtype, object))
+    return pd.DataFrame(columns)
+
+
+def finish(frame: pd.DataFrame, model, keys: list[str]) -> pd.DataFrame:
+    frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
+    problems = validate(model, frame)
+    if problems:
+        raise SourceError(problems)
+    return frame

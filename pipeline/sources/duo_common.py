@@ -1,0 +1,182 @@
+"""Helpers shared by the DUO parsers: counts (with DUO's two masking conventions), column checks,
+and the region look-ups for files that name a place or municipality without a code.
+
+This module registers no format.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline import reference
+from pipeline.problems import SourceError, SourceProblem, problem
+from pipeline.sources.files import SOURCE_LINE
+
+MASK = "<5"  # DUO's mark for a count of 1..4 (statistically protected files)
+
+
+def check_columns(path: Path, header: list[str], expected: list[str], variable: list[str]) -> None:
+    """Every fixed column present and in DUO's order; nothing else than the variable (year) columns."""
+    problems: list[SourceProblem] = []
+    missing = [c for c in expected if c not in header]
+    extra = [h for h in header if h not in expected and h not in variable]
+    problems += [problem(path, 1, c, "required column is missing (renamed?)") for c in missing]
+    problems += [problem(path, 1, c, "unexpected column") for c in extra]
+    if not missing and [h for h in header if h in expected] != expected:
+        problems.append(problem(path, 1, None, "columns are not in DUO's order"))
+    if problems:
+        raise SourceError(problems)
+
+
+def parse_counts(path: Path, raw: pd.Series, lines: pd.Series, column: str, *, mask: str | None,
+                 empty_is_zero: bool = False, problems: list[SourceProblem]) -> tuple[pd.Series, np.ndarray]:
+    """Counts of one text column: (nullable Int64 counts, masked flags).
+
+    `mask` is the masking mark this generation uses (`<5`), or None where the generation has none
+    (then `<5` is an error). A masked count is null. Empty cells are zero where DUO writes
+    "no students" as an empty cell (`empty_is_zero`), an error otherwise.
+    """
+    text = raw.str.strip()
+    masked = (text == mask) if mask else pd.Series(False, index=text.index)
+    if empty_is_zero:
+        text = text.where(text != "", "0")
+    numeric = pd.to_numeric(text.where(~masked), errors="coerce")
+    bad = (numeric.isna() & ~masked) | (numeric < 0) | (numeric.notna() & (numeric % 1 != 0))
+    for line, value in zip(lines[bad], text[bad]):
+        if value == "":
+            why = "empty count"
+        elif value.startswith("-"):
+            why = f"negative count: {value!r}"
+        elif value == MASK:
+            why = "masked count '<5' in a generation without masking"
+        else:
+            why = f"not a count: {value!r}"
+        problems.append(problem(path, int(line), column, why))
+    counts = numeric.where(~bad).round().astype("Int64")
+    return counts, masked.to_numpy()
+
+
+def raise_if(problems: list[SourceProblem]) -> None:
+    if problems:
+        raise SourceError(sorted(problems, key=lambda p: (p.row or 0, p.column or "", p.problem)))
+
+
+def finish(frame: pd.DataFrame, model, path: Path) -> pd.DataFrame:
+    """Order the columns as the model, fix integer types, validate (problems with file/row/column)."""
+    from schemas import validate
+
+    frame = frame[list(model.to_schema().columns)].copy()
+    for column, spec in model.to_schema().columns.items():
+        if str(spec.dtype) == "int64":
+            frame[column] = frame[column].astype(np.int64)
+    problems = validate(model, frame, file=path)
+    if problems:
+        raise SourceError(problems)
+    return frame.reset_index(drop=True)
+
+
+def low_high(count: pd.Series, masked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds of a count: the count itself, or 1..4 when masked at source."""
+    value = count.fillna(0).astype(np.int64).to_numpy()
+    return np.where(masked, 1, value).astype(np.int64), np.where(masked, 4, value).astype(np.int64)
+
+
+def fold(text: str) -> str:
+    """Names as DUO writes them: upper case, single spaces (accents kept)."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip().upper()
+
+
+# --- places (mbo PLAATSNAAM) -------------------------------------------------------------------
+
+@lru_cache(maxsize=4)
+def _places(sha: str) -> dict[str, tuple[str, str]]:
+    table = reference.load("regions/places.csv").frame
+    return {row.place_name: (row.municipality_code, row.status) for row in table.itertuples(index=False)}
+
+
+def place_municipalities(path: Path, names: pd.Series, lines: pd.Series, column: str,
+                         problems: list[SourceProblem]) -> pd.Series:
+    """Municipality code (GM....) of each DUO place name, via reference/regions/places.csv.
+
+    An unknown or ambiguous place is a problem naming file, row and column; never guessed.
+    """
+    table = reference.load("regions/places.csv")
+    lookup = _places(table.sha256)
+    result = []
+    reported: set[str] = set()
+    for name, line in zip(names, lines):
+        entry = lookup.get(fold(name))
+        if entry is None or entry[1] != "unique":
+            result.append("")
+            if name not in reported:
+                reported.add(name)
+                why = (f"place {name!r} lies in several municipalities ({entry[0]}): the place table cannot tell which"
+                       if entry else f"unknown place {name!r} (not in reference/regions/places.csv)")
+                problems.append(problem(path, int(line), column, why))
+        else:
+            result.append(entry[0])
+    return pd.Series(result, index=names.index, dtype=object)
+
+
+# --- municipalities by name (vo GEMEENTENAAM) --------------------------------------------------
+
+def strip_suffix(name: str) -> str:
+    """CBS disambiguates some names with a suffix (`Laren (NH.)`, `Bergen (L.)`); DUO writes `LAREN`."""
+    return re.sub(r"\s*\([^)]*\)\s*$", "", name)
+
+
+@lru_cache(maxsize=16)
+def _municipalities(sha: str, year: int) -> tuple[int, dict[str, str]]:
+    frame = reference.load("regions/municipalities.csv").frame
+    years = sorted({int(y) for y in frame["boundary_year"]})
+    boundary = min(max(year, years[0]), years[-1])
+    rows = frame[frame["boundary_year"] == str(boundary)]
+    exact = {fold(n): c for n, c in zip(rows["municipality_name"], rows["municipality_code"])}
+    short: dict[str, set[str]] = {}
+    for n, c in zip(rows["municipality_name"], rows["municipality_code"]):
+        short.setdefault(fold(strip_suffix(n)), set()).add(c)
+    lookup = dict(exact)
+    for name, codes in short.items():
+        if name not in lookup and len(codes) == 1:
+            lookup[name] = next(iter(codes))
+    return boundary, lookup
+
+
+def municipality_codes(path: Path, names: pd.Series, lines: pd.Series, column: str, year: int,
+                       problems: list[SourceProblem]) -> tuple[pd.Series, int]:
+    """Municipality code of each upper-case DUO municipality name in the division of `year`.
+
+    The division is reference/regions/municipalities.csv's boundary year `year` (clamped to the
+    years the table holds). A name is matched exactly, or without CBS's disambiguation suffix when
+    that leaves one municipality; anything else is a problem naming file, row and column.
+    """
+    table = reference.load("regions/municipalities.csv")
+    boundary, lookup = _municipalities(table.sha256, year)
+    result = []
+    reported: set[str] = set()
+    for name, line in zip(names, lines):
+        code = lookup.get(fold(name))
+        if code is None:
+            result.append("")
+            if name not in reported:
+                reported.add(name)
+                problems.append(problem(path, int(line), column,
+                                        f"unknown municipality {name!r} in the {boundary} division "
+                                        "(reference/regions/municipalities.csv)"))
+        else:
+            result.append(code)
+    return pd.Series(result, index=names.index, dtype=object), boundary
+
+
+def strip_all(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in out.columns:
+        if column != SOURCE_LINE and pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].str.strip()
+    return out

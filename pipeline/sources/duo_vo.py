@@ -1,0 +1,201 @@
+"""DUO secondary education (vo): exam candidates and passes per location and profile, and pupils per
+location by type, profile and year of study.
+
+Exams, two format generations:
+- 2019- (`examenkandidaten-en-geslaagden-2019-2024.csv`, real): `;`, UTF-8, every field
+  double-quoted; `INSTELLINGSCODE;VESTIGINGSCODE;INSTELLINGSNAAM VESTIGING;GEMEENTENAAM;
+  ONDERWIJSTYPE VO;INSPECTIECODE;OPLEIDINGSNAAM;` then per school year and MAN/VROUW/TOTAAL
+  `EXAMENKANDIDATEN SCHOOLJAAR 2019-2020 - MAN`, `GESLAAGDEN ...`, `SLAAGPERC ...` (decimal
+  point); counts below 5 are `<5`.
+- 2013-2018: latin-1, `BRIN NUMMER;VESTIGINGSNUMMER;VESTIGINGSNAAM;GEMEENTENAAM;ONDERWIJSTYPE VO;
+  INSPECTIECODE;OPLEIDINGSNAAM;` then `EXAMENKANDIDATEN 2015-2016 MAN`, `GESLAAGDEN 2015-2016 MAN`,
+  `SLAAGPERCENTAGE 2015-2016 MAN` (pass rate with decimal comma and `%`, e.g. `87,5%`); no masking;
+  VESTIGINGSNUMMER is the 2-digit location number (the location code is BRIN + number).
+The exam year is the calendar year the school year ends in (2019-2020 -> 2020). TOTAAL must equal
+MAN + VROUW and GESLAAGDEN may not exceed EXAMENKANDIDATEN wherever the counts are not masked.
+
+Pupils (`01.-leerlingen-vo-per-vestiging-naar-onderwijstype-<year>.csv`; DUO's exact header is not in
+the project's real data, so the layout is defined here after domain.md 4.3): `;`, UTF-8,
+`INSTELLINGSCODE;VESTIGINGSCODE;INSTELLINGSNAAM VESTIGING;GEMEENTENAAM;ONDERWIJSTYPE VO;AFDELING;
+INSPECTIECODE;OPLEIDINGSNAAM;LEER- OF VERBLIJFSJAAR 1 - MAN;LEER- OF VERBLIJFSJAAR 1 - VROUW;...;
+LEER- OF VERBLIJFSJAAR 6 - VROUW`; counts below 5 are `<5`; the year of the 1 October count is the
+year in the file name.
+
+GEMEENTENAAM is upper case with no code: names are mapped to codes through
+reference/regions/municipalities.csv in the division of the file's (last) year; an unknown name is
+an error naming file, row and column.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.problems import SourceError, SourceProblem, problem
+from pipeline.sources import Delivery, SourceFormat, register
+from pipeline.sources.duo_common import (MASK, check_columns, finish, municipality_codes, parse_counts, raise_if,
+                                         strip_all)
+from pipeline.sources.files import SOURCE_LINE, read_text_table
+from schemas.raw import RawVoExam, RawVoPupils
+
+LOCATION = {"INSTELLINGSNAAM VESTIGING": "location_name", "GEMEENTENAAM": "municipality_name",
+            "ONDERWIJSTYPE VO": "school_type", "INSPECTIECODE": "profile_code", "OPLEIDINGSNAAM": "programme_name"}
+EXAM_2019 = {"INSTELLINGSCODE": "institution_code", "VESTIGINGSCODE": "location_code", **LOCATION}
+EXAM_2013 = {"BRIN NUMMER": "institution_code", "VESTIGINGSNUMMER": "location_number", "VESTIGINGSNAAM": "location_name",
+             **{k: v for k, v in LOCATION.items() if k != "INSTELLINGSNAAM VESTIGING"}}
+EXAM_COLUMN = {
+    "2019-": re.compile(r"^(EXAMENKANDIDATEN|GESLAAGDEN|SLAAGPERC) SCHOOLJAAR ((?:19|20)\d{2})-((?:19|20)\d{2}) - (MAN|VROUW|TOTAAL)$"),
+    "2013-2018": re.compile(r"^(EXAMENKANDIDATEN|GESLAAGDEN|SLAAGPERCENTAGE) ((?:19|20)\d{2})-((?:19|20)\d{2}) (MAN|VROUW|TOTAAL)$"),
+}
+PUPILS = {"INSTELLINGSCODE": "institution_code", "VESTIGINGSCODE": "location_code",
+          "INSTELLINGSNAAM VESTIGING": "location_name", "GEMEENTENAAM": "municipality_name",
+          "ONDERWIJSTYPE VO": "school_type", "AFDELING": "sector", "INSPECTIECODE": "profile_code",
+          "OPLEIDINGSNAAM": "programme_name"}
+STUDY_YEAR = re.compile(r"^LEER- OF VERBLIJFSJAAR ([1-6]) - (MAN|VROUW)$")
+MEASURES = {"EXAMENKANDIDATEN": "candidates", "GESLAAGDEN": "passed"}
+
+
+def exam_columns(generation: str) -> dict[str, str]:
+    return EXAM_2019 if generation == "2019-" else EXAM_2013
+
+
+def _exam_signature(generation: str):
+    fixed, pattern = set(exam_columns(generation)), EXAM_COLUMN[generation]
+    return lambda header, name: fixed.issubset(header) and any(pattern.match(h) for h in header)
+
+
+def _pupil_signature(header: list[str], name: str) -> bool:
+    return set(PUPILS).issubset(header) and any(STUDY_YEAR.match(h) for h in header)
+
+
+def _pass_rate(path: Path, raw: pd.Series, lines: pd.Series, column: str, generation: str,
+               problems: list[SourceProblem]) -> None:
+    """Pass rates are not carried (they follow from the counts) but must be numbers in 0..100."""
+    text = raw.str.strip()
+    if generation == "2013-2018":
+        text = text.str.rstrip("%").str.replace(",", ".", regex=False)
+    value = pd.to_numeric(text.where(text != "", "0"), errors="coerce")
+    bad = value.isna() | (value < 0) | (value > 100)
+    for line, v in zip(lines[bad], raw[bad]):
+        problems.append(problem(path, int(line), column, f"not a pass rate: {v!r}"))
+
+
+def _municipalities(path: Path, data: pd.DataFrame, lines: pd.Series, year: int, problems: list[SourceProblem]) -> None:
+    codes, _ = municipality_codes(path, data["municipality_name"], lines, "GEMEENTENAAM", year, problems)
+    data["municipality_code"] = codes.to_numpy()
+
+
+def parse_exams(path: Path, generation: str) -> Delivery:
+    columns, pattern = exam_columns(generation), EXAM_COLUMN[generation]
+    table = read_text_table(path)
+    header = table.header
+    variable = [h for h in header if pattern.match(h)]
+    check_columns(path, header, list(columns), variable)
+    frame = table.frame
+    lines = frame[SOURCE_LINE]
+    problems: list[SourceProblem] = []
+    fixed = strip_all(frame[list(columns)]).rename(columns=columns)
+    if generation == "2013-2018":
+        fixed["location_code"] = fixed["institution_code"] + fixed["location_number"].str.zfill(2)
+    school_years = sorted({(int(m.group(2)), int(m.group(3))) for m in map(pattern.match, variable)})
+    bad_years = [f"{a}-{b}" for a, b in school_years if b != a + 1]
+    if bad_years:
+        raise SourceError([problem(path, 1, None, f"school year {y} is not two consecutive years") for y in bad_years])
+    _municipalities(path, fixed, lines, school_years[-1][1], problems)
+    mask = MASK if generation == "2019-" else None
+    parts = []
+    for start, end in school_years:
+        counts: dict[tuple[str, str], tuple[pd.Series, np.ndarray]] = {}
+        for measure in ("EXAMENKANDIDATEN", "GESLAAGDEN", "SLAAGPERC"):
+            for sex in ("MAN", "VROUW", "TOTAAL"):
+                name = (f"{measure} SCHOOLJAAR {start}-{end} - {sex}" if generation == "2019-"
+                        else f"{measure if measure != 'SLAAGPERC' else 'SLAAGPERCENTAGE'} {start}-{end} {sex}")
+                if name not in header:
+                    problems.append(problem(path, 1, name, "required column is missing (renamed?)"))
+                    continue
+                if measure == "SLAAGPERC":
+                    _pass_rate(path, frame[name], lines, name, generation, problems)
+                else:
+                    counts[(measure, sex)] = parse_counts(path, frame[name], lines, name, mask=mask, problems=problems)
+        if len(counts) < 6:
+            continue
+        for measure in MEASURES:
+            (m, mm), (v, vm), (t, tm) = (counts[(measure, s)] for s in ("MAN", "VROUW", "TOTAAL"))
+            known = ~(mm | vm | tm)
+            wrong = known & (m + v != t).fillna(False).to_numpy()
+            for line in lines[wrong]:
+                problems.append(problem(path, int(line), f"{measure} {start}-{end} TOTAAL", "TOTAAL is not MAN + VROUW"))
+        for sex in ("MAN", "VROUW"):
+            (c, cm), (p, pm) = counts[("EXAMENKANDIDATEN", sex)], counts[("GESLAAGDEN", sex)]
+            more = ~(cm | pm) & (p > c).fillna(False).to_numpy()
+            for line in lines[more]:
+                problems.append(problem(path, int(line), f"GESLAAGDEN {start}-{end} {sex}", "more passes than candidates"))
+            for measure, ours in MEASURES.items():
+                values, masked = counts[(measure, sex)]
+                part = fixed.copy()
+                part["school_year"] = f"{start}-{end}"
+                part["year"] = end
+                part["sex"] = sex.lower()
+                part["measure"] = ours
+                part["count"] = values.array
+                part["masked"] = masked
+                part[SOURCE_LINE] = lines.to_numpy()
+                parts.append(part)
+    raise_if(problems)
+    long = pd.concat(parts, ignore_index=True)
+    long["source_file"] = path.name
+    long = finish(long, RawVoExam, path)
+    return Delivery(path=path, family="duo_vo_exams", generation=generation, frame=long,
+                    encoding=table.encoding, skipped_lines=tuple(table.skipped_lines))
+
+
+def parse_pupils(path: Path) -> Delivery:
+    found = re.search(r"((?:19|20)\d{2})\.[a-z]+$", path.name.lower())
+    if not found:
+        raise SourceError([problem(path, None, None, "the year of the count must end the file name, as DUO names it "
+                                   "(01.-leerlingen-vo-per-vestiging-naar-onderwijstype-<year>.csv)")])
+    year = int(found.group(1))
+    table = read_text_table(path)
+    header = table.header
+    variable = [h for h in header if STUDY_YEAR.match(h)]
+    check_columns(path, header, list(PUPILS), variable)
+    frame = table.frame
+    lines = frame[SOURCE_LINE]
+    problems: list[SourceProblem] = []
+    fixed = strip_all(frame[list(PUPILS)]).rename(columns=PUPILS)
+    _municipalities(path, fixed, lines, year, problems)
+    parts = []
+    for column in variable:
+        study_year, sex = STUDY_YEAR.match(column).groups()
+        values, masked = parse_counts(path, frame[column], lines, column, mask=MASK, problems=problems)
+        part = fixed.copy()
+        part["study_year"] = int(study_year)
+        part["year"] = year
+        part["sex"] = sex.lower()
+        part["count"] = values.array
+        part["masked"] = masked
+        part[SOURCE_LINE] = lines.to_numpy()
+        parts.append(part)
+    raise_if(problems)
+    long = pd.concat(parts, ignore_index=True)
+    long["source_file"] = path.name
+    long = finish(long, RawVoPupils, path)
+    return Delivery(path=path, family="duo_vo_pupils", generation="2019-", frame=long,
+                    encoding=table.encoding, skipped_lines=tuple(table.skipped_lines))
+
+
+for _generation in ("2013-2018", "2019-"):
+    register(SourceFormat(
+        family="duo_vo_exams", generation=_generation,
+        description=f"DUO vo exam candidates and passes per location and profile, layout {_generation}",
+        signature=_exam_signature(_generation), parse=lambda path, g=_generation: parse_exams(path, g),
+        columns=tuple(exam_columns(_generation)),
+    ))
+register(SourceFormat(
+    family="duo_vo_pupils", generation="2019-",
+    description="DUO vo pupils per location by type, profile, year of study and sex (<5 masked)",
+    signature=_pupil_signature, parse=parse_pupils, columns=tuple(PUPILS),
+))

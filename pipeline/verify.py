@@ -1,0 +1,91 @@
+"""`techpact verify EDITION_DIR`: recompute every hash the edition's manifest names.
+
+Outputs are looked up in the edition folder, inputs (by their `path`, relative to the landing root)
+under the sources folder. Any difference – a changed byte, a missing file, a file in the folder the
+manifest does not name – is reported; the command exits 1 when there is one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.sources.files import sha256_file
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # output | input | manifest
+    path: str
+    problem: str  # changed | missing | not in manifest | ...
+    expected: str = ""
+    actual: str = ""
+
+    def line(self) -> str:
+        detail = f" (manifest {self.expected[:16]}…, file {self.actual[:16]}…)" if self.expected and self.actual else ""
+        return f"{self.kind} {self.path}: {self.problem}{detail}"
+
+
+def load_manifest(edition_dir: Path) -> dict:
+    path = edition_dir / MANIFEST
+    if not path.is_file():
+        raise FileNotFoundError(f"{edition_dir} has no {MANIFEST}: not an edition folder")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def verify(edition_dir: Path, sources: Path | None = None, check_inputs: bool = True) -> tuple[list[Finding], int]:
+    """Findings (empty when everything matches) and the number of files checked."""
+    edition_dir = Path(edition_dir)
+    manifest = load_manifest(edition_dir)
+    findings: list[Finding] = []
+    checked = 0
+    named = {MANIFEST}
+    for output in manifest.get("outputs", []):
+        named.add(output["path"])
+        path = edition_dir / output["path"]
+        checked += 1
+        if not path.is_file():
+            findings.append(Finding("output", output["path"], "missing", output["sha256"]))
+            continue
+        actual = sha256_file(path)
+        if actual != output["sha256"]:
+            findings.append(Finding("output", output["path"], "changed", output["sha256"], actual))
+    for path in sorted(p for p in edition_dir.rglob("*") if p.is_file()):
+        relative = path.relative_to(edition_dir).as_posix()
+        if relative not in named:
+            findings.append(Finding("output", relative, "not in manifest"))
+    if check_inputs:
+        if sources is None or not Path(sources).is_dir():
+            findings.append(Finding("input", str(sources), "sources folder not found: inputs cannot be verified "
+                                                           "(pass --sources, or --outputs-only)"))
+        else:
+            for item in manifest.get("inputs", []):
+                relative = item.get("path") or item["file"]
+                candidates = [Path(sources) / relative, Path(sources) / manifest["edition"] / item["file"], Path(sources) / item["file"]]
+                path = next((c for c in candidates if c.is_file()), None)
+                checked += 1
+                if path is None:
+                    findings.append(Finding("input", relative, "missing", item["sha256"]))
+                    continue
+                actual = sha256_file(path)
+                if actual != item["sha256"]:
+                    findings.append(Finding("input", relative, "changed", item["sha256"], actual))
+    return findings, checked
+
+
+def main(edition_dir: Path, sources: Path | None, check_inputs: bool = True) -> int:
+    try:
+        findings, checked = verify(edition_dir, sources, check_inputs)
+    except (FileNotFoundError, json.JSONDecodeError, KeyError) as error:
+        print(f"cannot verify {edition_dir}: {error}")
+        return 2
+    for finding in findings:
+        print(finding.line())
+    if findings:
+        print(f"{edition_dir}: {len(findings)} difference(s) from the manifest ({checked} files checked)")
+        return 1
+    print(f"{edition_dir}: all {checked} files match the manifest")
+    return 0

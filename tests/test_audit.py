@@ -1,0 +1,243 @@
+"""Auditing a published edition: verify (hashes), explain (one figure), diff (two editions), backfill."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline import cli, diff, explain, verify, warehouse
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def editions(sample_dir, tmp_path_factory):
+    """Editions 2023 and 2024 of the sample, published by `techpact backfill 2023 2024` into one place."""
+    tmp = tmp_path_factory.mktemp("audit")
+    url = f"sqlite:///{tmp / 'warehouse.sqlite'}"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TECHPACT_HOME", str(tmp / "home"))
+        mp.setenv("DAGSTER_HOME", str(tmp / "home" / "dagster"))
+        code = cli.main(["backfill", "2023", "2024", "--sources", str(sample_dir), "--out", str(tmp / "out"), "--warehouse", url])
+    assert code == 0
+    return tmp / "out", url
+
+
+def test_backfill_published_every_edition_of_the_range(editions):
+    out, url = editions
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["2023", "2024"]
+    releases = warehouse.read_table(url, "edition_releases").sort_values("edition")
+    assert releases["edition"].tolist() == ["2023", "2024"]
+    assert releases["run_id"].nunique() == 2
+
+
+# --- verify -------------------------------------------------------------------------------------
+
+def test_verify_accepts_an_untouched_edition(editions, sample_dir, capsys):
+    out, _ = editions
+    findings, checked = verify.verify(out / "2024", sample_dir)
+    assert findings == []
+    manifest = json.loads((out / "2024" / "manifest.json").read_text())
+    assert checked == len(manifest["outputs"]) + len(manifest["inputs"])
+    assert cli.main(["verify", str(out / "2024"), "--sources", str(sample_dir)]) == 0
+
+
+def test_verify_catches_one_changed_byte_in_an_output(editions, sample_dir, tmp_path, capsys):
+    out, _ = editions
+    copy = tmp_path / "2024"
+    shutil.copytree(out / "2024", copy)
+    target = copy / "monitor-2024-nl.pdf"
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    target.write_bytes(bytes(data))
+    capsys.readouterr()
+    assert cli.main(["verify", str(copy), "--sources", str(sample_dir)]) == 1
+    printed = capsys.readouterr().out
+    assert "output monitor-2024-nl.pdf: changed" in printed
+    assert "1 difference(s)" in printed
+
+
+def test_verify_catches_a_changed_input_and_an_extra_file(editions, sample_dir, tmp_path, capsys):
+    out, _ = editions
+    landing = tmp_path / "landing"
+    shutil.copytree(sample_dir / "2024", landing / "2024")
+    victim = sorted((landing / "2024").glob("*wo*.csv"))[0]
+    victim.write_bytes(victim.read_bytes().replace(b";vrouw;", b";Vrouw;", 1))
+    copy = tmp_path / "2024"
+    shutil.copytree(out / "2024", copy)
+    (copy / "notes.txt").write_text("not published")
+    findings, _ = verify.verify(copy, landing)
+    assert {(f.kind, f.path, f.problem) for f in findings} == {
+        ("input", f"2024/{victim.name}", "changed"), ("output", "notes.txt", "not in manifest")}
+    assert verify.verify(copy, None, check_inputs=False)[0][0].path == "notes.txt"
+
+
+# --- explain ------------------------------------------------------------------------------------
+
+def _raw_counts(path: Path, year: str) -> pd.DataFrame:
+    """The DUO file read independently of the pipeline's parsers (for expected values)."""
+    frame = pd.read_csv(path, sep=";", dtype=str, encoding="utf-8")
+    return frame[["OPLEIDINGSCODE ACTUEEL", "GESLACHT", "GEMEENTENUMMER", year]].rename(columns={year: "n"})
+
+
+def _bounds(values: pd.Series) -> tuple[int, int]:
+    low = sum(1 if v == "<5" else int(v) for v in values)
+    high = sum(4 if v == "<5" else int(v) for v in values)
+    return low, high
+
+
+def test_explain_a_national_figure(editions, sample_dir, capsys):
+    out, url = editions
+    cell = "ho_first_years_stem_share/nl/2023/NL01/V/level=wo"
+    result = explain.explain(cell, out / "2024", url)
+    wo_file = next((sample_dir / "2024").glob("*-wo-*.csv"))
+    raw = _raw_counts(wo_file, "2023")
+    women = raw[raw["GESLACHT"] == "vrouw"]
+    low, high = _bounds(women["n"])
+    (denominator,) = result.denominator_rows
+    assert (denominator.count_low, denominator.count_high) == (low, high)
+    assert denominator.rows == len(women)
+    assert float(result.figure["denominator"]) == (low + high) / 2
+    (numerator,) = result.numerator_rows
+    assert numerator.midpoint == pytest.approx(float(result.figure["numerator"]))
+    assert 0 < numerator.rows < denominator.rows
+    assert set(numerator.sample["source_file"]) == {wo_file.name}
+    files = {i["file"]: i["sha256"] for i in result.inputs}
+    assert files[wo_file.name] == hashlib.sha256(wo_file.read_bytes()).hexdigest()
+    assert {t["id"] for t in result.reference_tables} >= {"stem.nl_ho_programmes"}
+    assert not any(t["id"].startswith("stem.isced") for t in result.reference_tables)
+    release = warehouse.read_table(url, "edition_releases", "2024").iloc[0]
+    assert result.run["run_id"] == release["run_id"]
+    manifest = json.loads((out / "2024" / "manifest.json").read_text())
+    assert result.code_version == manifest["code"]["version"]
+
+    capsys.readouterr()
+    assert cli.main(["explain", cell, "--out", str(out), "--edition", "2024", "--warehouse", url]) == 0
+    text = capsys.readouterr().out
+    for needle in (cell, wo_file.name, files[wo_file.name], "stem.nl_ho_programmes", release["run_id"], "source_line"):
+        assert needle in text
+
+
+def test_explain_a_regional_figure(editions, sample_dir, tmp_path):
+    """A municipality figure (Amsterdam, GM0363): the rows are narrowed to the municipality."""
+    out, url = editions
+    edition_dir = tmp_path / "2024"
+    shutil.copytree(out / "2024", edition_dir)
+    wo_file = next((sample_dir / "2024").glob("*-wo-*.csv"))
+    raw = _raw_counts(wo_file, "2022")
+    local = raw[raw["GEMEENTENUMMER"] == "0363"]
+    assert len(local) > 0
+    low, high = _bounds(local["n"])
+    indicators = pd.read_csv(edition_dir / "indicators.csv", dtype=str, keep_default_na=False)
+    row = indicators[(indicators.indicator_id == "ho_first_years_stem_share") & (indicators.definition == "isced")
+                     & (indicators.period == "2022") & (indicators.sex == "T") & (indicators.breakdown == "level=wo")].iloc[0].copy()
+    row.update({"region_level": "municipality", "region_code": "GM0363", "region_name": "Amsterdam",
+                "denominator": str((low + high) / 2)})
+    pd.concat([indicators, row.to_frame().T]).to_csv(edition_dir / "indicators.csv", index=False)
+    result = explain.explain("ho_first_years_stem_share/isced/2022/GM0363/T/level=wo", edition_dir, url)
+    (denominator,) = result.denominator_rows
+    assert (denominator.count_low, denominator.count_high) == (low, high)
+    assert set(denominator.sample["municipality_code"]) == {"GM0363"}
+    assert result.numerator_rows[0].rows < denominator.rows
+    assert {t["id"] for t in result.reference_tables} >= {"stem.isced_ho_programmes"}
+    assert result.notes == []
+
+
+def test_explain_names_an_unknown_cell(editions, capsys):
+    out, url = editions
+    assert cli.main(["explain", "ho_first_years_stem_share/nl/1999/NL01/T/level=hbo", "--out", str(out),
+                     "--edition", "2024", "--warehouse", url]) == 1
+    assert "no published figure" in capsys.readouterr().out
+
+
+# --- diff ---------------------------------------------------------------------------------------
+
+def _edit_edition(source: Path, target: Path, edit_indicators, edit_manifest) -> Path:
+    shutil.copytree(source, target)
+    frame = pd.read_csv(target / "indicators.csv", dtype=str, keep_default_na=False)
+    edit_indicators(frame).to_csv(target / "indicators.csv", index=False)
+    manifest = json.loads((target / "manifest.json").read_text())
+    edit_manifest(manifest)
+    (target / "manifest.json").write_text(json.dumps(manifest))
+    return target
+
+
+def test_diff_classifies_known_changes(editions, tmp_path):
+    out, _ = editions
+    a = out / "2024"
+    key = ["indicator_id", "definition", "period", "region_code", "sex", "breakdown"]
+
+    def pick(frame, **where):
+        mask = pd.Series(True, index=frame.index)
+        for k, v in where.items():
+            mask &= frame[k] == v
+        assert mask.sum() == 1
+        return mask
+
+    def edit(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame.copy()
+        base = dict(indicator_id="ho_first_years_stem_share", sex="T", breakdown="level=hbo")
+        # a new period
+        new = frame[pick(frame, **base, definition="nl", period="2023")].copy()
+        new["period"] = "2024"
+        # suppression: value withheld
+        frame.loc[pick(frame, **base, definition="nl", period="2020"), ["value", "flag"]] = ["", "suppressed"]
+        # definition change: the ISCED numerator moves (the ISCED table changes below)
+        m = pick(frame, **base, definition="isced", period="2021")
+        frame.loc[m, "numerator"] = str(float(frame.loc[m, "numerator"].iloc[0]) + 10)
+        frame.loc[m, "value"] = "99.0"
+        # a source revision: the Dutch-definition denominator of 2022 moves
+        m = pick(frame, **base, definition="nl", period="2022")
+        frame.loc[m, "denominator"] = str(float(frame.loc[m, "denominator"].iloc[0]) + 100)
+        frame.loc[m, "value"] = "1.0"
+        # code change: only the value (rounding) moves
+        m = pick(frame, **{**base, "breakdown": "level=wo"}, definition="nl", period="2022")
+        frame.loc[m, "value"] = str(round(float(frame.loc[m, "value"].iloc[0]) + 0.01, 2))
+        return pd.concat([frame, new], ignore_index=True)
+
+    def edit_manifest(manifest):
+        for table in manifest["reference_tables"]:
+            if table["id"] == "stem.isced_ho_programmes":
+                table["version"] = "2099.1"
+        manifest["inputs"][0]["sha256"] = "0" * 64
+        manifest["code"]["version"] = "other"
+
+    b = _edit_edition(a, tmp_path / "b", edit, edit_manifest)
+    table = diff.changes(a, b)
+    causes = {(r.definition, r.period, r.breakdown): r.cause for r in table.itertuples()}
+    assert causes == {
+        ("nl", "2024", "level=hbo"): "new period",
+        ("nl", "2020", "level=hbo"): "suppression change",
+        ("isced", "2021", "level=hbo"): "definition change",
+        ("nl", "2022", "level=hbo"): "source revision",
+        ("nl", "2022", "level=wo"): "code change",
+    }
+    assert diff.changes(a, a).empty
+    summary = diff.summary(table)
+    assert summary["figures"].sum() == 5
+    assert set(summary["cause"]) == set(causes.values())
+    assert list(table.columns[:6]) == key
+
+
+def test_diff_between_two_sample_editions(editions, capsys):
+    """2023 -> 2024: one year enters, one leaves, overlapping years are DUO revisions (new files)."""
+    out, _ = editions
+    table = diff.changes(out / "2023", out / "2024")
+    a = pd.read_csv(out / "2023" / "indicators.csv", dtype=str)
+    b = pd.read_csv(out / "2024" / "indicators.csv", dtype=str)
+    new_periods = sorted(set(b.period) - set(a.period))
+    gone = sorted(set(a.period) - set(b.period))
+    assert sorted(table.loc[table.cause == "new period", "period"].unique()) == new_periods
+    assert sorted(table.loc[table.cause == "period dropped", "period"].unique()) == gone
+    assert len(table[table.cause == "new period"]) == (b.period.isin(new_periods)).sum()
+    assert set(table.cause) <= {"new period", "period dropped", "source revision", "suppression change"}
+    chapter = diff.chapter(out / "2023", out / "2024")
+    assert (chapter["edition_a"], chapter["edition_b"]) == ("2023", "2024")
+    capsys.readouterr()
+    assert cli.main(["diff", "2023", "2024", "--out", str(out)]) == 0
+    assert "new period" in capsys.readouterr().out
