@@ -15,7 +15,8 @@ import dagster as dg
 import pandas as pd
 
 from assets.partitions import editions
-from pipeline import classify, indicators as indicator_logic, provenance, reference, warehouse
+from pipeline import classify, downloads, indicators as indicator_logic, provenance, reference, warehouse
+from pipeline.indicators import checks as indicator_checks
 from pipeline.dagster_support import BuildOptions, LandingArea, Publisher, Warehouse
 from pipeline.publish import content as edition_content, edition as edition_outputs
 from pipeline.publish import release as releasing
@@ -61,7 +62,8 @@ def _every_upstream_asset() -> list[dg.AssetKey]:
     deps=_every_upstream_asset(),
 )
 def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.DataFrame, raw_duo_ho_first_years: pd.DataFrame,
-                    ho_first_years_classified: pd.DataFrame, indicators: pd.DataFrame,
+                    ho_first_years: pd.DataFrame, ho_first_years_classified: pd.DataFrame, indicators: pd.DataFrame,
+                    indicator_coverage: pd.DataFrame, indicator_progress: pd.DataFrame,
                     warehouse_db: Warehouse, publisher: Publisher, landing: LandingArea, options: BuildOptions,
                     stem_bridge: pd.DataFrame, definition_changes: pd.DataFrame,
                     definition_comparison: pd.DataFrame) -> dict:
@@ -88,6 +90,7 @@ def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.Dat
         stem_tables = {"stem_bridge": stem_bridge, "definition_changes": definition_changes,
                        "definition_comparison": definition_comparison}
         try:
+            downloads.write(stage, indicators, indicator_logic.catalogue())  # CSV/XLSX/JSON + data dictionary
             extras = edition_content.extras_for(landing.folder(edition))
             latest = stem_bridge[(stem_bridge["sex"] == "T") & (stem_bridge["year"] == stem_bridge["year"].max())]
             extras = dataclasses.replace(extras, bridge=latest.drop(columns=["edition"]))
@@ -96,8 +99,12 @@ def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.Dat
             releasing.checkpoint("rendered")
             written = warehouse.replace_edition(warehouse_db.url, edition, {
                 "raw_duo_ho_first_years": raw_duo_ho_first_years,
+                "core_ho_first_years": ho_first_years,
                 "core_ho_first_years_classified": ho_first_years_classified,
                 "indicators": indicators,
+                "indicator_coverage": indicator_coverage,
+                "indicator_progress": indicator_progress,
+                "build_checks": indicator_checks.run(indicators),
                 "edition_inputs": pd.DataFrame(info["inputs"]),
                 **stem_tables,
                 releasing.RELEASE_TABLE: pd.DataFrame([{"release": name, "run_id": context.run.run_id,

@@ -37,6 +37,11 @@ REFERENCE_SOURCES = {
     # every definition table of the classification plan, and the record of versions per edition
     "reference_stem": sorted({p for row in classify.plan() for p in row.tables.values()}) + ["stem/definition_history.csv"],
     "reference_indicator_catalogue": ["indicators/catalogue.csv"],
+    "reference_indicator_targets": ["indicators/targets.csv"],
+    "reference_indicator_parameters": ["indicators/parameters.csv", "indicators/period_flags.csv",
+                                       "indicators/tension_classes.csv"],
+    "reference_regions": ["regions/municipalities.csv", "regions/municipal_mergers.csv",
+                          "regions/municipal_split_parts.csv"],
 }
 
 

@@ -12,3 +12,10 @@ Module map (in pipeline order):
 """
 
 __version__ = "0.1.0"
+
+# The disclosure control solves many small dense linear systems; multi-threaded BLAS on these
+# shared 2-core machines makes them 10-100x slower (thread oversubscription). Set before numpy loads.
+import os as _os
+
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    _os.environ.setdefault(_name, "1")

@@ -23,6 +23,8 @@ class Indicators(pa.DataFrameModel):
     value_high: Series[float] = pa.Field(nullable=True, description="upper bound of value when counts were masked at source (else = value)")
     unit: Series[str] = pa.Field(isin=["count", "percent", "ratio"], description="unit of value")
     flag: Series[str] = pa.Field(description="'' or flags separated by ';' (masked, suppressed, provisional, break)")
+    rule: Series[str] = pa.Field(description="disclosure rule that applied ('' when published): primary:n<threshold, secondary:region, secondary:sex, secondary:linear; prefixed numerator/denominator for shares")
+    boundary_year: Series["Int64"] = pa.Field(nullable=True, description="municipal division (CBS, 1 January) regional figures are mapped to; null for sources without a location")
 
     class Config:
         strict = "filter"
@@ -30,3 +32,43 @@ class Indicators(pa.DataFrameModel):
 
 
 COLUMNS = list(Indicators.to_schema().columns)
+
+
+class Coverage(pa.DataFrameModel):
+    """Per edition, what happened to every catalogue entry (nothing is skipped silently)."""
+
+    edition: Series[str] = pa.Field(str_matches=r"^\d{4}$", description="edition")
+    indicator_id: Series[str] = pa.Field(description="id in the catalogue")
+    strand: Series[str] = pa.Field(description="Kiezen, Leren or Werken")
+    source_families: Series[str] = pa.Field(description="source families the catalogue names")
+    status: Series[str] = pa.Field(isin=["computed", "no_function", "source_absent", "no_rows"], description="computed; no_function (none registered yet); source_absent (its core table is not in this edition); no_rows")
+    detail: Series[str] = pa.Field(description="what was computed or why not")
+
+    class Config:
+        strict = True
+        unique = ["edition", "indicator_id"]
+
+
+class Progress(pa.DataFrameModel):
+    """Progress on the Pact's objectives (reference/indicators/targets.csv), per year with data."""
+
+    edition: Series[str] = pa.Field(str_matches=r"^\d{4}$", description="edition")
+    target_id: Series[str] = pa.Field(description="objective id in targets.csv")
+    indicator_id: Series[str] = pa.Field(description="indicator the objective is measured on")
+    definition: Series[str] = pa.Field(description="STEM definition")
+    breakdown: Series[str] = pa.Field(description="breakdown of the cell")
+    sex: Series[str] = pa.Field(description="sex of the cell")
+    strand: Series[str] = pa.Field(description="Kiezen, Leren or Werken")
+    period: Series[str] = pa.Field(description="year of the value")
+    value: Series[float] = pa.Field(nullable=True, description="value of the indicator (national)")
+    base_year: Series[int] = pa.Field(description="start of the path")
+    base_value: Series[float] = pa.Field(nullable=True, description="value in the base year (null: no data for it)")
+    target_year: Series[int] = pa.Field(description="year the target should be reached")
+    target_value: Series[float] = pa.Field(description="target value")
+    path_value: Series[float] = pa.Field(nullable=True, description="value on the path in this year (rule 'linear')")
+    distance: Series[float] = pa.Field(nullable=True, description="target_value - value")
+    status: Series[str] = pa.Field(isin=["reached", "on_track", "off_track", "unknown"], description="reached, on_track, off_track or unknown (no base value)")
+    target_status: Series[str] = pa.Field(description="official or example")
+
+    class Config:
+        strict = True

@@ -39,7 +39,8 @@ def test_outputs_are_published(built):
     names = {p.name for p in folder.iterdir()}
     assert names >= {"index.html", "indicators.csv", "manifest.json", "monitor-2024-nl.pdf", "site.css",
                       "methode.html", "downloads.html", "kiezen.html", "indicator",
-                      "definition_changes.csv", "definition_comparison.csv", "stem_bridge.csv"}
+                      "definition_changes.csv", "definition_comparison.csv", "stem_bridge.csv",
+                      "data_dictionary.csv", "data_dictionary.json", "indicators.json", "indicators.xlsx"}
     assert (folder / "indicator" / "ho_first_years_stem_share.html").is_file()
 
 
@@ -48,7 +49,7 @@ def test_html_shows_the_csv_numbers(built):
     csv = pd.read_csv(folder / "indicators.csv", dtype={"period": str})
     html = (folder / "indicator" / "ho_first_years_stem_share.html").read_text(encoding="utf-8")
     share = csv[(csv.indicator_id == "ho_first_years_stem_share") & (csv.definition == "nl") & (csv.sex == "T")
-                & (csv.breakdown == "level=hbo")]
+                & (csv.breakdown == "level=hbo") & (csv.region_level == "national")]
     caption = html.index("Aandeel eerstejaars in bètatechniek – hbo – Nederlandse definitie")
     table = html[caption: html.index("</table>", caption)]
     rows = re.findall(r'<th scope="row">(\d{4})</th>(.*?)</tr>', table)
@@ -67,7 +68,7 @@ def test_warehouse_holds_the_published_indicators(built):
                       na_values=[""])
     stored = warehouse.read_table(url, "indicators", "2024")
     assert len(stored) == len(csv)
-    key = ["indicator_id", "definition", "period", "sex", "breakdown"]
+    key = ["indicator_id", "definition", "period", "region_level", "region_code", "sex", "breakdown"]
     merged = csv.merge(stored, on=key, suffixes=("", "_db"))
     assert len(merged) == len(csv)
     assert (merged["value"].fillna(-1) - merged["value_db"].fillna(-1)).abs().max() < 1e-9
@@ -155,8 +156,8 @@ def test_postgres_warehouse_gets_the_same_indicators(built, sample_dir, tmp_path
     _, folder, url = built
     code, _, _ = build(tmp_path, sample_dir, "--edition", "2024", warehouse_url=pg_url, monkeypatch=monkeypatch)
     assert code == 0
-    a = warehouse.read_table(url, "indicators", "2024").sort_values(["indicator_id", "definition", "period", "sex", "breakdown"])
-    b = warehouse.read_table(pg_url, "indicators", "2024").sort_values(["indicator_id", "definition", "period", "sex", "breakdown"])
+    a = warehouse.read_table(url, "indicators", "2024").sort_values(["indicator_id", "definition", "period", "region_level", "region_code", "sex", "breakdown"])
+    b = warehouse.read_table(pg_url, "indicators", "2024").sort_values(["indicator_id", "definition", "period", "region_level", "region_code", "sex", "breakdown"])
     pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False)
 
 

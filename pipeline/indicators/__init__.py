@@ -1,0 +1,124 @@
+"""Indicator tables: what the catalogue (reference/indicators/catalogue.csv) declares, computed
+from the classified core tables, in one long layout (schemas.indicators.Indicators).
+
+The registry maps each source family's function to the indicator ids it produces and the core
+table it reads. `compute()` runs every registered function whose table is present and reports, per
+catalogue entry, whether it was computed, has no function yet, or lacks its source in this edition
+(`coverage`): nothing in the catalogue is silently skipped, and a function that produces an id
+the catalogue does not declare is an error.
+
+Adding a source: write `pipeline/indicators/<family>.py` with one function decorated with
+`@register(table=..., source_family=..., indicators=(...))` that builds cubes and assembles them
+with the helpers of `pipeline.indicators.cells` (modules here are auto-discovered).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from pipeline import disclosure, reference, regions
+from pipeline.indicators.cells import Context, period_flags
+from schemas.indicators import COLUMNS, Coverage, Indicators
+
+DEFINITIONS = ("nl", "isced")
+
+
+def catalogue() -> pd.DataFrame:
+    return reference.load("indicators/catalogue.csv").frame
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    table: str
+    source_family: str
+    indicators: tuple[str, ...]
+    build: Callable[[pd.DataFrame, Context], pd.DataFrame]
+
+
+_REGISTRY: dict[str, Family] = {}
+
+
+def register(*, table: str, source_family: str, indicators: tuple[str, ...]):
+    def wrap(function: Callable[[pd.DataFrame, Context], pd.DataFrame]):
+        _REGISTRY[function.__name__] = Family(function.__name__, table, source_family, tuple(indicators), function)
+        return function
+    return wrap
+
+
+def families() -> dict[str, Family]:
+    for info in pkgutil.iter_modules(__path__):
+        if info.name not in ("cells", "progress"):
+            importlib.import_module(f"{__name__}.{info.name}")
+    return dict(_REGISTRY)
+
+
+def boundary_year(edition: str) -> int:
+    value = reference.load("indicators/parameters.csv").frame.set_index("parameter")["value"]["boundary_year"].strip()
+    return regions.default_boundary_year(edition) if value == "edition" else int(value)
+
+
+def context(edition: str) -> Context:
+    return Context(edition=edition, boundary_year=boundary_year(edition), params=disclosure.parameters())
+
+
+def compute(tables: Mapping[str, pd.DataFrame], edition: str, ctx: Context | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All indicators the present core tables support, and the coverage of the catalogue."""
+    ctx = ctx or context(edition)
+    cat = catalogue()
+    declared = set(cat["indicator_id"])
+    by_id: dict[str, Family] = {}
+    for family in families().values():
+        extra = set(family.indicators) - declared
+        if extra:
+            raise ValueError(f"indicator function {family.name} produces ids the catalogue does not declare: {sorted(extra)}")
+        for indicator_id in family.indicators:
+            by_id[indicator_id] = family
+    frames, status = [], {}
+    for family in sorted({f.name: f for f in by_id.values()}.values(), key=lambda f: f.name):
+        table = tables.get(family.table)
+        if table is None:
+            for i in family.indicators:
+                status[i] = ("source_absent", f"core table {family.table} is not part of this build")
+            continue
+        if table.empty:
+            for i in family.indicators:
+                status[i] = ("source_absent", f"core table {family.table} has no rows in edition {edition}")
+            continue
+        frame = family.build(table, ctx)
+        produced = set(frame["indicator_id"])
+        unexpected = produced - set(family.indicators)
+        if unexpected:
+            raise ValueError(f"indicator function {family.name} produced undeclared ids {sorted(unexpected)}")
+        for i in family.indicators:
+            status[i] = ("computed", f"{int((frame['indicator_id'] == i).sum())} cells") if i in produced else \
+                ("no_rows", f"{family.name} produced no cells")
+        frames.append(frame)
+    rows = []
+    for entry in cat.itertuples(index=False):
+        state, detail = status.get(entry.indicator_id, ("no_function", "no indicator function is registered for this id yet"))
+        rows.append({"edition": edition, "indicator_id": entry.indicator_id, "strand": entry.strand,
+                     "source_families": entry.source_families, "status": state, "detail": detail})
+    coverage = pd.DataFrame(rows, columns=list(Coverage.to_schema().columns))
+    Coverage.validate(coverage, lazy=True)
+    sources = {r.indicator_id: r.source_families.split(";") for r in cat.itertuples(index=False)}
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+    return finish(period_flags(frame, sources)), coverage
+
+
+def finish(frame: pd.DataFrame) -> pd.DataFrame:
+    """Order columns and rows canonically and validate against the indicator contract."""
+    level_order = {level: i for i, level in enumerate(regions.LEVELS)}
+    frame = frame.assign(_level=frame["region_level"].map(level_order))
+    frame = frame.sort_values(["indicator_id", "definition", "period", "_level", "region_code", "breakdown", "sex"],
+                              kind="stable")[COLUMNS].reset_index(drop=True)
+    for column in ("numerator", "denominator", "value", "value_low", "value_high"):
+        frame[column] = frame[column].astype(float)
+    frame["boundary_year"] = frame["boundary_year"].astype("Int64")
+    Indicators.validate(frame, lazy=True)
+    return frame

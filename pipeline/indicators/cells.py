@@ -1,0 +1,184 @@
+"""Building blocks of every indicator: count cubes over regions x sex, disclosure control, and the
+assembly of counts, shares and ratios into the long published layout.
+
+A source family's indicator function only says which rows it counts: it builds one or more cubes
+with `cube()`, protects them together with `protect()`, and turns them into indicator rows with
+`count()`, `share()`, `sex_share()` and `sex_ratio()`. Masked source counts travel as intervals
+(`low`, `high`); published numerators and denominators are the midpoints, `value_low`/`value_high`
+the bounds of the value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pipeline import disclosure, reference, regions
+
+REGION = ["region_level", "region_code", "region_name"]
+CELL_KEYS = ["definition", "period", "breakdown", *REGION, "sex"]
+
+
+@dataclass(frozen=True)
+class Context:
+    edition: str
+    boundary_year: int
+    params: disclosure.Parameters
+
+
+def code_years(frame: pd.DataFrame) -> pd.Series:
+    """The year of a row's municipality code: the latest year of its delivery (DUO files carry the
+    codes of the division of the year they were made for, on every year column)."""
+    return frame.groupby("source_file")["year"].transform("max").astype(int)
+
+
+def cube(frame: pd.DataFrame, name: str, *, definition: str, keys: list[str], low: str, high: str,
+         ctx: Context, located: bool = True, period: str = "year", breakdown: list[str] | None = None,
+         by_sex: bool = True) -> pd.DataFrame:
+    """Sum `low`/`high` per period, breakdown, region and sex (T = M + V added when `by_sex`).
+
+    `frame` needs `boundary_municipality_code` when `located` (see regions.map_municipalities).
+    """
+    breakdown = breakdown or []
+    base = frame[[period, *breakdown, *(["sex"] if by_sex else []), low, high,
+                  *(["boundary_municipality_code"] if located else [])]].rename(columns={period: "period", low: "low", high: "high"})
+    if not by_sex:
+        base["sex"] = "T"
+    elif (base["sex"] == "T").any():
+        raise ValueError(f"cube {name}: source rows already hold totals; build it with by_sex=False")
+    else:
+        base = pd.concat([base.assign(sex="T"), base], ignore_index=True)
+    group = ["period", *breakdown, "sex"]
+    levels = regions.LEVELS if located else ("national",)
+    cells = regions.aggregate(base, group, ["low", "high"], ctx.boundary_year, levels=levels)
+    cells["period"] = cells["period"].astype(str)
+    cells["breakdown"] = _breakdown_text(cells, breakdown)
+    cells = cells.drop(columns=breakdown)
+    cells["definition"] = definition
+    cells["cube"] = name
+    cells["boundary_year"] = ctx.boundary_year if located else pd.NA
+    cells["low"] = cells["low"].astype(float)
+    cells["high"] = cells["high"].astype(float)
+    return cells[["cube", *CELL_KEYS, "low", "high", "boundary_year"]]
+
+
+def _breakdown_text(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    if not columns:
+        return pd.Series("", index=frame.index, dtype=str)
+    parts = [column + "=" + frame[column].astype(str) for column in columns]
+    text = parts[0]
+    for part in parts[1:]:
+        text = text + ";" + part
+    return text
+
+
+def protect(cubes: list[pd.DataFrame], ctx: Context) -> pd.DataFrame:
+    """Disclosure control of every cube (each cube x definition x period x breakdown on its own)."""
+    cells = pd.concat(cubes, ignore_index=True)
+    cells["boundary_year"] = cells["boundary_year"].astype("Int64")
+    years = {int(y) for y in cells["boundary_year"].dropna().unique()}
+    members = {y: regions.members(y) for y in years}
+    filled = cells.assign(boundary_year=cells["boundary_year"].fillna(-1))
+    out = disclosure.protect(filled, ["cube", "definition", "period", "breakdown"], members, ctx.params)
+    out["boundary_year"] = cells["boundary_year"]
+    return out
+
+
+def _select(cells: pd.DataFrame, name: str) -> pd.DataFrame:
+    part = cells[cells["cube"] == name]
+    if part.empty:
+        raise KeyError(f"no cube {name!r} among {sorted(set(cells['cube']))}")
+    return part.drop(columns="cube")
+
+
+def _rows(indicator_id: str, edition: str, keys: pd.DataFrame, unit: str, numerator: pd.Series, denominator: pd.Series,
+          value: pd.Series, low: pd.Series, high: pd.Series, masked: pd.Series, suppressed: pd.Series,
+          rule: pd.Series, boundary_year: pd.Series) -> pd.DataFrame:
+    hide = suppressed.to_numpy(dtype=bool)
+    nan = np.nan
+    flags = np.where(hide, np.where(masked, "masked;suppressed", "suppressed"), np.where(masked, "masked", ""))
+    return pd.DataFrame({
+        "indicator_id": indicator_id, **{k: keys[k].to_numpy() for k in CELL_KEYS}, "edition": edition,
+        "numerator": np.where(hide, nan, numerator.astype(float)), "denominator": np.where(hide, nan, denominator.astype(float)),
+        "value": np.where(hide, nan, value.astype(float)), "value_low": np.where(hide, nan, low.astype(float)),
+        "value_high": np.where(hide, nan, high.astype(float)), "unit": unit, "flag": flags,
+        "rule": rule.to_numpy(), "boundary_year": boundary_year.to_numpy(),
+    })
+
+
+def count(indicator_id: str, cells: pd.DataFrame, name: str, ctx: Context) -> pd.DataFrame:
+    c = _select(cells, name).reset_index(drop=True)
+    mid = (c["low"] + c["high"]) / 2
+    return _rows(indicator_id, ctx.edition, c, "count", mid, pd.Series(np.nan, index=c.index), mid, c["low"], c["high"],
+                 (c["low"] != c["high"]).to_numpy(), c["suppressed"], c["rule"], c["boundary_year"])
+
+
+def _combine(indicator_id: str, num: pd.DataFrame, den: pd.DataFrame, ctx: Context, unit: str, scale: float,
+             keys: pd.DataFrame | None = None) -> pd.DataFrame:
+    """num/den cell by cell (aligned frames); cells without a population (den high = 0) are left out."""
+    num, den = num.reset_index(drop=True), den.reset_index(drop=True)
+    keys = num if keys is None else keys.reset_index(drop=True)
+    keep = (den["high"] > 0).to_numpy()
+    num, den, keys = num[keep].reset_index(drop=True), den[keep].reset_index(drop=True), keys[keep].reset_index(drop=True)
+    digits = 2 if unit == "percent" else 3
+    low = scale * num["low"] / den["high"]
+    high = pd.Series(np.where(den["low"] > 0, scale * num["high"] / den["low"].where(den["low"] > 0, 1), np.inf))
+    value = scale * ((num["low"] + num["high"]) / 2) / ((den["low"] + den["high"]) / 2)
+    if unit == "percent":
+        high = high.clip(upper=100.0)
+    suppressed = num["suppressed"].to_numpy(dtype=bool) | den["suppressed"].to_numpy(dtype=bool)
+    rule = pd.Series(np.where(num["rule"] != "", "numerator " + num["rule"],
+                              np.where(den["rule"] != "", "denominator " + den["rule"], "")))
+    masked = ((num["low"] != num["high"]) | (den["low"] != den["high"])).to_numpy()
+    high = high.replace(np.inf, np.nan)
+    return _rows(indicator_id, ctx.edition, keys, unit, (num["low"] + num["high"]) / 2, (den["low"] + den["high"]) / 2,
+                 value.round(digits), low.round(digits), high.round(digits), masked, pd.Series(suppressed), rule,
+                 keys["boundary_year"])
+
+
+def share(indicator_id: str, cells: pd.DataFrame, numerator: str, denominator: str, ctx: Context) -> pd.DataFrame:
+    """numerator cube / denominator cube, cell by cell (the denominator cube may have another definition)."""
+    num = _select(cells, numerator)
+    den = _select(cells, denominator).drop(columns="definition")
+    on = ["period", "breakdown", *REGION, "sex"]
+    joined = num.merge(den, on=on, how="inner", suffixes=("", "_den"), validate="many_to_one")
+    den_part = joined[[c + "_den" for c in ("low", "high", "suppressed", "rule")]]
+    den_part.columns = ["low", "high", "suppressed", "rule"]
+    return _combine(indicator_id, joined[["low", "high", "suppressed", "rule"]], den_part, ctx, "percent", 100.0, keys=joined)
+
+
+def _sex_pair(cells: pd.DataFrame, name: str, top: str, bottom: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    c = _select(cells, name)
+    on = ["definition", "period", "breakdown", *REGION]
+    joined = c[c["sex"] == top].merge(c[c["sex"] == bottom], on=on, suffixes=("", "_b"), validate="one_to_one")
+    b = joined[["low_b", "high_b", "suppressed_b", "rule_b"]]
+    b.columns = ["low", "high", "suppressed", "rule"]
+    return joined, joined[["low", "high", "suppressed", "rule"]], b
+
+
+def sex_share(indicator_id: str, cells: pd.DataFrame, name: str, ctx: Context, part: str = "V") -> pd.DataFrame:
+    """Share of one sex in a cube (e.g. women among STEM first-years); published with sex = T."""
+    joined, top, bottom = _sex_pair(cells, name, part, "T")
+    return _combine(indicator_id, top, bottom, ctx, "percent", 100.0, keys=joined.assign(sex="T"))
+
+
+def sex_ratio(indicator_id: str, cells: pd.DataFrame, name: str, ctx: Context) -> pd.DataFrame:
+    """Men per woman in a cube; published with sex = T."""
+    joined, top, bottom = _sex_pair(cells, name, "M", "V")
+    return _combine(indicator_id, top, bottom, ctx, "ratio", 1.0, keys=joined.assign(sex="T"))
+
+
+def period_flags(frame: pd.DataFrame, source_families: dict[str, list[str]]) -> pd.DataFrame:
+    """Add 'provisional' / 'break' flags from reference/indicators/period_flags.csv."""
+    table = reference.load("indicators/period_flags.csv").frame
+    if table.empty or frame.empty:
+        return frame
+    frame = frame.copy()
+    year = frame["period"].str[:4]
+    for row in table.itertuples(index=False):
+        ids = [i for i, fams in source_families.items() if row.source_family in fams]
+        hit = frame["indicator_id"].isin(ids) & (year >= row.period_from) & (year <= row.period_to)
+        frame.loc[hit, "flag"] = np.where(frame.loc[hit, "flag"] == "", row.flag, frame.loc[hit, "flag"] + ";" + row.flag)
+    return frame
