@@ -7,6 +7,8 @@ Each scenario prints its figures; at the end one table of figures is printed and
 
 - cold_build: `techpact build` of the sample edition from the CLI in a fresh home (wall time, peak
   memory, time per stage from Dagster's event log, orchestration overhead = wall - asset compute);
+- refresh: one labour-market delivery changes after a full build; `techpact refresh` time and steps;
+- backfill: the six sample editions one after the other, against one edition;
 - ingest: DUO parser throughput (rows/s) against reading the same files with pyarrow.csv alone;
 - warehouse: loading the largest table into SQLite and into PostgreSQL (COPY), rows/s;
 - render: the national PDF and the HTML page of the sample edition.
@@ -32,6 +34,8 @@ RESULTS = ROOT / "benchmarks" / "results"
 TARGETS = {
     "cold_build.wall_s": ("<", 60.0),
     "cold_build.overhead_share": ("<", 0.25),
+    "refresh.refresh_share": ("<", 0.25),
+    "backfill.ratio": ("<", 4.0),
     "ingest.parser_vs_pyarrow": (">", 0.5),
     "warehouse.postgres_rows_per_s": (">", 100_000),
     "render.pdf_s": ("<", 20.0),
@@ -108,6 +112,42 @@ def cold_build(tmp: Path) -> dict:
     return figures
 
 
+def _run_ids(stdout: str) -> list[str]:
+    return [part.split(")")[0] for part in stdout.split("(run ")[1:]]
+
+
+def refresh(tmp: Path) -> dict:
+    """A labour-market delivery changes after a full build: time of `techpact refresh`, and what it ran."""
+    sample = _sample(tmp)
+    env = {**os.environ, "TECHPACT_HOME": str(tmp / "home"), "PYTHONWARNINGS": "ignore"}
+    env.pop("DAGSTER_HOME", None)
+    common = ("--sources", str(sample), "--out", str(tmp / "out"))
+    full, _, result = _techpact("build", "--edition", "2024", *common, env=env)
+    full_steps = _step_times(tmp / "home" / "dagster", _run_ids(result.stdout)[-1])
+    victim = next((sample / "2024").glob("uwv-vacatures-*.csv"))
+    lines = victim.read_text(encoding="utf-8").splitlines()
+    fields = lines[1].split(";")
+    fields[-1] = str(int(fields[-1]) + 1) if fields[-1].isdigit() else fields[-1]
+    lines[1] = ";".join(fields)
+    victim.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    wall, _, result = _techpact("refresh", "--edition", "2024", *common, env=env)
+    steps = _step_times(tmp / "home" / "dagster", _run_ids(result.stdout)[-1])
+    return {"full_build_s": round(full, 2), "refresh_s": round(wall, 2), "refresh_share": round(wall / full, 3),
+            "steps_full": len(full_steps), "steps_refresh": len(steps),
+            "refreshed": ", ".join(sorted(steps))[:400]}
+
+
+def backfill(tmp: Path) -> dict:
+    """All six sample editions, one after the other, against one edition."""
+    sample = _sample(tmp)
+    env = {**os.environ, "TECHPACT_HOME": str(tmp / "home"), "PYTHONWARNINGS": "ignore"}
+    env.pop("DAGSTER_HOME", None)
+    one, _, _ = _techpact("build", "--edition", "2024", "--sources", str(sample), "--out", str(tmp / "out1"), env=env)
+    wall, peak, _ = _techpact("backfill", "2019", "2024", "--sources", str(sample), "--out", str(tmp / "out"), env=env)
+    return {"one_edition_s": round(one, 2), "six_editions_s": round(wall, 2), "ratio": round(wall / one, 2),
+            "peak_rss_mb": round(peak / 1024, 1)}
+
+
 def ingest(tmp: Path) -> dict:
     import pyarrow.csv as pacsv
 
@@ -180,26 +220,39 @@ def warehouse(tmp: Path) -> dict:
 
 
 def render(tmp: Path) -> dict:
-    from pipeline import indicators
-    from pipeline.publish import edition
+    """The national PDF (Dutch) and the HTML site of the sample edition, from the stored indicator
+    table of a build (rendering only: no warehouse, no release)."""
+    import json
 
-    frame = _largest_table(tmp).drop_duplicates()
-    table = indicators.ho_first_years(frame, "2024")
-    manifest = {"edition": "2024", "inputs": [], "reference_tables": [], "code": {"version": "bench"}, "parameters": {}}
-    ctx = edition.context(table, indicators.catalogue(), manifest, "2024", "nl")
+    import pandas as pd
+
+    from pipeline import indicators
+    from pipeline.publish import content, edition, site
+
+    sample = _sample(tmp)
+    env_vars = {**os.environ, "TECHPACT_HOME": str(tmp / "home"), "PYTHONWARNINGS": "ignore"}
+    env_vars.pop("DAGSTER_HOME", None)
+    _techpact("build", "--edition", "2024", "--sources", str(sample), "--out", str(tmp / "out"), env=env_vars)
+    table = pd.read_parquet(tmp / "home" / "storage" / "indicators" / "2024.parquet")
+    manifest = json.loads((tmp / "out" / "2024" / "manifest.json").read_text())
     env = edition._environment()
-    started = time.perf_counter()
-    html = env.get_template("site.index.html.j2").render(**ctx)
-    (tmp / "index.html").write_text(html)
-    html_s = time.perf_counter() - started
     css = (ROOT / "report_templates" / "print.css").read_text()
     started = time.perf_counter()
-    edition.write_pdf(env.get_template("edition.pdf.html.j2").render(**ctx, css=css), tmp / "m.pdf", "2024")
-    return {"html_s": round(html_s, 3), "pdf_s": round(time.perf_counter() - started, 2)}
+    ctx = content.build(table, indicators.catalogue(), manifest, "2024", "nl", edition.published_date("2024"),
+                        content.extras_for(sample / "2024"))
+    edition.write_pdf(env.get_template("edition.pdf.html.j2").render(**ctx, _ctx=ctx, css=css), tmp / "m.pdf", "2024")
+    pdf_s = time.perf_counter() - started
+    started = time.perf_counter()
+    ctx["downloads"] = ["indicators.csv", "manifest.json"]
+    (tmp / "site").mkdir()
+    site.render_site(tmp / "site", env, ctx, ("nl",))
+    html_s = time.perf_counter() - started
+    pages = sum(1 for _ in (tmp / "site").rglob("*.html"))
+    return {"indicator_rows": len(table), "pdf_s": round(pdf_s, 2), "html_s": round(html_s, 2), "html_pages": pages}
 
 
-SCENARIOS: dict[str, Callable[[Path], dict]] = {"cold_build": cold_build, "ingest": ingest, "warehouse": warehouse,
-                                                "render": render}
+SCENARIOS: dict[str, Callable[[Path], dict]] = {"cold_build": cold_build, "refresh": refresh, "backfill": backfill,
+                                                "ingest": ingest, "warehouse": warehouse, "render": render}
 
 
 def verdicts(results: dict[str, dict]) -> dict[str, str]:

@@ -117,6 +117,8 @@ def bridge(classified: pd.DataFrame, row: Classification, edition: str) -> pd.Da
     out = out.assign(_c=out["component"].map(order), _s=out["sex"].map({"T": 0, "M": 1, "V": 2}))
     out = out.sort_values(["level", "year", "_s", "_c", "group_kind", "group"], kind="stable")
     out = out[COLUMNS].reset_index(drop=True)
+    text = [c for c, dtype in Bridge.to_schema().dtypes.items() if "str" in str(dtype)]
+    out = out.astype({c: "str" for c in text})  # text even where a level had no rows
     Bridge.validate(out, lazy=True)
     return out
 

@@ -221,6 +221,9 @@ def classify(frame: pd.DataFrame, row: Classification, *, allow_unclassified: bo
                                            len(group), _years(group["year"]), problem, _describe_where(group)))
     if unknown and not allow_unclassified:
         raise ClassificationError(unknown)
+    for column in ("cluster_nl", "isced_f"):  # text even when the table is empty (no rows to infer from)
+        if column in out.columns:
+            out[column] = out[column].astype("str")
     return out, unknown
 
 

@@ -8,7 +8,7 @@ Each difference gets one cause, tested in this order:
 - suppression change the figure is suppressed (flag `suppressed`, or no value) in one edition only
 - definition change the numerator changed and the STEM table of the figure's definition changed
                     (version or sha256 in the manifests)
-- boundary change   a regional figure changed and a region table (regions.*) changed
+- boundary change   a regional figure changed and a region table (regions.*) or the boundary year changed
 - source revision   numerator or denominator changed and the input files of the indicator's source
                     families differ (sha256 in the manifests)
 - code change       anything else that changed while the code version differs (e.g. a new rounding)
@@ -92,6 +92,9 @@ def changes(edition_a: Path, edition_b: Path) -> pd.DataFrame:
     inputs_a, inputs_b = _family_inputs(manifest_a), _family_inputs(manifest_b)
     families = _families()
     code_changed = manifest_a.get("code", {}).get("version") != manifest_b.get("code", {}).get("version")
+    # the regional figures of each edition are mapped to that edition's boundary year
+    boundary_changed = ("boundary_year" in a.columns and "boundary_year" in b.columns
+                        and set(a["boundary_year"].dropna().astype(str)) != set(b["boundary_year"].dropna().astype(str)))
 
     def cause(row) -> str | None:
         if row["_merge"] == "right_only":
@@ -105,15 +108,18 @@ def changes(edition_a: Path, edition_b: Path) -> pd.DataFrame:
         supp_b = "suppressed" in row["flag_b"] or pd.isna(row["value_b"])
         if not (value_changed or num_changed or den_changed or row["flag_a"] != row["flag_b"]):
             return None
-        if supp_a != supp_b:
+        measured = value_changed or num_changed or den_changed
+        if supp_a != supp_b or (not measured and "suppressed" in row["flag_a"] + row["flag_b"]):
             return "suppression change"
         if num_changed and any(t.startswith(f"stem.{row['definition']}_") for t in changed_tables):
             return "definition change"
-        if row["region_level"] != "national" and (num_changed or den_changed) and any(t.startswith("regions.") for t in changed_tables):
+        if row["region_level"] != "national" and measured and (
+                boundary_changed or any(t.startswith("regions.") for t in changed_tables)):
             return "boundary change"
         fams = families.get(row["indicator_id"], set(inputs_a) | set(inputs_b))
-        if (num_changed or den_changed) and any(inputs_a.get(f) != inputs_b.get(f) for f in fams):
-            return "source revision"
+        flag_only = not measured and row["flag_a"] != row["flag_b"]
+        if (num_changed or den_changed or flag_only) and any(inputs_a.get(f) != inputs_b.get(f) for f in fams):
+            return "source revision"  # new deliveries: revised counts, or a changed status flag (e.g. provisional)
         if code_changed:
             return "code change"
         return "unexplained"

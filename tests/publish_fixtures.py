@@ -95,6 +95,9 @@ def indicator_table(seed: int = 20240601) -> pd.DataFrame:
     frame["edition"] = EDITION
     frame["value_low"] = frame["value"]
     frame["value_high"] = frame["value"]
+    frame["rule"] = np.where(frame["flag"] == "suppressed", "primary:n<10", "")
+    frame["boundary_year"] = pd.array([None if level == "national" else int(EDITION) for level in frame["region_level"]],
+                                      dtype="Int64")
     return finish(frame)
 
 

@@ -32,7 +32,7 @@ def techpact_build(tmp: Path, landing: Path, kill_at: str | None = None) -> subp
 
 def state(tmp: Path) -> tuple[dict[str, bytes], pd.DataFrame, pd.DataFrame]:
     folder = tmp / "out" / "2024"
-    files = {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob('*')) if p.is_file()}
     url = f"sqlite:///{tmp / 'warehouse.sqlite'}"
     return files, warehouse.read_table(url, "indicators"), warehouse.read_table(url, releasing.RELEASE_TABLE)
 

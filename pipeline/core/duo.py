@@ -37,7 +37,8 @@ def empty(model) -> pd.DataFrame:
     columns = {}
     for name, column in model.to_schema().columns.items():
         dtype = str(column.dtype)
-        columns[name] = pd.Series([], dtype={"int64": np.int64, "bool": bool, "Int64": "Int64"}.get(dtype, object))
+        known = {"int64": np.int64, "bool": bool, "Int64": "Int64", "float64": np.float64, "boolean": "boolean"}
+        columns[name] = pd.Series([], dtype=known.get(dtype) or ("str" if "str" in dtype else object))
     return pd.DataFrame(columns)
 
 

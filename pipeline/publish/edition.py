@@ -74,8 +74,8 @@ DOWNLOAD_SUFFIXES = (".csv", ".xlsx", ".json", ".pdf")
 
 
 def render(stage: Path, edition: str, indicators: pd.DataFrame, catalogue: pd.DataFrame, manifest: dict,
-           languages: tuple[str, ...] = ("nl",), extra_tables: dict[str, pd.DataFrame] | None = None,
-           extras: content.Extras = content.Extras()) -> dict[str, str]:
+           languages: tuple[str, ...] = ("nl",), extras: content.Extras = content.Extras(),
+           extra_tables: dict[str, pd.DataFrame] | None = None) -> dict[str, str]:
     """Write every output of the edition into `stage`; returns relative path -> sha256.
 
     `extra_tables` (name -> frame) are written as `<name>.csv` downloads (e.g. the STEM bridge).
