@@ -279,7 +279,7 @@ def test_isced_contract_ties_the_flag_to_fields_05_06_07(tmp_path):
 
 @pytest.fixture
 def sample_core(sample_dir):
-    raw = pd.concat([sources.parse(p).frame for p in sorted((sample_dir / "2024").glob("*.csv"))], ignore_index=True)
+    raw = pd.concat([sources.parse(p).frame for p in sorted((sample_dir / "2024").glob("03b-eerstejaars-*.csv"))], ignore_index=True)
     return core_ho.ho_first_years(raw, "2024", 2023)
 
 
