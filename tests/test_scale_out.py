@@ -70,8 +70,8 @@ def test_dask_executor_with_postgres_instance_equals_in_process_build(sample_dir
     assert len(worker_pids) == 2 and set(starts.values()) <= worker_pids  # every step ran in a Dask worker
 
     local, dask = tmp_path / "out-local" / "2024", settings.out / "2024"
-    names = sorted(p.name for p in local.iterdir())
-    assert names == sorted(p.name for p in dask.iterdir())
+    names = sorted(p.relative_to(local).as_posix() for p in local.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(dask).as_posix() for p in dask.rglob("*") if p.is_file())
     for name in names:
         assert (dask / name).read_bytes() == (local / name).read_bytes(), name
     stored_local = _parquet_outputs(tmp_path / "local" / "storage")
