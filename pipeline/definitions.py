@@ -73,6 +73,8 @@ def _git_remote() -> tuple[str, str] | None:
     if url.startswith("git@"):
         url = "https://" + url[4:].replace(":", "/", 1)
     url = url.removesuffix(".git")
+    if not url.startswith(("https://github.com/", "https://gitlab.com/")):
+        return None  # a local or unknown remote (e.g. a clone of a clone): no browser view to link to
     branch = git("rev-parse", "--abbrev-ref", "HEAD") or "main"
     return url, branch
 
