@@ -8,12 +8,17 @@ levels all partition the country) and T = M + V (per region).
 - Primary suppression: a cell based on fewer than `threshold` persons (its lower bound, so a
   count masked at source as 1..4 or an interval reaching below the threshold counts as small)
   is suppressed; zero cells only when `suppress_zero` is true.
-- Secondary suppression: (1) every equation with exactly one suppressed cell gets a second one
-  (the smallest published cell of that equation, parts before totals); (2) then an exact test:
-  a suppressed cell is recoverable iff its unit vector lies in the row space of the equations
-  restricted to the suppressed cells (i.e. its row of the null space of that matrix is zero);
-  while one is, another published cell of one of its equations is suppressed. At the end no
-  suppressed cell is a linear function of published cells.
+- Secondary suppression works on region units (a municipality or region with all its sexes): a
+  unit with a small cell has all its cells suppressed (`secondary:sex`), so T = M + V gives
+  nothing away. Then (1) every region equation with exactly one suppressed unit gets a second one
+  (`secondary:region`), chosen by the information it costs (municipalities before regions, small
+  regions before provinces, never the national figure while anything else will do), counting
+  the complements it drags along in turn; (2) an exact test: a suppressed unit is recoverable iff
+  its unit vector lies in the row space of the equations restricted to the suppressed units (its
+  row of that matrix's null space is zero); while one is, the cheapest complement that makes it
+  unrecoverable is added (`secondary:linear`). With whole units suppressed, a cell is recoverable
+  exactly when its unit is, so this is also the exact test on cells; it is run once more on the
+  cells at the end. No suppressed cell is a linear function of published cells.
 
 Parameters come from `reference/indicators/parameters.csv` (threshold, suppress_zero).
 Every cell gets `suppressed` and `rule` (`primary:n<10`, `secondary:region`, `secondary:sex`,
@@ -30,9 +35,12 @@ import pandas as pd
 
 from pipeline import reference
 
-LEVEL_DEPTH = {"municipality": 0, "arbeidsmarktregio": 1, "corop": 1, "province": 2, "techniekpact": 3,
-               "landsdeel": 3, "national": 4}
-SEX_DEPTH = {"M": 0, "V": 0, "T": 1}
+# what a suppressed cell of a level costs the reader: complements go to municipalities before
+# regions, and to small regions before provinces and the national figure (method choice)
+LEVEL_WEIGHT = {"municipality": 1, "arbeidsmarktregio": 4, "corop": 4, "province": 16, "techniekpact": 32,
+                "landsdeel": 32, "national": 1000}
+LOOKAHEAD = 4  # candidates whose whole cascade of complements is tried before one is chosen
+RESCUE_CANDIDATES = 16  # candidates tried for a unit that the exact test finds recoverable
 
 
 @dataclass(frozen=True)
@@ -93,82 +101,121 @@ def _recoverable(matrix: np.ndarray, suppressed: np.ndarray) -> list[int]:
     return [int(hidden[k]) for k in range(len(hidden)) if np.abs(null[k]).max() < 1e-9]
 
 
+def _unit_equations(units: pd.DataFrame, members) -> np.ndarray:
+    """Equations between region units (region = sum of its municipalities), as a signed matrix."""
+    index = {(lv, c): i for i, (lv, c) in enumerate(zip(units["region_level"], units["region_code"]))}
+    municipalities = {c for lv, c in index if lv == "municipality"}
+    rows: list[list[tuple[int, float]]] = []
+    for (level, code), i in index.items():
+        if level == "municipality":
+            continue
+        parts = sorted(members.get((level, code), frozenset()) & municipalities)
+        if parts:
+            rows.append([(i, 1.0)] + [(index[("municipality", m)], -1.0) for m in parts])
+    return _equation_matrix([("region", r) for r in rows], len(units))
+
+
 def _protect_group(cells: pd.DataFrame, members, params: Parameters) -> tuple[np.ndarray, list[str]]:
-    n = len(cells)
+    """Primary and secondary suppression of one cube (see the module docstring).
+
+    Suppression works on region units: a unit with a small cell has every cell (M, V, T) suppressed,
+    so the sex equations cannot give it away, and complements are whole units too. With whole units
+    hidden, a cell is recoverable exactly when its unit is recoverable from the region equations
+    alone, so the search runs on units x regions (small) instead of cells x equations; the exact
+    cell-level test confirms the result.
+    """
     low = cells["low"].to_numpy(dtype=float)
     high = cells["high"].to_numpy(dtype=float)
-    suppressed = (low < params.threshold) & ((high > 0) | params.suppress_zero)
-    rules = np.array([f"primary:n<{params.threshold}" if s else "" for s in suppressed], dtype=object)
-    if not suppressed.any():
-        return suppressed, list(rules)
-    equations = _equations(cells, members)
-    matrix = _equation_matrix(equations, n)
+    primary = (low < params.threshold) & ((high > 0) | params.suppress_zero)
+    rules = np.array([f"primary:n<{params.threshold}" if s else "" for s in primary], dtype=object)
+    if not primary.any():
+        return primary, list(rules)
+    unit_of = cells.groupby(["region_level", "region_code"], sort=True).ngroup().to_numpy()
+    units = cells[["region_level", "region_code"]].drop_duplicates().sort_values(["region_level", "region_code"])
+    units = units.reset_index(drop=True)
+    matrix = _unit_equations(units, members)
     incidence = matrix != 0
-    kinds = np.array([kind for kind, _ in equations], dtype=object)
-    level = cells["region_level"].to_numpy()
-    code = cells["region_code"].to_numpy()
-    sex = cells["sex"].to_numpy()
-    # complements are chosen among parts before totals, close to the cell they protect (sharing the
-    # most regions), of the same sex, and as small as possible
-    regions_list = sorted(members)
-    position = {key: k for k, key in enumerate(regions_list)}
-    belongs = np.zeros((n, len(regions_list)), dtype=bool)
-    municipal = np.flatnonzero(level == "municipality")
-    inverse: dict[str, list[int]] = {}
-    for key, municipalities in members.items():
-        for m in municipalities:
-            inverse.setdefault(m, []).append(position[key])
-    for i in municipal:
-        belongs[i, inverse.get(code[i], [])] = True
-    depth = np.array([LEVEL_DEPTH.get(v, 5) for v in level])
-    sex_depth = np.array([SEX_DEPTH.get(v, 2) for v in sex])
-    base = (depth * 2 + sex_depth).astype(float)
+    level = units["region_level"].to_numpy()
+    weight = np.array([LEVEL_WEIGHT.get(v, max(LEVEL_WEIGHT.values())) for v in level], dtype=float)
+    size = np.zeros(len(units))
+    np.maximum.at(size, unit_of, high)
+    hidden = np.zeros(len(units), dtype=bool)
+    hidden[unit_of[primary]] = True
+    why = np.array(["" for _ in range(len(units))], dtype=object)
 
-    def pick(candidates: np.ndarray, anchor: int) -> int:
-        if level[anchor] == "municipality":
-            shared = (belongs[candidates] & belongs[anchor]).sum(axis=1)
-        else:
-            shared = np.where((code[candidates] == code[anchor]) & (level[candidates] == level[anchor]), 100, 0)
-        key = ((base[candidates] * 128 + (127 - np.minimum(shared, 127))) * 2 + (sex[candidates] != sex[anchor])) * 1e7 \
-            + np.minimum(high[candidates], 9.99e6)
-        return int(candidates[np.argmin(key)])
+    def order(candidates: np.ndarray, anchor: int, state: np.ndarray) -> np.ndarray:
+        """Cheapest first: few equations opened (each needs a complement of its own), low weight,
+        sharing the most equations with the unit protected, then small."""
+        opened = incidence[incidence[:, state].sum(axis=1) == 0][:, candidates].sum(axis=0)
+        shared = (incidence[:, candidates] & incidence[:, [anchor]]).sum(axis=0)
+        return candidates[np.lexsort((size[candidates], -shared, weight[candidates] + 2 * opened))]
+
+    def close(state: np.ndarray, labels: np.ndarray | None, lookahead: int) -> None:
+        """Until no equation holds exactly one hidden unit, give each such equation a complement."""
+        while True:
+            single = np.flatnonzero(incidence[:, state].sum(axis=1) == 1)
+            if len(single) == 0:
+                return
+            row = int(single[0])
+            anchor = int(np.flatnonzero(incidence[row] & state)[0])
+            choice = pick(np.flatnonzero(incidence[row] & ~state), anchor, state, lookahead)
+            state[choice] = True
+            if labels is not None:
+                labels[choice] = "secondary:region"
+
+    def pick(candidates: np.ndarray, anchor: int, state: np.ndarray, lookahead: int) -> int:
+        ranked = order(candidates, anchor, state)
+        if lookahead <= 1 or len(ranked) == 1:
+            return int(ranked[0])
+        best, best_cost = int(ranked[0]), np.inf
+        for choice in ranked[:lookahead]:  # the candidate whose cascade of complements costs least
+            trial = state.copy()
+            trial[choice] = True
+            close(trial, None, 1)
+            cost = weight[trial & ~state].sum()
+            if cost < best_cost:
+                best, best_cost = int(choice), cost
+        return best
 
     while True:
-        while True:  # (1) no equation with a single suppressed cell
-            counts = incidence[:, suppressed].sum(axis=1)
-            single = np.flatnonzero(counts == 1)
-            if len(single) == 0:
-                break
-            for row in single:
-                hidden = np.flatnonzero(incidence[row] & suppressed)
-                if len(hidden) != 1:
-                    continue
-                candidates = np.flatnonzero(incidence[row] & ~suppressed)
-                choice = pick(candidates, int(hidden[0]))
-                suppressed[choice] = True
-                rules[choice] = f"secondary:{kinds[row]}"
-        # (2) exact test: cells whose value follows from the published ones get a complement each
-        recoverable = _recoverable(matrix, suppressed)
+        close(hidden, why, LOOKAHEAD)
+        recoverable = _recoverable(matrix, hidden)  # exact test on units
         if not recoverable:
             break
-        progressed = False
-        for target in recoverable:
-            rows = incidence[:, target]
-            candidates = np.flatnonzero(incidence[rows].any(axis=0) & ~suppressed)
-            if len(candidates) == 0:
-                continue
-            choice = pick(candidates, target)
-            suppressed[choice] = True
-            rules[choice] = "secondary:linear"
-            progressed = True
-        if not progressed:  # widen to every equation touching a suppressed cell
-            rows = incidence[:, suppressed].any(axis=1)
-            candidates = np.flatnonzero(incidence[rows].any(axis=0) & ~suppressed)
-            if len(candidates) == 0:
-                break
-            choice = pick(candidates, recoverable[0])
-            suppressed[choice] = True
-            rules[choice] = "secondary:linear"
+        target = recoverable[0]
+        candidates = np.flatnonzero(incidence[incidence[:, target]].any(axis=0) & ~hidden)
+        if len(candidates) == 0:
+            candidates = np.flatnonzero(~hidden)
+        # the cheapest complement (with its cascade) that leaves the target unrecoverable
+        best, best_cost = -1, np.inf
+        for choice in order(candidates, target, hidden)[:RESCUE_CANDIDATES]:
+            trial = hidden.copy()
+            trial[choice] = True
+            close(trial, None, 1)
+            cost = weight[trial & ~hidden].sum() + (1e6 if target in _recoverable(matrix, trial) else 0)
+            if cost < best_cost:
+                best, best_cost = int(choice), cost
+        hidden[best] = True
+        why[best] = "secondary:linear"
+    suppressed = hidden[unit_of]
+    for i in np.flatnonzero(suppressed & ~primary):
+        rules[i] = why[unit_of[i]] or "secondary:sex"
+    return _complete(cells, members, suppressed, rules)
+
+
+def _complete(cells: pd.DataFrame, members, suppressed: np.ndarray, rules: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """The exact cell-level test; where a cell is still recoverable (a unit without every sex), its
+    smallest published partner in an equation is suppressed until none is."""
+    matrix = _equation_matrix(_equations(cells, members), len(cells))
+    incidence = matrix != 0
+    high = cells["high"].to_numpy(dtype=float)
+    while recoverable := _recoverable(matrix, suppressed):
+        candidates = np.flatnonzero(incidence[incidence[:, recoverable[0]]].any(axis=0) & ~suppressed)
+        if len(candidates) == 0:
+            candidates = np.flatnonzero(~suppressed)
+        choice = int(candidates[np.argmin(high[candidates])])
+        suppressed[choice] = True
+        rules[choice] = "secondary:linear"
     return suppressed, list(rules)
 
 

@@ -208,6 +208,20 @@ def test_real_files_no_small_cell_published_and_nothing_recoverable(real):
         assert disclosure.recoverable_cells(cells, members) == []
 
 
+def test_real_files_secondary_suppression_stays_proportionate(real):
+    # on the real 2019 files, fewer than 3% of the first-year cells are small; protecting them must
+    # not blank the regional chapter: the national figures stay, provinces almost all stay
+    _, frame, _ = real
+    counts = frame[(frame["unit"] == "count") & frame["indicator_id"].str.startswith("ho_first_years")]
+    hidden = counts["flag"].str.contains("suppressed")
+    by_level = hidden.groupby(counts["region_level"]).mean()
+    assert by_level["national"] == 0
+    assert by_level["province"] <= 0.10, by_level.to_dict()
+    assert hidden.mean() <= 0.25, by_level.to_dict()
+    primary = counts["rule"].str.startswith("primary").sum()
+    assert hidden.sum() <= 12 * primary  # a unit (3 sexes) and a few complements per small cell
+
+
 def test_brute_force_check_catches_unprotected_tables(real):
     _, frame, _ = real
     # undo secondary suppression: a reader could then recompute cells
