@@ -13,8 +13,13 @@ from schemas import table_schema
 from schemas.indicators import Coverage, Indicators, Progress
 
 
+# every table a registered indicator function reads (pipeline/indicators/<family>.py)
+TABLES = sorted({family.table for family in logic.families().values()})
+
+
 @dg.multi_asset(
     partitions_def=editions, group_name="indicators", can_subset=False,
+    ins={table: dg.AssetIn(table) for table in TABLES},
     outs={
         "indicators": dg.AssetOut(owners=["team:ptvt-monitor"], kinds={"pandas"}, code_version="2",
                                   tags={"techpact/stage": "indicators"},
@@ -33,9 +38,10 @@ from schemas.indicators import Coverage, Indicators, Progress
           for name, text in indicator_checks.DESCRIPTIONS.items()],
     ],
 )
-def indicators(context: dg.AssetExecutionContext, ho_first_years_classified: pd.DataFrame):
+def indicators(context: dg.AssetExecutionContext, **tables: pd.DataFrame):
     edition = context.partition_key
-    frame, coverage = logic.compute({"ho_first_years_classified": ho_first_years_classified}, edition)
+    frame, coverage = logic.compute(tables, edition)
+    ho_first_years_classified = tables["ho_first_years_classified"]
     share = frame[(frame["indicator_id"] == "ho_first_years_stem_share") & (frame["sex"] == "T")
                   & (frame["definition"] == "nl") & (frame["region_level"] == "national")]
     got = dict(zip(zip(share["breakdown"].str.removeprefix("level="), share["period"].astype(int)), share["denominator"]))
