@@ -142,8 +142,21 @@ def share(indicator_id: str, cells: pd.DataFrame, numerator: str, denominator: s
     """numerator cube / denominator cube, cell by cell (the denominator cube may have another definition)."""
     num = _select(cells, numerator)
     den = _select(cells, denominator).drop(columns="definition")
-    on = ["period", "breakdown", *REGION, "sex"]
-    joined = num.merge(den, on=on, how="inner", suffixes=("", "_den"), validate="many_to_one")
+    return _share(indicator_id, num.merge(den, on=["period", "breakdown", *REGION, "sex"], how="inner",
+                                          suffixes=("", "_den"), validate="many_to_one"), ctx)
+
+
+def share_of_total(indicator_id: str, cells: pd.DataFrame, numerator: str, denominator: str, ctx: Context) -> pd.DataFrame:
+    """Every breakdown of the numerator cube / the denominator cube (which has no breakdown), cell by
+    cell; the rows take the denominator's definition (e.g. teacher-training diplomas per group
+    relative to all STEM diplomas under one definition)."""
+    num = _select(cells, numerator).drop(columns="definition")
+    den = _select(cells, denominator).drop(columns="breakdown")
+    joined = num.merge(den, on=["period", *REGION, "sex"], how="inner", suffixes=("", "_den"), validate="many_to_one")
+    return _share(indicator_id, joined, ctx)
+
+
+def _share(indicator_id: str, joined: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     den_part = joined[[c + "_den" for c in ("low", "high", "suppressed", "rule")]]
     den_part.columns = ["low", "high", "suppressed", "rule"]
     return _combine(indicator_id, joined[["low", "high", "suppressed", "rule"]], den_part, ctx, "percent", 100.0, keys=joined)

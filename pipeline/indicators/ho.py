@@ -1,47 +1,104 @@
-"""Indicators of DUO higher education (hbo, wo): first-year students in STEM."""
+"""Indicators of DUO higher education (hbo, wo): first-years and diplomas in STEM, and the STEM
+teacher-training programmes in the monitor's four groups (reference/stem/teacher_training_groups.csv)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from pipeline import regions
+from pipeline import reference, regions
 from pipeline.indicators import DEFINITIONS, register
 from pipeline.indicators import cells as c
 
 FIRST_YEARS = ("ho_first_years_stem", "ho_first_years_stem_share", "ho_first_years_stem_women_share",
-               "ho_first_years_stem_mf_ratio")
+               "ho_first_years_stem_mf_ratio", "teacher_training_inflow")
+DIPLOMAS = ("ho_diplomas_stem", "ho_diplomas_stem_share", "teacher_training_diplomas", "teacher_training_diplomas_vs_stem")
+TEACHER_CLUSTER = "lerarenopleiding beta"  # the cluster of stem/nl_ho_programmes.csv the groups table splits
 
 
-def stem_cubes(classified: pd.DataFrame, ctx: c.Context, prefix: str) -> tuple[list[pd.DataFrame], list[str]]:
-    """The cube of all students (`<prefix>:all`) and of STEM students per definition (`<prefix>:stem:<def>`)."""
-    frame = regions.map_municipalities(classified.assign(code_year=c.code_years(classified)), ctx.boundary_year)
-    common = {"keys": [], "low": "count_low", "high": "count_high", "ctx": ctx, "breakdown": ["level"]}
-    cubes = [c.cube(frame, f"{prefix}:all", definition="none", **common)]
-    definitions = []
-    for definition in DEFINITIONS:
-        flag = frame[f"stem_{definition}"]
-        if flag.isna().all():
-            continue
-        stem = flag.fillna(False).to_numpy(dtype=bool)
-        part = frame.assign(num_low=np.where(stem, frame["count_low"], 0), num_high=np.where(stem, frame["count_high"], 0))
-        cubes.append(c.cube(part, f"{prefix}:stem:{definition}", definition=definition,
-                            **{**common, "low": "num_low", "high": "num_high"}))
-        definitions.append(definition)
+def _located(classified: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
+    return regions.map_municipalities(classified.assign(code_year=c.code_years(classified)), ctx.boundary_year)
+
+
+def _stem_only(frame: pd.DataFrame, definition: str) -> pd.DataFrame:
+    """`frame` with `num_low`/`num_high`: the counts of rows that are STEM under `definition`, else 0."""
+    stem = frame[f"stem_{definition}"].fillna(False).to_numpy(dtype=bool)
+    return frame.assign(num_low=np.where(stem, frame["count_low"], 0), num_high=np.where(stem, frame["count_high"], 0))
+
+
+def _definitions(frame: pd.DataFrame) -> list[str]:
+    return [d for d in DEFINITIONS if not frame[f"stem_{d}"].isna().all()]
+
+
+def stem_cubes(frame: pd.DataFrame, ctx: c.Context, prefix: str) -> tuple[list[pd.DataFrame], list[str]]:
+    """The cube of all students (`<prefix>:all`) and of STEM students per definition (`<prefix>:stem:<def>`)
+    by level, of a located frame (see `_located`)."""
+    common = {"keys": [], "ctx": ctx, "breakdown": ["level"]}
+    cubes = [c.cube(frame, f"{prefix}:all", definition="none", low="count_low", high="count_high", **common)]
+    definitions = _definitions(frame)
+    cubes += [c.cube(_stem_only(frame, d), f"{prefix}:stem:{d}", definition=d, low="num_low", high="num_high", **common)
+              for d in definitions]
     return cubes, definitions
+
+
+def teacher_groups(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of STEM teacher-training programmes with their `teacher_group`. A programme the Dutch
+    table puts in the teacher-training cluster but the groups table does not know stops the run."""
+    table = reference.load("stem/teacher_training_groups.csv").frame
+    group = dict(zip(table["code"], table["teacher_group"]))
+    teachers = frame[frame["programme_code"].isin(list(group)) | (frame["cluster_nl"] == TEACHER_CLUSTER)]
+    unknown = sorted(set(teachers["programme_code"]) - set(group))
+    if unknown:
+        where = teachers[teachers["programme_code"].isin(unknown)].drop_duplicates("programme_code")
+        listed = "; ".join(f"{r.programme_code} {r.programme_name} ({r.source_file})" for r in where.itertuples())
+        raise ValueError(f"teacher-training programmes missing from reference/stem/teacher_training_groups.csv: {listed}")
+    return teachers.assign(teacher_group=teachers["programme_code"].map(group))
+
+
+def _teacher_cube(frame: pd.DataFrame, ctx: c.Context, name: str) -> pd.DataFrame:
+    return c.cube(teacher_groups(frame), name, definition="none", keys=[], low="count_low", high="count_high",
+                  ctx=ctx, breakdown=["teacher_group"])
+
+
+def _stem_rows(prefix: str, count_id: str, share_id: str, cells: pd.DataFrame, definitions: list[str],
+               ctx: c.Context) -> list[pd.DataFrame]:
+    out = []
+    for definition in definitions:
+        stem = f"{prefix}:stem:{definition}"
+        out += [c.count(count_id, cells, stem, ctx), c.share(share_id, cells, stem, f"{prefix}:all", ctx)]
+    return out
 
 
 @register(table="ho_first_years_classified", source_family="duo_ho_first_years", indicators=FIRST_YEARS)
 def ho_first_years(classified: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
     """Number and share of first-years in STEM, share of women among them and the male/female
-    ratio; hbo and wo, by sex, every year, every region level, both definitions."""
-    cubes, definitions = stem_cubes(classified, ctx, "ho_first_years")
-    cells = c.protect(cubes, ctx)
-    out = []
+    ratio; hbo and wo, by sex, every year, every region level, both definitions; first-years in
+    STEM teacher training per group."""
+    frame = _located(classified, ctx)
+    cubes, definitions = stem_cubes(frame, ctx, "ho_first_years")
+    cells = c.protect(cubes + [_teacher_cube(frame, ctx, "teacher_training:first_years")], ctx)
+    out = _stem_rows("ho_first_years", "ho_first_years_stem", "ho_first_years_stem_share", cells, definitions, ctx)
     for definition in definitions:
         stem = f"ho_first_years:stem:{definition}"
-        out += [c.count("ho_first_years_stem", cells, stem, ctx),
-                c.share("ho_first_years_stem_share", cells, stem, "ho_first_years:all", ctx),
-                c.sex_share("ho_first_years_stem_women_share", cells, stem, ctx),
+        out += [c.sex_share("ho_first_years_stem_women_share", cells, stem, ctx),
                 c.sex_ratio("ho_first_years_stem_mf_ratio", cells, stem, ctx)]
+    out.append(c.count("teacher_training_inflow", cells, "teacher_training:first_years", ctx))
+    return pd.concat(out, ignore_index=True)
+
+
+@register(table="ho_diplomas_classified", source_family="duo_ho_diplomas", indicators=DIPLOMAS)
+def ho_diplomas(classified: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
+    """Number and share of diplomas in STEM (hbo and wo, both definitions); diplomas of STEM teacher
+    training per group, and relative to all STEM diplomas under each definition."""
+    frame = _located(classified, ctx)
+    cubes, definitions = stem_cubes(frame, ctx, "ho_diplomas")
+    teacher = "teacher_training:diplomas"
+    totals = [c.cube(_stem_only(frame, d), f"ho_diplomas:stem_total:{d}", definition=d, keys=[], low="num_low",
+                     high="num_high", ctx=ctx) for d in definitions]  # hbo and wo together
+    cells = c.protect(cubes + totals + [_teacher_cube(frame, ctx, teacher)], ctx)
+    out = _stem_rows("ho_diplomas", "ho_diplomas_stem", "ho_diplomas_stem_share", cells, definitions, ctx)
+    out.append(c.count("teacher_training_diplomas", cells, teacher, ctx))
+    for definition in definitions:
+        out.append(c.share_of_total("teacher_training_diplomas_vs_stem", cells, teacher,
+                                    f"ho_diplomas:stem_total:{definition}", ctx))
     return pd.concat(out, ignore_index=True)

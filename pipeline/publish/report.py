@@ -40,10 +40,13 @@ def slug(text: str) -> str:
 
 
 def breakdown_label(breakdown: str, t: dict[str, str]) -> str:
-    """'level=hbo;sector=techniek' -> 'hbo, techniek'; '' -> the word for 'all'."""
+    """'level=hbo;teacher_group=vocational_technical' -> 'hbo, (technisch) beroepsonderwijs': each
+    value by its text `value_<key>_<value>` in the message catalogue where it has one, else as it is;
+    '' -> the word for 'all'."""
     if not breakdown:
         return t["all"]
-    return ", ".join(part.split("=", 1)[-1] for part in breakdown.split(";"))
+    parts = [part.split("=", 1) for part in breakdown.split(";")]
+    return ", ".join(t.get(f"value_{key}_{value}", value) for key, value in parts)
 
 
 def flags_of(cell: str) -> list[str]:
