@@ -9,7 +9,7 @@ from assets.raw import fail
 from pipeline import editions as edition_table
 from pipeline.core import ho as core_ho
 from pipeline.problems import SourceError
-from schemas import table_schema
+from schemas import empty_table, table_schema
 from schemas.core import HoFirstYears
 
 
@@ -124,7 +124,7 @@ def labour_core_asset(name: str, raw_name: str, model, build, raw_total: str | N
     def _core(context: dg.AssetExecutionContext, raw: pd.DataFrame):
         edition = context.partition_key
         if raw.empty:
-            frame = core_registers.empty_frame(model)
+            frame = empty_table(model)
         else:
             try:
                 frame = build(raw, edition)

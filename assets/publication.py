@@ -29,10 +29,9 @@ def _relative(path: str, root: str) -> str:
         return Path(path).name
 
 
-def manifest(edition: str, inventory: pd.DataFrame, raw: pd.DataFrame, run_parameters: dict, landing_root: str = "") -> dict:
+def manifest(edition: str, inventory: pd.DataFrame, rows: dict[str, int], run_parameters: dict, landing_root: str = "") -> dict:
     """The edition manifest (product.md section 7) without its outputs: inputs (path relative to the
-    landing root, sha256, bytes, rows), reference-table versions, code version, parameters."""
-    rows = raw.groupby("source_file")["source_line"].nunique().to_dict()
+    landing root, sha256, bytes, data rows), reference-table versions, code version, parameters."""
     tables = [*classify.definition_tables(), reference.load("stem/definition_history.csv"),
               reference.load("indicators/catalogue.csv"), reference.load("editions/editions.csv")]
     return {
@@ -43,6 +42,21 @@ def manifest(edition: str, inventory: pd.DataFrame, raw: pd.DataFrame, run_param
         "code": provenance.code_version(),
         "parameters": run_parameters,
     }
+
+
+def rows_per_file(instance: dg.DagsterInstance, edition: str) -> dict[str, int]:
+    """Data rows of every delivery of the edition, as the raw assets recorded them when they parsed it
+    (their latest materialisation of this edition: in this run or, after a refresh, an earlier one)."""
+    from assets import raw
+
+    rows: dict[str, int] = {}
+    for item in dg.load_assets_from_modules([raw]):
+        for key in item.keys:
+            found = instance.fetch_materializations(dg.AssetRecordsFilter(asset_key=key, asset_partitions=[edition]), limit=1)
+            for record in found.records:
+                value = record.asset_materialization.metadata.get(raw.ROWS_PER_FILE)
+                rows.update(value.value if value is not None else {})
+    return rows
 
 
 def _every_upstream_asset() -> list[dg.AssetKey]:
@@ -73,7 +87,7 @@ def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.Dat
     out = Path(publisher.out)
     out.mkdir(parents=True, exist_ok=True)
     parameters = {"edition": edition, "languages": list(publisher.languages), "allow_unclassified": options.allow_unclassified}
-    info = manifest(edition, landing_inventory, raw_duo_ho_first_years, parameters, landing.root)
+    info = manifest(edition, landing_inventory, rows_per_file(context.instance, edition), parameters, landing.root)
     with releasing.edition_lock(out, edition):
         for action in releasing.recover(out, edition, releasing.recorded_release(warehouse_db.url, edition)):
             context.log.warning(f"recovery after an interrupted run: {action}")

@@ -9,9 +9,14 @@ from assets.partitions import editions
 from pipeline import sources
 from pipeline.dagster_support import LandingArea
 from pipeline.problems import SourceError
-from pipeline.sources.files import sha256_file
-from schemas import table_schema
+from pipeline.sources.files import SOURCE_LINE, sha256_file
+from schemas import empty_table, table_schema
+from schemas import validate as _validate
 from schemas.raw import RawHoEnrolment
+from schemas.raw_labour import (RawCbsEmployment, RawCbsRegions, RawCbsUnemployment, RawCbsVacancies, RawJetNetTechNet,
+                                RawMkbIdee, RawUwvTension, RawUwvVacancies)
+
+ROWS_PER_FILE = "rows_per_file"  # read back by the edition manifest
 
 
 def fail(error: SourceError) -> dg.Failure:
@@ -72,55 +77,61 @@ def raw_duo_ho_first_years(context: dg.AssetExecutionContext, landing_inventory:
         raise dg.Failure(description=f"edition {context.partition_key}: no DUO first-year file (hbo/wo) in the landing area", allow_retries=False)
     totals = frame.groupby(["level", "year"])["count"].sum()
     yield dg.Output(frame, metadata={
-        "dagster/row_count": len(frame),
-        "files": ", ".join(f"{d.path.name} ({d.generation})" for d in deliveries),
-        "masked_cells": int(frame["masked"].sum()),
+        **raw_metadata(frame, deliveries),
         "totals": dg.MetadataValue.md("\n".join(f"- {lvl} {yr}: {int(v)}" for (lvl, yr), v in totals.items())),
     })
     yield dg.AssetCheckResult(check_name="pandera_RawHoEnrolment", passed=True,
                               metadata={"rows": len(frame), "files": len(deliveries)})
 
 
-def raw_family_asset(family: str, model, description: str):
-    """A raw asset for a DUO family that an edition may lack (then the table is empty, not a failure)."""
-    from pipeline.core.duo import empty
-
+def raw_asset(family: str, model, description: str, *, validate_union: bool = False) -> dg.AssetsDefinition:
+    """The raw asset of a source family an edition may lack (then the table is empty, not a failure):
+    every delivery of the family parsed and validated (`validate_union`: also the union of the files,
+    e.g. the same period in two deliveries), with files, rows per file, years and totals recorded."""
+    name = f"raw_{family}"
     check = f"pandera_{model.__name__}"
 
     @dg.asset(
-        name=f"raw_{family}", partitions_def=editions, group_name="raw", owners=["team:ptvt-monitor"],
-        kinds={"pandas", "pandera"}, code_version="1", deps=[f"landing_{family}"], tags={"techpact/stage": "raw"},
-        metadata={"dagster/column_schema": table_schema(model)}, description=description,
-        check_specs=[dg.AssetCheckSpec(check, asset=f"raw_{family}", blocking=True,
-                                       description=f"Parsed rows satisfy the {model.__name__} contract")],
+        name=name, partitions_def=editions, group_name="raw", owners=["team:ptvt-monitor"], kinds={"pandas", "pandera"},
+        code_version="1", deps=[f"landing_{family}"], tags={"techpact/stage": "raw"}, description=description,
+        metadata={"dagster/column_schema": table_schema(model)},
+        check_specs=[dg.AssetCheckSpec(check, asset=name, blocking=True, description=(
+            f"Parsed rows of every file{', and their union,' if validate_union else ''} satisfy the {model.__name__} contract"))],
     )
     def _raw(context: dg.AssetExecutionContext, landing_inventory: pd.DataFrame):
         frame, deliveries = parse_family(landing_inventory, family)
-        if frame.empty:
-            frame = empty(model)
-        totals = frame.groupby("year")["count"].sum() if len(frame) else pd.Series(dtype="Int64")
-        yield dg.Output(frame, metadata={
-            "dagster/row_count": len(frame),
-            "files": ", ".join(f"{d.path.name} ({d.generation})" for d in deliveries) or "none this edition",
-            "masked_cells": int(frame["masked"].sum()),
-            "totals": dg.MetadataValue.md("\n".join(f"- {yr}: {int(v)}" for yr, v in totals.items()) or "none"),
-        })
+        if not deliveries:
+            frame = empty_table(model)
+        elif validate_union and (problems := _validate(model, frame)):
+            raise fail(SourceError(problems))
+        yield dg.Output(frame, metadata=raw_metadata(frame, deliveries))
         yield dg.AssetCheckResult(check_name=check, passed=True, metadata={"rows": len(frame), "files": len(deliveries)})
 
     return _raw
 
 
-# --- labour market (CBS, UWV) and programme registers ------------------------------------------
-# One raw asset per family, built by one factory: each parses every delivery of its family in the
-# edition's landing folder, validates the rows (and the union of the files) against the family's
-# Pandera model before anything is stored, and records files, generations and totals. An edition
-# without deliveries of a family (e.g. an education-only release) gets an empty table, so the
-# education part can be built before the labour part, as PTvT did in 2022.
+def raw_metadata(frame: pd.DataFrame, deliveries: list[sources.Delivery]) -> dict:
+    """What a raw materialisation records: files with their generation, data rows per file (the
+    manifest's `rows`), years, masked cells and totals per year where the table has them."""
+    rows = frame.groupby("source_file")[SOURCE_LINE].nunique() if len(frame) else pd.Series(dtype=int)
+    metadata = {
+        "dagster/row_count": len(frame),
+        "files": ", ".join(f"{d.path.name} ({d.generation})" for d in deliveries) or "none in the landing area",
+        ROWS_PER_FILE: dg.MetadataValue.json({str(f): int(n) for f, n in rows.items()}),
+    }
+    if "year" in frame and len(frame):
+        metadata["years"] = f"{int(frame['year'].min())}-{int(frame['year'].max())}"
+    if "masked" in frame:
+        metadata["masked_cells"] = int(frame["masked"].sum())
+    if "count" in frame and "year" in frame and len(frame):
+        totals = frame.groupby("year")["count"].sum()
+        metadata["totals"] = dg.MetadataValue.md("\n".join(f"- {yr}: {int(v)}" for yr, v in totals.items()))
+    return metadata
 
-from pipeline.core.registers import empty_frame  # noqa: E402
-from schemas import validate as _validate  # noqa: E402
-from schemas.raw_labour import (RawCbsEmployment, RawCbsRegions, RawCbsUnemployment, RawCbsVacancies,  # noqa: E402
-                                RawJetNetTechNet, RawMkbIdee, RawUwvTension, RawUwvVacancies)
+
+# --- labour market (CBS, UWV) and programme registers ------------------------------------------
+# An edition without deliveries of a family (e.g. an education-only release) gets an empty table,
+# so the education part can be built before the labour part, as PTvT did in 2022.
 
 LABOUR_FAMILIES = {
     "cbs_employment": (RawCbsEmployment, "CBS employed labour force by occupation (BRC 2014), sex and characteristic (85276NED-like OData)"),
@@ -134,37 +145,6 @@ LABOUR_FAMILIES = {
 }
 
 
-def labour_raw_asset(family: str, model, description: str) -> dg.AssetsDefinition:
-    name = f"raw_{family}"
-    check = f"pandera_{model.__name__}"
-
-    @dg.asset(
-        name=name, partitions_def=editions, group_name="raw", owners=["team:ptvt-monitor"], kinds={"pandas", "pandera"},
-        code_version="1", deps=[f"landing_{family}"], tags={"techpact/stage": "raw"}, description=description,
-        metadata={"dagster/column_schema": table_schema(model)},
-        check_specs=[dg.AssetCheckSpec(check, asset=name, blocking=True,
-                                       description=f"Parsed rows of every file, and their union, satisfy the {model.__name__} contract")],
-    )
-    def _raw(context: dg.AssetExecutionContext, landing_inventory: pd.DataFrame):
-        frame, deliveries = parse_family(landing_inventory, family)
-        if not deliveries:
-            frame = empty_frame(model)
-        else:
-            problems = _validate(model, frame)
-            if problems:  # the files are valid one by one but clash together (e.g. the same period twice)
-                raise fail(SourceError(problems))
-        metadata = {
-            "dagster/row_count": len(frame),
-            "files": ", ".join(f"{d.path.name} ({d.generation})" for d in deliveries) or "none in the landing area",
-        }
-        if "year" in frame and len(frame):
-            metadata["years"] = f"{int(frame['year'].min())}-{int(frame['year'].max())}"
-        yield dg.Output(frame, metadata=metadata)
-        yield dg.AssetCheckResult(check_name=check, passed=True, metadata={"rows": len(frame), "files": len(deliveries)})
-
-    return _raw
-
-
 def _duo_raw_assets():
     from schemas.raw import RawHoDiploma, RawMbo, RawVoExam, RawVoPupils
 
@@ -176,8 +156,8 @@ def _duo_raw_assets():
         ("duo_vo_exams", RawVoExam, "DUO vo exam candidates and passes per location, profile, sex and school year."),
         ("duo_vo_pupils", RawVoPupils, "DUO vo pupils per location, profile, year of study and sex."),
     ]
-    return [raw_family_asset(family, model, text) for family, model, text in specs]
+    return [raw_asset(family, model, text) for family, model, text in specs]
 
 
 duo_raw_assets = _duo_raw_assets()
-labour_raw_assets = [labour_raw_asset(family, model, text) for family, (model, text) in LABOUR_FAMILIES.items()]
+labour_raw_assets = [raw_asset(family, model, text, validate_union=True) for family, (model, text) in LABOUR_FAMILIES.items()]

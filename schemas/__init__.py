@@ -16,6 +16,13 @@ from pipeline.problems import SourceProblem
 SOURCE_LINE = "source_line"
 
 
+def empty_table(model: type[pa.DataFrameModel]) -> pd.DataFrame:
+    """An empty table with the model's columns and types (a family with no delivery this edition)."""
+    known = {"int64": "int64", "bool": bool, "Int64": "Int64", "float64": "float64", "boolean": "boolean"}
+    return pd.DataFrame({name: pd.Series([], dtype=known.get(str(column.dtype)) or ("str" if "str" in str(column.dtype) else object))
+                         for name, column in model.to_schema().columns.items()})
+
+
 def validate(model: type[pa.DataFrameModel], frame: pd.DataFrame, *, file: Path | str | None = None) -> list[SourceProblem]:
     """Validate lazily and turn every failure case into a problem with file, row and column.
 

@@ -99,6 +99,10 @@ def test_manifest_names_inputs_with_hashes(built, sample_dir):
     for item in manifest["inputs"]:
         data = (sample_dir / "2024" / item["file"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == item["sha256"]
+        assert item["rows"] > 0, item["file"]  # every delivery, not only the first-year files
+        if item["file"].endswith(".csv"):  # the sample's CSV deliveries: a header, then one row per line
+            lines = [line for line in data.decode("utf-8-sig").splitlines() if line.strip(" ;\"")]
+            assert item["rows"] == len(lines) - 1, item["file"]
     assert {t["id"] for t in manifest["reference_tables"]} >= {"stem.nl_ho_programmes", "stem.isced_ho_programmes"}
     for output in manifest["outputs"]:
         assert hashlib.sha256((folder / output["path"]).read_bytes()).hexdigest() == output["sha256"]

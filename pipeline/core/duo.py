@@ -32,16 +32,6 @@ def bounds(raw: pd.DataFrame) -> dict[str, object]:
             "source_line": raw["source_line"].astype(np.int64).to_numpy()}
 
 
-def empty(model) -> pd.DataFrame:
-    """An empty table with the model's columns and types (a family with no delivery this edition)."""
-    columns = {}
-    for name, column in model.to_schema().columns.items():
-        dtype = str(column.dtype)
-        known = {"int64": np.int64, "bool": bool, "Int64": "Int64", "float64": np.float64, "boolean": "boolean"}
-        columns[name] = pd.Series([], dtype=known.get(dtype) or ("str" if "str" in dtype else object))
-    return pd.DataFrame(columns)
-
-
 def finish(frame: pd.DataFrame, model, keys: list[str]) -> pd.DataFrame:
     frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
     problems = validate(model, frame)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.core.duo import bounds, check_years, empty, finish
+from pipeline.core.duo import bounds, check_years, finish
+from schemas import empty_table
 from schemas.core import HoDiplomas, HoEnrolments, HoFirstYears
 
 SEX_CODES = {"man": "M", "vrouw": "V"}
@@ -65,7 +66,7 @@ def ho_first_years(raw: pd.DataFrame, edition: str, last_year: int) -> pd.DataFr
 def ho_enrolments(raw: pd.DataFrame, edition: str, last_year: int) -> pd.DataFrame:
     """All enrolments of hbo and wo (same layout as the first-years)."""
     if raw.empty:
-        return empty(HoEnrolments)
+        return empty_table(HoEnrolments)
     raw = _merge_phases(raw)
     return finish(pd.DataFrame(_ho(raw, edition, last_year, diplomas=False)), HoEnrolments, KEYS)
 
@@ -73,5 +74,5 @@ def ho_enrolments(raw: pd.DataFrame, edition: str, last_year: int) -> pd.DataFra
 def ho_diplomas(raw: pd.DataFrame, edition: str, last_year: int) -> pd.DataFrame:
     """Diplomas of hbo and wo per diploma type (SOORT DIPLOMA as DUO writes it)."""
     if raw.empty:
-        return empty(HoDiplomas)
+        return empty_table(HoDiplomas)
     return finish(pd.DataFrame(_ho(raw, edition, last_year, diplomas=True)), HoDiplomas, DIPLOMA_KEYS)

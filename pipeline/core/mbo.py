@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.core.duo import bounds, check_years, empty, finish
+from pipeline.core.duo import bounds, check_years, finish
+from schemas import empty_table
 from schemas.core import MboDiplomas, MboParticipants
 
 SEX_CODES = {"man": "M", "vrouw": "V"}
@@ -14,7 +15,7 @@ KEYS = ["year", "institution_code", "place_name", "learning_path", "qualificatio
 
 def _mbo(raw: pd.DataFrame, edition: str, last_year: int, model) -> pd.DataFrame:
     if raw.empty:
-        return empty(model)
+        return empty_table(model)
     check_years(raw, edition, last_year)
     frame = {
         "edition": edition,

@@ -12,7 +12,7 @@ import pandas as pd
 
 from pipeline.core.labour import check_years
 from pipeline.problems import SourceError
-from schemas import validate
+from schemas import empty_table, validate
 from schemas.core_labour import ProgrammeParticipation
 
 
@@ -54,11 +54,6 @@ def programme_participation(partnerships: pd.DataFrame, projects: pd.DataFrame, 
 def empty_participation() -> pd.DataFrame:
     from schemas.core_labour import ProgrammeParticipation as model
 
-    return empty_frame(model)
+    return empty_table(model)
 
 
-def empty_frame(model) -> pd.DataFrame:
-    """An empty frame with the model's columns and dtypes (for an edition without these deliveries)."""
-    schema = model.to_schema()
-    return pd.DataFrame({name: pd.Series(dtype=str(column.dtype) if str(column.dtype) != "str" else "str")
-                         for name, column in schema.columns.items()})

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.core.duo import bounds, check_years, empty, finish
+from pipeline.core.duo import bounds, check_years, finish
+from schemas import empty_table
 from schemas.core import VoExamCandidates, VoPupilsByProfile
 
 SEX_CODES = {"man": "M", "vrouw": "V"}
@@ -27,7 +28,7 @@ def vo_exam_candidates(raw: pd.DataFrame, edition: str, last_year: int) -> pd.Da
     """Exam candidates and passes; the exam year (end of the school year) may be at most the
     edition's last education year."""
     if raw.empty:
-        return empty(VoExamCandidates)
+        return empty_table(VoExamCandidates)
     check_years(raw, edition, last_year)
     frame = _location(raw, edition)
     frame.update({"profile_code": raw["profile_code"].to_numpy(), "programme_name": raw["programme_name"].to_numpy(),
@@ -39,7 +40,7 @@ def vo_exam_candidates(raw: pd.DataFrame, edition: str, last_year: int) -> pd.Da
 
 def vo_pupils_by_profile(raw: pd.DataFrame, edition: str, last_year: int) -> pd.DataFrame:
     if raw.empty:
-        return empty(VoPupilsByProfile)
+        return empty_table(VoPupilsByProfile)
     check_years(raw, edition, last_year)
     frame = _location(raw, edition)
     frame.update({"sector": raw["sector"].to_numpy(), "profile_code": raw["profile_code"].to_numpy(),
