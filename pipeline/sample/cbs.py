@@ -121,8 +121,11 @@ def employment(edition: Edition, seed: int) -> dict:
     last = edition.labour_last_year
     occupations = reference.load("labour/brc2014_occupations.csv").frame
     classes = occupations[occupations["level"] == "class"]
-    # the sample carries the classes and the groups of classes 07 and 08 (85276NED has all 114 groups)
-    groups = occupations[(occupations["level"] == "group") & occupations["class_code"].isin(["07", "08"])]
+    # the sample carries the classes and the groups of every class with a group the Dutch STEM table
+    # counts as technical (05, 07, 08, 10; 85276NED has all 114 groups)
+    stem = reference.load("stem/nl_technical_occupations.csv").frame
+    split = sorted(set(stem.loc[(stem["is_stem"] == "true") & (stem["code"].str.len() == 4), "brc_class"]))
+    groups = occupations[(occupations["level"] == "group") & occupations["class_code"].isin(split)]
     beroep = [{"Key": pad("T001206"), "Title": "Totaal", "Description": None, "CategoryGroupID": None}]
     beroep += [{"Key": pad(f"1{r.code}000"), "Title": f"{r.code} {r.name}", "Description": None, "CategoryGroupID": 1}
                for r in classes.itertuples(index=False)]
@@ -147,7 +150,7 @@ def employment(edition: Edition, seed: int) -> dict:
         values: dict[str, float] = {"T": employed_total(year) * seasonal}
         for code in classes["code"]:
             values[code] = class_value(seed, code, year) * seasonal
-        for cls in ("07", "08"):
+        for cls in split:
             members = groups[groups["class_code"] == cls]["code"]
             total_weight = sum(group_weights[c] for c in members)
             for code in members:
