@@ -3,9 +3,9 @@ assembly of counts, shares and ratios into the long published layout.
 
 A source family's indicator function only says which rows it counts: it builds one or more cubes
 with `cube()`, protects them together with `protect()`, and turns them into indicator rows with
-`count()`, `share()`, `sex_share()` and `sex_ratio()`. Masked source counts travel as intervals
-(`low`, `high`); published numerators and denominators are the midpoints, `value_low`/`value_high`
-the bounds of the value.
+`count()`, `share()`, `share_of_total()`, `ratio()`, `sex_share()` and `sex_ratio()`. Masked source
+counts travel as intervals (`low`, `high`); published numerators and denominators are the
+midpoints, `value_low`/`value_high` the bounds of the value.
 """
 
 from __future__ import annotations
@@ -144,6 +144,14 @@ def share(indicator_id: str, cells: pd.DataFrame, numerator: str, denominator: s
     den = _select(cells, denominator).drop(columns="definition")
     return _share(indicator_id, num.merge(den, on=["period", "breakdown", *REGION, "sex"], how="inner",
                                           suffixes=("", "_den"), validate="many_to_one"), ctx)
+
+
+def ratio(indicator_id: str, cells: pd.DataFrame, numerator: str, denominator: str, ctx: Context) -> pd.DataFrame:
+    """numerator cube / denominator cube, cell by cell (same definition and breakdowns), as a ratio."""
+    joined = _select(cells, numerator).merge(_select(cells, denominator), on=CELL_KEYS, suffixes=("", "_den"),
+                                             validate="one_to_one")
+    den_part = joined[["low_den", "high_den", "suppressed_den", "rule_den"]].set_axis(["low", "high", "suppressed", "rule"], axis=1)
+    return _combine(indicator_id, joined[["low", "high", "suppressed", "rule"]], den_part, ctx, "ratio", 1.0, keys=joined)
 
 
 def share_of_total(indicator_id: str, cells: pd.DataFrame, numerator: str, denominator: str, ctx: Context) -> pd.DataFrame:

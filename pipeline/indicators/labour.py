@@ -295,15 +295,6 @@ def protect_parts(cells: pd.DataFrame, part_level: str | None, ctx: c.Context) -
     return out.assign(region_level=work["region_level"].to_numpy(), boundary_year=work["boundary_year"].to_numpy())
 
 
-def ratio(indicator_id: str, cells: pd.DataFrame, numerator: str, denominator: str, ctx: c.Context) -> pd.DataFrame:
-    """numerator cube / denominator cube, cell by cell, as a ratio (cells.share gives percentages)."""
-    num = c._select(cells, numerator)
-    den = c._select(cells, denominator)
-    joined = num.merge(den, on=c.CELL_KEYS, suffixes=("", "_den"), validate="one_to_one")
-    den_part = joined[["low_den", "high_den", "suppressed_den", "rule_den"]].set_axis(["low", "high", "suppressed", "rule"], axis=1)
-    return c._combine(indicator_id, joined[["low", "high", "suppressed", "rule"]], den_part, ctx, "ratio", 1.0, keys=joined)
-
-
 def tension_class(values: pd.Series) -> pd.Series:
     """Class number of each value (reference/indicators/tension_classes.csv: lower <= v < upper);
     '' for a value that is not published."""
@@ -340,4 +331,4 @@ def tension(core: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
                 cubes.append(both.assign(cube=cube, low=both[column].astype(float), high=both[column].astype(float)))
     cells = protect_parts(pd.concat(cubes, ignore_index=True)[["cube", *c.CELL_KEYS, "low", "high", "boundary_year"]],
                           "arbeidsmarktregio", ctx)
-    return ratio("labour_market_tension", cells, "tension:vacancies", "tension:benefits", ctx)
+    return c.ratio("labour_market_tension", cells, "tension:vacancies", "tension:benefits", ctx)
