@@ -27,7 +27,7 @@ def techpact_build(tmp: Path, landing: Path, kill_at: str | None = None) -> subp
         env[releasing.KILL_ENV] = kill_at
     command = [sys.executable, "-m", "pipeline.cli", "build", "--sources", str(landing), "--edition", "2024",
                "--out", str(tmp / "out"), "--warehouse", f"sqlite:///{tmp / 'warehouse.sqlite'}"]
-    return subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=900)  # a guard against a hang, not a speed test
 
 
 def state(tmp: Path) -> tuple[dict[str, bytes], pd.DataFrame, pd.DataFrame]:

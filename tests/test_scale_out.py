@@ -54,7 +54,7 @@ def test_dask_executor_with_postgres_instance_equals_in_process_build(sample_dir
             [sys.executable, "-m", "pipeline.cli", "build", "--sources", str(sample_dir), "--edition", "2024",
              "--out", str(settings.out), "--warehouse", f"sqlite:///{tmp_path / 'dask.sqlite'}",
              "--executor", "dask", "--dask-address", cluster.scheduler_address],
-            cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600)
+            cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=1800)  # a guard against a hang, not a speed test
     assert build.returncode == 0, build.stderr[-4000:]
     run_id = re.search(r"\(run ([0-9a-f-]{36})\)", build.stdout).group(1)
 
