@@ -59,6 +59,26 @@ def rows_per_file(instance: dg.DagsterInstance, edition: str) -> dict[str, int]:
     return rows
 
 
+def stage_tables() -> dict[str, str]:
+    """Every validated raw, core and classified table of an edition -> its warehouse table
+    (raw_<family>, core_<table>, core_<table>_classified)."""
+    from assets import core, raw
+    from pipeline import classify as plan
+
+    names: dict[str, str] = {}
+    for module, prefix in ((raw, ""), (core, "core_")):
+        for item in dg.load_assets_from_modules([module]):
+            for key in item.keys:
+                if key.path[-1] != "landing_inventory":
+                    names[key.path[-1]] = prefix + key.path[-1]
+    for row in plan.plan():
+        names[row.asset] = f"core_{row.asset}"
+    return dict(sorted(names.items()))
+
+
+STAGE_TABLES = stage_tables()
+
+
 def _every_upstream_asset() -> list[dg.AssetKey]:
     """Every asset of the earlier stages: the edition is released only when all of them succeeded,
     so a bad delivery of any family stops publication, also one the report does not use yet."""
@@ -72,17 +92,17 @@ def _every_upstream_asset() -> list[dg.AssetKey]:
 
 @dg.asset(
     partitions_def=editions, group_name="publication", owners=["team:ptvt-monitor"],
-    kinds={"sql", "pdf", "html", "csv"}, code_version="2", tags={"techpact/stage": "publication"},
-    deps=_every_upstream_asset(),
+    kinds={"sql", "pdf", "html", "csv"}, code_version="3", tags={"techpact/stage": "publication"},
+    deps=_every_upstream_asset(), ins={name: dg.AssetIn(name) for name in STAGE_TABLES},
 )
-def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.DataFrame, raw_duo_ho_first_years: pd.DataFrame,
-                    ho_first_years: pd.DataFrame, ho_first_years_classified: pd.DataFrame, indicators: pd.DataFrame,
+def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.DataFrame, indicators: pd.DataFrame,
                     indicator_coverage: pd.DataFrame, indicator_progress: pd.DataFrame,
                     warehouse_db: Warehouse, publisher: Publisher, landing: LandingArea, options: BuildOptions,
                     stem_bridge: pd.DataFrame, definition_changes: pd.DataFrame,
-                    definition_comparison: pd.DataFrame) -> dict:
-    """The published edition: PDF, HTML page, CSV download and manifest in `out/<edition>`, and the
-    edition's rows in the warehouse tables (with the release and run recorded in `edition_releases`)."""
+                    definition_comparison: pd.DataFrame, **stage_frames: pd.DataFrame) -> dict:
+    """The published edition: PDF, HTML pages, downloads and manifest in `out/<edition>`, and the
+    edition's rows in the warehouse: every validated raw, core and classified table, the indicator
+    tables and the checks (with the release and run recorded in `edition_releases`)."""
     edition = context.partition_key
     out = Path(publisher.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -112,9 +132,7 @@ def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.Dat
                                            tuple(publisher.languages), extra_tables=stem_tables, extras=extras)
             releasing.checkpoint("rendered")
             written = warehouse.replace_edition(warehouse_db.url, edition, {
-                "raw_duo_ho_first_years": raw_duo_ho_first_years,
-                "core_ho_first_years": ho_first_years,
-                "core_ho_first_years_classified": ho_first_years_classified,
+                **{STAGE_TABLES[name]: frame for name, frame in sorted(stage_frames.items())},
                 "indicators": indicators,
                 "indicator_coverage": indicator_coverage,
                 "indicator_progress": indicator_progress,

@@ -23,6 +23,15 @@ def engine(url: str) -> Engine:
     return sa.create_engine(url, future=True)
 
 
+def _sqlite_method(table, conn, keys, data_iter):
+    """pandas `to_sql` method that inserts through sqlite3's own executemany (no per-row SQLAlchemy
+    statement building: several times faster on large tables)."""
+    name = f'"{table.name}"'
+    columns = ", ".join(f'"{k}"' for k in keys)
+    marks = ", ".join("?" for _ in keys)
+    conn.connection.dbapi_connection.executemany(f"INSERT INTO {name} ({columns}) VALUES ({marks})", data_iter)
+
+
 def _copy_method(table, conn, keys, data_iter):
     """pandas `to_sql` method that loads with PostgreSQL COPY (psycopg 3 or psycopg2)."""
     dbapi = conn.connection.dbapi_connection
@@ -75,7 +84,7 @@ def replace_edition(url_or_engine: str | Engine, edition: str, tables: Mapping[s
     transaction rolls back (the publication step releases the edition's files there).
     """
     eng = engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
-    method = _copy_method if eng.dialect.name == "postgresql" else None
+    method = {"postgresql": _copy_method, "sqlite": _sqlite_method}.get(eng.dialect.name)
     written: dict[str, int] = {}
     with eng.begin() as conn:
         for name, frame in tables.items():

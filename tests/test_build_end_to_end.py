@@ -75,6 +75,28 @@ def test_warehouse_holds_the_published_indicators(built):
     assert (merged["value"].fillna(-1) - merged["value_db"].fillna(-1)).abs().max() < 1e-9
 
 
+def test_warehouse_holds_every_validated_stage_table(built, sample_dir):
+    import json
+
+    from assets.publication import STAGE_TABLES
+
+    _, folder, url = built
+    names = set(STAGE_TABLES.values())
+    assert {"raw_duo_mbo_participants", "core_vo_pupils_by_profile_classified", "core_employment_by_occupation",
+            "raw_uwv_tension", "core_programme_participation"} <= names
+    stored = {name: warehouse.read_table(url, name, "2024") for name in sorted(names)}
+    assert all(len(frame) > 0 for frame in stored.values()), [n for n, f in stored.items() if f.empty]
+    for name, frame in stored.items():
+        if name.endswith("_classified"):  # classification adds flags, never rows
+            assert len(frame) == len(stored[name.removesuffix("_classified")])
+            assert {"stem_nl", "stem_isced"} <= set(frame.columns)
+    # every data row of every delivery is in its raw table (DUO's wide years make several raw rows of one line)
+    rows = {item["file"]: item["rows"] for item in json.loads((folder / "manifest.json").read_text())["inputs"]}
+    raw = pd.concat([frame[["source_file", "source_line"]] for name, frame in stored.items() if name.startswith("raw_")])
+    lines = raw.drop_duplicates().groupby("source_file").size()
+    assert {f: int(n) for f, n in lines.items()} == rows
+
+
 def test_pdf_has_outline_page_numbers_and_contents(built):
     from pypdf import PdfReader
 
