@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import disclosure, reference, regions
+from schemas.indicators import COLUMNS
 
 REGION = ["region_level", "region_code", "region_name"]
 CELL_KEYS = ["definition", "period", "breakdown", *REGION, "sex"]
@@ -62,6 +63,11 @@ def cube(frame: pd.DataFrame, name: str, *, definition: str, keys: list[str], lo
     cells["low"] = cells["low"].astype(float)
     cells["high"] = cells["high"].astype(float)
     return cells[["cube", *CELL_KEYS, "low", "high", "boundary_year"]]
+
+
+def empty() -> pd.DataFrame:
+    """No indicator rows, in the published layout (a table that holds nothing a family counts)."""
+    return pd.DataFrame({column: pd.Series(dtype="str") for column in COLUMNS})
 
 
 def _breakdown_text(frame: pd.DataFrame, columns: list[str]) -> pd.Series:

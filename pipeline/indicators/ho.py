@@ -13,10 +13,20 @@ FIRST_YEARS = ("ho_first_years_stem", "ho_first_years_stem_share", "ho_first_yea
                "ho_first_years_stem_mf_ratio")
 
 
-def stem_cubes(classified: pd.DataFrame, ctx: c.Context, prefix: str) -> tuple[list[pd.DataFrame], list[str]]:
-    """The cube of all students (`<prefix>:all`) and of STEM students per definition (`<prefix>:stem:<def>`)."""
-    frame = regions.map_municipalities(classified.assign(code_year=c.code_years(classified)), ctx.boundary_year)
-    common = {"keys": [], "low": "count_low", "high": "count_high", "ctx": ctx, "breakdown": ["level"]}
+def stem_cubes(classified: pd.DataFrame, ctx: c.Context, prefix: str, *, breakdown: tuple[str, ...] = ("level",),
+               located: bool = True, code_year: int | None = None) -> tuple[list[pd.DataFrame], list[str]]:
+    """The cube of all students (`<prefix>:all`) and of STEM students per definition (`<prefix>:stem:<def>`).
+
+    Located cubes map the rows' municipalities to the boundary year; their codes are of the year of
+    the delivery (`cells.code_years`) unless `code_year` names the division they are in.
+    """
+    if located:
+        years = c.code_years(classified) if code_year is None else code_year
+        frame = regions.map_municipalities(classified.assign(code_year=years), ctx.boundary_year)
+    else:
+        frame = classified
+    common = {"keys": [], "low": "count_low", "high": "count_high", "ctx": ctx, "breakdown": list(breakdown),
+              "located": located}
     cubes = [c.cube(frame, f"{prefix}:all", definition="none", **common)]
     definitions = []
     for definition in DEFINITIONS:
