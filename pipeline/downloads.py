@@ -51,7 +51,7 @@ def write(folder: Path, indicators: pd.DataFrame, catalogue: pd.DataFrame) -> li
     folder.mkdir(parents=True, exist_ok=True)
     frame = download_frame(indicators, catalogue)
     csv_path = folder / f"{BASENAME}.csv"
-    frame.to_csv(csv_path, index=False, lineterminator="\n", float_format="%.6g")
+    frame.to_csv(csv_path, index=False, lineterminator="\n", float_format="%.15g")
     json_path = folder / f"{BASENAME}.json"
     records = json.loads(frame.astype(object).where(frame.notna(), None).to_json(orient="records", double_precision=10))
     json_path.write_text(json.dumps(records, ensure_ascii=False, indent=0, sort_keys=False) + "\n", encoding="utf-8")

@@ -23,7 +23,7 @@ class Indicators(pa.DataFrameModel):
     value_high: Series[float] = pa.Field(nullable=True, description="upper bound of value when counts were masked at source (else = value)")
     unit: Series[str] = pa.Field(isin=["count", "percent", "ratio"], description="unit of value")
     flag: Series[str] = pa.Field(description="'' or flags separated by ';' (masked, suppressed, provisional, break)")
-    rule: Series[str] = pa.Field(description="disclosure rule that applied ('' when published): primary:n<threshold, secondary:region, secondary:sex, secondary:linear; prefixed numerator/denominator for shares")
+    rule: Series[str] = pa.Field(description="disclosure rule that applied ('' when published): primary:n<threshold, secondary:region, secondary:sex, secondary:linear, secondary:breakdown (a margin of another breakdown); prefixed numerator/denominator for shares")
     boundary_year: Series["Int64"] = pa.Field(nullable=True, description="municipal division (CBS, 1 January) regional figures are mapped to; null for sources without a location")
 
     class Config:

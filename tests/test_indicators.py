@@ -234,13 +234,14 @@ def test_brute_force_check_catches_unprotected_tables(real):
 def test_real_files_every_level_and_sex_is_produced_and_coverage_is_reported(real):
     _, frame, coverage = real
     assert set(frame["region_level"]) == set(regions.LEVELS)
-    assert set(frame["definition"]) == {"nl", "isced"}
+    assert set(frame["definition"]) == {"nl", "isced", "none"}  # none: the teacher-training groups
+    assert set(frame.loc[frame["indicator_id"].str.startswith("ho_"), "definition"]) == {"nl", "isced"}
     assert set(frame["period"]) == {"2015", "2016", "2017", "2018", "2019"}
     catalogue = indicators.catalogue()
     assert set(coverage["indicator_id"]) == set(catalogue["indicator_id"])
     computed = set(coverage.loc[coverage["status"] == "computed", "indicator_id"])
     assert computed == {"ho_first_years_stem", "ho_first_years_stem_share", "ho_first_years_stem_women_share",
-                        "ho_first_years_stem_mf_ratio"}
+                        "ho_first_years_stem_mf_ratio", "teacher_training_inflow"}
     assert set(coverage["status"]) - {"computed"} <= {"no_function", "source_absent"}
     ratio = frame[(frame["indicator_id"] == "ho_first_years_stem_mf_ratio") & (frame["region_level"] == "national")
                   & (frame["definition"] == "nl") & (frame["period"] == "2019") & (frame["breakdown"] == "level=hbo")].iloc[0]

@@ -90,15 +90,15 @@ def test_real_teacher_training_inflow_and_diplomas_per_group_equal_the_files(rea
     assert compared >= 8
 
 
-def test_real_teacher_diplomas_relative_to_all_stem_diplomas(real):
+def test_real_teacher_diplomas_relative_to_the_stem_diplomas_of_their_level(real):
     folder, frame, _ = real
     groups = _by_group_and_sex(folder, "*_gediplomeerden_2019.csv", "2018")
+    level_of = dict(zip(*[reference.load("stem/teacher_training_groups.csv").frame[c] for c in ("teacher_group", "level")]))
     for definition in ("nl", "isced"):
         stem = _stem_codes(definition)
-        total = 0
-        for path in sorted(folder.glob("*_gediplomeerden_2019.csv")):
-            counts = _count_file(path, "2018", lambda row: [()] if row["OPLEIDINGSCODE ACTUEEL"] in stem and row["GESLACHT"] else [])
-            total += counts.get((), 0)
+        total = {level: _count_file(folder / f"{level}_gediplomeerden_2019.csv", "2018",
+                                    lambda row: [()] if row["OPLEIDINGSCODE ACTUEEL"] in stem and row["GESLACHT"] else []).get((), 0)
+                 for level in ("hbo", "wo")}
         got = _national(frame, "teacher_training_diplomas_vs_stem", "2018", definition)
         got = got[got["sex"] == "T"].set_index("breakdown")
         compared = 0
@@ -106,8 +106,8 @@ def test_real_teacher_diplomas_relative_to_all_stem_diplomas(real):
             row = got.loc[f"teacher_group={group}"]
             if sex != "T" or "suppressed" in row["flag"]:
                 continue
-            assert row["denominator"] == total
-            assert row["value"] == pytest.approx(100 * n / total, abs=0.005)
+            assert row["denominator"] == total[level_of[group]]
+            assert row["value"] == pytest.approx(100 * n / total[level_of[group]], abs=0.005)
             compared += 1
         assert compared >= 1
 
@@ -170,6 +170,7 @@ def test_every_teacher_cluster_programme_has_a_group():
     assert set(groups["teacher_group"]) == {"second_degree_exact_hbo", "vocational_technical", "first_degree_exact_wo",
                                             "first_degree_exact_hbo"}
     assert (groups.loc[groups["teacher_group"] == "first_degree_exact_wo", "level"] == "wo").all()
+    assert (groups.groupby("teacher_group")["level"].nunique() == 1).all()  # each group is compared with its level
 
 
 def test_teacher_groups_are_named_in_both_languages():

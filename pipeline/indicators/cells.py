@@ -3,19 +3,21 @@ assembly of counts, shares and ratios into the long published layout.
 
 A source family's indicator function only says which rows it counts: it builds one or more cubes
 with `cube()`, protects them together with `protect()`, and turns them into indicator rows with
-`count()`, `share()`, `share_of_total()`, `ratio()`, `sex_share()` and `sex_ratio()`. Masked source
+`count()`, `share()`, `share_across()`, `ratio()`, `sex_share()` and `sex_ratio()`. Masked source
 counts travel as intervals (`low`, `high`); published numerators and denominators are the
 midpoints, `value_low`/`value_high` the bounds of the value.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from pipeline import disclosure, reference, regions
+from schemas.indicators import COLUMNS
 
 REGION = ["region_level", "region_code", "region_name"]
 CELL_KEYS = ["definition", "period", "breakdown", *REGION, "sex"]
@@ -62,6 +64,11 @@ def cube(frame: pd.DataFrame, name: str, *, definition: str, keys: list[str], lo
     cells["low"] = cells["low"].astype(float)
     cells["high"] = cells["high"].astype(float)
     return cells[["cube", *CELL_KEYS, "low", "high", "boundary_year"]]
+
+
+def empty() -> pd.DataFrame:
+    """No indicator rows, in the published layout (a table that holds nothing a family counts)."""
+    return pd.DataFrame({column: pd.Series(dtype="str") for column in COLUMNS})
 
 
 def _breakdown_text(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
@@ -154,13 +161,18 @@ def ratio(indicator_id: str, cells: pd.DataFrame, numerator: str, denominator: s
     return _combine(indicator_id, joined[["low", "high", "suppressed", "rule"]], den_part, ctx, "ratio", 1.0, keys=joined)
 
 
-def share_of_total(indicator_id: str, cells: pd.DataFrame, numerator: str, denominator: str, ctx: Context) -> pd.DataFrame:
-    """Every breakdown of the numerator cube / the denominator cube (which has no breakdown), cell by
-    cell; the rows take the denominator's definition (e.g. teacher-training diplomas per group
-    relative to all STEM diplomas under one definition)."""
+def share_across(indicator_id: str, cells: pd.DataFrame, numerator: str, denominator: str, ctx: Context,
+                 breakdowns: Mapping[str, str]) -> pd.DataFrame:
+    """numerator cube / denominator cube cell by cell, where the numerator's breakdown value `b` is
+    divided by the denominator's breakdown value `breakdowns[b]`; the rows keep the numerator's
+    breakdown and take the denominator's definition (e.g. teacher-training diplomas per group
+    relative to all STEM diplomas of the group's level under one definition)."""
     num = _select(cells, numerator).drop(columns="definition")
-    den = _select(cells, denominator).drop(columns="breakdown")
-    joined = num.merge(den, on=["period", *REGION, "sex"], how="inner", suffixes=("", "_den"), validate="many_to_one")
+    num = num.assign(_den=num["breakdown"].map(dict(breakdowns)))
+    if num["_den"].isna().any():
+        raise KeyError(f"{indicator_id}: no denominator breakdown for {sorted(set(num.loc[num['_den'].isna(), 'breakdown']))}")
+    den = _select(cells, denominator).rename(columns={"breakdown": "_den"})
+    joined = num.merge(den, on=["period", "_den", *REGION, "sex"], how="inner", suffixes=("", "_den"), validate="many_to_one")
     return _share(indicator_id, joined, ctx)
 
 

@@ -54,9 +54,12 @@ def recoverable_by_subtraction(frame: pd.DataFrame) -> list[str]:
     suppressed member is a cell a reader can recompute."""
     found = []
     counts = frame[frame["unit"] == "count"]
+    members_of: dict[int, dict] = {}
     for key, group in counts.groupby(GROUP, sort=True):
         years = group["boundary_year"].dropna().unique()
-        members = regions.members(int(years[0])) if len(years) else {}
+        if len(years) and int(years[0]) not in members_of:
+            members_of[int(years[0])] = regions.members(int(years[0]))
+        members = members_of[int(years[0])] if len(years) else {}
         hidden = {(r.region_level, r.region_code, r.sex): "suppressed" in r.flag for r in group.itertuples()}
         present_m = {code for (level, code, _), _h in hidden.items() if level == "municipality"}
         # the municipalities of each present region that have data

@@ -16,8 +16,11 @@ DIPLOMAS = ("ho_diplomas_stem", "ho_diplomas_stem_share", "teacher_training_dipl
 TEACHER_CLUSTER = "lerarenopleiding beta"  # the cluster of stem/nl_ho_programmes.csv the groups table splits
 
 
-def _located(classified: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
-    return regions.map_municipalities(classified.assign(code_year=c.code_years(classified)), ctx.boundary_year)
+def locate(classified: pd.DataFrame, ctx: c.Context, code_year: int | None = None) -> pd.DataFrame:
+    """The rows with `boundary_municipality_code`: their municipalities mapped to the boundary year.
+    Codes are of the year of the delivery (`cells.code_years`) unless `code_year` names the division."""
+    years = c.code_years(classified) if code_year is None else code_year
+    return regions.map_municipalities(classified.assign(code_year=years), ctx.boundary_year)
 
 
 def _stem_only(frame: pd.DataFrame, definition: str) -> pd.DataFrame:
@@ -26,16 +29,19 @@ def _stem_only(frame: pd.DataFrame, definition: str) -> pd.DataFrame:
     return frame.assign(num_low=np.where(stem, frame["count_low"], 0), num_high=np.where(stem, frame["count_high"], 0))
 
 
-def _definitions(frame: pd.DataFrame) -> list[str]:
-    return [d for d in DEFINITIONS if not frame[f"stem_{d}"].isna().all()]
+def stem_cubes(classified: pd.DataFrame, ctx: c.Context, prefix: str, *, breakdown: tuple[str, ...] = ("level",),
+               located: bool = True, code_year: int | None = None) -> tuple[list[pd.DataFrame], list[str]]:
+    """The cube of all students (`<prefix>:all`) and of STEM students per definition (`<prefix>:stem:<def>`).
 
-
-def stem_cubes(frame: pd.DataFrame, ctx: c.Context, prefix: str) -> tuple[list[pd.DataFrame], list[str]]:
-    """The cube of all students (`<prefix>:all`) and of STEM students per definition (`<prefix>:stem:<def>`)
-    by level, of a located frame (see `_located`)."""
-    common = {"keys": [], "ctx": ctx, "breakdown": ["level"]}
+    Located cubes need the rows' municipalities in the boundary year: a frame from `locate` is used as
+    it is, any other is located first (`code_year` as in `locate`).
+    """
+    frame = classified
+    if located and "boundary_municipality_code" not in frame.columns:
+        frame = locate(classified, ctx, code_year)
+    common = {"keys": [], "ctx": ctx, "breakdown": list(breakdown), "located": located}
     cubes = [c.cube(frame, f"{prefix}:all", definition="none", low="count_low", high="count_high", **common)]
-    definitions = _definitions(frame)
+    definitions = [d for d in DEFINITIONS if not frame[f"stem_{d}"].isna().all()]
     cubes += [c.cube(_stem_only(frame, d), f"{prefix}:stem:{d}", definition=d, low="num_low", high="num_high", **common)
               for d in definitions]
     return cubes, definitions
@@ -74,7 +80,7 @@ def ho_first_years(classified: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
     """Number and share of first-years in STEM, share of women among them and the male/female
     ratio; hbo and wo, by sex, every year, every region level, both definitions; first-years in
     STEM teacher training per group."""
-    frame = _located(classified, ctx)
+    frame = locate(classified, ctx)
     cubes, definitions = stem_cubes(frame, ctx, "ho_first_years")
     cells = c.protect(cubes + [_teacher_cube(frame, ctx, "teacher_training:first_years")], ctx)
     out = _stem_rows("ho_first_years", "ho_first_years_stem", "ho_first_years_stem_share", cells, definitions, ctx)
@@ -89,16 +95,19 @@ def ho_first_years(classified: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
 @register(table="ho_diplomas_classified", source_family="duo_ho_diplomas", indicators=DIPLOMAS)
 def ho_diplomas(classified: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
     """Number and share of diplomas in STEM (hbo and wo, both definitions); diplomas of STEM teacher
-    training per group, and relative to all STEM diplomas under each definition."""
-    frame = _located(classified, ctx)
+    training per group, and relative to all STEM diplomas of the group's level under each definition."""
+    frame = locate(classified, ctx)
     cubes, definitions = stem_cubes(frame, ctx, "ho_diplomas")
     teacher = "teacher_training:diplomas"
-    totals = [c.cube(_stem_only(frame, d), f"ho_diplomas:stem_total:{d}", definition=d, keys=[], low="num_low",
-                     high="num_high", ctx=ctx) for d in definitions]  # hbo and wo together
-    cells = c.protect(cubes + totals + [_teacher_cube(frame, ctx, teacher)], ctx)
+    cells = c.protect(cubes + [_teacher_cube(frame, ctx, teacher)], ctx)
     out = _stem_rows("ho_diplomas", "ho_diplomas_stem", "ho_diplomas_stem_share", cells, definitions, ctx)
     out.append(c.count("teacher_training_diplomas", cells, teacher, ctx))
+    # each group against the STEM diplomas of its own level (a published cell: no new margin to protect)
+    groups = reference.load("stem/teacher_training_groups.csv").frame.groupby("teacher_group")["level"].unique()
+    if (groups.str.len() != 1).any():
+        raise ValueError(f"teacher_training_groups.csv: a group spans two levels: {groups[groups.str.len() != 1].to_dict()}")
+    levels = {f"teacher_group={g}": f"level={lv[0]}" for g, lv in groups.items()}
     for definition in definitions:
-        out.append(c.share_of_total("teacher_training_diplomas_vs_stem", cells, teacher,
-                                    f"ho_diplomas:stem_total:{definition}", ctx))
+        out.append(c.share_across("teacher_training_diplomas_vs_stem", cells, teacher, f"ho_diplomas:stem:{definition}",
+                                  ctx, levels))
     return pd.concat(out, ignore_index=True)

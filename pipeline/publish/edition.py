@@ -83,10 +83,10 @@ def render(stage: Path, edition: str, indicators: pd.DataFrame, catalogue: pd.Da
     downloads and PDFs), then the manifest over all of them."""
     stage.mkdir(parents=True, exist_ok=True)
     for name, table in sorted((extra_tables or {}).items()):
-        table.to_csv(stage / f"{name}.csv", index=False, lineterminator="\n", float_format="%.6g")
+        table.to_csv(stage / f"{name}.csv", index=False, lineterminator="\n", float_format="%.15g")
     env = _environment()
     if not (stage / "indicators.csv").exists():  # pipeline.downloads writes the downloads first
-        indicators.to_csv(stage / "indicators.csv", index=False, lineterminator="\n", float_format="%.6g")
+        indicators.to_csv(stage / "indicators.csv", index=False, lineterminator="\n", float_format="%.15g")
     shutil.copyfile(TEMPLATE_DIR / "site.css", stage / "site.css")
     css = (TEMPLATE_DIR / "print.css").read_text(encoding="utf-8")
     contexts = {lang: content.build(indicators, catalogue, manifest, edition, lang, published_date(edition), extras)
