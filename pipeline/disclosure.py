@@ -186,15 +186,16 @@ def _protect_group(cells: pd.DataFrame, members, params: Parameters) -> tuple[np
         candidates = np.flatnonzero(incidence[incidence[:, target]].any(axis=0) & ~hidden)
         if len(candidates) == 0:
             candidates = np.flatnonzero(~hidden)
-        # the cheapest complement (with its cascade) that leaves the target unrecoverable
-        best, best_cost = -1, np.inf
+        # the cheapest complement (with its cascade) that leaves the target unrecoverable: candidates
+        # by the cost of their cascade, the exact test only until one passes (it is the expensive part)
+        trials = []
         for choice in order(candidates, target, hidden)[:RESCUE_CANDIDATES]:
             trial = hidden.copy()
             trial[choice] = True
             close(trial, None, 1)
-            cost = weight[trial & ~hidden].sum() + (1e6 if target in _recoverable(matrix, trial) else 0)
-            if cost < best_cost:
-                best, best_cost = int(choice), cost
+            trials.append((weight[trial & ~hidden].sum(), len(trials), int(choice), trial))
+        trials.sort(key=lambda t: t[:2])
+        best = next((choice for _, _, choice, trial in trials if target not in _recoverable(matrix, trial)), trials[0][2])
         hidden[best] = True
         why[best] = "secondary:linear"
     suppressed = hidden[unit_of]
