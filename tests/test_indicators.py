@@ -320,3 +320,17 @@ def test_downloads_are_byte_identical_when_rebuilt(tmp_path):
     second = downloads.write(tmp_path / "b", frame, indicators.catalogue())
     for a, b in zip(first, second):
         assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_every_catalogue_entry_is_computed_or_has_a_reason_why_not():
+    catalogue = set(indicators.catalogue()["indicator_id"])
+    functions = {i for family in indicators.families().values() for i in family.indicators}
+    reasons = reference.load("indicators/not_computed.csv").frame
+    assert set(reasons["indicator_id"]) <= catalogue
+    assert set(reasons["indicator_id"]) == catalogue - functions  # nothing left without a function or a reason
+    assert (reasons["reason"].str.len() > 40).all()
+    # the coverage of a build reports the reason
+    _, coverage = indicators.compute({}, "2024")
+    detail = coverage.set_index("indicator_id")["detail"]
+    for row in reasons.itertuples(index=False):
+        assert detail[row.indicator_id] == row.reason

@@ -23,6 +23,7 @@ import pandas as pd
 
 from pipeline import disclosure, reference, regions
 from pipeline.indicators.cells import Context, period_flags
+from schemas import empty_table
 from schemas.indicators import COLUMNS, Coverage, Indicators
 
 DEFINITIONS = ("nl", "isced")
@@ -99,15 +100,20 @@ def compute(tables: Mapping[str, pd.DataFrame], edition: str, ctx: Context | Non
             status[i] = ("computed", f"{int((frame['indicator_id'] == i).sum())} cells") if i in produced else \
                 ("no_rows", f"{family.name} produced no cells")
         frames.append(frame)
+    reasons = dict(reference.load("indicators/not_computed.csv").frame[["indicator_id", "reason"]].itertuples(index=False))
+    stale = sorted(set(reasons) & set(by_id))
+    if stale:
+        raise ValueError(f"reference/indicators/not_computed.csv names indicators that have a function: {stale}")
     rows = []
     for entry in cat.itertuples(index=False):
-        state, detail = status.get(entry.indicator_id, ("no_function", "no indicator function is registered for this id yet"))
+        state, detail = status.get(entry.indicator_id, (
+            "no_function", reasons.get(entry.indicator_id, "no indicator function is registered for this id yet")))
         rows.append({"edition": edition, "indicator_id": entry.indicator_id, "strand": entry.strand,
                      "source_families": entry.source_families, "status": state, "detail": detail})
     coverage = pd.DataFrame(rows, columns=list(Coverage.to_schema().columns))
     Coverage.validate(coverage, lazy=True)
     sources = {r.indicator_id: r.source_families.split(";") for r in cat.itertuples(index=False)}
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+    frame = pd.concat(frames, ignore_index=True) if frames else empty_table(Indicators)
     return finish(period_flags(frame, sources)), coverage
 
 
