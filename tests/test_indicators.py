@@ -334,3 +334,17 @@ def test_every_catalogue_entry_is_computed_or_has_a_reason_why_not():
     detail = coverage.set_index("indicator_id")["detail"]
     for row in reasons.itertuples(index=False):
         assert detail[row.indicator_id] == row.reason
+
+
+def test_computed_indicators_name_the_delivery_families_they_read():
+    # `techpact diff` explains a changed figure by the inputs of its source families, and the period
+    # flags are keyed on them: they must be the families deliveries are recognised as
+    from assets.sources import FAMILIES
+
+    catalogue = indicators.catalogue().set_index("indicator_id")["source_families"].str.split(";")
+    for family in indicators.families().values():
+        for indicator_id in family.indicators:
+            assert set(catalogue[indicator_id]) <= set(FAMILIES), (indicator_id, catalogue[indicator_id])
+            assert set(catalogue[indicator_id]) <= set(family.source_family.split(";")), indicator_id
+    flags = reference.load("indicators/period_flags.csv").frame
+    assert set(flags["source_family"]) <= set(FAMILIES)

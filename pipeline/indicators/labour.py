@@ -182,7 +182,7 @@ def employment_sums(core: pd.DataFrame, selections: dict[str, set[str]], table: 
     return out
 
 
-@register(table="employment_by_occupation", source_family="cbs_employment_occupation", indicators=EMPLOYMENT)
+@register(table="employment_by_occupation", source_family="cbs_employment", indicators=EMPLOYMENT)
 def employment(core: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
     """Persons employed in technical occupations (in all, by type, by the source's characteristics
     such as age), their growth since the edition's base year and the share of women; persons in ICT
@@ -239,7 +239,7 @@ def growth_cells(counts: pd.DataFrame, base_year: int) -> pd.DataFrame:
 
 # --- unemployment ---------------------------------------------------------------------------------
 
-@register(table="unemployment_by_education", source_family="cbs_unemployment_education", indicators=UNEMPLOYMENT)
+@register(table="unemployment_by_education", source_family="cbs_unemployment", indicators=UNEMPLOYMENT)
 def unemployment(core: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
     """ILO unemployment rate of the technically educated (CBS's total of the technical fields) and
     of the whole labour force, as CBS publishes it (from unrounded figures), by sex and education

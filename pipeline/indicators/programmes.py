@@ -49,7 +49,7 @@ def regional(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return both.assign(period=both["year"].astype(str), definition="none", breakdown="", sex="T", boundary_year=pd.NA)
 
 
-@register(table="programme_participation", source_family="programme_participation", indicators=PROGRAMME_INDICATORS)
+@register(table="programme_participation", source_family="registers_jetnet_technet;registers_mkbidee", indicators=PROGRAMME_INDICATORS)
 def programmes(core: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
     """Companies in Jet-Net & TechNet (national), MKB!dee projects and the small firms' share of the
     MKB!dee budget (national and per Techniekpact region), per year."""
