@@ -1,6 +1,6 @@
 """The benchmark: where the time of a build goes, and how it compares with the targets.
 
-    python -m benchmarks.run [--only NAME ...] [--json PATH] [--scale S] [--keep-samples DIR]
+    python -m benchmarks.run [--only NAME ...] [--json PATH] [--scale S] [--keep-samples DIR] [--memory-limit-gb G]
 
 Each scenario prints its figures; at the end one table of figures is printed and written as JSON
 (default benchmarks/results/latest.json) so runs can be compared. Scenarios:
@@ -15,7 +15,8 @@ Each scenario prints its figures; at the end one table of figures is printed and
 - scaled_build: cold builds of one edition of the scaled sample (`techpact sample --scale`, ten years)
   at scale S/4 and S (--scale, default 12: about 1.5 million enrolment rows a year): wall time, peak
   memory (overall and per stage), time per stage, raw DUO rows, and the linearity of the cost in
-  rows (seconds per million rows at S against S/4; 1.0 = linear).
+  rows (seconds per million rows at S against S/4; 1.0 = linear). A build whose memory passes
+  --memory-limit-gb (default half the machine) is stopped and reported as stopped.
 
 Enrolment rows are the raw rows per data year of the families that count enrolled students: hbo/wo
 first-years and all enrolments, mbo participants, vo pupils (diplomas and exams not included).
@@ -53,6 +54,7 @@ TARGETS = {
     "scaled_build.linearity": ("<", 1.1),
 }
 DEFAULT_SCALE = 12  # about 1.5 million enrolment rows a year (measured: 130,400 per unit of scale)
+DEFAULT_MEMORY_LIMIT_GB = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30 / 2, 1)  # half the machine
 SCALED_EDITION = "2024"
 ENROLMENT_FAMILIES = ("raw_duo_ho_first_years", "raw_duo_ho_enrolments", "raw_duo_mbo_participants", "raw_duo_vo_pupils")
 
@@ -72,12 +74,14 @@ def _sample(tmp: Path, scale: int = 1, editions: tuple[int, ...] | None = None) 
 
 class _MemorySampler(threading.Thread):
     """Resident memory of a process and its children, sampled with wall-clock timestamps (to find the
-    peak of each step); the overall peak comes from the kernel (ru_maxrss), not from the samples."""
+    peak of each step); the overall peak comes from the kernel (ru_maxrss), not from the samples.
+    Above `limit` bytes the process is stopped (a shared machine must not run out of memory)."""
 
-    def __init__(self, pid: int, every: float = 0.2):
+    def __init__(self, pid: int, every: float = 0.2, limit: float | None = None):
         super().__init__(daemon=True)
-        self.pid, self.every, self.samples = pid, every, []
+        self.pid, self.every, self.limit, self.samples = pid, every, limit, []
         self.done = threading.Event()
+        self.stopped_at: float | None = None
 
     def run(self) -> None:
         import psutil
@@ -92,17 +96,24 @@ class _MemorySampler(threading.Thread):
             except psutil.Error:
                 break
             self.samples.append((time.time(), rss))
+            if self.limit and rss > self.limit:
+                self.stopped_at = rss
+                for member in [*process.children(recursive=True), process]:
+                    member.kill()
+                break
             self.done.wait(self.every)
 
 
-def _techpact(*args: str, env: dict, sampler: list | None = None) -> tuple[float, int, subprocess.CompletedProcess]:
+def _techpact(*args: str, env: dict, sampler: list | None = None,
+              memory_limit: float | None = None) -> tuple[float, int, subprocess.CompletedProcess]:
     """Run the CLI in a child process: wall seconds, peak RSS (kB) of the child, result. With a
-    `sampler` list, the child's memory samples (timestamp, bytes) are appended to it."""
+    `sampler` list, the child's memory samples (timestamp, bytes) are appended to it; above
+    `memory_limit` bytes the child is stopped (MemoryError)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
     with subprocess.Popen([sys.executable, "-m", "pipeline.cli", *args], cwd=ROOT, env=env, text=True,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:
-        watcher = _MemorySampler(child.pid) if sampler is not None else None
+        watcher = _MemorySampler(child.pid, limit=memory_limit) if sampler is not None else None
         if watcher:
             watcher.start()
         stdout, stderr = child.communicate()
@@ -110,6 +121,11 @@ def _techpact(*args: str, env: dict, sampler: list | None = None) -> tuple[float
             watcher.done.set()
             watcher.join()
             sampler.extend(watcher.samples)
+            if watcher.stopped_at:
+                running = [line.strip()[4:] for line in stderr.splitlines() if line.startswith("  ... ")][-1:]
+                raise MemoryError(f"techpact {args[0]} stopped at {watcher.stopped_at / 2**30:.1f} GB resident, above "
+                                  f"the limit of {memory_limit / 2**30:.1f} GB (--memory-limit-gb), in step "
+                                  f"{running[0] if running else '?'}")
     result = subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)
     wall = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -346,8 +362,9 @@ def render(tmp: Path) -> dict:
     return {"indicator_rows": len(table), "pdf_s": round(pdf_s, 2), "html_s": round(html_s, 2), "html_pages": pages}
 
 
-def _scaled_once(tmp: Path, scale: int, keep: Path | None) -> dict:
-    """Generate (or reuse from `keep`) the scaled sample and build its edition cold from the CLI."""
+def _scaled_once(tmp: Path, scale: int, keep: Path | None, memory_limit_gb: float) -> dict:
+    """Generate (or reuse from `keep`) the scaled sample and build its edition cold from the CLI; a
+    build above the memory limit is stopped and reported as such."""
     from pipeline.sample.common import HISTORY_YEARS
 
     sample = (keep if keep else tmp) / f"sample-scale-{scale}"
@@ -362,8 +379,13 @@ def _scaled_once(tmp: Path, scale: int, keep: Path | None) -> dict:
     env.pop("DAGSTER_HOME", None)
     samples: list[tuple[float, int]] = []
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    wall, peak_kb, result = _techpact("build", "--edition", SCALED_EDITION, "--sources", str(sample / "sample"),
-                                      "--out", str(tmp / f"out-{scale}"), env=env, sampler=samples)
+    try:
+        wall, peak_kb, result = _techpact("build", "--edition", SCALED_EDITION, "--sources", str(sample / "sample"),
+                                          "--out", str(tmp / f"out-{scale}"), env=env, sampler=samples,
+                                          memory_limit=memory_limit_gb * 2**30)
+    except MemoryError as error:
+        return {"scale": scale, "generate_s": round(generate_s, 1), "stopped": str(error),
+                "stopped_after_s": round(samples[-1][0] - samples[0][0], 1) if samples else 0}
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     run_id = _run_ids(result.stdout)[-1]
     rows = _row_counts(home / "dagster", run_id)
@@ -379,18 +401,22 @@ def _scaled_once(tmp: Path, scale: int, keep: Path | None) -> dict:
     return figures
 
 
-def scaled_build(tmp: Path, scale: int = DEFAULT_SCALE, keep: Path | None = None) -> dict:
+def scaled_build(tmp: Path, scale: int = DEFAULT_SCALE, keep: Path | None = None,
+                 memory_limit_gb: float = DEFAULT_MEMORY_LIMIT_GB) -> dict:
     """Cold builds of the scaled sample at S/4 (at least 2) and S; linearity = seconds per raw row at S
-    over seconds per raw row at S/4, in total and per stage (below 1: fixed costs still weigh)."""
+    over seconds per raw row at S/4, in total (wall and CPU) and per stage (below 1: fixed costs
+    still weigh)."""
     small_scale = max(2, scale // 4)
-    small = _scaled_once(tmp, small_scale, keep) if small_scale < scale else None
-    full = _scaled_once(tmp, scale, keep)
+    small = _scaled_once(tmp, small_scale, keep, memory_limit_gb) if small_scale < scale else None
+    full = _scaled_once(tmp, scale, keep, memory_limit_gb)
     figures = dict(full)
-    if small:
+    if small and "stopped" not in small and "stopped" not in full:
         growth = full["raw_duo_rows"] / small["raw_duo_rows"]
         figures["linearity"] = round(full["wall_s"] / small["wall_s"] / growth, 3)
+        figures["linearity_cpu"] = round(full["cpu_s"] / small["cpu_s"] / growth, 3)
         for key in sorted(k for k in full if k.startswith("stage_") and k.endswith("_s") and small.get(k)):
             figures[f"linearity_{key[:-2]}"] = round(full[key] / small[key] / growth, 3)
+    if small:
         figures.update({f"at_{small_scale}_{k}": v for k, v in small.items() if k != "scale"})
     return figures
 
@@ -417,8 +443,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=RESULTS / "latest.json")
     parser.add_argument("--scale", type=int, default=DEFAULT_SCALE, help="scale factor of scaled_build (default %(default)s)")
     parser.add_argument("--keep-samples", type=Path, help="keep the scaled samples in this folder and reuse them next time")
+    parser.add_argument("--memory-limit-gb", type=float, default=DEFAULT_MEMORY_LIMIT_GB,
+                        help="stop a scaled build whose resident memory passes this (default: half the machine, %(default)s)")
     args = parser.parse_args(argv)
-    scenarios = {**SCENARIOS, "scaled_build": functools.partial(scaled_build, scale=args.scale, keep=args.keep_samples)}
+    scenarios = {**SCENARIOS, "scaled_build": functools.partial(scaled_build, scale=args.scale, keep=args.keep_samples,
+                                                                memory_limit_gb=args.memory_limit_gb)}
     results: dict[str, dict] = {}
     for name in args.only or list(scenarios):
         tmp = Path(tempfile.mkdtemp(prefix=f"techpact-bench-{name}-"))
