@@ -1,6 +1,6 @@
 """The benchmark: where the time of a build goes, and how it compares with the targets.
 
-    python -m benchmarks.run [--only NAME ...] [--json PATH]
+    python -m benchmarks.run [--only NAME ...] [--json PATH] [--scale S] [--keep-samples DIR] [--memory-limit-gb G]
 
 Each scenario prints its figures; at the end one table of figures is printed and written as JSON
 (default benchmarks/results/latest.json) so runs can be compared. Scenarios:
@@ -11,12 +11,21 @@ Each scenario prints its figures; at the end one table of figures is printed and
 - backfill: the six sample editions one after the other, against one edition;
 - ingest: DUO parser throughput (rows/s) against reading the same files with pyarrow.csv alone;
 - warehouse: loading the largest table into SQLite and into PostgreSQL (COPY), rows/s;
-- render: the national PDF and the HTML page of the sample edition.
+- render: the national PDF and the HTML page of the sample edition;
+- scaled_build: cold builds of one edition of the scaled sample (`techpact sample --scale`, ten years)
+  at scale S/4 and S (--scale, default 12: about 1.5 million enrolment rows a year): wall time, peak
+  memory (overall and per stage), time per stage, raw DUO rows, and the linearity of the cost in
+  rows (seconds per million rows at S against S/4; 1.0 = linear). A build whose memory passes
+  --memory-limit-gb (default half the machine) is stopped and reported as stopped.
+
+Enrolment rows are the raw rows per data year of the families that count enrolled students: hbo/wo
+first-years and all enrolments, mbo participants, vo pupils (diplomas and exams not included).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -25,6 +34,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -39,7 +49,14 @@ TARGETS = {
     "ingest.parser_vs_pyarrow": (">", 0.5),
     "warehouse.postgres_rows_per_s": (">", 100_000),
     "render.pdf_s": ("<", 20.0),
+    "scaled_build.wall_s": ("<", 600.0),
+    "scaled_build.peak_rss_mb": ("<", 6 * 1024),
+    "scaled_build.linearity": ("<", 1.1),
 }
+DEFAULT_SCALE = 12  # about 1.5 million enrolment rows a year (measured: 130,400 per unit of scale)
+DEFAULT_MEMORY_LIMIT_GB = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30 / 2, 1)  # half the machine
+SCALED_EDITION = "2024"
+ENROLMENT_FAMILIES = ("raw_duo_ho_first_years", "raw_duo_ho_enrolments", "raw_duo_mbo_participants", "raw_duo_vo_pupils")
 
 
 def machine() -> dict:
@@ -47,20 +64,69 @@ def machine() -> dict:
             "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
 
 
-def _sample(tmp: Path, scale: int = 1) -> Path:
+def _sample(tmp: Path, scale: int = 1, editions: tuple[int, ...] | None = None) -> Path:
     from pipeline.sample.generate import generate
 
     out = tmp / "sample"
-    generate(out)
+    generate(out, **({"sample_editions": editions} if editions else {}), scale=scale)
     return out
 
 
-def _techpact(*args: str, env: dict) -> tuple[float, int, subprocess.CompletedProcess]:
-    """Run the CLI in a child process: wall seconds, peak RSS (kB) of the child, result."""
+class _MemorySampler(threading.Thread):
+    """Resident memory of a process and its children, sampled with wall-clock timestamps (to find the
+    peak of each step); the overall peak comes from the kernel (ru_maxrss), not from the samples.
+    Above `limit` bytes the process is stopped (a shared machine must not run out of memory)."""
+
+    def __init__(self, pid: int, every: float = 0.2, limit: float | None = None):
+        super().__init__(daemon=True)
+        self.pid, self.every, self.limit, self.samples = pid, every, limit, []
+        self.done = threading.Event()
+        self.stopped_at: float | None = None
+
+    def run(self) -> None:
+        import psutil
+
+        try:
+            process = psutil.Process(self.pid)
+        except psutil.NoSuchProcess:
+            return
+        while not self.done.is_set():
+            try:
+                rss = sum(p.memory_info().rss for p in [process, *process.children(recursive=True)])
+            except psutil.Error:
+                break
+            self.samples.append((time.time(), rss))
+            if self.limit and rss > self.limit:
+                self.stopped_at = rss
+                for member in [*process.children(recursive=True), process]:
+                    member.kill()
+                break
+            self.done.wait(self.every)
+
+
+def _techpact(*args: str, env: dict, sampler: list | None = None,
+              memory_limit: float | None = None) -> tuple[float, int, subprocess.CompletedProcess]:
+    """Run the CLI in a child process: wall seconds, peak RSS (kB) of the child, result. With a
+    `sampler` list, the child's memory samples (timestamp, bytes) are appended to it; above
+    `memory_limit` bytes the child is stopped (MemoryError)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "pipeline.cli", *args], cwd=ROOT, env=env,
-                            capture_output=True, text=True)
+    with subprocess.Popen([sys.executable, "-m", "pipeline.cli", *args], cwd=ROOT, env=env, text=True,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:
+        watcher = _MemorySampler(child.pid, limit=memory_limit) if sampler is not None else None
+        if watcher:
+            watcher.start()
+        stdout, stderr = child.communicate()
+        if watcher:
+            watcher.done.set()
+            watcher.join()
+            sampler.extend(watcher.samples)
+            if watcher.stopped_at:
+                running = [line.strip()[4:] for line in stderr.splitlines() if line.startswith("  ... ")][-1:]
+                raise MemoryError(f"techpact {args[0]} stopped at {watcher.stopped_at / 2**30:.1f} GB resident, above "
+                                  f"the limit of {memory_limit / 2**30:.1f} GB (--memory-limit-gb), in step "
+                                  f"{running[0] if running else '?'}")
+    result = subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)
     wall = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if result.returncode != 0:
@@ -68,12 +134,12 @@ def _techpact(*args: str, env: dict) -> tuple[float, int, subprocess.CompletedPr
     return wall, max(peak, before), result
 
 
-def _step_times(dagster_home: Path, run_id: str) -> dict[str, float]:
-    """Seconds per step of a run, from the instance's event log."""
+def _step_windows(dagster_home: Path, run_id: str) -> dict[str, tuple[float, float]]:
+    """(start, end) timestamps of every step of a run, from the instance's event log."""
     import dagster as dg
 
     os.environ["DAGSTER_HOME"] = str(dagster_home)
-    starts, times = {}, {}
+    starts, windows = {}, {}
     with dg.DagsterInstance.get() as instance:
         for record in instance.all_logs(run_id):
             event = record.dagster_event
@@ -82,8 +148,28 @@ def _step_times(dagster_home: Path, run_id: str) -> dict[str, float]:
             if event.event_type_value == "STEP_START":
                 starts[event.step_key] = record.timestamp
             elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
-                times[event.step_key] = record.timestamp - starts.get(event.step_key, record.timestamp)
-    return times
+                windows[event.step_key] = (starts.get(event.step_key, record.timestamp), record.timestamp)
+    return windows
+
+
+def _step_times(dagster_home: Path, run_id: str) -> dict[str, float]:
+    """Seconds per step of a run, from the instance's event log."""
+    return {step: end - start for step, (start, end) in _step_windows(dagster_home, run_id).items()}
+
+
+def _row_counts(dagster_home: Path, run_id: str) -> dict[str, int]:
+    """Rows of every asset materialised in a run (its `dagster/row_count` metadata)."""
+    import dagster as dg
+
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
+    rows = {}
+    with dg.DagsterInstance.get() as instance:
+        for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION):
+            materialization = record.dagster_event.event_specific_data.materialization
+            count = materialization.metadata.get("dagster/row_count")
+            if count is not None:
+                rows[materialization.asset_key.to_user_string()] = int(count.value)
+    return rows
 
 
 def _groups() -> dict[str, str]:
@@ -99,16 +185,34 @@ def cold_build(tmp: Path) -> dict:
     env.pop("DAGSTER_HOME", None)
     wall, peak_kb, result = _techpact("build", "--sources", str(sample), "--out", str(tmp / "out"), env=env)
     run_id = result.stdout.split("(run ")[1].split(")")[0]
-    steps = _step_times(tmp / "home" / "dagster", run_id)
+    return _build_figures(wall, peak_kb, _step_windows(tmp / "home" / "dagster", run_id))
+
+
+def _build_figures(wall: float, peak_kb: int, windows: dict[str, tuple[float, float]],
+                   samples: list[tuple[float, int]] | None = None) -> dict:
+    """Wall time, peak memory, compute and orchestration overhead, and per stage the seconds (and,
+    with memory samples, the peak resident memory while the stage's steps ran)."""
     groups = _groups()
     per_stage: dict[str, float] = {}
-    for step, seconds in steps.items():
+    stage_peak: dict[str, int] = {}
+    step_peak: dict[str, int] = {}
+    for step, (start, end) in windows.items():
         stage = groups.get(step, "other")
-        per_stage[stage] = per_stage.get(stage, 0.0) + seconds
-    compute = sum(steps.values())
+        per_stage[stage] = per_stage.get(stage, 0.0) + end - start
+        during = [rss for t, rss in samples or () if start <= t <= end]
+        if during:
+            step_peak[step] = max(during)
+            stage_peak[stage] = max(stage_peak.get(stage, 0), max(during))
+    compute = sum(per_stage.values())
     figures = {"wall_s": round(wall, 2), "peak_rss_mb": round(peak_kb / 1024, 1), "asset_compute_s": round(compute, 2),
                "overhead_s": round(wall - compute, 2), "overhead_share": round((wall - compute) / wall, 3)}
     figures.update({f"stage_{k}_s": round(v, 2) for k, v in sorted(per_stage.items())})
+    figures.update({f"stage_{k}_peak_rss_mb": round(v / 2**20, 1) for k, v in sorted(stage_peak.items())})
+    slowest = sorted(windows.items(), key=lambda item: item[1][0] - item[1][1])[:8]
+    figures["slowest_steps"] = ", ".join(f"{step} {end - start:.1f}" for step, (start, end) in slowest)
+    if step_peak:  # resident memory is the process's: a step's peak includes what earlier steps left
+        largest = sorted(step_peak.items(), key=lambda item: -item[1])[:6]
+        figures["largest_steps_mb"] = ", ".join(f"{step} {rss / 2**20:.0f}" for step, rss in largest)
     return figures
 
 
@@ -152,6 +256,7 @@ def ingest(tmp: Path) -> dict:
     import pyarrow.csv as pacsv
 
     from pipeline import sources
+    from pipeline.sources.files import read_text_table
 
     sample = _sample(tmp)
     files = sorted(sample.glob("*/*eerstejaars*.csv"))
@@ -163,6 +268,10 @@ def ingest(tmp: Path) -> dict:
         rows += sources.parse(path).frame["source_line"].nunique()
     ours = time.perf_counter() - started
     started = time.perf_counter()
+    for path in files:
+        read_text_table(path)
+    reader = time.perf_counter() - started
+    started = time.perf_counter()
     arrow_rows = 0
     for path in files:
         table = pacsv.read_csv(path, parse_options=pacsv.ParseOptions(delimiter=";"),
@@ -170,7 +279,9 @@ def ingest(tmp: Path) -> dict:
         arrow_rows += table.num_rows
     arrow = time.perf_counter() - started
     return {"files": len(files), "rows": int(rows), "parser_rows_per_s": round(rows / ours),
-            "pyarrow_rows_per_s": round(arrow_rows / arrow), "parser_vs_pyarrow": round((rows / ours) / (arrow_rows / arrow), 3)}
+            "pyarrow_rows_per_s": round(arrow_rows / arrow), "parser_vs_pyarrow": round((rows / ours) / (arrow_rows / arrow), 3),
+            # the text reader alone (lines to text frame, no counts, no long table, no validation)
+            "reader_rows_per_s": round(rows / reader), "reader_vs_pyarrow": round((rows / reader) / (arrow_rows / arrow), 3)}
 
 
 def _largest_table(tmp: Path):
@@ -251,8 +362,68 @@ def render(tmp: Path) -> dict:
     return {"indicator_rows": len(table), "pdf_s": round(pdf_s, 2), "html_s": round(html_s, 2), "html_pages": pages}
 
 
+def _scaled_once(tmp: Path, scale: int, keep: Path | None, memory_limit_gb: float) -> dict:
+    """Generate (or reuse from `keep`) the scaled sample and build its edition cold from the CLI; a
+    build above the memory limit is stopped and reported as such."""
+    from pipeline.sample.common import HISTORY_YEARS
+
+    sample = (keep if keep else tmp) / f"sample-scale-{scale}"
+    complete = sample / ".complete"  # written last: a half-written sample is generated again
+    started = time.perf_counter()
+    if not complete.exists():
+        _sample(sample, scale, (int(SCALED_EDITION),))
+        complete.touch()
+    generate_s = time.perf_counter() - started
+    home = tmp / f"home-{scale}"
+    env = {**os.environ, "TECHPACT_HOME": str(home), "PYTHONWARNINGS": "ignore"}
+    env.pop("DAGSTER_HOME", None)
+    samples: list[tuple[float, int]] = []
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    try:
+        wall, peak_kb, result = _techpact("build", "--edition", SCALED_EDITION, "--sources", str(sample / "sample"),
+                                          "--out", str(tmp / f"out-{scale}"), env=env, sampler=samples,
+                                          memory_limit=memory_limit_gb * 2**30)
+    except MemoryError as error:
+        return {"scale": scale, "generate_s": round(generate_s, 1), "stopped": str(error),
+                "stopped_after_s": round(samples[-1][0] - samples[0][0], 1) if samples else 0}
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run_id = _run_ids(result.stdout)[-1]
+    rows = _row_counts(home / "dagster", run_id)
+    figures = {"scale": scale, "generate_s": round(generate_s, 1)}
+    figures.update(_build_figures(wall, peak_kb, _step_windows(home / "dagster", run_id), samples))
+    # CPU seconds of the build (user + system): on a shared machine steadier than the wall time
+    figures["cpu_s"] = round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 1)
+    raw = sum(v for k, v in rows.items() if k.startswith("raw_duo_"))
+    figures.update({"years": HISTORY_YEARS, "raw_duo_rows": raw,
+                    "enrolment_rows_per_year": round(sum(rows.get(k, 0) for k in ENROLMENT_FAMILIES) / HISTORY_YEARS),
+                    "s_per_million_rows": round(wall / (raw / 1e6), 2)})
+    figures.update({f"rows_{k}": v for k, v in sorted(rows.items()) if k.startswith("raw_duo_")})
+    return figures
+
+
+def scaled_build(tmp: Path, scale: int = DEFAULT_SCALE, keep: Path | None = None,
+                 memory_limit_gb: float = DEFAULT_MEMORY_LIMIT_GB) -> dict:
+    """Cold builds of the scaled sample at S/4 (at least 2) and S; linearity = seconds per raw row at S
+    over seconds per raw row at S/4, in total (wall and CPU) and per stage (below 1: fixed costs
+    still weigh)."""
+    small_scale = max(2, scale // 4)
+    small = _scaled_once(tmp, small_scale, keep, memory_limit_gb) if small_scale < scale else None
+    full = _scaled_once(tmp, scale, keep, memory_limit_gb)
+    figures = dict(full)
+    if small and "stopped" not in small and "stopped" not in full:
+        growth = full["raw_duo_rows"] / small["raw_duo_rows"]
+        figures["linearity"] = round(full["wall_s"] / small["wall_s"] / growth, 3)
+        figures["linearity_cpu"] = round(full["cpu_s"] / small["cpu_s"] / growth, 3)
+        for key in sorted(k for k in full if k.startswith("stage_") and k.endswith("_s") and small.get(k)):
+            figures[f"linearity_{key[:-2]}"] = round(full[key] / small[key] / growth, 3)
+    if small:
+        figures.update({f"at_{small_scale}_{k}": v for k, v in small.items() if k != "scale"})
+    return figures
+
+
 SCENARIOS: dict[str, Callable[[Path], dict]] = {"cold_build": cold_build, "refresh": refresh, "backfill": backfill,
-                                                "ingest": ingest, "warehouse": warehouse, "render": render}
+                                                "ingest": ingest, "warehouse": warehouse, "render": render,
+                                                "scaled_build": scaled_build}
 
 
 def verdicts(results: dict[str, dict]) -> dict[str, str]:
@@ -270,13 +441,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", nargs="*", choices=sorted(SCENARIOS), help="run only these scenarios")
     parser.add_argument("--json", type=Path, default=RESULTS / "latest.json")
+    parser.add_argument("--scale", type=int, default=DEFAULT_SCALE, help="scale factor of scaled_build (default %(default)s)")
+    parser.add_argument("--keep-samples", type=Path, help="keep the scaled samples in this folder and reuse them next time")
+    parser.add_argument("--memory-limit-gb", type=float, default=DEFAULT_MEMORY_LIMIT_GB,
+                        help="stop a scaled build whose resident memory passes this (default: half the machine, %(default)s)")
     args = parser.parse_args(argv)
+    scenarios = {**SCENARIOS, "scaled_build": functools.partial(scaled_build, scale=args.scale, keep=args.keep_samples,
+                                                                memory_limit_gb=args.memory_limit_gb)}
     results: dict[str, dict] = {}
-    for name in args.only or list(SCENARIOS):
+    for name in args.only or list(scenarios):
         tmp = Path(tempfile.mkdtemp(prefix=f"techpact-bench-{name}-"))
         try:
             print(f"== {name}", flush=True)
-            results[name] = SCENARIOS[name](tmp)
+            results[name] = scenarios[name](tmp)
             for key, value in results[name].items():
                 print(f"   {key:28} {value}", flush=True)
         finally:

@@ -157,15 +157,19 @@ def _describe_where(rows: pd.DataFrame) -> str:
     return "; ".join(parts)
 
 
-def _lookup(table: pd.DataFrame, frame: pd.DataFrame, code_column: str, level_column: str | None) -> pd.DataFrame:
-    """Per input row (same order), the table row valid in its year, or NaN; `_known_code` says
-    whether the code occurs in the table at all (for any year)."""
+def _lookup(table: pd.DataFrame, frame: pd.DataFrame, code_column: str, level_column: str | None,
+            columns: list[str] | None = None) -> pd.DataFrame:
+    """Per input row (same order), the table row valid in its year (its `columns`, default all), or
+    NaN; `_known_code` says whether the code occurs in the table at all (for any year). The lookup
+    is made once per distinct code (and level) and year, then spread over the rows."""
     keys = ["code"] + (["level"] if level_column and "level" in table.columns else [])
-    left = pd.DataFrame({"code": frame[code_column].astype(str).to_numpy(), "year": frame["year"].to_numpy(),
-                         "_row": np.arange(len(frame))})
+    rows = pd.DataFrame({"code": frame[code_column].astype(str).array, "year": frame["year"].to_numpy()})
     if "level" in keys:
-        left["level"] = frame[level_column].astype(str).str.lower().to_numpy()
+        rows["level"] = frame[level_column].astype(str).str.lower().array
         table = table.assign(level=table["level"].str.lower())
+    combination = rows.groupby(keys + ["year"], sort=False, dropna=False).ngroup().to_numpy()
+    left = rows.drop_duplicates(keys + ["year"]).reset_index(drop=True)  # in order of first occurrence, as ngroup
+    left["_row"] = np.arange(len(left))
     ref = table.assign(_start=pd.to_numeric(table["valid_from"]),
                        _end=pd.to_numeric(table["valid_to"].replace("", "9999")))
     merged = left.merge(ref, on=keys, how="inner", sort=False)
@@ -174,7 +178,9 @@ def _lookup(table: pd.DataFrame, frame: pd.DataFrame, code_column: str, level_co
     out = left[["_row"]].merge(valid.drop(columns=keys + ["year"]), on="_row", how="left")
     out = out.drop_duplicates("_row").set_index("_row").sort_index()
     out["_known_code"] = [tuple(k) in known_codes for k in left[keys].to_numpy().tolist()]
-    return out
+    if columns is not None:
+        out = out[columns + ["_known_code"]]
+    return out.iloc[combination].reset_index(drop=True)
 
 
 def _periods(table: pd.DataFrame, code: str) -> str:
@@ -197,12 +203,12 @@ def classify(frame: pd.DataFrame, row: Classification, *, allow_unclassified: bo
             out[detail_column] = NOT_APPLICABLE
             continue
         ref = table.frame
-        matched = _lookup(ref, frame, row.code_column, row.level_column)
+        source_detail = "cluster" if definition == "nl" else "isced_f_detailed"
+        matched = _lookup(ref, frame, row.code_column, row.level_column, ["is_stem", source_detail])
         known = matched["is_stem"].notna().to_numpy()
         flags = pd.array([None] * len(frame), dtype="boolean")
         if known.any():
             flags[known] = reference.as_bool(matched["is_stem"][known].astype(str)).to_numpy()
-        source_detail = "cluster" if definition == "nl" else "isced_f_detailed"
         detail = matched[source_detail].fillna("").astype(str).to_numpy().copy()
         missing = ~known & ~is_total
         detail[missing] = UNCLASSIFIED

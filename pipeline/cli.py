@@ -227,7 +227,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_sample(args: argparse.Namespace) -> int:
     from pipeline.sample.generate import DEFAULT_SEED, generate
 
-    for path in generate(Path(args.out) if args.out else SAMPLE_DIR, args.seed or DEFAULT_SEED):
+    for path in generate(Path(args.out) if args.out else SAMPLE_DIR, args.seed or DEFAULT_SEED, scale=args.scale):
         print(path)
     return 0
 
@@ -278,6 +278,8 @@ def parser() -> argparse.ArgumentParser:
     sample = sub.add_parser("sample", help="(re)write the embedded sample deliveries")
     sample.add_argument("--out")
     sample.add_argument("--seed", type=int)
+    sample.add_argument("--scale", type=int, default=1,
+                        help="S times the DUO institutions, locations and students, ten years per edition (default 1: the embedded sample)")
     sample.set_defaults(func=cmd_sample)
 
     validate = sub.add_parser("validate", help="validate a delivery file or folder without building")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.core.duo import bounds, check_years, finish
+from pipeline.core.duo import bounds, check_years, finish, text
 from schemas import empty_table
 from schemas.core import HoDiplomas, HoEnrolments, HoFirstYears
 
@@ -34,21 +34,21 @@ def _ho(raw: pd.DataFrame, edition: str, last_year: int, *, diplomas: bool) -> d
     frame = {
         "edition": edition,
         "year": raw["year"].astype(np.int64).to_numpy(),
-        "level": raw["level"].to_numpy(),
-        "municipality_code": ("GM" + raw["municipality_number"]).to_numpy(),
-        "municipality_name": raw["municipality_name"].to_numpy(),
-        "institution_code": raw["institution_code"].to_numpy(),
-        "institution_name": raw["institution_name"].to_numpy(),
-        "croho_sector": raw["croho_sector"].to_numpy(),
-        "programme_code": raw["programme_code"].to_numpy(),
-        "programme_name": raw["programme_name"].to_numpy(),
+        "level": text(raw["level"]),
+        "municipality_code": text("GM" + raw["municipality_number"]),
+        "municipality_name": text(raw["municipality_name"]),
+        "institution_code": text(raw["institution_code"]),
+        "institution_name": text(raw["institution_name"]),
+        "croho_sector": text(raw["croho_sector"]),
+        "programme_code": text(raw["programme_code"]),
+        "programme_name": text(raw["programme_name"]),
     }
     if diplomas:
-        frame["diploma_type"] = raw["diploma_type"].to_numpy()
+        frame["diploma_type"] = text(raw["diploma_type"])
     else:
-        frame["programme_type"] = raw["programme_type"].to_numpy()
-    frame["study_form"] = raw["study_form"].to_numpy()
-    frame["sex"] = raw["sex"].map(SEX_CODES).to_numpy()
+        frame["programme_type"] = text(raw["programme_type"])
+    frame["study_form"] = text(raw["study_form"])
+    frame["sex"] = text(raw["sex"].map(SEX_CODES))
     frame.update(bounds(raw))
     return frame
 

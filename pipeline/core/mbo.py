@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.core.duo import bounds, check_years, finish
+from pipeline.core.duo import bounds, check_years, finish, text
 from schemas import empty_table
 from schemas.core import MboDiplomas, MboParticipants
 
@@ -20,16 +20,16 @@ def _mbo(raw: pd.DataFrame, edition: str, last_year: int, model) -> pd.DataFrame
     frame = {
         "edition": edition,
         "year": raw["year"].astype(np.int64).to_numpy(),
-        "institution_code": raw["institution_code"].to_numpy(),
-        "institution_name": raw["institution_name"].to_numpy(),
-        "place_name": raw["place_name"].to_numpy(),
-        "municipality_code": raw["municipality_code"].to_numpy(),
-        "learning_path": raw["learning_path"].to_numpy(),
+        "institution_code": text(raw["institution_code"]),
+        "institution_name": text(raw["institution_name"]),
+        "place_name": text(raw["place_name"]),
+        "municipality_code": text(raw["municipality_code"]),
+        "learning_path": text(raw["learning_path"]),
         "qualification_level": raw["qualification_level"].astype(np.int64).to_numpy(),
-        "qualification_code": raw["qualification_code"].to_numpy(),
-        "qualification_name": raw["qualification_name"].to_numpy(),
-        "mbo_sector": raw["mbo_sector"].to_numpy(),
-        "sex": raw["sex"].map(SEX_CODES).to_numpy(),
+        "qualification_code": text(raw["qualification_code"]),
+        "qualification_name": text(raw["qualification_name"]),
+        "mbo_sector": text(raw["mbo_sector"]),
+        "sex": text(raw["sex"].map(SEX_CODES)),
         **bounds(raw),
     }
     return finish(pd.DataFrame(frame), model, KEYS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.core.duo import bounds, check_years, finish
+from pipeline.core.duo import bounds, check_years, finish, text
 from schemas import empty_table
 from schemas.core import VoExamCandidates, VoPupilsByProfile
 
@@ -16,11 +16,11 @@ def _location(raw: pd.DataFrame, edition: str) -> dict[str, object]:
     return {
         "edition": edition,
         "year": raw["year"].astype(np.int64).to_numpy(),
-        "institution_code": raw["institution_code"].to_numpy(),
-        "location_code": raw["location_code"].to_numpy(),
-        "location_name": raw["location_name"].to_numpy(),
-        "municipality_code": raw["municipality_code"].to_numpy(),
-        "school_type": raw["school_type"].to_numpy(),
+        "institution_code": text(raw["institution_code"]),
+        "location_code": text(raw["location_code"]),
+        "location_name": text(raw["location_name"]),
+        "municipality_code": text(raw["municipality_code"]),
+        "school_type": text(raw["school_type"]),
     }
 
 
@@ -31,9 +31,9 @@ def vo_exam_candidates(raw: pd.DataFrame, edition: str, last_year: int) -> pd.Da
         return empty_table(VoExamCandidates)
     check_years(raw, edition, last_year)
     frame = _location(raw, edition)
-    frame.update({"profile_code": raw["profile_code"].to_numpy(), "programme_name": raw["programme_name"].to_numpy(),
-                  "sex": raw["sex"].map(SEX_CODES).to_numpy(), "measure": raw["measure"].to_numpy(), **bounds(raw)})
-    frame["school_year"] = raw["school_year"].to_numpy()
+    frame.update({"profile_code": text(raw["profile_code"]), "programme_name": text(raw["programme_name"]),
+                  "sex": text(raw["sex"].map(SEX_CODES)), "measure": text(raw["measure"]), **bounds(raw)})
+    frame["school_year"] = text(raw["school_year"])
     columns = list(VoExamCandidates.to_schema().columns)
     return finish(pd.DataFrame(frame)[columns], VoExamCandidates, ["year", "location_code", "profile_code", "sex", "measure"])
 
@@ -43,9 +43,9 @@ def vo_pupils_by_profile(raw: pd.DataFrame, edition: str, last_year: int) -> pd.
         return empty_table(VoPupilsByProfile)
     check_years(raw, edition, last_year)
     frame = _location(raw, edition)
-    frame.update({"sector": raw["sector"].to_numpy(), "profile_code": raw["profile_code"].to_numpy(),
-                  "programme_name": raw["programme_name"].to_numpy(),
+    frame.update({"sector": text(raw["sector"]), "profile_code": text(raw["profile_code"]),
+                  "programme_name": text(raw["programme_name"]),
                   "study_year": raw["study_year"].astype(np.int64).to_numpy(),
-                  "sex": raw["sex"].map(SEX_CODES).to_numpy(), **bounds(raw)})
+                  "sex": text(raw["sex"].map(SEX_CODES)), **bounds(raw)})
     columns = list(VoPupilsByProfile.to_schema().columns)
     return finish(pd.DataFrame(frame)[columns], VoPupilsByProfile, ["year", "location_code", "profile_code", "study_year", "sex"])

@@ -11,7 +11,7 @@ import pandas as pd
 
 from pipeline import reference
 from pipeline.editions import Edition
-from pipeline.sample.common import unit
+from pipeline.sample.common import delivery_years, stable_municipalities, synthetic_code, unit
 
 YEARS_PER_FILE = 5
 
@@ -27,7 +27,9 @@ FEMALE_SHARE = {
 TARGET_ENROLMENTS = {"hbo": 480_000, "wo": 310_000}
 TARGET_DIPLOMAS = {"hbo": 78_000, "wo": 75_000}
 INSTITUTIONS = Path(__file__).with_name("institutions.csv")
-_OFFERS: dict[int, list] = {}
+TWIN_CODE_LETTERS = {"hbo": "X", "wo": "Y"}  # synthetic institutions of a scaled sample
+TWIN_KIND = {"hbo": "Hogeschool", "wo": "Universiteit"}
+_OFFERS: dict[tuple[int, int], list] = {}
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,37 @@ def programme_type(name: str, level: str) -> str:
     return "bachelor"
 
 
-def offers(seed: int) -> list[Offer]:
+def offers(seed: int, scale: int = 1) -> list[Offer]:
+    """Programme x location x study form offered, with a relative size. At scale S every teaching
+    location of institutions.csv gets S - 1 synthetic twins (own code, a real municipality) that offer
+    the same programmes, so the files have S times the rows."""
+    result = base_offers(seed)
+    twins: dict[tuple[str, str, str], list[pd.Series]] = {}
+    for level in ("hbo", "wo"):
+        places = [o.institution for o in result if o.level == level]
+        keys = sorted({(p["institution_code"], p["municipality_number"]) for p in places})
+        rows = {(p["institution_code"], p["municipality_number"]): p for p in places}
+        for number, (k, key) in enumerate((k, key) for k in range(1, scale) for key in keys):
+            twins.setdefault((level, *key), []).append(twin_institution(seed, level, number, rows[key]))
+    for offer in list(result):
+        for twin in twins.get((offer.level, offer.institution["institution_code"], offer.institution["municipality_number"]), []):
+            result.append(Offer(offer.level, twin, offer.programme, offer.study_form, offer.weight))
+    return result
+
+
+def twin_institution(seed: int, level: str, number: int, base: pd.Series) -> pd.Series:
+    """A synthetic institution of a scaled sample: the `number`-th twin of a teaching location of
+    institutions.csv, in a real municipality that keeps its code over every boundary year."""
+    municipalities = stable_municipalities()
+    code, name, province = municipalities[int(unit(seed, "ho-twin-gm", level, number) * len(municipalities))]
+    twin = base.copy()
+    twin["institution_code"] = synthetic_code(TWIN_CODE_LETTERS[level], number)
+    twin["institution_name"] = f"{TWIN_KIND[level]} {name} {number + 1}"
+    twin["municipality_number"], twin["municipality_name"], twin["province"] = code[2:], name, province
+    return twin
+
+
+def base_offers(seed: int) -> list[Offer]:
     programmes = reference.load("stem/nl_ho_programmes.csv").frame
     institutions = pd.read_csv(INSTITUTIONS, dtype=str, keep_default_na=False)
     result: list[Offer] = []
@@ -121,26 +153,35 @@ def write_duo_csv(frame: pd.DataFrame, path: Path, *, protected: bool) -> None:
     path.write_bytes(text.encode("utf-8") + b"\r\n")  # DUO's files end with a blank line
 
 
-def write(edition: Edition, folder: Path, seed: int) -> list[Path]:
-    """First-year files hbo and wo of one edition: the five years up to its last education year,
-    in the 2018-2022 layout, or the protected layout (`<5`, renamed columns) from data year 2023."""
-    if seed not in _OFFERS:
+def write(edition: Edition, folder: Path, seed: int, scale: int = 1) -> list[Path]:
+    """First-year, enrolment and diploma files hbo and wo of one edition: the five years up to its last
+    education year (at scale > 1 also the files of five years earlier), in the 2018-2022 layout, or
+    the protected layout (`<5`, renamed columns) from data year 2023."""
+    if (seed, scale) not in _OFFERS:
         _OFFERS.clear()
-        _OFFERS[seed] = offers(seed)
-    last = edition.education_last_year
+        _OFFERS[seed, scale] = offers(seed, scale)
+    written = []
+    for last in delivery_years(edition.education_last_year, scale, YEARS_PER_FILE):
+        written += write_files(seed, last, folder, _OFFERS[seed, scale], scale)
+    return written
+
+
+def write_files(seed: int, last: int, folder: Path, all_offers: list[Offer], scale: int) -> list[Path]:
     years = list(range(last - YEARS_PER_FILE + 1, last + 1))
     diploma_years = [y - 1 for y in years]  # DUO's diploma files end a year earlier (2019 file: 2014-2018)
+    first_years, enrolments, diploma_counts = ({level: n * scale for level, n in target.items()}
+                                               for target in (TARGET_FIRST_YEARS, TARGET_ENROLMENTS, TARGET_DIPLOMAS))
     written = []
     for level in ("hbo", "wo"):
-        frame = first_year_rows(seed, level, years, _OFFERS[seed])
+        frame = first_year_rows(seed, level, years, all_offers, target=first_years)
         path = folder / f"03b-eerstejaars-ingeschrevenen-{level}-domein-{level}-{last}.csv"
         write_duo_csv(frame, path, protected=last >= 2023)
         written.append(path)
-        enrolled = first_year_rows(seed, level, years, _OFFERS[seed], target=TARGET_ENROLMENTS, salt="enrolled")
+        enrolled = first_year_rows(seed, level, years, all_offers, target=enrolments, salt="enrolled")
         path = folder / f"01-ingeschrevenen-{level}-{last}.csv"
         write_duo_csv(enrolled, path, protected=last >= 2023)
         written.append(path)
-        diplomas = diploma_rows(first_year_rows(seed, level, diploma_years, _OFFERS[seed], target=TARGET_DIPLOMAS,
+        diplomas = diploma_rows(first_year_rows(seed, level, diploma_years, all_offers, target=diploma_counts,
                                                 salt="diplomas"), level)
         path = folder / f"05-gediplomeerden-{level}-{last}.csv"
         write_duo_csv(diplomas, path, protected=last >= 2023)

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from pipeline import reference
 from pipeline.editions import Edition
-from pipeline.sample.common import unit
+from pipeline.sample.common import delivery_years, stable_municipality_codes, synthetic_code, unit
 
 YEARS_PER_FILE = 5
 TARGET_PARTICIPANTS = 500_000
@@ -43,6 +43,7 @@ INSTITUTIONS = [
     ("V2MB", "ROC", "ROC Noord-Holland Noord", "ALKMAAR"), ("V3MB", "vakinstelling", "Vakschool Delft", "DELFT"),
     ("V4MB", "ROC", "ROC Zuidoost-Drenthe", "EMMEN"), ("V5MB", "AOC", "AOC Oost", "HENGELO"),
 ]
+TWIN_CODE_LETTERS = "Z"  # synthetic institutions of a scaled sample
 SAMPLE_QUALIFICATIONS = 48
 FEMALE_SHARE = {"techniek": 0.10, "zorg en welzijn": 0.85, "economie": 0.50, "groen": 0.45, "combinatie van sectoren": 0.40}
 
@@ -63,6 +64,24 @@ def qualifications(seed: int) -> tuple[tuple, ...]:
     return tuple(result)
 
 
+@lru_cache(maxsize=4)
+def institutions(seed: int, scale: int = 1) -> tuple[tuple[str, str, str, str], ...]:
+    """INSTITUTIONS and, at scale S, S - 1 synthetic twins of each (own code, same type) in real places
+    of reference/regions/places.csv that name one municipality keeping its code over every boundary year."""
+    if scale == 1:
+        return tuple(INSTITUTIONS)
+    stable = stable_municipality_codes()
+    table = reference.load("regions/places.csv").frame
+    places = sorted(n for n, c, s in zip(table["place_name"], table["municipality_code"], table["status"])
+                    if s == "unique" and c in stable)
+    twins = []
+    for number in range((scale - 1) * len(INSTITUTIONS)):
+        code, kind, _, _ = INSTITUTIONS[number % len(INSTITUTIONS)]
+        place = places[int(unit(seed, "mbo-twin-place", number) * len(places))]
+        twins.append((synthetic_code(TWIN_CODE_LETTERS, number), kind, f"{kind} {place.title()} {number + 1}", place))
+    return tuple(INSTITUTIONS) + tuple(twins)
+
+
 PATHS = {"BOLVT": 0.72, "BOLDT": 0.03, "BBL": 0.25}
 HEADER_2015 = ["BRIN NUMMER", "SOORTINS", "INSTELLINGSNAAM", "PLAATSNAAM", "TYPE MBO", "KWALIFICATIENIVEAU",
                "KWALIFICATIE CODE", "KWALIFICATIE NAAM", "MBO SECTOR", "DOMEIN", "SECTORUNIT SBB",
@@ -71,11 +90,11 @@ SBB = {"techniek": "Techniek en gebouwde omgeving", "zorg en welzijn": "Zorg, we
        "economie": "Handel", "groen": "Voedsel, groen en gastvrijheid", "combinatie van sectoren": "Bovensectoraal"}
 
 
-def cells(seed: int, kind: str, years: list[int]) -> list[dict]:
+def cells(seed: int, kind: str, years: list[int], scale: int = 1) -> list[dict]:
     """One dict per institution x qualification x learning path offered, with counts per year and sex."""
-    target = TARGET_PARTICIPANTS if kind == "participants" else TARGET_DIPLOMAS
+    target = (TARGET_PARTICIPANTS if kind == "participants" else TARGET_DIPLOMAS) * scale
     offers = []
-    for inst in INSTITUTIONS:
+    for inst in institutions(seed, scale):
         for qual in qualifications(seed):
             if inst[1] == "AOC" and qual[3] not in ("groen", "combinatie van sectoren"):
                 continue
@@ -130,16 +149,16 @@ def write_2020(rows: list[dict], years: list[int], path: Path, kind: str) -> Non
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
 
 
-def write(edition: Edition, folder: Path, seed: int) -> list[Path]:
-    last = edition.education_last_year
-    years = list(range(last - YEARS_PER_FILE + 1, last + 1))
+def write(edition: Edition, folder: Path, seed: int, scale: int = 1) -> list[Path]:
     written = []
-    for kind, name in (("participants", "08-deelnemers-per-instelling"), ("diplomas", "10-gediplomeerden-per-instelling")):
-        rows = cells(seed, kind, years)
-        path = folder / f"{name}-{years[0]}-{last}.csv"
-        if last <= 2019:
-            write_2015(rows, years, path)
-        else:
-            write_2020(rows, years, path, kind)
-        written.append(path)
+    for last in delivery_years(edition.education_last_year, scale, YEARS_PER_FILE):
+        years = list(range(last - YEARS_PER_FILE + 1, last + 1))
+        for kind, name in (("participants", "08-deelnemers-per-instelling"), ("diplomas", "10-gediplomeerden-per-instelling")):
+            rows = cells(seed, kind, years, scale)
+            path = folder / f"{name}-{years[0]}-{last}.csv"
+            if last <= 2019:
+                write_2015(rows, years, path)
+            else:
+                write_2020(rows, years, path, kind)
+            written.append(path)
     return written

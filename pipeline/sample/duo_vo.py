@@ -16,10 +16,11 @@ from pathlib import Path
 
 from pipeline import reference
 from pipeline.editions import Edition
-from pipeline.sample.common import unit
+from pipeline.sample.common import delivery_years, synthetic_code, unit
 from pipeline.sources.duo_common import fold, strip_suffix
 
-LOCATIONS = 640
+LOCATIONS = 640  # per unit of scale
+TWIN_CODE_LETTERS = "ABCDEFGHIJKLMNOPQR"  # codes of the locations a scaled sample adds
 YEARS_PER_FILE = 5
 CANDIDATES_PER_TYPE = {"VMBO": 95_000, "HAVO": 62_000, "VWO": 43_000}
 PROFILES = {
@@ -54,8 +55,9 @@ def female_share(code: str, name: str) -> float:
 
 
 @lru_cache(maxsize=4)
-def locations(seed: int) -> tuple[tuple, ...]:
-    """(BRIN, location number, name, municipality name as DUO writes it, offered types) per location."""
+def locations(seed: int, scale: int = 1) -> tuple[tuple, ...]:
+    """(BRIN, location number, name, municipality name as DUO writes it, offered types) per location;
+    LOCATIONS x scale of them (the ones beyond LOCATIONS with synthetic codes)."""
     frame = reference.load("regions/municipalities.csv").frame
     codes_by_year = frame.groupby("boundary_year")["municipality_code"].apply(set)
     stable = set.intersection(*codes_by_year.tolist())
@@ -65,9 +67,10 @@ def locations(seed: int) -> tuple[tuple, ...]:
     candidates = sorted((code, name) for code, name in zip(latest.loc[unique.index, "municipality_code"], unique)
                         if code in stable)
     result = []
-    for i in range(LOCATIONS):
+    for i in range(LOCATIONS * scale):
         code, name = candidates[int(unit(seed, "vo-gm", i) ** 1.6 * len(candidates))]
-        brin = f"{10 + i // 26 % 90:02d}{chr(65 + i % 26)}{chr(65 + i // 26 // 90)}"
+        brin = (f"{10 + i // 26 % 90:02d}{chr(65 + i % 26)}{chr(65 + i // 26 // 90)}" if i < LOCATIONS
+                else synthetic_code(TWIN_CODE_LETTERS, i - LOCATIONS))
         u = unit(seed, "vo-types", i)
         types = ("VMBO",) if u < 0.35 else (("HAVO", "VWO") if u < 0.6 else ("VMBO", "HAVO", "VWO"))
         label = f"{NAMES[int(unit(seed, 'vo-name', i) * len(NAMES))]} {name.title()} {i}"
@@ -76,9 +79,9 @@ def locations(seed: int) -> tuple[tuple, ...]:
 
 
 @lru_cache(maxsize=4)
-def offers(seed: int) -> tuple[tuple, ...]:
+def offers(seed: int, scale: int = 1) -> tuple[tuple, ...]:
     rows = []
-    for brin, number, label, municipality, types in locations(seed):
+    for brin, number, label, municipality, types in locations(seed, scale):
         for school_type in types:
             for code, name in PROFILES[school_type]:
                 if unit(seed, "vo-offer", brin, number, code) < 0.25:
@@ -89,16 +92,16 @@ def offers(seed: int) -> tuple[tuple, ...]:
 
 
 @lru_cache(maxsize=8)
-def type_weights(seed: int, what: str) -> dict[str, float]:
+def type_weights(seed: int, what: str, scale: int = 1) -> dict[str, float]:
     weights: dict[str, float] = {}
-    for o in (pupil_offers(seed) if what == "pupils" else offers(seed)):
+    for o in (pupil_offers(seed, scale) if what == "pupils" else offers(seed, scale)):
         weights[o[4]] = weights.get(o[4], 0.0) + o[7]
     return weights
 
 
-def counts(seed: int, offer: tuple, year: int, what: str) -> tuple[int, int]:
-    weights = type_weights(seed, what)
-    total = offer[7] * CANDIDATES_PER_TYPE[offer[4]] / weights[offer[4]]
+def counts(seed: int, offer: tuple, year: int, what: str, scale: int = 1) -> tuple[int, int]:
+    weights = type_weights(seed, what, scale)
+    total = offer[7] * CANDIDATES_PER_TYPE[offer[4]] * scale / weights[offer[4]]
     total *= 0.9 + 0.2 * unit(seed, "vo-noise", what, offer[0], offer[1], offer[5], year)
     if unit(seed, "vo-small", what, offer[0], offer[1], offer[5], year) < 0.1:
         total = unit(seed, "vo-tiny", what, offer[0], offer[1], offer[5], year) * 6
@@ -120,7 +123,7 @@ def rate(passed: int, candidates: int, decimal: str) -> str:
     return text.replace(".", decimal)
 
 
-def write_exams(seed: int, last: int, folder: Path) -> Path:
+def write_exams(seed: int, last: int, folder: Path, scale: int = 1) -> Path:
     years = list(range(last - YEARS_PER_FILE + 1, last + 1))  # exam years = end of the school year
     old = last <= 2018
     fixed = (["BRIN NUMMER", "VESTIGINGSNUMMER", "VESTIGINGSNAAM"] if old
@@ -132,11 +135,11 @@ def write_exams(seed: int, last: int, folder: Path) -> Path:
             for measure in ("EXAMENKANDIDATEN", "GESLAAGDEN", "SLAAGPERCENTAGE" if old else "SLAAGPERC"):
                 header.append(f"{measure} {year - 1}-{year} {sex}" if old else f"{measure} SCHOOLJAAR {year - 1}-{year} - {sex}")
     lines = [header]
-    for offer in offers(seed):
+    for offer in offers(seed, scale):
         brin, number, label, municipality, school_type, code, name, _ = offer
         row = [brin, number if old else brin + number, label, municipality, school_type, code, name]
         for year in years:
-            cand = counts(seed, offer, year, "exam")
+            cand = counts(seed, offer, year, "exam", scale)
             passed = tuple(passes(seed, offer, year, c, s) for c, s in zip(cand, ("M", "V")))
             for c, p in [*zip(cand, passed), (sum(cand), sum(passed))]:
                 shown = [str(c), str(p)] if old else [("<5" if 1 <= v <= 4 else str(v)) for v in (c, p)]
@@ -151,15 +154,22 @@ def write_exams(seed: int, last: int, folder: Path) -> Path:
     return path
 
 
-@lru_cache(maxsize=4)
-def pupil_offers(seed: int) -> tuple[tuple, ...]:
-    """havo/vwo as in the exam file; vmbo by the profiles of the Wet profielen vmbo (2016), with the
-    project codes of reference/stem/nl_vo_profiles.csv (`VMBO-BWI`, ...), the subject of the
-    '3rd-year vmbo technical profile' indicator."""
+def vmbo_profiles(year: int) -> tuple[tuple[str, str], ...]:
+    """(code, name) of the vmbo profiles of reference/stem/nl_vo_profiles.csv (project codes
+    `VMBO-BWI`, ...) valid in `year`: none before the Wet profielen vmbo (2016)."""
     table = reference.load("stem/nl_vo_profiles.csv").frame
-    vmbo = sorted((c, n) for c, n in zip(table["code"], table["name"]) if c.startswith("VMBO-"))
-    rows = [o for o in offers(seed) if o[4] != "VMBO"]
-    for brin, number, label, municipality, types in locations(seed):
+    valid = (table["valid_from"].astype(int) <= year) & ((table["valid_to"] == "") | (table["valid_to"] >= str(year)))
+    return tuple(sorted((c, n) for c, n, ok in zip(table["code"], table["name"], valid) if c.startswith("VMBO-") and ok))
+
+
+@lru_cache(maxsize=4)
+def pupil_offers(seed: int, scale: int = 1, vmbo: tuple[tuple[str, str], ...] | None = None) -> tuple[tuple, ...]:
+    """havo/vwo as in the exam file; vmbo by the profiles `vmbo` (default: those valid now), the
+    subject of the '3rd-year vmbo technical profile' indicator, or, in years before the profiles
+    (`vmbo` empty), by the sector programmes of the exam file."""
+    vmbo = vmbo_profiles(9999) if vmbo is None else vmbo
+    rows = [o for o in offers(seed, scale) if o[4] != "VMBO" or not vmbo]
+    for brin, number, label, municipality, types in locations(seed, scale):
         if "VMBO" in types:
             for code, name in vmbo:
                 if unit(seed, "vo-vmbo-offer", brin, number, code) < 0.35:
@@ -169,17 +179,17 @@ def pupil_offers(seed: int) -> tuple[tuple, ...]:
     return tuple(sorted(rows, key=lambda r: (r[0], r[1], r[4], r[5])))
 
 
-def write_pupils(seed: int, year: int, folder: Path) -> Path:
+def write_pupils(seed: int, year: int, folder: Path, scale: int = 1) -> Path:
     header = ["INSTELLINGSCODE", "VESTIGINGSCODE", "INSTELLINGSNAAM VESTIGING", "GEMEENTENAAM", "ONDERWIJSTYPE VO",
               "AFDELING", "INSPECTIECODE", "OPLEIDINGSNAAM"]
     header += [f"LEER- OF VERBLIJFSJAAR {n} - {sex}" for n in range(1, 7) for sex in ("MAN", "VROUW")]
     lines = [";".join(header)]
-    for offer in pupil_offers(seed):
+    for offer in pupil_offers(seed, scale, vmbo_profiles(year)):
         brin, number, label, municipality, school_type, code, name, _ = offer
         row = [brin, brin + number, label, municipality, school_type, name.split(" - ", 1)[1], code, name]
         for n in range(1, 7):
             if n in STUDY_YEARS[school_type]:
-                men, women = counts(seed, offer, year * 10 + n, "pupils")
+                men, women = counts(seed, offer, year * 10 + n, "pupils", scale)
                 row += ["<5" if 1 <= v <= 4 else str(v) for v in (men, women)]
             else:
                 row += ["0", "0"]
@@ -189,6 +199,9 @@ def write_pupils(seed: int, year: int, folder: Path) -> Path:
     return path
 
 
-def write(edition: Edition, folder: Path, seed: int) -> list[Path]:
+def write(edition: Edition, folder: Path, seed: int, scale: int = 1) -> list[Path]:
+    """The exam file(s) and the pupil file(s) of one edition: one of each at scale 1; at scale > 1
+    ten years of both (two five-year exam files, ten yearly pupil files)."""
     last = edition.education_last_year
-    return [write_exams(seed, last, folder), write_pupils(seed, last, folder)]
+    return ([write_exams(seed, end, folder, scale) for end in delivery_years(last, scale, YEARS_PER_FILE)]
+            + [write_pupils(seed, year, folder, scale) for year in delivery_years(last, scale, 1)])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -46,6 +47,8 @@ def parse_counts(path: Path, raw: pd.Series, lines: pd.Series, column: str, *, m
     masked = (text == mask) if mask else pd.Series(False, index=text.index)
     if empty_is_zero:
         text = text.where(text != "", "0")
+    if (text.str.fullmatch(r"[0-9]{1,15}") | masked).all():  # plain counts: an exact integer cast, no problems
+        return text.where(~masked, "0").astype("int64[pyarrow]").astype("Int64").mask(masked), masked.to_numpy()
     numeric = pd.to_numeric(text.where(~masked), errors="coerce")
     bad = (numeric.isna() & ~masked) | (numeric < 0) | (numeric.notna() & (numeric % 1 != 0))
     for line, value in zip(lines[bad], text[bad]):
@@ -106,22 +109,31 @@ def place_municipalities(path: Path, names: pd.Series, lines: pd.Series, column:
 
     An unknown or ambiguous place is a problem naming file, row and column; never guessed.
     """
-    table = reference.load("regions/places.csv")
-    lookup = _places(table.sha256)
-    result = []
-    reported: set[str] = set()
-    for name, line in zip(names, lines):
+    lookup = _places(reference.load("regions/places.csv").sha256)
+
+    def code(name: str) -> tuple[str, str | None]:
         entry = lookup.get(fold(name))
-        if entry is None or entry[1] != "unique":
-            result.append("")
-            if name not in reported:
-                reported.add(name)
-                why = (f"place {name!r} lies in several municipalities ({entry[0]}): the place table cannot tell which"
-                       if entry else f"unknown place {name!r} (not in reference/regions/places.csv)")
-                problems.append(problem(path, int(line), column, why))
-        else:
-            result.append(entry[0])
-    return pd.Series(result, index=names.index, dtype=object)
+        if entry is not None and entry[1] == "unique":
+            return entry[0], None
+        return "", (f"place {name!r} lies in several municipalities ({entry[0]}): the place table cannot tell which"
+                    if entry else f"unknown place {name!r} (not in reference/regions/places.csv)")
+
+    return _codes_by_name(path, names, lines, column, code, problems)
+
+
+def _codes_by_name(path: Path, names: pd.Series, lines: pd.Series, column: str,
+                   code: Callable[[str], tuple[str, str | None]], problems: list[SourceProblem]) -> pd.Series:
+    """The code of each row's name, looked up once per distinct name; a name without a code ("",
+    and why) is a problem at the first row that has it, in the order of those rows."""
+    index, distinct = pd.factorize(names)
+    found = [code(name) for name in distinct]
+    first_rows = np.unique(index, return_index=True)[1]
+    line_numbers = lines.to_numpy()
+    for (value, why), row in zip(found, first_rows):
+        if why is not None:
+            problems.append(problem(path, int(line_numbers[row]), column, why))
+    codes = np.array([value for value, _ in found] or [""], dtype=object)
+    return pd.Series(codes[index] if len(index) else [], index=names.index, dtype=object)
 
 
 # --- municipalities by name (vo GEMEENTENAAM) --------------------------------------------------
@@ -158,20 +170,14 @@ def municipality_codes(path: Path, names: pd.Series, lines: pd.Series, column: s
     """
     table = reference.load("regions/municipalities.csv")
     boundary, lookup = _municipalities(table.sha256, year)
-    result = []
-    reported: set[str] = set()
-    for name, line in zip(names, lines):
-        code = lookup.get(fold(name))
-        if code is None:
-            result.append("")
-            if name not in reported:
-                reported.add(name)
-                problems.append(problem(path, int(line), column,
-                                        f"unknown municipality {name!r} in the {boundary} division "
-                                        "(reference/regions/municipalities.csv)"))
-        else:
-            result.append(code)
-    return pd.Series(result, index=names.index, dtype=object), boundary
+
+    def code(name: str) -> tuple[str, str | None]:
+        found = lookup.get(fold(name))
+        if found is not None:
+            return found, None
+        return "", f"unknown municipality {name!r} in the {boundary} division (reference/regions/municipalities.csv)"
+
+    return _codes_by_name(path, names, lines, column, code, problems), boundary
 
 
 def strip_all(frame: pd.DataFrame) -> pd.DataFrame:
