@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from pipeline import disclosure, reference, regions
-from schemas.indicators import COLUMNS
+from schemas import empty_table
+from schemas.indicators import Indicators
 
 REGION = ["region_level", "region_code", "region_name"]
 CELL_KEYS = ["definition", "period", "breakdown", *REGION, "sex"]
@@ -68,7 +69,7 @@ def cube(frame: pd.DataFrame, name: str, *, definition: str, keys: list[str], lo
 
 def empty() -> pd.DataFrame:
     """No indicator rows, in the published layout (a table that holds nothing a family counts)."""
-    return pd.DataFrame({column: pd.Series(dtype="str") for column in COLUMNS})
+    return empty_table(Indicators)
 
 
 def _breakdown_text(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
