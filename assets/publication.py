@@ -17,7 +17,7 @@ import pandas as pd
 from assets.partitions import editions
 from pipeline import classify, downloads, indicators as indicator_logic, provenance, reference, warehouse
 from pipeline.indicators import checks as indicator_checks
-from pipeline.dagster_support import BuildOptions, LandingArea, Publisher, Warehouse
+from pipeline.dagster_support import STORED_TABLE_LOADER, BuildOptions, LandingArea, Publisher, StoredTable, Warehouse
 from pipeline.publish import content as edition_content, edition as edition_outputs
 from pipeline.publish import release as releasing
 
@@ -93,13 +93,15 @@ def _every_upstream_asset() -> list[dg.AssetKey]:
 @dg.asset(
     partitions_def=editions, group_name="publication", owners=["team:ptvt-monitor"],
     kinds={"sql", "pdf", "html", "csv"}, code_version="3", tags={"techpact/stage": "publication"},
-    deps=_every_upstream_asset(), ins={name: dg.AssetIn(name) for name in STAGE_TABLES},
+    deps=_every_upstream_asset(),
+    # the stage tables are only copied into the warehouse: streamed in batches, never loaded whole
+    ins={name: dg.AssetIn(name, input_manager_key=STORED_TABLE_LOADER) for name in STAGE_TABLES},
 )
 def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.DataFrame, indicators: pd.DataFrame,
                     indicator_coverage: pd.DataFrame, indicator_progress: pd.DataFrame,
                     warehouse_db: Warehouse, publisher: Publisher, landing: LandingArea, options: BuildOptions,
                     stem_bridge: pd.DataFrame, definition_changes: pd.DataFrame,
-                    definition_comparison: pd.DataFrame, **stage_frames: pd.DataFrame) -> dict:
+                    definition_comparison: pd.DataFrame, **stage_tables: StoredTable) -> dict:
     """The published edition: PDF, HTML pages, downloads and manifest in `out/<edition>`, and the
     edition's rows in the warehouse: every validated raw, core and classified table, the indicator
     tables and the checks (with the release and run recorded in `edition_releases`)."""
@@ -132,7 +134,7 @@ def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.Dat
                                            tuple(publisher.languages), extra_tables=stem_tables, extras=extras)
             releasing.checkpoint("rendered")
             written = warehouse.replace_edition(warehouse_db.url, edition, {
-                **{STAGE_TABLES[name]: frame for name, frame in sorted(stage_frames.items())},
+                **{STAGE_TABLES[name]: table for name, table in sorted(stage_tables.items())},
                 "indicators": indicators,
                 "indicator_coverage": indicator_coverage,
                 "indicator_progress": indicator_progress,

@@ -2,6 +2,9 @@
 validated against its Pandera model. A problem stops the run with file, row and column."""
 
 
+import dataclasses
+from pathlib import Path
+
 import dagster as dg
 import pandas as pd
 
@@ -56,11 +59,12 @@ def landing_inventory(context: dg.AssetExecutionContext, landing: LandingArea) -
 def parse_family(inventory: pd.DataFrame, family: str) -> tuple[pd.DataFrame, list[sources.Delivery]]:
     paths = [p for p, f in zip(inventory["path"], inventory["family"]) if f == family]
     try:
-        deliveries = sources.parse_all([__import__("pathlib").Path(p) for p in paths])
+        deliveries = sources.parse_all([Path(p) for p in paths])
     except SourceError as error:
         raise fail(error) from error
     frame = pd.concat([d.frame for d in deliveries], ignore_index=True) if deliveries else pd.DataFrame()
-    return frame, deliveries
+    # the per-file frames are in `frame` now: keep only what the metadata needs (halves the step's memory)
+    return frame, [dataclasses.replace(d, frame=d.frame.iloc[:0]) for d in deliveries]
 
 
 @dg.asset(

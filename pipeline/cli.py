@@ -78,19 +78,24 @@ def _ensure_sample(settings: Settings) -> None:
         generate()
 
 
-def _execute_elsewhere(settings: Settings, edition: str, languages: tuple[str, ...], executor: str,
-                       dask_address: str, instance, tags: dict):
-    """The edition job under the multiprocess or Dask executor (steps in other processes)."""
+def _execute(settings: Settings, edition: str, flat: str, allow_unclassified: bool, languages: tuple[str, ...],
+             job: str, executor: str, dask_address: str, instance, tags: dict):
+    """Run the edition's job through `dg.execute_job` on a reconstructable job (see
+    `pipeline.definitions.edition_job_for`), so that a finished step's outputs are not kept in memory."""
     import dagster as dg
 
-    job = dg.build_reconstructable_job("pipeline.definitions", "edition_job_for", reconstructable_kwargs={
+    reconstructable = dg.build_reconstructable_job("pipeline.definitions", "edition_job_for", reconstructable_kwargs={
         "executor": executor, "home": str(settings.home), "sources": str(settings.sources), "out": str(settings.out),
-        "warehouse_url": settings.warehouse, "languages": list(languages)})
-    execution = {}
-    if executor == "dask":
-        execution = {"cluster": {"existing": {"address": dask_address}} if dask_address else {"local": {}}}
-    return dg.execute_job(job, instance=instance, raise_on_error=False, tags={**tags, "dagster/partition": edition},
-                          run_config={"execution": {"config": execution}} if execution else {})
+        "warehouse_url": settings.warehouse, "languages": list(languages), "edition": flat,
+        "allow_unclassified": allow_unclassified, "job": job})
+    run_config: dict = {}
+    if executor == "in_process":
+        run_config["loggers"] = {"progress": {}}
+    elif executor == "dask":
+        run_config["execution"] = {"config": {"cluster": {"existing": {"address": dask_address}} if dask_address
+                                              else {"local": {}}}}
+    return dg.execute_job(reconstructable, instance=instance, raise_on_error=False, run_config=run_config,
+                          tags={**tags, "dagster/partition": edition})
 
 
 def run_edition(settings: Settings, edition: str, flat: str = "", *, allow_unclassified: bool = False,
@@ -117,12 +122,8 @@ def run_edition(settings: Settings, edition: str, flat: str = "", *, allow_uncla
             if flat or allow_unclassified or job != EDITION_JOB:
                 raise SystemExit(f"--executor {executor} builds editions from per-edition folders with the default options")
             print(f"  executor: {executor}" + (f" ({dask_address})" if dask_address else ""), file=sys.stderr)
-            result = _execute_elsewhere(settings, edition, languages, executor, dask_address, instance, tags)
-        else:
-            result = defs.resolve_job_def(job).execute_in_process(
-                partition_key=edition, instance=instance, raise_on_error=False,
-                run_config={"loggers": {"progress": {}}}, tags=tags,
-            )
+        result = _execute(settings, edition, flat, allow_unclassified, languages, job, executor, dask_address,
+                          instance, tags)
     took = time.perf_counter() - started
     if not result.success:
         print(f"\nedition {edition} was NOT published (run {result.run_id}); the previous edition and the "

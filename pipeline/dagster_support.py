@@ -7,6 +7,8 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -50,6 +52,31 @@ class BuildOptions(dg.ConfigurableResource):
     allow_unclassified: bool = False
 
 
+BATCH_ROWS = 250_000
+
+
+@dataclass(frozen=True)
+class StoredTable:
+    """A stored asset output read in batches of rows (a step that only copies a large table, such as the
+    warehouse load, never holds all of it in memory). Calling it yields DataFrames of up to `batch_rows`
+    rows with the dtypes `pd.read_parquet` gives."""
+
+    path: Path
+    batch_rows: int = BATCH_ROWS
+
+    def __call__(self) -> Iterator[pd.DataFrame]:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        stored = pq.ParquetFile(self.path)
+        empty = True
+        for batch in stored.iter_batches(batch_size=self.batch_rows):
+            empty = False
+            yield pa.Table.from_batches([batch]).to_pandas()
+        if empty:
+            yield pd.read_parquet(self.path)
+
+
 class ParquetIOManager(dg.ConfigurableIOManager):
     """Stores DataFrames as Parquet (and other outputs as JSON) under `base_dir/<asset>/<edition>`,
     recording row count and sha256 of each stored file, so every step can run in its own process
@@ -91,6 +118,18 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         raise FileNotFoundError(f"no stored output for {context.asset_key.to_user_string()} at {parquet}")
 
 
+class StoredTableLoader(ParquetIOManager):
+    """Input manager (resource key `STORED_TABLE_LOADER`) for inputs a step only copies: it hands the
+    step a `StoredTable` to read in batches instead of the loaded frame."""
+
+    def load_input(self, context: dg.InputContext):
+        parquet = self._path(context, ".parquet")
+        if not parquet.exists():
+            raise FileNotFoundError(f"no stored output for {context.asset_key.to_user_string()} at {parquet}")
+        return StoredTable(parquet)
+
+
+STORED_TABLE_LOADER = "stored_table_loader"
 GROUP_ORDER = ("sources", "raw", "core", "classification", "indicators", "publication")
 
 

@@ -28,7 +28,8 @@ import dagster as dg
 
 from assets import classification, core, indicators, publication, raw, sources
 from pipeline import landing_watch
-from pipeline.dagster_support import BuildOptions, LandingArea, ParquetIOManager, Publisher, Warehouse, progress_logger
+from pipeline.dagster_support import (STORED_TABLE_LOADER, BuildOptions, LandingArea, ParquetIOManager, Publisher,
+                                      StoredTableLoader, Warehouse, progress_logger)
 from pipeline.settings import PROJECT_ROOT, Settings
 
 ASSET_MODULES = (raw, core, classification, indicators, publication)
@@ -184,6 +185,7 @@ def build_defs(settings: Settings | None = None, *, edition: str = "", allow_unc
         sensors=[landing_area_sensor],
         resources={
             "io_manager": ParquetIOManager(base_dir=str(settings.storage_dir)),
+            STORED_TABLE_LOADER: StoredTableLoader(base_dir=str(settings.storage_dir)),
             "landing": LandingArea(root=str(settings.sources), edition=edition),
             "warehouse_db": Warehouse(url=settings.warehouse),
             "publisher": Publisher(out=str(settings.out), languages=list(languages)),
@@ -201,9 +203,12 @@ EXECUTORS = ("in_process", "multiprocess", "dask")
 
 
 def edition_job_for(executor: str, home: str, sources: str, out: str, warehouse_url: str = "",
-                    languages: tuple[str, ...] = ("nl",)) -> dg.JobDefinition:
-    """The edition job under another executor, for `dg.build_reconstructable_job` (every step process
-    or Dask worker rebuilds the same job from these plain arguments)."""
+                    languages: tuple[str, ...] = ("nl",), edition: str = "", allow_unclassified: bool = False,
+                    job: str = EDITION_JOB) -> dg.JobDefinition:
+    """An edition's job (`job`: the full build or the labour-market refresh) under `executor`, for
+    `dg.build_reconstructable_job`: the run, and every step process or Dask worker, rebuilds the same job
+    from these plain arguments. Run through `dg.execute_job`, step outputs live only in the IO manager's
+    storage, not in memory for the whole run as under `execute_in_process`."""
     from pathlib import Path
 
     if executor == "dask":
@@ -217,4 +222,5 @@ def edition_job_for(executor: str, home: str, sources: str, out: str, warehouse_
     else:
         raise ValueError(f"executor {executor!r}: use one of {', '.join(EXECUTORS)}")
     settings = Settings(home=Path(home), sources=Path(sources), out=Path(out), warehouse_url=warehouse_url)
-    return build_defs(settings, languages=tuple(languages), executor=executor_def).resolve_job_def(EDITION_JOB)
+    return build_defs(settings, edition=edition, allow_unclassified=allow_unclassified, languages=tuple(languages),
+                      executor=executor_def).resolve_job_def(job)

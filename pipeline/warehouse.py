@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 EDITION = "edition"
+
+# A table to load: a DataFrame, or a callable that yields it in batches of rows (same columns and
+# dtypes in every batch), so that a large table is never in memory whole.
+Table = pd.DataFrame | Callable[[], Iterable[pd.DataFrame]]
 
 
 def engine(url: str) -> Engine:
@@ -76,7 +80,7 @@ def _check_columns(conn: Connection, table: str, frame: pd.DataFrame) -> None:
         )
 
 
-def replace_edition(url_or_engine: str | Engine, edition: str, tables: Mapping[str, pd.DataFrame],
+def replace_edition(url_or_engine: str | Engine, edition: str, tables: Mapping[str, Table],
                     before_commit: Callable[[], object] | None = None) -> dict[str, int]:
     """Replace the rows of `edition` in every table, all in one transaction. Returns rows per table.
 
@@ -87,13 +91,16 @@ def replace_edition(url_or_engine: str | Engine, edition: str, tables: Mapping[s
     method = {"postgresql": _copy_method, "sqlite": _sqlite_method}.get(eng.dialect.name)
     written: dict[str, int] = {}
     with eng.begin() as conn:
-        for name, frame in tables.items():
-            data = _prepare(frame, edition)
-            _check_columns(conn, name, data)
-            if sa.inspect(conn).has_table(name):
-                conn.execute(sa.text(f'DELETE FROM "{name}" WHERE "{EDITION}" = :edition'), {"edition": edition})
-            data.to_sql(name, conn, if_exists="append", index=False, method=method, chunksize=100_000)
-            written[name] = len(data)
+        for name, table in tables.items():
+            written[name] = 0
+            for number, batch in enumerate([table] if isinstance(table, pd.DataFrame) else table()):
+                data = _prepare(batch, edition)
+                if number == 0:
+                    _check_columns(conn, name, data)
+                    if sa.inspect(conn).has_table(name):
+                        conn.execute(sa.text(f'DELETE FROM "{name}" WHERE "{EDITION}" = :edition'), {"edition": edition})
+                data.to_sql(name, conn, if_exists="append", index=False, method=method, chunksize=100_000)
+                written[name] += len(data)
         if before_commit is not None:
             before_commit()
     return written

@@ -154,6 +154,58 @@ def test_dagster_recorded_materialisations_and_checks(built, monkeypatch):
         assert checks
 
 
+UI_QUERY = """{
+  assetNodes { assetKey { path }
+    assetChecksOrError { ... on AssetChecks { checks { name executionForLatestMaterialization { status runId } } } } }
+  runsOrError { ... on Runs { results { runId status jobName } } }
+}"""
+
+
+def test_dagster_ui_shows_the_asset_graph_and_the_runs_checks(built, sample_dir):
+    """`techpact ui`, as README starts it, serves the build's instance: the asset graph, the run and its checks."""
+    import json
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    tmp, out, _ = built
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "TECHPACT_HOME": str(tmp / "home"), "TECHPACT_SOURCES": str(sample_dir),
+           "TECHPACT_OUT": str(out.parent), "PYTHONWARNINGS": "ignore"}
+    env.pop("DAGSTER_HOME", None)
+    ui = subprocess.Popen([str(Path(sys.executable).parent / "techpact"), "ui", "--port", str(port)], env=env,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline, answer = time.monotonic() + 240, None
+        while answer is None:
+            assert ui.poll() is None, f"techpact ui stopped: {ui.stderr.read()[-2000:]}"
+            assert time.monotonic() < deadline, "the Dagster UI did not answer within 240 s"
+            try:
+                request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=json.dumps({"query": UI_QUERY}).encode(),
+                                                 headers={"Content-Type": "application/json"})
+                answer = json.load(urllib.request.urlopen(request, timeout=30))["data"]
+            except OSError:
+                time.sleep(2)
+    finally:
+        ui.send_signal(signal.SIGINT)  # techpact ui stops `dagster dev`, which stops its webserver and daemon
+        try:
+            ui.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            ui.kill()
+    nodes = {"/".join(n["assetKey"]["path"]): n for n in answer["assetNodes"]}
+    assert {"raw_duo_ho_first_years", "ho_first_years", "indicators", "edition_release"} <= set(nodes)
+    (run,) = [r for r in answer["runsOrError"]["results"] if r["jobName"] == "edition_build"]
+    assert run["status"] == "SUCCESS"
+    checks = {c["name"]: c["executionForLatestMaterialization"] for c in nodes["indicators"]["assetChecksOrError"]["checks"]}
+    assert checks["denominators_equal_core"] == {"status": "SUCCEEDED", "runId": run["runId"]}
+
+
 @pytest.mark.parametrize("damage,column", [
     (lambda text: text.replace(";vrouw;", ";vrouw;x", 1), None),
     (lambda text: text.replace("OPLEIDINGSVORM", "OPLEIDINGS_VORM", 1), "OPLEIDINGSVORM"),

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from pipeline import warehouse
+from pipeline.dagster_support import StoredTable
 
 
 def frame(edition: str, n: int, offset: int = 0) -> pd.DataFrame:
@@ -20,10 +21,16 @@ def frame(edition: str, n: int, offset: int = 0) -> pd.DataFrame:
     })
 
 
+def batched(table: pd.DataFrame, rows: int):
+    """`table` as the publication step hands a stored table to the warehouse: a callable yielding batches."""
+    return lambda: (table.iloc[start:start + rows] for start in range(0, len(table), rows))
+
+
 def check_replace_semantics(url: str) -> None:
     warehouse.replace_edition(url, "2023", {"indicators": frame("2023", 50)})
     warehouse.replace_edition(url, "2024", {"indicators": frame("2024", 40)})
-    warehouse.replace_edition(url, "2024", {"indicators": frame("2024", 30, offset=1)})
+    # a table streamed in batches replaces the edition's rows once: later batches add, never delete
+    assert warehouse.replace_edition(url, "2024", {"indicators": batched(frame("2024", 30, offset=1), 7)}) == {"indicators": 30}
     got = warehouse.read_table(url, "indicators")
     assert got.groupby("edition").size().to_dict() == {"2023": 50, "2024": 30}
     back = warehouse.read_table(url, "indicators", "2024").sort_values("region_code").reset_index(drop=True)
@@ -71,3 +78,19 @@ def test_changed_layout_is_refused(tmp_path):
     warehouse.replace_edition(url, "2023", {"indicators": frame("2023", 3)})
     with pytest.raises(RuntimeError, match="layout changed"):
         warehouse.replace_edition(url, "2024", {"indicators": frame("2024", 3).assign(extra=1)})
+
+
+def test_stored_table_batches_are_the_stored_frame(tmp_path):
+    stored = frame("2024", 1000).assign(code=lambda f: f["region_code"].str[2:], empty=None)
+    stored["kind"] = pd.Categorical(["a" if i % 3 else "b" for i in range(1000)])
+    path = tmp_path / "t.parquet"
+    stored.to_parquet(path, index=False)
+    batches = list(StoredTable(path, batch_rows=300)())
+    assert [len(b) for b in batches] == [300, 300, 300, 100]
+    whole = pd.read_parquet(path)
+    pd.testing.assert_frame_equal(pd.concat(batches, ignore_index=True), whole)
+    assert all((b.dtypes == whole.dtypes).all() for b in batches)
+
+    stored.iloc[:0].to_parquet(path, index=False)  # an empty table still gives its columns
+    (only,) = list(StoredTable(path)())
+    assert only.empty and list(only.columns) == list(stored.columns)
