@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from pipeline import reference
 from pipeline.problems import SourceError, SourceProblem, problem
@@ -81,7 +82,10 @@ def wide_to_long(fixed: pd.DataFrame, lines: pd.Series, parts: list[dict]) -> pd
     long = fixed.take(np.tile(np.arange(n), len(parts))).reset_index(drop=True)
     for name in parts[0] if parts else ():
         values = [part[name] for part in parts]
-        if all(np.ndim(v) == 0 for v in values):
+        if all(isinstance(v, str) for v in values):  # one text per part: taken from the few texts, not converted per row
+            taken = pa.array(values, type=pa.large_string()).take(pa.array(np.repeat(np.arange(len(values)), n)))
+            long[name] = pd.arrays.ArrowStringArray(taken, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+        elif all(np.ndim(v) == 0 for v in values):
             long[name] = np.repeat(np.array(values), n)
         else:
             long[name] = pd.concat([pd.Series(v) for v in values], ignore_index=True).array
