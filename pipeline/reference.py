@@ -83,6 +83,14 @@ def load(relative: str) -> ReferenceTable:
     return ReferenceTable(**{**table.__dict__, "frame": table.frame.copy()})
 
 
+def sha256(relative: str) -> str:
+    """The sha256 of `reference/<relative>` (or its override), without copying its frame."""
+    path = table_path(relative)
+    if not path.exists():
+        raise ReferenceError(f"reference table {relative} not found at {path}")
+    return _load(path, path.stat().st_mtime_ns).sha256
+
+
 def as_bool(series: pd.Series) -> pd.Series:
     mapping = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False, "ja": True, "nee": False}
     lowered = series.str.strip().str.lower()

@@ -27,8 +27,13 @@ def validate(model: type[pa.DataFrameModel], frame: pd.DataFrame, *, file: Path 
     """Validate lazily and turn every failure case into a problem with file, row and column.
 
     Rows are reported by their `source_line` (physical line in the delivery) when the frame has
-    one, by frame position otherwise.
+    one, by frame position otherwise. A frame the vectorised pre-check (`schemas.fast`) passes is
+    not validated again; any other frame is validated by Pandera, which names the failures.
     """
+    from schemas.fast import passes_model
+
+    if passes_model(model, frame):
+        return []
     try:
         model.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:

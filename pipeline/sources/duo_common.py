@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from pipeline import reference
 from pipeline.problems import SourceError, SourceProblem, problem
@@ -43,12 +44,19 @@ def parse_counts(path: Path, raw: pd.Series, lines: pd.Series, column: str, *, m
     (then `<5` is an error). A masked count is null. Empty cells are zero where DUO writes
     "no students" as an empty cell (`empty_is_zero`), an error otherwise.
     """
-    text = raw.str.strip()
+    index, distinct = pd.factorize(raw, use_na_sentinel=False)  # a count column has few distinct values
+    text = pd.Series(distinct, dtype=raw.dtype).str.strip()
     masked = (text == mask) if mask else pd.Series(False, index=text.index)
     if empty_is_zero:
         text = text.where(text != "", "0")
     if (text.str.fullmatch(r"[0-9]{1,15}") | masked).all():  # plain counts: an exact integer cast, no problems
-        return text.where(~masked, "0").astype("int64[pyarrow]").astype("Int64").mask(masked), masked.to_numpy()
+        values = text.where(~masked, "0").astype("int64[pyarrow]").to_numpy(dtype=np.int64)[index]
+        flags = masked.to_numpy(dtype=bool)[index]
+        return pd.Series(pd.arrays.IntegerArray(values, flags.copy()), index=raw.index), flags
+    text = raw.str.strip()
+    masked = (text == mask) if mask else pd.Series(False, index=text.index)
+    if empty_is_zero:
+        text = text.where(text != "", "0")
     numeric = pd.to_numeric(text.where(~masked), errors="coerce")
     bad = (numeric.isna() & ~masked) | (numeric < 0) | (numeric.notna() & (numeric % 1 != 0))
     for line, value in zip(lines[bad], text[bad]):
@@ -65,6 +73,26 @@ def parse_counts(path: Path, raw: pd.Series, lines: pd.Series, column: str, *, m
     return counts, masked.to_numpy()
 
 
+def wide_to_long(fixed: pd.DataFrame, lines: pd.Series, parts: list[dict]) -> pd.DataFrame:
+    """The long table of a wide file: the fixed columns repeated once per part (a year or a
+    sex x year column) with that part's values (scalars, or one value per row), and SOURCE_LINE.
+
+    The fixed columns are copied once (by position) instead of once per part."""
+    n = len(fixed)
+    long = fixed.take(np.tile(np.arange(n), len(parts))).reset_index(drop=True)
+    for name in parts[0] if parts else ():
+        values = [part[name] for part in parts]
+        if all(isinstance(v, str) for v in values):  # one text per part: taken from the few texts, not converted per row
+            taken = pa.array(values, type=pa.large_string()).take(pa.array(np.repeat(np.arange(len(values)), n)))
+            long[name] = pd.arrays.ArrowStringArray(taken, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+        elif all(np.ndim(v) == 0 for v in values):
+            long[name] = np.repeat(np.array(values), n)
+        else:
+            long[name] = pd.concat([pd.Series(v) for v in values], ignore_index=True).array
+    long[SOURCE_LINE] = np.tile(lines.to_numpy(), len(parts))
+    return long
+
+
 def raise_if(problems: list[SourceProblem]) -> None:
     if problems:
         raise SourceError(sorted(problems, key=lambda p: (p.row or 0, p.column or "", p.problem)))
@@ -74,9 +102,10 @@ def finish(frame: pd.DataFrame, model, path: Path) -> pd.DataFrame:
     """Order the columns as the model, fix integer types, validate (problems with file/row/column)."""
     from schemas import validate
 
-    frame = frame[list(model.to_schema().columns)].copy()
-    for column, spec in model.to_schema().columns.items():
-        if str(spec.dtype) == "int64":
+    schema = model.to_schema()
+    frame = frame[list(schema.columns)]
+    for column, spec in schema.columns.items():
+        if str(spec.dtype) == "int64" and frame[column].dtype != np.int64:
             frame[column] = frame[column].astype(np.int64)
     problems = validate(model, frame, file=path)
     if problems:
@@ -109,7 +138,7 @@ def place_municipalities(path: Path, names: pd.Series, lines: pd.Series, column:
 
     An unknown or ambiguous place is a problem naming file, row and column; never guessed.
     """
-    lookup = _places(reference.load("regions/places.csv").sha256)
+    lookup = _places(reference.sha256("regions/places.csv"))
 
     def code(name: str) -> tuple[str, str | None]:
         entry = lookup.get(fold(name))
@@ -168,8 +197,7 @@ def municipality_codes(path: Path, names: pd.Series, lines: pd.Series, column: s
     years the table holds). A name is matched exactly, or without CBS's disambiguation suffix when
     that leaves one municipality; anything else is a problem naming file, row and column.
     """
-    table = reference.load("regions/municipalities.csv")
-    boundary, lookup = _municipalities(table.sha256, year)
+    boundary, lookup = _municipalities(reference.sha256("regions/municipalities.csv"), year)
 
     def code(name: str) -> tuple[str, str | None]:
         found = lookup.get(fold(name))
@@ -197,12 +225,18 @@ def check_municipality_numbers(path: Path, numbers: pd.Series, lines: pd.Series,
                                problems: list[SourceProblem]) -> None:
     """A 4-digit GEMEENTENUMMER must be a CBS municipality code of some boundary year of
     reference/regions/municipalities.csv; an unknown code is a problem (reported once per code)."""
-    known = _known_codes(reference.load("regions/municipalities.csv").sha256)
-    codes = "GM" + numbers.str.strip()
-    unknown = ~codes.isin(known) & numbers.str.strip().str.fullmatch(r"\d{4}")
-    seen: set[str] = set()
-    for line, code in zip(lines[unknown], codes[unknown]):
-        if code not in seen:
-            seen.add(code)
-            problems.append(problem(path, int(line), column, f"unknown municipality code {code[2:]!r} "
+    known = _known_codes(reference.sha256("regions/municipalities.csv"))
+    index, distinct = pd.factorize(numbers, use_na_sentinel=False)  # checked once per distinct number
+    stripped = pd.Series(distinct).str.strip()
+    unknown = (~("GM" + stripped).isin(known) & stripped.str.fullmatch(r"\d{4}")).to_numpy()
+    if not unknown.any():
+        return
+    first_rows = np.unique(index, return_index=True)[1]  # the first row of each distinct number, in row order
+    line_numbers = lines.to_numpy()
+    reported: set[str] = set()
+    for row in np.sort(first_rows[unknown]):
+        code = stripped.iloc[index[row]]
+        if code not in reported:  # two spellings (' 0106', '0106') of one code: reported once
+            reported.add(code)
+            problems.append(problem(path, int(line_numbers[row]), column, f"unknown municipality code {code!r} "
                                     "(not in reference/regions/municipalities.csv)"))

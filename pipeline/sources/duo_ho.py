@@ -25,7 +25,7 @@ import pandas as pd
 from pipeline.problems import SourceError, SourceProblem, problem
 from pipeline.sources import Delivery, SourceFormat, register
 from pipeline.sources.duo_common import (MASK, check_columns, check_municipality_numbers, finish, parse_counts, raise_if,
-                                         strip_all)
+                                         strip_all, wide_to_long)
 from pipeline.sources.files import SOURCE_LINE, read_text_table
 from schemas.raw import RawHoDiploma, RawHoEnrolment
 
@@ -131,19 +131,13 @@ def parse_ho(path: Path, kind: str, generation: str) -> Delivery:
     for column in years:
         counts, masked = parse_counts(path, frame[column], lines, column, mask=MASK if generation == "2023-" else None,
                                       problems=problems)
-        part = fixed.copy()
         if generation == "-2017":
             year, sex = YEAR_SEX.match(column).groups()
-            part["sex"] = sex.lower()
+            parts.append({"sex": sex.lower(), "year": int(year), "count": counts, "masked": masked})
         else:
-            year = column
-        part["year"] = int(year)
-        part["count"] = counts
-        part["masked"] = masked
-        part[SOURCE_LINE] = lines.to_numpy()
-        parts.append(part)
+            parts.append({"year": int(column), "count": counts, "masked": masked})
     raise_if(problems)
-    long = pd.concat(parts, ignore_index=True)
+    long = wide_to_long(fixed, lines, parts)
     long["level"] = level
     long["source_file"] = path.name
     if kind != "diplomas" and "programme_phase" not in long:

@@ -29,7 +29,8 @@ import pandas as pd
 
 from pipeline.problems import SourceProblem, problem
 from pipeline.sources import Delivery, SourceFormat, register
-from pipeline.sources.duo_common import check_columns, finish, parse_counts, place_municipalities, raise_if, strip_all
+from pipeline.sources.duo_common import (check_columns, finish, parse_counts, place_municipalities, raise_if, strip_all,
+                                         wide_to_long)
 from pipeline.sources.files import SOURCE_LINE, read_text_table
 from schemas.raw import RawMbo
 
@@ -116,14 +117,9 @@ def parse_2015(path: Path, kind: str) -> Delivery:
         for line, m, v, t in zip(lines[wrong], counts["MAN"][wrong], counts["VROUW"][wrong], counts["TOTAAL"][wrong]):
             problems.append(problem(path, int(line), f"TOTAAL{year}", f"TOTAAL {t} is not MAN {m} + VROUW {v}"))
         for sex in ("MAN", "VROUW"):
-            part = fixed.copy()
-            part["sex"] = sex.lower()
-            part["year"] = year
-            part["count"] = counts[sex].array
-            part["masked"] = False
-            parts.append(part)
+            parts.append({"sex": sex.lower(), "year": year, "count": counts[sex], "masked": False})
     raise_if(problems)
-    return _delivery(path, kind, "2015-2019", pd.concat(parts, ignore_index=True), table)
+    return _delivery(path, kind, "2015-2019", wide_to_long(fixed.drop(columns=SOURCE_LINE), lines, parts), table)
 
 
 def parse_2020(path: Path, kind: str) -> Delivery:

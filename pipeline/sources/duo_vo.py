@@ -37,7 +37,7 @@ import pandas as pd
 from pipeline.problems import SourceError, SourceProblem, problem
 from pipeline.sources import Delivery, SourceFormat, register
 from pipeline.sources.duo_common import (MASK, check_columns, finish, municipality_codes, parse_counts, raise_if,
-                                         strip_all)
+                                         strip_all, wide_to_long)
 from pipeline.sources.files import SOURCE_LINE, read_text_table
 from schemas.raw import RawVoExam, RawVoPupils
 
@@ -135,17 +135,10 @@ def parse_exams(path: Path, generation: str) -> Delivery:
                 problems.append(problem(path, int(line), f"GESLAAGDEN {start}-{end} {sex}", "more passes than candidates"))
             for measure, ours in MEASURES.items():
                 values, masked = counts[(measure, sex)]
-                part = fixed.copy()
-                part["school_year"] = f"{start}-{end}"
-                part["year"] = end
-                part["sex"] = sex.lower()
-                part["measure"] = ours
-                part["count"] = values.array
-                part["masked"] = masked
-                part[SOURCE_LINE] = lines.to_numpy()
-                parts.append(part)
+                parts.append({"school_year": f"{start}-{end}", "year": end, "sex": sex.lower(), "measure": ours,
+                              "count": values, "masked": masked})
     raise_if(problems)
-    long = pd.concat(parts, ignore_index=True)
+    long = wide_to_long(fixed, lines, parts)
     long["source_file"] = path.name
     long = finish(long, RawVoExam, path)
     return Delivery(path=path, family="duo_vo_exams", generation=generation, frame=long,
@@ -171,16 +164,9 @@ def parse_pupils(path: Path) -> Delivery:
     for column in variable:
         study_year, sex = STUDY_YEAR.match(column).groups()
         values, masked = parse_counts(path, frame[column], lines, column, mask=MASK, problems=problems)
-        part = fixed.copy()
-        part["study_year"] = int(study_year)
-        part["year"] = year
-        part["sex"] = sex.lower()
-        part["count"] = values.array
-        part["masked"] = masked
-        part[SOURCE_LINE] = lines.to_numpy()
-        parts.append(part)
+        parts.append({"study_year": int(study_year), "year": year, "sex": sex.lower(), "count": values, "masked": masked})
     raise_if(problems)
-    long = pd.concat(parts, ignore_index=True)
+    long = wide_to_long(fixed, lines, parts)
     long["source_file"] = path.name
     long = finish(long, RawVoPupils, path)
     return Delivery(path=path, family="duo_vo_pupils", generation="2019-", frame=long,

@@ -28,7 +28,7 @@ import pyarrow.csv as pacsv
 from pipeline.problems import SourceError, SourceProblem, problem
 
 SOURCE_LINE = "source_line"
-FAST_PATH_LINES = 2_000  # files with more data lines than this take the vectorised path
+FAST_PATH_LINES = 200  # files with more data lines than this take the vectorised path
 
 
 @dataclass
