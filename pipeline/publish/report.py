@@ -102,6 +102,7 @@ class Indicator:
     dimensions: list[str] = field(default_factory=list)  # breakdown variables of the margins, catalogue order
     crosses: list[tuple[str, ...]] = field(default_factory=list)  # crossed variables, in the downloads only
     # (level, code) -> (definition, breakdown) -> sex -> [(period, value, flag, region_name)] by period
+    regional_totals: dict[str, pd.DataFrame] = field(default_factory=dict)  # level -> both sexes, primary definition
     region_series: dict[tuple[str, str], dict[tuple[str, str], dict[str, list[tuple]]]] = field(default_factory=dict)
     national_values: dict[tuple[str, str, str, str], float | None] = field(default_factory=dict)
 
@@ -144,6 +145,8 @@ def indicators_of(table: pd.DataFrame, catalogue: pd.DataFrame) -> list[Indicato
                                 for r in national.itertuples(index=False)}
         regional = rows[rows["region_level"] != "national"]
         item.region_series = _region_series(regional)
+        totals = regional[(regional["sex"] == "T") & (regional["definition"] == item.primary_definition)]
+        item.regional_totals = {level: part for level, part in totals.groupby("region_level", sort=False)}
         for definition in item.definitions:
             for breakdown in sorted(national.loc[national["definition"] == definition, "breakdown"].unique()):
                 sel = national[(national["definition"] == definition) & (national["breakdown"] == breakdown)]
@@ -314,19 +317,15 @@ def regional_comparison(item: Indicator, level: str, lang: str, boundaries: maps
     level (tile grid, or real outlines for municipalities when a boundary file exists) and a table
     of every region with the national value beside it."""
     t = messages(lang)
-    rows = item.rows[(item.rows["region_level"] == level) & (item.rows["sex"] == "T")
-                     & (item.rows["definition"] == item.primary_definition)]
-    if rows.empty:
+    rows = item.regional_totals.get(level)
+    if rows is None or rows.empty:
         return []
     period = max(rows["period"])
     rows = rows[rows["period"] == period]
-    national = item.national
     out = []
     for breakdown in sorted(set(rows["breakdown"])):
         sel = rows[rows["breakdown"] == breakdown].sort_values("region_name")
-        nat = national[(national["definition"] == item.primary_definition) & (national["breakdown"] == breakdown)
-                       & (national["sex"] == "T") & (national["period"] == period)]
-        nat_value = nat.iloc[0]["value"] if not nat.empty else None
+        nat_value = item.national_values.get((item.primary_definition, breakdown, "T", period))
         values = {r.region_code: (r.region_name, None if formatting.missing(r.value) else float(r.value))
                   for r in sel.itertuples()}
         title = f"{item.titles[lang]} – {breakdown_label(breakdown, t)} – {t['level_' + level]}, {period}"
