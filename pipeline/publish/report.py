@@ -269,13 +269,19 @@ def indicator_content(item: Indicator, lang: str, base_year: int | None, prefix:
         header = [t["year"]] + ([t["numerator"], t["denominator"]] if item.has_denominator else []) \
             + [sex_label(x, t) for x in sexes] + [t["flags"]]
         body = []
-        for period, per in s.rows.groupby("period", sort=True):
-            total = per[per["sex"] == ("T" if "T" in sexes else sexes[0])].iloc[0]
-            by_sex = dict(zip(per["sex"], per["value"]))
-            cell_flags = sorted({f for cell in per["flag"] for f in flags_of(cell)}, key=_flag_key)
+        per_period: dict[str, list[tuple]] = {}
+        for record in zip(s.rows["sex"], s.rows["value"], s.rows["numerator"], s.rows["denominator"], s.rows["flag"],
+                          s.rows["period"]):
+            per_period.setdefault(record[-1], []).append(record)
+        main_sex = "T" if "T" in sexes else sexes[0]
+        for period in sorted(per_period):
+            per = per_period[period]
+            total = next(r for r in per if r[0] == main_sex)
+            by_sex = {r[0]: r[1] for r in per}
+            cell_flags = sorted({f for r in per for f in flags_of(r[4])}, key=_flag_key)
             flags_seen.update(cell_flags)
             body.append([period]
-                        + ([formatting.number(total["numerator"], lang), formatting.number(total["denominator"], lang)]
+                        + ([formatting.number(total[2], lang), formatting.number(total[3], lang)]
                            if item.has_denominator else [])
                         + [fmt(by_sex.get(x)) for x in sexes] + [flag_text(cell_flags, t)])
         caption = f"{title} – {breakdown_label(s.breakdown, t)}"
