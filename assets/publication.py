@@ -92,7 +92,7 @@ def _every_upstream_asset() -> list[dg.AssetKey]:
 
 @dg.asset(
     partitions_def=editions, group_name="publication", owners=["team:ptvt-monitor"],
-    kinds={"sql", "pdf", "html", "csv"}, code_version="3", tags={"techpact/stage": "publication"},
+    kinds={"sql", "pdf", "html", "csv"}, code_version="4", tags={"techpact/stage": "publication"},
     deps=_every_upstream_asset(), ins={name: dg.AssetIn(name) for name in STAGE_TABLES},
 )
 def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.DataFrame, indicators: pd.DataFrame,
