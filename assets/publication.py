@@ -92,7 +92,7 @@ def _every_upstream_asset() -> list[dg.AssetKey]:
 
 @dg.asset(
     partitions_def=editions, group_name="publication", owners=["team:ptvt-monitor"],
-    kinds={"sql", "pdf", "html", "csv"}, code_version="3", tags={"techpact/stage": "publication"},
+    kinds={"sql", "pdf", "html", "csv"}, code_version="4", tags={"techpact/stage": "publication"},
     deps=_every_upstream_asset(),
     # the stage tables are only copied into the warehouse: streamed in batches, never loaded whole
     ins={name: dg.AssetIn(name, input_manager_key=STORED_TABLE_LOADER) for name in STAGE_TABLES},

@@ -54,7 +54,7 @@ def write(folder: Path, indicators: pd.DataFrame, catalogue: pd.DataFrame) -> li
     frame.to_csv(csv_path, index=False, lineterminator="\n", float_format="%.15g")
     json_path = folder / f"{BASENAME}.json"
     records = json.loads(frame.astype(object).where(frame.notna(), None).to_json(orient="records", double_precision=10))
-    json_path.write_text(json.dumps(records, ensure_ascii=False, indent=0, sort_keys=False) + "\n", encoding="utf-8")
+    json_path.write_text(_records_json(records) + "\n", encoding="utf-8")
     xlsx_path = folder / f"{BASENAME}.xlsx"
     _write_xlsx(xlsx_path, frame, dictionary())
     dictionary_csv = folder / "data_dictionary.csv"
@@ -65,52 +65,20 @@ def write(folder: Path, indicators: pd.DataFrame, catalogue: pd.DataFrame) -> li
     return [csv_path, xlsx_path, json_path, dictionary_csv, dictionary_json]
 
 
+def _records_json(records: list[dict]) -> str:
+    """`json.dumps(records, ensure_ascii=False, indent=0)`, written with the C encoder one record at a
+    time (an indent makes json use its pure-Python encoder: seconds on the indicator table)."""
+    if not records:
+        return "[]"
+    items = []
+    for record in records:
+        text = json.dumps(record, ensure_ascii=False, separators=(",\n", ": "))
+        items.append("{\n" + text[1:-1] + "\n}" if record else "{}")
+    return "[\n" + ",\n".join(items) + "\n]"
+
+
 def _write_xlsx(path: Path, frame: pd.DataFrame, dictionary_frame: pd.DataFrame) -> None:
-    """XLSX with openpyxl, every text cell written as a string (never a formula), fixed timestamps."""
-    from datetime import datetime
+    """XLSX with every text cell a shared string (never a formula), fixed timestamps (pipeline.xlsx)."""
+    from pipeline import xlsx
 
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "indicators"
-    for name, table in (("indicators", frame), ("dictionary", dictionary_frame)):
-        ws = sheet if name == "indicators" else book.create_sheet(name)
-        ws.append(list(table.columns))
-        for row in table.itertuples(index=False):
-            values = []
-            for v in row:
-                if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
-                    values.append(None)
-                elif hasattr(v, "item"):
-                    values.append(v.item())
-                else:
-                    values.append(v)
-            ws.append(values)
-        for cells in ws.iter_rows(min_row=2):
-            for cell in cells:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # a string, never a formula
-    fixed = datetime(2000, 1, 1)
-    book.properties.created = fixed
-    book.properties.modified = fixed
-    book.save(path)
-    _normalise_zip(path)
-
-
-def _normalise_zip(path: Path) -> None:
-    """openpyxl stamps the zip entries and docProps/core.xml with the clock: rewrite them fixed so
-    two builds give byte-identical files."""
-    import re
-    import zipfile
-
-    with zipfile.ZipFile(path) as source:
-        entries = [(info.filename, source.read(info.filename)) for info in source.infolist()]
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as target:
-        for name, data in entries:
-            if name == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>2000-01-01T00:00:00Z\g<3>", data)
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            target.writestr(info, data)
+    xlsx.write(path, {"indicators": frame, "dictionary": dictionary_frame})

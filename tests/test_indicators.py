@@ -348,3 +348,30 @@ def test_computed_indicators_name_the_delivery_families_they_read():
             assert set(catalogue[indicator_id]) <= set(family.source_family.split(";")), indicator_id
     flags = reference.load("indicators/period_flags.csv").frame
     assert set(flags["source_family"]) <= set(FAMILIES)
+
+
+def test_xlsx_download_holds_every_cell_of_the_csv(tmp_path):
+    from openpyxl import load_workbook
+
+    frame = pd.DataFrame({
+        "indicator_id": "ho_first_years_stem", "definition": "nl", "edition": "2024", "period": ["2022", "2023", "2023"],
+        "region_level": "national", "region_code": "NL01", "region_name": ["Nederland", "A & B <c>", " spaced "],
+        "sex": "T", "breakdown": ["", "level=hbo", "level=wo"], "numerator": [10.0, np.nan, 2.5],
+        "denominator": np.nan, "value": [10.0, 0.1 + 0.2, -3.0], "value_low": 10.0, "value_high": 10.0,
+        "unit": "count", "flag": ["", "suppressed", ""], "rule": "", "boundary_year": pd.array([2024, None, 2024], dtype="Int64")})
+    downloads.write(tmp_path, frame, indicators.catalogue())
+    book = load_workbook(tmp_path / "indicators.xlsx")
+    rows = list(book["indicators"].values)
+    expected = downloads.download_frame(frame, indicators.catalogue())
+    assert list(rows[0]) == list(expected.columns)
+    for got, want in zip(rows[1:], expected.astype(object).itertuples(index=False)):
+        assert list(got) == [None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else
+                             (v if isinstance(v, str) else (int(v) if isinstance(v, np.integer) else v)) for v in want]
+    assert rows[2][expected.columns.get_loc("value")] == 0.1 + 0.2  # full precision
+    assert [r[0] for r in book["dictionary"].values][1:] == list(downloads.dictionary()["column"])
+
+
+def test_json_download_is_what_the_json_module_writes_with_indent_zero():
+    records = [{"a": 1, "b": "x\\ny é", "c": None, "d": 0.1 + 0.2, "e": True}, {}, {"a": -2.5e-12}]
+    assert downloads._records_json(records) == json.dumps(records, ensure_ascii=False, indent=0)
+    assert downloads._records_json([]) == json.dumps([], ensure_ascii=False, indent=0)

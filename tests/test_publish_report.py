@@ -98,7 +98,9 @@ def _structure_tags(reader) -> dict[str, int]:
 
 def test_pdf_tags_figures_with_alt_text_and_scoped_headers(pdfs):
     tags = _structure_tags(pdfs["nl"])
-    assert tags.get("/Figure", 0) >= 10  # charts and maps, each with /Alt (asserted while walking)
+    # 3 indicator charts and a map per regional level of the share (one map per indicator and level:
+    # its series are columns of one table), each with /Alt (asserted while walking)
+    assert tags.get("/Figure", 0) >= 7
     assert tags.get("/Table", 0) >= 20
     assert tags.get("TD with headers", 0) >= 500  # every data cell tied to its column and row headers
     assert tags.get("/H2", 0) >= len(CHAPTERS["nl"])
@@ -462,3 +464,79 @@ def test_numbers_are_formatted_per_language():
     assert formatting.change(1.25, "percent", "nl") == "+1,2 %-punt" or formatting.change(1.25, "percent", "nl") == "+1,3 %-punt"
     assert formatting.change(-340, "count", "nl") == "−340"
     assert formatting.value(None, "count") == "–"
+
+
+def test_a_value_near_a_target_never_reads_as_the_target():
+    # 19.98% against 20%: the usual one decimal would print '20,0%' beside "not met"
+    assert formatting.value_against(19.98, 20, "percent", "nl") == "19,98%"
+    assert formatting.value_against(19.98, 20, "percent", "en") == "19.98%"
+    assert formatting.value_against(20.004, 20, "percent", "nl") == "20,004%"
+    assert formatting.value_against(19.5, 20, "percent", "nl") == "19,5%"  # already distinct: the usual decimals
+    assert formatting.value_against(20.0, 20, "percent", "nl") == "20,0%"  # equal: nothing to add
+    assert formatting.value_against(0.999, 1, "ratio", "en") == "0.999"
+    assert formatting.value_against(None, 20, "percent", "nl") == "–"
+
+
+def test_target_status_shows_the_digits_that_separate_value_and_target(table):
+    items = report.indicators_of(table, fx.catalogue())
+    item = next(i for i in items if i.id == "ho_first_years_stem_share")
+    rows = item.national
+    latest = rows[(rows.definition == "nl") & (rows.breakdown == "level=hbo") & (rows.sex == "T")].sort_values("period").iloc[-1]
+    goal = float(latest["value"]) + 0.004
+    targets = pd.DataFrame([{"indicator_id": item.id, "definition": "nl", "breakdown": "level=hbo", "sex": "T",
+                             "target_year": "2030", "target_value": goal}])
+    [status] = findings.target_status(targets, items, "nl")
+    assert status["met"] is not None and not status["met"]
+    assert status["latest"] != status["target"]
+    assert float(status["latest"].rstrip("%").replace(",", ".")) == pytest.approx(float(latest["value"]), abs=0.0006)
+
+
+def test_change_on_a_year_earlier_compares_a_quarter_with_the_same_quarter():
+    periods = ["2022-Q3", "2022-Q4", "2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4"]
+    rows = pd.DataFrame({"period": periods, "value": [1.0, 2.0, 3.0, 4.0, 5.0, 7.5], "flag": ""})
+    change = report.change_row(rows, None)
+    assert change["prev_period"] == "2022-Q4" and change["change_prev"] == 5.5
+    annual = pd.DataFrame({"period": ["2020", "2021", "2023"], "value": [1.0, 2.0, 4.0], "flag": ""})
+    assert report.change_row(annual, None)["change_prev"] is None  # no 2022: no change on a year earlier
+    assert report.year_earlier("2024-Q1") == "2023-Q1" and report.year_earlier("2024") == "2023"
+
+
+def _crossed(table: pd.DataFrame) -> pd.DataFrame:
+    """The hbo/wo share table with a second variable crossed in (as mbo level x learning path)."""
+    share = table[table["indicator_id"] == "ho_first_years_stem_share"]
+    crossed = share.assign(breakdown=share["breakdown"] + ";form=voltijd")
+    form = share[share["breakdown"] == "level=hbo"].assign(breakdown="form=voltijd")
+    return pd.concat([table, crossed, form], ignore_index=True)
+
+
+def test_report_shows_margins_and_points_to_the_downloads_for_crosses(table):
+    crossed = _crossed(table)
+    items = report.indicators_of(crossed, fx.catalogue())
+    item = next(i for i in items if i.id == "ho_first_years_stem_share")
+    assert item.crosses == [("level", "form")]
+    assert {s.breakdown for s in item.series} == {"level=hbo", "level=wo", "form=voltijd"}
+    assert not any(";" in b for b in item.rows["breakdown"])
+    blocks = report.regional_comparison(item, "province", "nl", None)
+    assert [b["title"].split(" – ")[1] for b in blocks] == ["voltijd", "hbo", "wo"]  # no 'hbo, voltijd'
+    # the chart draws one variable (the catalogue's first, level), the other margin is in the tables
+    assert {s.breakdown for s in report.chart_series(item)} == {"level=hbo", "level=wo"}
+    shown = report.indicator_content(item, "nl", 2019)
+    assert "indicators.csv" in shown["cross_note"] and "niveau × form" in shown["cross_note"]
+    assert len(shown["tables"]) == len(item.series)
+    plain = next(i for i in report.indicators_of(table, fx.catalogue()) if i.id == "ho_first_years_stem_share")
+    assert report.indicator_content(plain, "nl", 2019)["cross_note"] == ""
+
+
+def test_pdf_regional_table_has_a_column_per_series_and_every_region(table):
+    item = next(i for i in report.indicators_of(table, fx.catalogue()) if i.id == "ho_first_years_stem_share")
+    blocks = [{"indicator": item.titles["nl"], "indicator_id": item.id, "unit": item.unit, **b}
+              for b in report.regional_comparison(item, "municipality", "nl", None)]
+    [wide] = content.pdf_region_tables(blocks, "Gemeenten", report.messages("nl"))
+    assert wide["header"][1:-1] == ["hbo", "wo"]
+    assert wide["national"][1:3] == [b["national"] for b in blocks]
+    by_name = {row[0]: row for row in wide["rows"]}
+    assert sorted(by_name) == sorted(name for name, _, _ in fx.MUNICIPALITIES.values())
+    for column, block in enumerate(blocks, start=1):
+        for row in block["rows"]:
+            assert by_name[row["name"]][column] == row["value"]  # suppressed cells stay '–'
+            assert set(filter(None, row["flags"].split(", "))) <= set(by_name[row["name"]][-1].split(", "))

@@ -61,6 +61,38 @@ def _bridge(bridge: pd.DataFrame | None) -> dict | None:
     return {"header": list(frame.columns), "rows": frame.values.tolist(), "total": len(frame)}
 
 
+def pdf_region_tables(blocks: list[dict], level_name: str, t: dict) -> list[dict]:
+    """The PDF's regional chapter, one block per indicator of a level: the map of its best-covered series and
+    one table with a column per series (the total and the margins, see report.is_margin), so a
+    reader compares regions and series on one page; the site keeps a map and table per series."""
+    out: list[dict] = []
+    by_indicator: dict[str, list[dict]] = {}
+    for block in blocks:
+        by_indicator.setdefault(block["indicator_id"], []).append(block)
+    for indicator_id, group in by_indicator.items():
+        names: dict[str, str] = {}
+        for block in group:
+            for row in block["rows"]:
+                names.setdefault(row["code"], row["name"])
+        cells = [{row["code"]: row for row in block["rows"]} for block in group]
+        rows = []
+        for code, name in sorted(names.items(), key=lambda pair: (pair[1], pair[0])):
+            present = [c[code] for c in cells if code in c]
+            flags = sorted({f.strip() for r in present for f in r["flags"].split(",") if f.strip()})
+            rows.append([name] + [c[code]["value"] if code in c else formatting.MISSING for c in cells] + [", ".join(flags)])
+        first = group[0]
+        # the map shows the series with the most published regional values (the first of equals)
+        mapped = max(group, key=lambda b: sum(r["value"] != formatting.MISSING for r in b["rows"]))
+        out.append({
+            "id": f"{indicator_id}-{first['level']}", "title": f"{first['indicator']} – {level_name}, {first['period']}",
+            "svg": mapped["svg"], "map_title": mapped["title"],
+            "header": [t["region"]] + [b["series"] for b in group] + [t["flags"]],
+            "national": [t["national"]] + [b["national"] for b in group] + [""],
+            "rows": rows,
+        })
+    return out
+
+
 def build(table: pd.DataFrame, catalogue: pd.DataFrame, manifest: dict, edition: str, lang: str,
           published: datetime, extras: Extras = Extras(), downloads: list[str] | None = None) -> dict:
     t = messages(lang)
@@ -82,7 +114,8 @@ def build(table: pd.DataFrame, catalogue: pd.DataFrame, manifest: dict, edition:
             for block in report.regional_comparison(item, level, lang, extras.boundaries):
                 blocks.append({"indicator": item.titles[lang], "indicator_id": item.id, "unit": item.unit, **block})
         levels.append({"level": level, "name": t.get("level_" + level, level), "blocks": blocks,
-                       "pdf_blocks": [b for b in blocks if b["unit"] in PDF_REGIONAL_UNITS],
+                       "pdf_tables": pdf_region_tables([b for b in blocks if b["unit"] in PDF_REGIONAL_UNITS],
+                                                       t.get("level_" + level, level), t),
                        "regions": [{"code": c, "name": n, "page": report.region_page_name(level, c)}
                                    for c, n in report.regions_of(table, level)],
                        "in_pdf": level != "municipality" or extras.boundaries is not None})

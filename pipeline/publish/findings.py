@@ -92,7 +92,7 @@ def target_status(targets: pd.DataFrame | None, indicators: list[Indicator], lan
         label = str(target.get(f"label_{lang}") or "") or _phrase(item, str(target.get("breakdown", "")), lang)
         out.append({"label": label, "indicator": item.titles[lang], "target_year": str(target.get("target_year", "")),
                     "target": formatting.value(goal, item.unit, lang),
-                    "latest": formatting.value(None if latest is None else latest["value"], item.unit, lang),
+                    "latest": formatting.value_against(None if latest is None else latest["value"], goal, item.unit, lang),
                     "period": "" if latest is None else latest["period"], "met": met,
                     "status": t["target_unknown"] if met is None else (t["target_met"] if met else t["target_not_met"])})
     return out

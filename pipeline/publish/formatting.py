@@ -46,10 +46,26 @@ def decimals_for(unit: str) -> int:
     return {"percent": 1, "ratio": 2}.get(unit, 0)
 
 
-def value(value: float | None, unit: str, lang: str = "nl") -> str:
+def value(value: float | None, unit: str, lang: str = "nl", decimals: int | None = None) -> str:
+    decimals = decimals_for(unit) if decimals is None else decimals
     if unit == "percent":
-        return percent(value, lang)
-    return number(value, lang, decimals_for(unit))
+        return percent(value, lang, decimals)
+    return number(value, lang, decimals)
+
+
+MAX_DECIMALS_NEAR_TARGET = 4
+
+
+def value_against(figure: float | None, target: float | None, unit: str, lang: str = "nl") -> str:
+    """`figure` as `value()` writes it, with as many more decimals (up to MAX_DECIMALS_NEAR_TARGET)
+    as it takes not to read as equal to `target` when it is not: 19.98 against a 20% target is
+    '19,98%', not '20,0%' (which beside 'not met' would contradict itself)."""
+    decimals = decimals_for(unit)
+    if missing(figure) or missing(target) or float(figure) == float(target):
+        return value(figure, unit, lang)
+    while decimals < MAX_DECIMALS_NEAR_TARGET and value(figure, unit, lang, decimals) == value(target, unit, lang, decimals):
+        decimals += 1
+    return value(figure, unit, lang, decimals)
 
 
 def change(diff: float | None, unit: str, lang: str = "nl") -> str:

@@ -49,6 +49,18 @@ def breakdown_label(breakdown: str, t: dict[str, str]) -> str:
     return ", ".join(t.get(f"value_{key}_{value}", value) for key, value in parts)
 
 
+def is_margin(breakdown: str) -> bool:
+    """The total ('') or a breakdown by one variable ('level=2'). Crosses of several variables
+    ('level=2;learning_path=BBL') are published in the downloads (CSV, XLSX) only: the report and
+    the site show the margins, which keeps them short and their charts readable."""
+    return ";" not in breakdown
+
+
+def breakdown_keys(breakdown: str) -> tuple[str, ...]:
+    """'level=2;learning_path=BBL' -> ('level', 'learning_path'); '' -> ()."""
+    return tuple(part.split("=", 1)[0] for part in breakdown.split(";")) if breakdown else ()
+
+
 def flags_of(cell: str) -> list[str]:
     return [f for f in str(cell or "").split(";") if f]
 
@@ -87,7 +99,11 @@ class Indicator:
         return self.rows[self.rows["region_level"] == "national"]
 
     definitions: list[str] = field(default_factory=list)
-    by_region: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
+    dimensions: list[str] = field(default_factory=list)  # breakdown variables of the margins, catalogue order
+    crosses: list[tuple[str, ...]] = field(default_factory=list)  # crossed variables, in the downloads only
+    # (level, code) -> (definition, breakdown) -> sex -> [(period, value, flag, region_name)] by period
+    regional_totals: dict[str, pd.DataFrame] = field(default_factory=dict)  # level -> both sexes, primary definition
+    region_series: dict[tuple[str, str], dict[tuple[str, str], dict[str, list[tuple]]]] = field(default_factory=dict)
     national_values: dict[tuple[str, str, str, str], float | None] = field(default_factory=dict)
 
     @property
@@ -115,18 +131,62 @@ def indicators_of(table: pd.DataFrame, catalogue: pd.DataFrame) -> list[Indicato
                          titles={"nl": entry.title_nl, "en": entry.title_en},
                          notes={"nl": entry.note_nl, "en": entry.note_en},
                          has_denominator=bool(str(entry.denominator).strip()), rows=rows)
+        breakdowns = set(rows["breakdown"].unique())
+        rows = rows[rows["breakdown"].map(is_margin)] if any(not is_margin(b) for b in breakdowns) else rows
+        item.rows = rows
+        order = [k.strip() for k in str(getattr(entry, "breakdowns", "") or "").split(";") if k.strip()]
+        keys = {k for b in breakdowns if is_margin(b) for k in breakdown_keys(b)}
+        item.dimensions = [k for k in order if k in keys] + sorted(keys - set(order))
+        item.crosses = sorted({breakdown_keys(b) for b in breakdowns if not is_margin(b)})
         present = set(rows["definition"].unique())
         item.definitions = [d for d in DEFINITION_ORDER if d in present] + sorted(present - set(DEFINITION_ORDER))
         national = item.national
         item.national_values = {(r.definition, r.breakdown, r.sex, r.period): (None if formatting.missing(r.value) else float(r.value))
                                 for r in national.itertuples(index=False)}
         regional = rows[rows["region_level"] != "national"]
-        item.by_region = {key: part for key, part in regional.groupby(["region_level", "region_code"], sort=True)}
+        item.region_series = _region_series(regional)
+        totals = regional[(regional["sex"] == "T") & (regional["definition"] == item.primary_definition)]
+        item.regional_totals = {level: part for level, part in totals.groupby("region_level", sort=False)}
         for definition in item.definitions:
             for breakdown in sorted(national.loc[national["definition"] == definition, "breakdown"].unique()):
                 sel = national[(national["definition"] == definition) & (national["breakdown"] == breakdown)]
                 item.series.append(Series(definition, breakdown, sel))
         out.append(item)
+    return out
+
+
+def chart_series(item: Indicator) -> list[Series]:
+    """The lines of an indicator's chart: the total and the margins of its first breakdown variable
+    (e.g. mbo levels; the learning paths are in the tables), of the primary definition only when
+    both definitions do not fit the palette."""
+    first = item.dimensions[0] if item.dimensions else None
+    chosen = [s for s in item.series if breakdown_keys(s.breakdown) in ((), (first,))]
+    if len(chosen) > len(charts.PALETTE):
+        chosen = [s for s in chosen if s.definition == item.primary_definition]
+    return chosen[: len(charts.PALETTE)]
+
+
+def cross_note(item: Indicator, t: dict[str, str]) -> str:
+    """The sentence that says where the crossed tables of an indicator are ('' when it has none)."""
+    if not item.crosses:
+        return ""
+    names = "; ".join(" × ".join(t.get("dimension_" + k, k) for k in keys) for keys in item.crosses)
+    return t["cross_tables_note"].format(dimensions=names)
+
+
+def _region_series(regional: pd.DataFrame) -> dict:
+    """Every regional row in plain tuples, nested by region, series and sex (sorted by period): the
+    site's region pages read it hundreds of times, which pandas selections made the slowest part of
+    the publication."""
+    out: dict = {}
+    columns = ["region_level", "region_code", "definition", "breakdown", "sex", "period", "value", "flag", "region_name"]
+    for level, code, definition, breakdown, sex, period, value, flag, name in regional[columns].itertuples(index=False, name=None):
+        out.setdefault((level, code), {}).setdefault((definition, breakdown), {}).setdefault(sex, []).append(
+            (period, value, flag, name))
+    for per_series in out.values():
+        for per_sex in per_series.values():
+            for sex, points in per_sex.items():
+                per_sex[sex] = sorted(points, key=lambda point: point[0])
     return out
 
 
@@ -139,13 +199,23 @@ def base_period(periods: list[str], base_year: int | None) -> str:
     return periods[0]
 
 
+def year_earlier(period: str) -> str:
+    """The same period a year earlier: '2023' -> '2022', '2023-Q4' -> '2022-Q4' ('' when the period
+    does not start with a year)."""
+    if not period[:4].isdigit():
+        return ""
+    return f"{int(period[:4]) - 1:04d}{period[4:]}"
+
+
 def change_row(rows: pd.DataFrame, base_year: int | None) -> dict:
-    """Latest value, change since the previous period and since the base period, of one sex's rows."""
+    """Latest value, change on the same period a year earlier (a quarter is compared with the same
+    quarter of the previous year, never with the quarter before) and since the base period, of one
+    sex's rows. Without the period a year earlier the change is missing."""
     rows = rows.sort_values("period")
     periods = list(rows["period"])
     values = dict(zip(rows["period"], rows["value"]))
     last = periods[-1]
-    prev = periods[-2] if len(periods) > 1 else None
+    prev = year_earlier(last) if year_earlier(last) in values else None
     base = base_period(periods, base_year)
     latest = values[last]
 
@@ -172,7 +242,7 @@ def indicator_content(item: Indicator, lang: str, base_year: int | None, prefix:
     t = messages(lang)
     fmt = lambda v: formatting.value(v, item.unit, lang)  # noqa: E731
     show_def = len(item.definitions) > 1
-    series = item.series[: len(charts.PALETTE)]
+    series = chart_series(item)
     lines = {s.label(t, show_def): s.points("T") for s in series}
     lines = {k: v for k, v in lines.items() if v}
     title = item.titles[lang]
@@ -199,13 +269,19 @@ def indicator_content(item: Indicator, lang: str, base_year: int | None, prefix:
         header = [t["year"]] + ([t["numerator"], t["denominator"]] if item.has_denominator else []) \
             + [sex_label(x, t) for x in sexes] + [t["flags"]]
         body = []
-        for period, per in s.rows.groupby("period", sort=True):
-            total = per[per["sex"] == ("T" if "T" in sexes else sexes[0])].iloc[0]
-            by_sex = dict(zip(per["sex"], per["value"]))
-            cell_flags = sorted({f for cell in per["flag"] for f in flags_of(cell)}, key=_flag_key)
+        per_period: dict[str, list[tuple]] = {}
+        for record in zip(s.rows["sex"], s.rows["value"], s.rows["numerator"], s.rows["denominator"], s.rows["flag"],
+                          s.rows["period"]):
+            per_period.setdefault(record[-1], []).append(record)
+        main_sex = "T" if "T" in sexes else sexes[0]
+        for period in sorted(per_period):
+            per = per_period[period]
+            total = next(r for r in per if r[0] == main_sex)
+            by_sex = {r[0]: r[1] for r in per}
+            cell_flags = sorted({f for r in per for f in flags_of(r[4])}, key=_flag_key)
             flags_seen.update(cell_flags)
             body.append([period]
-                        + ([formatting.number(total["numerator"], lang), formatting.number(total["denominator"], lang)]
+                        + ([formatting.number(total[2], lang), formatting.number(total[3], lang)]
                            if item.has_denominator else [])
                         + [fmt(by_sex.get(x)) for x in sexes] + [flag_text(cell_flags, t)])
         caption = f"{title} – {breakdown_label(s.breakdown, t)}"
@@ -217,6 +293,7 @@ def indicator_content(item: Indicator, lang: str, base_year: int | None, prefix:
         "unit_label": t["unit_" + item.unit], "chart_svg": chart_svg, "key_rows": key_rows, "tables": tables,
         "flags": [{"flag": f, "text": t.get("flag_" + f + "_note", f)} for f in sorted(flags_seen, key=_flag_key)],
         "levels": [lv for lv in LEVEL_ORDER if lv in set(item.rows["region_level"])],
+        "cross_note": cross_note(item, t),
     }
 
 
@@ -246,19 +323,15 @@ def regional_comparison(item: Indicator, level: str, lang: str, boundaries: maps
     level (tile grid, or real outlines for municipalities when a boundary file exists) and a table
     of every region with the national value beside it."""
     t = messages(lang)
-    rows = item.rows[(item.rows["region_level"] == level) & (item.rows["sex"] == "T")
-                     & (item.rows["definition"] == item.primary_definition)]
-    if rows.empty:
+    rows = item.regional_totals.get(level)
+    if rows is None or rows.empty:
         return []
     period = max(rows["period"])
     rows = rows[rows["period"] == period]
-    national = item.national
     out = []
     for breakdown in sorted(set(rows["breakdown"])):
         sel = rows[rows["breakdown"] == breakdown].sort_values("region_name")
-        nat = national[(national["definition"] == item.primary_definition) & (national["breakdown"] == breakdown)
-                       & (national["sex"] == "T") & (national["period"] == period)]
-        nat_value = nat.iloc[0]["value"] if not nat.empty else None
+        nat_value = item.national_values.get((item.primary_definition, breakdown, "T", period))
         values = {r.region_code: (r.region_name, None if formatting.missing(r.value) else float(r.value))
                   for r in sel.itertuples()}
         title = f"{item.titles[lang]} – {breakdown_label(breakdown, t)} – {t['level_' + level]}, {period}"
@@ -270,7 +343,7 @@ def regional_comparison(item: Indicator, level: str, lang: str, boundaries: maps
             svg = maps.choropleth(boundaries, values, title=title, unit=item.unit, lang=lang, chart_id=chart_id,
                                   no_data=t["no_data"])
         out.append({
-            "title": title, "svg": svg, "period": period, "level": level,
+            "title": title, "svg": svg, "period": period, "level": level, "series": breakdown_label(breakdown, t),
             "national": formatting.value(nat_value, item.unit, lang),
             "rows": [{"code": r.region_code, "name": r.region_name, "page": region_page_name(level, r.region_code),
                       "value": formatting.value(r.value, item.unit, lang),
@@ -287,27 +360,26 @@ def region_figures(indicators: list[Indicator], level: str, code: str, lang: str
     t = messages(lang)
     out = []
     for item in indicators:
-        rows = item.by_region.get((level, code))
-        if rows is None or rows.empty:
+        groups = item.region_series.get((level, code))
+        if not groups:
             continue
         show_def = len(item.definitions) > 1
         body, lines = [], {}
-        for (definition, breakdown), sel in rows.groupby(["definition", "breakdown"], sort=True):
-            label = Series(definition, breakdown, sel).label(t, show_def)
+        for (definition, breakdown), per_sex in sorted(groups.items()):
+            label = Series(definition, breakdown, pd.DataFrame()).label(t, show_def)
             for sex in SEX_ORDER:
-                own = sel[sel["sex"] == sex]
-                if own.empty:
+                if sex not in per_sex:
                     continue
-                last = own.sort_values("period").iloc[-1]
-                nat_value = item.national_values.get((definition, breakdown, sex, last["period"]))
-                body.append({"label": label, "sex": sex_label(sex, t), "period": last["period"],
-                             "value": formatting.value(last["value"], item.unit, lang),
+                period, value, flag, _ = per_sex[sex][-1]
+                nat_value = item.national_values.get((definition, breakdown, sex, period))
+                body.append({"label": label, "sex": sex_label(sex, t), "period": period,
+                             "value": formatting.value(value, item.unit, lang),
                              "national": formatting.value(nat_value, item.unit, lang),
-                             "flags": flag_text(flags_of(last["flag"]), t)})
+                             "flags": flag_text(flags_of(flag), t)})
             if definition == item.primary_definition and len(lines) < 4:
-                own = Series(definition, breakdown, sel).points("T")
+                own = [(p, None if formatting.missing(v) else float(v)) for p, v, _, _ in per_sex.get("T", [])]
                 if len(own) > 1:
-                    name = sel.iloc[0]["region_name"]
+                    name = next(iter(per_sex.values()))[0][3]
                     nat = [(p, item.national_values.get((definition, breakdown, "T", p))) for p, _ in own]
                     lines[f"{name} – {breakdown_label(breakdown, t)}"] = own
                     lines[f"{t['national']} – {breakdown_label(breakdown, t)}"] = nat
