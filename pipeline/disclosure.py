@@ -100,7 +100,7 @@ def _recoverable(matrix: np.ndarray, suppressed: np.ndarray) -> list[int]:
     null = vt[rank:].T
     if null.shape[1] == 0:
         return [int(h) for h in hidden]
-    return [int(hidden[k]) for k in range(len(hidden)) if np.abs(null[k]).max() < 1e-9]
+    return [int(h) for h in hidden[np.abs(null).max(axis=1) < 1e-9]]
 
 
 class _Tests:
