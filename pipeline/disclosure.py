@@ -27,11 +27,13 @@ Every cell gets `suppressed` and `rule` (`primary:n<10`, `secondary:region`, `se
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from pipeline import reference
 
@@ -98,7 +100,28 @@ def _recoverable(matrix: np.ndarray, suppressed: np.ndarray) -> list[int]:
     null = vt[rank:].T
     if null.shape[1] == 0:
         return [int(h) for h in hidden]
-    return [int(hidden[k]) for k in range(len(hidden)) if np.abs(null[k]).max() < 1e-9]
+    return [int(h) for h in hidden[np.abs(null).max(axis=1) < 1e-9]]
+
+
+class _Tests:
+    """The exact test, run once per system: within one cube's search the same set of hidden units is
+    tested again (after a complement is chosen, its trial state is usually the next state), and
+    cubes with the same regions and the same primary cells (definitions, sexes, breakdowns) repeat
+    whole searches. A system is the equation matrix (by shape and content digest) with the hidden
+    cells; the result is a pure function of both."""
+
+    def __init__(self) -> None:
+        self._results: dict[tuple, tuple[int, ...]] = {}
+
+    @staticmethod
+    def system(matrix: np.ndarray) -> tuple:
+        return matrix.shape, hashlib.blake2b(np.ascontiguousarray(matrix).tobytes(), digest_size=16).digest()
+
+    def recoverable(self, system: tuple, matrix: np.ndarray, suppressed: np.ndarray) -> list[int]:
+        key = (system, np.packbits(np.asarray(suppressed, dtype=bool)).tobytes())
+        if key not in self._results:
+            self._results[key] = tuple(_recoverable(matrix, suppressed))
+        return list(self._results[key])
 
 
 def _unit_equations(units: pd.DataFrame, members) -> np.ndarray:
@@ -115,7 +138,7 @@ def _unit_equations(units: pd.DataFrame, members) -> np.ndarray:
     return _equation_matrix([("region", r) for r in rows], len(units))
 
 
-def _protect_group(cells: pd.DataFrame, members, params: Parameters) -> tuple[np.ndarray, list[str]]:
+def _protect_group(cells: pd.DataFrame, members, params: Parameters, tests: _Tests | None = None) -> tuple[np.ndarray, list[str]]:
     """Primary and secondary suppression of one cube (see the module docstring).
 
     Suppression works on region units: a unit with a small cell has every cell (M, V, T) suppressed,
@@ -134,6 +157,8 @@ def _protect_group(cells: pd.DataFrame, members, params: Parameters) -> tuple[np
     units = cells[["region_level", "region_code"]].drop_duplicates().sort_values(["region_level", "region_code"])
     units = units.reset_index(drop=True)
     matrix = _unit_equations(units, members)
+    tests = tests or _Tests()
+    system = tests.system(matrix)
     incidence = matrix != 0
     level = units["region_level"].to_numpy()
     weight = np.array([LEVEL_WEIGHT.get(v, max(LEVEL_WEIGHT.values())) for v in level], dtype=float)
@@ -179,7 +204,7 @@ def _protect_group(cells: pd.DataFrame, members, params: Parameters) -> tuple[np
 
     while True:
         close(hidden, why, LOOKAHEAD)
-        recoverable = _recoverable(matrix, hidden)  # exact test on units
+        recoverable = tests.recoverable(system, matrix, hidden)  # exact test on units
         if not recoverable:
             break
         target = recoverable[0]
@@ -195,22 +220,24 @@ def _protect_group(cells: pd.DataFrame, members, params: Parameters) -> tuple[np
             close(trial, None, 1)
             trials.append((weight[trial & ~hidden].sum(), len(trials), int(choice), trial))
         trials.sort(key=lambda t: t[:2])
-        best = next((choice for _, _, choice, trial in trials if target not in _recoverable(matrix, trial)), trials[0][2])
+        best = next((choice for _, _, choice, trial in trials if target not in tests.recoverable(system, matrix, trial)), trials[0][2])
         hidden[best] = True
         why[best] = "secondary:linear"
     suppressed = hidden[unit_of]
     for i in np.flatnonzero(suppressed & ~primary):
         rules[i] = why[unit_of[i]] or "secondary:sex"
-    return _complete(cells, members, suppressed, rules)
+    return _complete(cells, members, suppressed, rules, tests)
 
 
-def _complete(cells: pd.DataFrame, members, suppressed: np.ndarray, rules: np.ndarray) -> tuple[np.ndarray, list[str]]:
+def _complete(cells: pd.DataFrame, members, suppressed: np.ndarray, rules: np.ndarray,
+              tests: _Tests) -> tuple[np.ndarray, list[str]]:
     """The exact cell-level test; where a cell is still recoverable (a unit without every sex), its
     smallest published partner in an equation is suppressed until none is."""
     matrix = _equation_matrix(_equations(cells, members), len(cells))
+    system = tests.system(matrix)
     incidence = matrix != 0
     high = cells["high"].to_numpy(dtype=float)
-    while recoverable := _recoverable(matrix, suppressed):
+    while recoverable := tests.recoverable(system, matrix, suppressed):
         candidates = np.flatnonzero(incidence[incidence[:, recoverable[0]]].any(axis=0) & ~suppressed)
         if len(candidates) == 0:
             candidates = np.flatnonzero(~suppressed)
@@ -231,11 +258,15 @@ def protect(cells: pd.DataFrame, group_keys: list[str], members_by_year: Mapping
     out = cells.reset_index(drop=True).copy()
     out["suppressed"] = False
     out["rule"] = ""
-    for _, group in out.groupby(group_keys + ["boundary_year"], sort=True, dropna=False):
-        year = int(group["boundary_year"].iat[0])
-        flags, rules = _protect_group(group.reset_index(drop=True), members_by_year.get(year, {}), params)
-        out.loc[group.index, "suppressed"] = flags
-        out.loc[group.index, "rule"] = rules
+    tests = _Tests()
+    # the systems are small (hundreds of cells): BLAS threads cost far more than they gain, the more
+    # so on a busy machine (the exact test does not depend on the number of threads)
+    with threadpool_limits(limits=1, user_api="blas"):
+        for _, group in out.groupby(group_keys + ["boundary_year"], sort=True, dropna=False):
+            year = int(group["boundary_year"].iat[0])
+            flags, rules = _protect_group(group.reset_index(drop=True), members_by_year.get(year, {}), params, tests)
+            out.loc[group.index, "suppressed"] = flags
+            out.loc[group.index, "rule"] = rules
     return out
 
 

@@ -14,9 +14,10 @@ the disclosure control uses for its equations.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from pipeline import reference
@@ -39,9 +40,37 @@ class RegionError(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class _Tables:
+    """What the region code needs of the region and merger tables, read once per content of the two
+    files (the tables are keyed by their sha256, so a changed or overriding file is read anew)."""
+    years: tuple[int, ...]                               # boundary years of the region table, sorted
+    codes: dict[int, frozenset[str]]                     # municipality codes of each boundary year
+    mergers: tuple[tuple[int, str, str, str], ...]       # (effective_year, old_code, new_code, kind) in order
+    members: dict[int, dict[tuple[str, str], frozenset[str]]] = field(default_factory=dict)  # filled by members()
+
+
+_TABLES: dict[tuple[str, str], _Tables] = {}
+
+
+def _tables() -> _Tables:
+    municipalities = reference.load("regions/municipalities.csv")
+    mergers = reference.load("regions/municipal_mergers.csv")
+    key = (municipalities.sha256, mergers.sha256)
+    if key not in _TABLES:
+        frame = municipalities.frame
+        years = frame["boundary_year"].astype(int)
+        codes = {int(y): frozenset(group) for y, group in frame["municipality_code"].groupby(years.to_numpy(), sort=True)}
+        steps = mergers.frame.assign(effective_year=mergers.frame["effective_year"].astype(int))
+        steps = steps.sort_values(["effective_year", "old_code"], kind="stable")
+        _TABLES.clear()
+        _TABLES[key] = _Tables(years=tuple(sorted(codes)), codes=codes, mergers=tuple(
+            (int(r.effective_year), r.old_code, r.new_code, r.kind) for r in steps.itertuples(index=False)))
+    return _TABLES[key]
+
+
 def boundary_years() -> list[int]:
-    frame = reference.load("regions/municipalities.csv").frame
-    return sorted({int(y) for y in frame["boundary_year"]})
+    return list(_tables().years)
 
 
 def default_boundary_year(edition: str) -> int:
@@ -58,19 +87,19 @@ def _division(boundary_year: int, sha: str) -> pd.DataFrame:
     return frame.set_index("municipality_code", drop=False)
 
 
+def _codes(tables: _Tables, boundary_year: int) -> frozenset[str]:
+    """Municipality codes of the division of `boundary_year` (which the region table must hold)."""
+    if boundary_year not in tables.codes:
+        raise RegionError(f"boundary year {boundary_year} is not in reference/regions/municipalities.csv "
+                          f"(it covers {tables.years[0]}-{tables.years[-1]})")
+    return tables.codes[boundary_year]
+
+
 def division(boundary_year: int) -> pd.DataFrame:
     """Municipalities of the CBS division of 1 January `boundary_year` with every region level."""
+    _codes(_tables(), boundary_year)
     table = reference.load("regions/municipalities.csv")
-    if str(boundary_year) not in set(table.frame["boundary_year"]):
-        raise RegionError(f"boundary year {boundary_year} is not in reference/regions/municipalities.csv "
-                          f"(it covers {boundary_years()[0]}-{boundary_years()[-1]})")
     return _division(boundary_year, table.sha256).rename_axis(None).copy()
-
-
-def _mergers() -> pd.DataFrame:
-    frame = reference.load("regions/municipal_mergers.csv").frame
-    frame["effective_year"] = frame["effective_year"].astype(int)
-    return frame.sort_values(["effective_year", "old_code"], kind="stable")
 
 
 @dataclass(frozen=True)
@@ -86,25 +115,27 @@ def map_code(code: str, code_year: int, boundary_year: int) -> Mapping | None:
     that year's division; for earlier years (the table starts in 2019) the code must be in the
     first listed division or disappear in a later reorganisation (the merger table's history).
     """
-    years = boundary_years()
-    mergers = _mergers()
+    return _map_code(_tables(), code, code_year, boundary_year)
+
+
+def _map_code(tables: _Tables, code: str, code_year: int, boundary_year: int) -> Mapping | None:
+    years = tables.years
     if code_year >= years[0]:
-        if code not in division(min(code_year, years[-1])).index:
+        if code not in _codes(tables, min(code_year, years[-1])):
             return None
-    elif code not in division(years[0]).index and code not in set(mergers.loc[mergers["effective_year"] > code_year, "old_code"]):
+    elif code not in _codes(tables, years[0]) and not any(
+            effective > code_year and old == code for effective, old, _new, _kind in tables.mergers):
         return None
     if boundary_year < code_year:
         # going back in time is only possible for a code that exists unchanged in the boundary year
-        return Mapping(code, "same") if code in division(boundary_year).index and not (
-            (mergers["effective_year"] > boundary_year) & (mergers["effective_year"] <= code_year)
-            & (mergers["new_code"] == code)).any() else None
+        return Mapping(code, "same") if code in _codes(tables, boundary_year) and not any(
+            boundary_year < effective <= code_year and new == code for effective, _old, new, _kind in tables.mergers) else None
     current, kinds = code, []
-    steps = mergers[(mergers["effective_year"] > code_year) & (mergers["effective_year"] <= boundary_year)]
-    for row in steps.itertuples(index=False):
-        if row.old_code == current:
-            current = row.new_code
-            kinds.append(row.kind)
-    if current not in division(boundary_year).index:
+    for effective, old, new, kind in tables.mergers:
+        if code_year < effective <= boundary_year and old == current:
+            current = new
+            kinds.append(kind)
+    if current not in _codes(tables, boundary_year):
         return None
     kind = "same" if not kinds else ("split" if "split" in kinds else kinds[-1])
     return Mapping(current, kind)
@@ -117,11 +148,12 @@ def map_municipalities(frame: pd.DataFrame, boundary_year: int, *, code_column: 
     Every (code, code year) must be known; otherwise one SourceError lists every unknown code with
     the file and line of its first row.
     """
+    tables = _tables()
     pairs = frame[[code_column, code_year_column]].drop_duplicates()
     mapped: dict[tuple[str, int], Mapping] = {}
     problems = []
     for code, year in pairs.itertuples(index=False):
-        result = map_code(str(code), int(year), boundary_year)
+        result = _map_code(tables, str(code), int(year), boundary_year)
         if result is None:
             first = frame[(frame[code_column] == code) & (frame[code_year_column] == year)].iloc[0]
             problems.append(problem(first.get("source_file", "table"), int(first["source_line"]) if "source_line" in first else None,
@@ -131,10 +163,13 @@ def map_municipalities(frame: pd.DataFrame, boundary_year: int, *, code_column: 
             mapped[(str(code), int(year))] = result
     if problems:
         raise SourceError(problems)
-    keys = list(zip(frame[code_column].astype(str), frame[code_year_column].astype(int)))
+    known = pd.MultiIndex.from_arrays([[c for c, _ in mapped], [y for _, y in mapped]])
+    at = known.get_indexer(pd.MultiIndex.from_arrays([frame[code_column].astype(str), frame[code_year_column].astype(int)]))
+    if (at < 0).any():
+        raise RegionError(f"municipality codes without a mapping: {frame.loc[at < 0, code_column].unique()[:10].tolist()}")
     out = frame.copy()
-    out["boundary_municipality_code"] = [mapped[k].code for k in keys]
-    out["municipality_mapping"] = [mapped[k].kind for k in keys]
+    out["boundary_municipality_code"] = np.array([m.code for m in mapped.values()], dtype=object)[at]
+    out["municipality_mapping"] = np.array([m.kind for m in mapped.values()], dtype=object)[at]
     out["boundary_year"] = boundary_year
     return out
 
@@ -151,14 +186,18 @@ def regions_of(boundary_year: int) -> pd.DataFrame:
 
 
 def members(boundary_year: int) -> dict[tuple[str, str], frozenset[str]]:
-    """(region_level, region_code) -> municipality codes of the boundary year in that region."""
-    div = division(boundary_year)
-    out: dict[tuple[str, str], frozenset[str]] = {("national", NATIONAL_CODE): frozenset(div["municipality_code"])}
-    for level in LEVELS[1:]:
-        code = LEVEL_COLUMNS[level][0]
-        for value, group in div.groupby(code, sort=True):
-            out[(level, value)] = frozenset(group["municipality_code"])
-    return out
+    """(region_level, region_code) -> municipality codes of the boundary year in that region (a
+    fresh dict; the membership is worked out once per boundary year and content of the table)."""
+    tables = _tables()
+    if boundary_year not in tables.members:
+        div = division(boundary_year)
+        out: dict[tuple[str, str], frozenset[str]] = {("national", NATIONAL_CODE): frozenset(div["municipality_code"])}
+        for level in LEVELS[1:]:
+            code = LEVEL_COLUMNS[level][0]
+            for value, group in div.groupby(code, sort=True):
+                out[(level, value)] = frozenset(group["municipality_code"])
+        tables.members[boundary_year] = out
+    return dict(tables.members[boundary_year])
 
 
 def aggregate(frame: pd.DataFrame, keys: list[str], values: list[str], boundary_year: int,
@@ -176,7 +215,7 @@ def aggregate(frame: pd.DataFrame, keys: list[str], values: list[str], boundary_
     if regional:
         div = division(boundary_year)
         frame = frame[keys + values + [municipality_column]]
-        unknown = set(frame[municipality_column]) - set(div.index)
+        unknown = set(frame.loc[~frame[municipality_column].isin(div.index), municipality_column])
         if unknown:
             raise RegionError(f"municipality codes not in the division of {boundary_year}: {sorted(unknown)[:10]}")
         joined = frame.join(div.drop(columns="municipality_code"), on=municipality_column)

@@ -23,19 +23,20 @@ GROUP = ["indicator_id", "definition", "period", "breakdown"]
 
 
 def regions_add_up(frame: pd.DataFrame) -> list[str]:
-    bad = []
-    counts = frame[frame["unit"] == "count"]
-    for key, group in counts.groupby(GROUP + ["sex"], sort=True):
-        national = group[group["region_level"] == "national"]
-        if national.empty or national["value"].isna().any():
-            continue
-        total = float(national["value"].iat[0])
-        for level, part in group[group["region_level"] != "national"].groupby("region_level"):
-            if part["value"].isna().any():
-                continue
-            if abs(float(part["value"].sum()) - total) > 1e-6:
-                bad.append(f"{key} {level}: {part['value'].sum()} != {total}")
-    return bad
+    keys = GROUP + ["sex"]
+    counts = frame.loc[frame["unit"] == "count", keys + ["region_level", "value"]]
+    counts = counts.assign(_missing=counts["value"].isna())
+    national = counts[counts["region_level"] == "national"]
+    # the national figure of a group: its first national row, unless a national row has no value
+    total = national.drop_duplicates(keys, keep="first").set_index(keys)["value"]
+    total = total[~national.groupby(keys, sort=False)["_missing"].any().reindex(total.index)]
+    parts = counts[counts["region_level"] != "national"].groupby(keys + ["region_level"], sort=True).agg(
+        value=("value", "sum"), missing=("_missing", "any"))
+    parts = parts[~parts["missing"]]
+    parts = parts.assign(total=total.reindex(parts.index.droplevel("region_level")).to_numpy())
+    parts = parts[parts["total"].notna() & ((parts["value"] - parts["total"]).abs() > 1e-6)]
+    return [f"{index[:-1]} {index[-1]}: {value} != {whole}" for index, value, whole in
+            zip(parts.index, parts["value"], parts["total"])]
 
 
 def small_cells_flagged(frame: pd.DataFrame, threshold: int | None = None) -> list[str]:
@@ -49,36 +50,70 @@ def small_cells_flagged(frame: pd.DataFrame, threshold: int | None = None) -> li
         ([f"... {len(bad)} cells"] if len(bad) > 20 else [])
 
 
+def _relations(members: dict, wholes: frozenset, present_m: frozenset) -> tuple[list, dict]:
+    """Every (total, complete set of parts) relation among the regions of a group: for each region
+    present (`wholes`, no municipality) and each level, the regions of that level whose
+    municipalities with data all lie in the region and together are all of the region's
+    municipalities with data. Returns the relations (whole, part_level, parts) and, per region, the
+    positions of the relations it takes part in."""
+    sets = {whole: frozenset(members.get(whole, frozenset()) & present_m) for whole in wholes}
+    sets.update({("municipality", m): frozenset([m]) for m in present_m})
+    by_level: dict[str, list] = {}
+    for region, s in sets.items():
+        if s:
+            by_level.setdefault(region[0], []).append((region, s))
+    relations, taking_part = [], {}
+    for whole in sorted(wholes):
+        for part_level in regions.LEVELS[1:]:
+            parts = [region for region, s in by_level.get(part_level, []) if s <= sets[whole]]
+            if not parts or frozenset().union(*(sets[p] for p in parts)) != sets[whole] or parts == [whole]:
+                continue
+            for region in {whole, *parts}:
+                taking_part.setdefault(region, []).append(len(relations))
+            relations.append((whole, part_level, parts))
+    return relations, taking_part
+
+
 def recoverable_by_subtraction(frame: pd.DataFrame) -> list[str]:
     """Brute force: every (total, complete set of parts) relation among count cells with exactly one
-    suppressed member is a cell a reader can recompute."""
+    suppressed member is a cell a reader can recompute.
+
+    Only a relation with a suppressed member can have exactly one, so a group without suppressed
+    cells is passed over and a group's relations are reached through its suppressed cells. The
+    relations depend on the regions with data only: they are listed once per such set of regions.
+    """
     found = []
-    counts = frame[frame["unit"] == "count"]
+    counts = frame.loc[frame["unit"] == "count", GROUP + ["region_level", "region_code", "sex", "flag", "boundary_year"]]
+    counts = counts.assign(_hidden=counts["flag"].str.contains("suppressed", regex=False).astype(bool))
+    with_hidden = counts.groupby(GROUP, sort=False)["_hidden"].transform("any").astype(bool)
     members_of: dict[int, dict] = {}
-    for key, group in counts.groupby(GROUP, sort=True):
+    relations_of: dict[tuple, tuple[list, dict]] = {}
+    level_rank = {level: i for i, level in enumerate(regions.LEVELS)}
+    for key, group in counts[with_hidden].groupby(GROUP, sort=True):
         years = group["boundary_year"].dropna().unique()
-        if len(years) and int(years[0]) not in members_of:
-            members_of[int(years[0])] = regions.members(int(years[0]))
-        members = members_of[int(years[0])] if len(years) else {}
-        hidden = {(r.region_level, r.region_code, r.sex): "suppressed" in r.flag for r in group.itertuples()}
-        present_m = {code for (level, code, _), _h in hidden.items() if level == "municipality"}
-        # the municipalities of each present region that have data
-        sets = {(level, code): frozenset(members.get((level, code), frozenset()) & present_m)
-                for (level, code, _s) in hidden if level != "municipality"}
-        sets.update({("municipality", m): frozenset([m]) for m in present_m})
+        year = int(years[0]) if len(years) else None
+        if year is not None and year not in members_of:
+            members_of[year] = regions.members(year)
+        members = members_of[year] if year is not None else {}
+        hidden = dict(zip(zip(group["region_level"], group["region_code"], group["sex"]), group["_hidden"].tolist()))
+        present_m = frozenset(code for (level, code, _), _h in hidden.items() if level == "municipality")
+        # the regions in the order of the group's rows (the order of the findings)
+        wholes = {region: i for i, region in enumerate(dict.fromkeys(
+            (level, code) for (level, code, _s) in hidden if level != "municipality"))}
+        structure = (year, frozenset(wholes), present_m)
+        if structure not in relations_of:
+            relations_of[structure] = _relations(members, frozenset(wholes), present_m)
+        relations, taking_part = relations_of[structure]
+        touched = {(level, code) for (level, code, _s), h in hidden.items() if h}
+        reached = {r for region in touched for r in taking_part.get(region, ())}
         for sex in ("T", "M", "V"):
-            for (level, code), whole in sets.items():
-                if (level, code, sex) not in hidden or level == "municipality":
-                    continue
-                for part_level in regions.LEVELS[1:]:
-                    parts = [(pl, pc) for (pl, pc), s in sets.items() if pl == part_level and s and s <= whole]
-                    if not parts or frozenset().union(*(sets[p] for p in parts)) != whole or parts == [(level, code)]:
-                        continue
-                    cells = [(level, code, sex)] + [(pl, pc, sex) for pl, pc in parts]
-                    if all(c in hidden for c in cells) and sum(hidden[c] for c in cells) == 1:
-                        found.append(f"{key} {level} {code} {sex} = parts at {part_level}")
-        for (level, code, sex) in list(hidden):
-            if sex != "T":
+            for r in sorted(reached, key=lambda r: (wholes[relations[r][0]], level_rank[relations[r][1]])):
+                (level, code), part_level, parts = relations[r]
+                cells = [(level, code, sex)] + [(pl, pc, sex) for pl, pc in parts]
+                if all(c in hidden for c in cells) and sum(hidden[c] for c in cells) == 1:
+                    found.append(f"{key} {level} {code} {sex} = parts at {part_level}")
+        for (level, code, sex) in hidden:
+            if sex != "T" or (level, code) not in touched:
                 continue
             cells = [(level, code, s) for s in ("T", "M", "V")]
             if all(c in hidden for c in cells) and sum(hidden[c] for c in cells) == 1:
