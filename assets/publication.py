@@ -1,8 +1,10 @@
 """Stage 6, publication: warehouse tables and the edition outputs, released atomically.
 
-The outputs are rendered into a staging folder first; then the warehouse rows of the edition are
-replaced in one transaction, and only when that commits is the staging folder released (one
-rename). A failure at any point leaves the last good edition and the warehouse as they were.
+The outputs are rendered into a staging folder (the PDFs in a child process, beside the downloads
+and the warehouse load) while the warehouse rows of the edition are replaced in one transaction.
+Only when every output is complete, just before that transaction commits, is the staging folder
+released (one rename). A failure at any point leaves the last good edition and the warehouse as
+they were.
 """
 
 
@@ -118,32 +120,35 @@ def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.Dat
         stage = Path(tempfile.mkdtemp(prefix=f".stage-{edition}-", dir=out))
         released: list[Path] = []
 
-        def switch() -> None:
+        def switch(job: edition_outputs.Rendering) -> None:
+            files.update(job.finish())  # the site, the PDFs (rendered meanwhile) and the manifest
+            releasing.checkpoint("rendered")
             releasing.checkpoint("warehouse_written")
             released.append(edition_outputs.release(out, edition, stage, name))
             releasing.checkpoint("released")
 
         stem_tables = {"stem_bridge": stem_bridge, "definition_changes": definition_changes,
                        "definition_comparison": definition_comparison}
+        files: dict[str, str] = {}
         try:
-            downloads.write(stage, indicators, indicator_logic.catalogue())  # CSV/XLSX/JSON + data dictionary
             extras = edition_content.extras_for(landing.folder(edition))
             latest = stem_bridge[(stem_bridge["sex"] == "T") & (stem_bridge["year"] == stem_bridge["year"].max())]
             extras = dataclasses.replace(extras, bridge=latest.drop(columns=["edition"]))
-            files = edition_outputs.render(stage, edition, indicators, indicator_logic.catalogue(), info,
-                                           tuple(publisher.languages), extra_tables=stem_tables, extras=extras)
-            releasing.checkpoint("rendered")
-            written = warehouse.replace_edition(warehouse_db.url, edition, {
-                **{STAGE_TABLES[name]: table for name, table in sorted(stage_tables.items())},
-                "indicators": indicators,
-                "indicator_coverage": indicator_coverage,
-                "indicator_progress": indicator_progress,
-                "build_checks": indicator_checks.run(indicators),
-                "edition_inputs": pd.DataFrame(info["inputs"]),
-                **stem_tables,
-                releasing.RELEASE_TABLE: pd.DataFrame([{"release": name, "run_id": context.run.run_id,
-                                                        "code_version": info["code"]["version"]}]),
-            }, before_commit=switch)
+            # the PDFs render in a child process while the downloads are written and the warehouse loads
+            with edition_outputs.rendering(stage, edition, indicators, indicator_logic.catalogue(), info,
+                                           tuple(publisher.languages), extra_tables=stem_tables, extras=extras) as job:
+                downloads.write(stage, indicators, indicator_logic.catalogue())  # CSV/XLSX/JSON + data dictionary
+                written = warehouse.replace_edition(warehouse_db.url, edition, {
+                    **{STAGE_TABLES[name]: table for name, table in sorted(stage_tables.items())},
+                    "indicators": indicators,
+                    "indicator_coverage": indicator_coverage,
+                    "indicator_progress": indicator_progress,
+                    "build_checks": indicator_checks.run(indicators),
+                    "edition_inputs": pd.DataFrame(info["inputs"]),
+                    **stem_tables,
+                    releasing.RELEASE_TABLE: pd.DataFrame([{"release": name, "run_id": context.run.run_id,
+                                                            "code_version": info["code"]["version"]}]),
+                }, before_commit=lambda: switch(job))
         except BaseException:
             shutil.rmtree(stage, ignore_errors=True)
             if released:  # the link was switched but the transaction did not commit: put it back

@@ -151,11 +151,11 @@ def write_boundaries(folder: Path, name: str = "cbs_gemeente_2024_gegeneraliseer
     return path
 
 
-def render_edition(stage: Path, languages: tuple[str, ...] = ("nl", "en")) -> dict[str, str]:
+def render_edition(stage: Path, languages: tuple[str, ...] = ("nl", "en"), background: bool | None = None) -> dict[str, str]:
     from pipeline.publish import content, edition, maps
 
     boundary_dir = stage.parent / f"{stage.name}-landing"
     boundary_dir.mkdir(parents=True, exist_ok=True)
     extras = content.Extras(targets=targets(), bridge=bridge(),
                             boundaries=maps.load_boundaries(write_boundaries(boundary_dir)))
-    return edition.render(stage, EDITION, indicator_table(), catalogue(), manifest(), languages, extras)
+    return edition.render(stage, EDITION, indicator_table(), catalogue(), manifest(), languages, extras, background=background)

@@ -5,11 +5,16 @@ charts, determinism and hermetic rendering."""
 from __future__ import annotations
 
 import re
+import signal
+import subprocess
+import sys
+import time
 import tomllib
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
+import psutil
 import pytest
 
 import publish_fixtures as fx
@@ -339,9 +344,10 @@ def test_downloads_page_lists_every_download(synthetic_edition):
 
 # --- determinism and hermetic rendering -----------------------------------------------------------
 
-def test_two_renders_are_byte_identical(synthetic_edition, tmp_path):
+def test_two_renders_are_byte_identical_with_or_without_a_pdf_process(synthetic_edition, tmp_path):
+    assert edition._pdf_in_background()  # the shared edition rendered its PDFs in a child process
     again = tmp_path / "2024"
-    fx.render_edition(again)
+    fx.render_edition(again, background=False)
     first = {p.relative_to(synthetic_edition).as_posix(): p.read_bytes() for p in synthetic_edition.rglob("*") if p.is_file()}
     second = {p.relative_to(again).as_posix(): p.read_bytes() for p in again.rglob("*") if p.is_file()}
     assert first.keys() == second.keys()
@@ -359,6 +365,58 @@ def test_a_missing_image_font_or_remote_url_fails_the_build(tmp_path, html, mess
     with pytest.raises(edition.RenderError, match=re.escape(message)):
         edition.write_pdf(html, tmp_path / "x.pdf", "2024")
     assert not (tmp_path / "x.pdf").exists() or (tmp_path / "x.pdf").stat().st_size == 0
+
+
+def _start_rendering(stage: Path):
+    return edition.rendering(stage, fx.EDITION, fx.indicator_table(), fx.catalogue(), fx.manifest(), ("nl",),
+                             background=True)
+
+
+def test_an_error_in_the_pdf_process_fails_the_render_with_its_traceback(tmp_path):
+    stage = tmp_path / "stage"
+    (stage / "monitor-2024-nl.pdf").mkdir(parents=True)  # the renderer cannot write its file
+    with _start_rendering(stage) as job, pytest.raises(IsADirectoryError) as failure:
+        job.finish()
+    assert "in the PDF renderer process" in "".join(failure.value.__notes__)
+    assert "write_pdf" in "".join(failure.value.__notes__)
+    assert not (stage / "manifest.json").exists()
+
+
+def test_a_pdf_process_that_dies_fails_the_render(tmp_path):
+    with _start_rendering(tmp_path / "stage") as job:
+        job.process.kill()
+        with pytest.raises(edition.RenderError, match=f"ended without result \\(exit code -{signal.SIGKILL}\\)"):
+            job.finish()
+
+
+def test_leaving_a_render_unfinished_stops_the_pdf_process(tmp_path):
+    with pytest.raises(KeyboardInterrupt), _start_rendering(tmp_path / "stage") as job:
+        process = job.process
+        raise KeyboardInterrupt
+    assert process.returncode == -signal.SIGKILL
+
+
+def test_the_pdf_process_dies_with_a_killed_build(tmp_path):
+    """A build killed while its PDFs render (SIGKILL, out of memory) leaves no renderer behind."""
+    script = (
+        "import os, signal, sys\n"
+        "sys.path.insert(0, sys.argv[2])\n"
+        "import publish_fixtures as fx\n"
+        "from pathlib import Path\n"
+        "from pipeline.publish import edition\n"
+        "with edition.rendering(Path(sys.argv[1]), fx.EDITION, fx.indicator_table(), fx.catalogue(), fx.manifest(),\n"
+        "                       ('nl',), background=True) as job:\n"
+        "    print(job.process.pid, flush=True)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n")
+    killed = subprocess.run([sys.executable, "-c", script, str(tmp_path / "stage"), str(Path(__file__).parent)],
+                            capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    child = int(killed.stdout.split()[0])
+    deadline = time.monotonic() + 60
+    while psutil.pid_exists(child) and psutil.Process(child).status() != psutil.STATUS_ZOMBIE:
+        assert time.monotonic() < deadline, "the PDF renderer outlived its killed parent"
+        time.sleep(0.2)
+    assert not (tmp_path / "stage" / "monitor-2024-nl.pdf").exists()
 
 
 # --- maps and charts ------------------------------------------------------------------------------

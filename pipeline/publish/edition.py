@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,37 +79,127 @@ def sha256(path: Path) -> str:
 DOWNLOAD_SUFFIXES = (".csv", ".xlsx", ".json", ".pdf")
 
 
+def _pdf_name(edition: str, lang: str) -> str:
+    return f"monitor-{edition}-{lang}.pdf"
+
+
+def render_pdfs(stage: Path, edition: str, indicators: pd.DataFrame, catalogue: pd.DataFrame, manifest: dict,
+                languages: tuple[str, ...], extras: content.Extras) -> None:
+    """The PDF edition per language, into `stage`."""
+    env = _environment()
+    css = (TEMPLATE_DIR / "print.css").read_text(encoding="utf-8")
+    for lang in languages:
+        ctx = content.build(indicators, catalogue, manifest, edition, lang, published_date(edition), extras)
+        pdf_html = env.get_template("edition.pdf.html.j2").render(**ctx, _ctx=ctx, css=css)
+        write_pdf(pdf_html, stage / _pdf_name(edition, lang), edition)
+
+
+def _pdf_in_background() -> bool:
+    """Whether rendering the PDFs in a child process, beside the rest of the publication, can gain
+    anything: not with one CPU."""
+    return (os.cpu_count() or 1) > 1
+
+
+class Rendering:
+    """An edition being rendered into a staging folder (see `rendering`)."""
+
+    def __init__(self, stage: Path, edition: str, indicators: pd.DataFrame, catalogue: pd.DataFrame, manifest: dict,
+                 languages: tuple[str, ...], extras: content.Extras, extra_tables: dict[str, pd.DataFrame] | None,
+                 background: bool):
+        self.stage, self.edition, self.indicators, self.catalogue = stage, edition, indicators, catalogue
+        self.manifest, self.languages, self.extras = manifest, languages, extras
+        self.extra_tables = extra_tables or {}
+        self.process: subprocess.Popen | None = None
+        self._arguments: Path | None = None
+        stage.mkdir(parents=True, exist_ok=True)
+        arguments = (stage, edition, indicators, catalogue, manifest, languages, extras)
+        if background:
+            handle, name = tempfile.mkstemp(prefix=f"techpact-pdf-{edition}-", suffix=".pickle")
+            with os.fdopen(handle, "wb") as file:
+                pickle.dump(arguments, file, protocol=pickle.HIGHEST_PROTOCOL)
+            self._arguments = Path(name)
+            self.process = subprocess.Popen([sys.executable, "-m", "pipeline.publish.pdf_process", name, str(os.getpid())],
+                                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+        else:
+            render_pdfs(*arguments)
+
+    def _wait_for_pdfs(self) -> None:
+        if self.process is None:
+            return
+        payload = self.process.stdout.read()
+        self.process.wait()
+        code, self.process = self.process.returncode, None
+        self._arguments.unlink(missing_ok=True)
+        try:
+            outcome = pickle.loads(payload)
+        except Exception:  # the child died without a word (killed, out of memory)
+            raise RenderError(f"the PDF renderer process of edition {self.edition} ended without result "
+                              f"(exit code {code})") from None
+        if outcome is not None:
+            raise outcome
+
+    def stop(self) -> None:
+        """Stop the PDF renderer if it still runs (the edition is abandoned)."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process.stdout.close()
+        if self._arguments is not None:
+            self._arguments.unlink(missing_ok=True)
+
+    def finish(self) -> dict[str, str]:
+        """Write the rest of the edition, wait for the PDFs and write the manifest over every file;
+        returns relative path -> sha256."""
+        stage, edition = self.stage, self.edition
+        for name, table in sorted(self.extra_tables.items()):
+            table.to_csv(stage / f"{name}.csv", index=False, lineterminator="\n", float_format="%.15g")
+        env = _environment()
+        if not (stage / "indicators.csv").exists():  # pipeline.downloads writes the downloads first
+            self.indicators.to_csv(stage / "indicators.csv", index=False, lineterminator="\n", float_format="%.15g")
+        shutil.copyfile(TEMPLATE_DIR / "site.css", stage / "site.css")
+        downloads = {p.name for p in stage.iterdir() if p.is_file() and p.suffix in DOWNLOAD_SUFFIXES}
+        downloads = sorted(downloads | {_pdf_name(edition, lang) for lang in self.languages} | {"manifest.json"})
+        for lang in self.languages:
+            ctx = content.build(self.indicators, self.catalogue, self.manifest, edition, lang, published_date(edition),
+                                self.extras)
+            ctx["downloads"] = downloads
+            site.render_site(stage, env, ctx, tuple(self.languages))
+        self._wait_for_pdfs()
+        files = {p.relative_to(stage).as_posix(): sha256(p) for p in sorted(stage.rglob("*")) if p.is_file()}
+        full = {**self.manifest, "outputs": [{"path": k, "sha256": v} for k, v in files.items()]}
+        (stage / "manifest.json").write_text(json.dumps(full, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+                                             encoding="utf-8")
+        files["manifest.json"] = sha256(stage / "manifest.json")
+        return files
+
+
+@contextmanager
+def rendering(stage: Path, edition: str, indicators: pd.DataFrame, catalogue: pd.DataFrame, manifest: dict,
+              languages: tuple[str, ...] = ("nl",), extras: content.Extras = content.Extras(),
+              extra_tables: dict[str, pd.DataFrame] | None = None, background: bool | None = None) -> Iterator[Rendering]:
+    """Start rendering an edition into `stage`; `finish()` on the yielded object completes it.
+
+    The PDFs (WeasyPrint's layout is the longest part of a build) render in a child process from the
+    start, so that what the caller does inside the block (writing the downloads, loading the
+    warehouse) runs beside them on the second core. `finish()` then writes the extra tables
+    (`<name>.csv`), the HTML site (which links the downloads and PDFs), waits for the PDFs and writes
+    the manifest over all files. Leaving the block without finishing stops the renderer.
+    `background=False` renders the PDFs in this process, before the block runs (the default where no
+    child process can help, see `_pdf_in_background`); the files are the same either way."""
+    job = Rendering(stage, edition, indicators, catalogue, manifest, languages, extras, extra_tables,
+                    _pdf_in_background() if background is None else background)
+    try:
+        yield job
+    finally:
+        job.stop()
+
+
 def render(stage: Path, edition: str, indicators: pd.DataFrame, catalogue: pd.DataFrame, manifest: dict,
            languages: tuple[str, ...] = ("nl",), extras: content.Extras = content.Extras(),
-           extra_tables: dict[str, pd.DataFrame] | None = None) -> dict[str, str]:
-    """Write every output of the edition into `stage`; returns relative path -> sha256.
-
-    `extra_tables` (name -> frame) are written as `<name>.csv` downloads (e.g. the STEM bridge).
-    Order: the downloads, then the PDF edition per language, then the HTML site (which links the
-    downloads and PDFs), then the manifest over all of them."""
-    stage.mkdir(parents=True, exist_ok=True)
-    for name, table in sorted((extra_tables or {}).items()):
-        table.to_csv(stage / f"{name}.csv", index=False, lineterminator="\n", float_format="%.15g")
-    env = _environment()
-    if not (stage / "indicators.csv").exists():  # pipeline.downloads writes the downloads first
-        indicators.to_csv(stage / "indicators.csv", index=False, lineterminator="\n", float_format="%.15g")
-    shutil.copyfile(TEMPLATE_DIR / "site.css", stage / "site.css")
-    css = (TEMPLATE_DIR / "print.css").read_text(encoding="utf-8")
-    contexts = {lang: content.build(indicators, catalogue, manifest, edition, lang, published_date(edition), extras)
-                for lang in languages}
-    for lang, ctx in contexts.items():
-        pdf_html = env.get_template("edition.pdf.html.j2").render(**ctx, _ctx=ctx, css=css)
-        write_pdf(pdf_html, stage / f"monitor-{edition}-{lang}.pdf", edition)
-    downloads = sorted(p.name for p in stage.iterdir() if p.is_file() and p.suffix in DOWNLOAD_SUFFIXES)
-    downloads = sorted(set(downloads) | {"manifest.json"})
-    for lang, ctx in contexts.items():
-        ctx["downloads"] = downloads
-        site.render_site(stage, env, ctx, tuple(languages))
-    files = {p.relative_to(stage).as_posix(): sha256(p) for p in sorted(stage.rglob("*")) if p.is_file()}
-    full = {**manifest, "outputs": [{"path": k, "sha256": v} for k, v in files.items()]}
-    (stage / "manifest.json").write_text(json.dumps(full, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
-    files["manifest.json"] = sha256(stage / "manifest.json")
-    return files
+           extra_tables: dict[str, pd.DataFrame] | None = None, background: bool | None = None) -> dict[str, str]:
+    """Write every output of the edition into `stage`; returns relative path -> sha256 (see `rendering`)."""
+    with rendering(stage, edition, indicators, catalogue, manifest, languages, extras, extra_tables, background) as job:
+        return job.finish()
 
 
 def release(out: Path, edition: str, stage: Path, name: str | None = None) -> Path:
