@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -63,6 +64,13 @@ class StoredTable:
 
     path: Path
     batch_rows: int = BATCH_ROWS
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """sha256 of the stored file: the warehouse skips a table whose content it already holds."""
+        from pipeline.sources.files import sha256_file
+
+        return sha256_file(self.path)
 
     def __call__(self) -> Iterator[pd.DataFrame]:
         import pyarrow as pa

@@ -4,6 +4,9 @@ SQLite by default, PostgreSQL by URL (`postgresql+psycopg://...` or `postgresql+
 Loads into PostgreSQL use COPY (pandas' default INSERTs are an order of magnitude slower).
 Rebuilding an edition deletes and reloads that edition's rows of every table inside one
 transaction: a failure anywhere leaves the warehouse as it was, and other editions are untouched.
+A table that arrives with a content fingerprint (a stored Parquet file's sha256) is loaded only when
+its fingerprint, or the rows the warehouse holds of it, differ from what the last load recorded in
+`edition_table_versions`: a refresh of the labour-market data does not reload the education tables.
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ from sqlalchemy.engine import Connection, Engine
 EDITION = "edition"
 
 # A table to load: a DataFrame, or a callable that yields it in batches of rows (same columns and
-# dtypes in every batch), so that a large table is never in memory whole.
+# dtypes in every batch), so that a large table is never in memory whole. A callable with a
+# `fingerprint` attribute (str: a hash of its content) is skipped when the edition holds that content.
 Table = pd.DataFrame | Callable[[], Iterable[pd.DataFrame]]
+VERSIONS_TABLE = "edition_table_versions"  # edition, table_name, fingerprint, rows: what each load wrote
 
 
 def engine(url: str) -> Engine:
@@ -80,10 +85,31 @@ def _check_columns(conn: Connection, table: str, frame: pd.DataFrame) -> None:
         )
 
 
+def _loaded_versions(conn: Connection, edition: str) -> dict[str, tuple[str | None, int]]:
+    """table -> (fingerprint, rows) of the edition's last load."""
+    if not sa.inspect(conn).has_table(VERSIONS_TABLE):
+        return {}
+    rows = conn.execute(sa.text(f'SELECT table_name, fingerprint, "rows" FROM "{VERSIONS_TABLE}" '
+                                f'WHERE "{EDITION}" = :edition'), {"edition": edition})
+    return {name: (fingerprint, int(count)) for name, fingerprint, count in rows}
+
+
+def _holds(conn: Connection, name: str, edition: str, rows: int) -> bool:
+    """Whether the warehouse still holds `rows` rows of the edition in table `name`."""
+    if not sa.inspect(conn).has_table(name):
+        return False
+    count = conn.execute(sa.text(f'SELECT COUNT(*) FROM "{name}" WHERE "{EDITION}" = :edition'), {"edition": edition})
+    return count.scalar_one() == rows
+
+
 def replace_edition(url_or_engine: str | Engine, edition: str, tables: Mapping[str, Table],
-                    before_commit: Callable[[], object] | None = None) -> dict[str, int]:
+                    before_commit: Callable[[], object] | None = None,
+                    unchanged: list[str] | None = None) -> dict[str, int]:
     """Replace the rows of `edition` in every table, all in one transaction. Returns rows per table.
 
+    A table with a `fingerprint` equal to the one its last load of this edition recorded, whose rows
+    are all still there, is left as it is (its rows count as written; its name is appended to
+    `unchanged` when given).
     `before_commit` runs after every row is written and before the commit: if it raises, the
     transaction rolls back (the publication step releases the edition's files there).
     """
@@ -91,7 +117,16 @@ def replace_edition(url_or_engine: str | Engine, edition: str, tables: Mapping[s
     method = {"postgresql": _copy_method, "sqlite": _sqlite_method}.get(eng.dialect.name)
     written: dict[str, int] = {}
     with eng.begin() as conn:
+        loaded = _loaded_versions(conn, edition)
+        fingerprints: dict[str, str | None] = {}
         for name, table in tables.items():
+            fingerprint = fingerprints[name] = getattr(table, "fingerprint", None)
+            last, rows = loaded.get(name, (None, 0))
+            if fingerprint is not None and fingerprint == last and _holds(conn, name, edition, rows):
+                written[name] = rows
+                if unchanged is not None:
+                    unchanged.append(name)
+                continue
             written[name] = 0
             for number, batch in enumerate([table] if isinstance(table, pd.DataFrame) else table()):
                 data = _prepare(batch, edition)
@@ -101,6 +136,12 @@ def replace_edition(url_or_engine: str | Engine, edition: str, tables: Mapping[s
                         conn.execute(sa.text(f'DELETE FROM "{name}" WHERE "{EDITION}" = :edition'), {"edition": edition})
                 data.to_sql(name, conn, if_exists="append", index=False, method=method, chunksize=100_000)
                 written[name] += len(data)
+        versions = pd.DataFrame({EDITION: edition, "table_name": list(written),
+                                 "fingerprint": [fingerprints[name] for name in written],
+                                 "rows": list(written.values())})
+        if sa.inspect(conn).has_table(VERSIONS_TABLE):
+            conn.execute(sa.text(f'DELETE FROM "{VERSIONS_TABLE}" WHERE "{EDITION}" = :edition'), {"edition": edition})
+        versions.to_sql(VERSIONS_TABLE, conn, if_exists="append", index=False)
         if before_commit is not None:
             before_commit()
     return written

@@ -94,3 +94,62 @@ def test_stored_table_batches_are_the_stored_frame(tmp_path):
     stored.iloc[:0].to_parquet(path, index=False)  # an empty table still gives its columns
     (only,) = list(StoredTable(path)())
     assert only.empty and list(only.columns) == list(stored.columns)
+
+
+class Counted:
+    """A fingerprinted table that counts how often the warehouse read it."""
+
+    def __init__(self, table: pd.DataFrame, fingerprint: str):
+        self.table, self.fingerprint, self.reads = table, fingerprint, 0
+
+    def __call__(self):
+        self.reads += 1
+        yield self.table
+
+
+def check_unchanged_tables_are_not_reloaded(url: str) -> None:
+    education = Counted(frame("2024", 40), "a" * 64)
+    labour = Counted(frame("2024", 10, offset=5), "b" * 64)
+    assert warehouse.replace_edition(url, "2024", {"education": education, "labour": labour}) == {"education": 40, "labour": 10}
+    # a refresh: the labour table changed, the education table did not
+    labour = Counted(frame("2024", 12, offset=9), "c" * 64)
+    kept: list[str] = []
+    assert warehouse.replace_edition(url, "2024", {"education": education, "labour": labour},
+                                     unchanged=kept) == {"education": 40, "labour": 12}
+    assert (education.reads, labour.reads, kept) == (1, 1, ["education"])
+    assert len(warehouse.read_table(url, "education", "2024")) == 40
+    assert warehouse.read_table(url, "labour", "2024")["value"].tolist() == pytest.approx(frame("2024", 12, offset=9)["value"].tolist())
+    # rows removed behind the pipeline's back are loaded again, even with the same fingerprint
+    with sa.create_engine(url).begin() as conn:
+        conn.execute(sa.text("DELETE FROM education WHERE region_code = 'GM0001'"))
+    warehouse.replace_edition(url, "2024", {"education": education, "labour": labour})
+    assert education.reads == 2 and len(warehouse.read_table(url, "education", "2024")) == 40
+    # a frame has no fingerprint: always loaded; a rolled-back load records nothing
+    def fail():
+        raise RuntimeError("publishing failed")
+
+    with pytest.raises(RuntimeError):
+        warehouse.replace_edition(url, "2024", {"education": frame("2024", 3)}, before_commit=fail)
+    warehouse.replace_edition(url, "2024", {"education": education})
+    assert education.reads == 2
+    versions = warehouse.read_table(url, warehouse.VERSIONS_TABLE, "2024")
+    assert versions.set_index("table_name")["rows"].to_dict() == {"education": 40}
+
+
+def test_sqlite_unchanged_tables_are_not_reloaded(tmp_path):
+    check_unchanged_tables_are_not_reloaded(f"sqlite:///{tmp_path / 'w.sqlite'}")
+
+
+@pytest.mark.postgres
+def test_postgres_unchanged_tables_are_not_reloaded(pg_url):
+    check_unchanged_tables_are_not_reloaded(pg_url)
+
+
+def test_stored_table_fingerprint_is_the_file_content(tmp_path):
+    path = tmp_path / "t.parquet"
+    frame("2024", 50).to_parquet(path, index=False)
+    first = StoredTable(path).fingerprint
+    frame("2024", 50).to_parquet(path, index=False)
+    assert StoredTable(path).fingerprint == first  # the same frame stores the same bytes
+    frame("2024", 50, offset=1).to_parquet(path, index=False)
+    assert StoredTable(path).fingerprint != first
