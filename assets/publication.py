@@ -94,7 +94,7 @@ def _every_upstream_asset() -> list[dg.AssetKey]:
 
 @dg.asset(
     partitions_def=editions, group_name="publication", owners=["team:ptvt-monitor"],
-    kinds={"sql", "pdf", "html", "csv"}, code_version="4", tags={"techpact/stage": "publication"},
+    kinds={"sql", "pdf", "html", "csv"}, code_version="5", tags={"techpact/stage": "publication"},
     deps=_every_upstream_asset(),
     # the stage tables are only copied into the warehouse: streamed in batches, never loaded whole
     ins={name: dg.AssetIn(name, input_manager_key=STORED_TABLE_LOADER) for name in STAGE_TABLES},
@@ -130,6 +130,7 @@ def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.Dat
         stem_tables = {"stem_bridge": stem_bridge, "definition_changes": definition_changes,
                        "definition_comparison": definition_comparison}
         files: dict[str, str] = {}
+        unchanged: list[str] = []  # stage tables the warehouse already holds (e.g. education, in a labour refresh)
         try:
             extras = edition_content.extras_for(landing.folder(edition))
             latest = stem_bridge[(stem_bridge["sex"] == "T") & (stem_bridge["year"] == stem_bridge["year"].max())]
@@ -148,7 +149,7 @@ def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.Dat
                     **stem_tables,
                     releasing.RELEASE_TABLE: pd.DataFrame([{"release": name, "run_id": context.run.run_id,
                                                             "code_version": info["code"]["version"]}]),
-                }, before_commit=lambda: switch(job))
+                }, before_commit=lambda: switch(job), unchanged=unchanged)
         except BaseException:
             shutil.rmtree(stage, ignore_errors=True)
             if released:  # the link was switched but the transaction did not commit: put it back
@@ -163,5 +164,6 @@ def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.Dat
     link = released[0]
     context.add_output_metadata({"folder": dg.MetadataValue.path(str(link)), "outputs": len(files),
                                  "release": name, "warehouse_rows": dg.MetadataValue.json(written),
+                                 "warehouse_tables_unchanged": dg.MetadataValue.json(sorted(unchanged)),
                                  "code_version": info["code"]["version"]})
     return {"edition": edition, "folder": str(link), "release": name, "outputs": files}

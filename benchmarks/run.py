@@ -230,8 +230,9 @@ def refresh(tmp: Path) -> dict:
     full_steps = _step_times(tmp / "home" / "dagster", _run_ids(result.stdout)[-1])
     victim = next((sample / "2024").glob("uwv-vacatures-*.csv"))
     lines = victim.read_text(encoding="utf-8").splitlines()
-    fields = lines[1].split(";")
-    fields[-1] = str(int(fields[-1]) + 1) if fields[-1].isdigit() else fields[-1]
+    header, fields = lines[0].split(";"), lines[1].split(";")
+    column = header.index("Openstaande vacatures")
+    fields[column] = f"{int(fields[column].replace('.', '')) + 1000:,}".replace(",", ".")  # Dutch thousands
     lines[1] = ";".join(fields)
     victim.write_text("\n".join(lines) + "\n", encoding="utf-8")
     wall, _, result = _techpact("refresh", "--edition", "2024", *common, env=env)

@@ -408,3 +408,42 @@ def test_bad_labour_input_publishes_nothing(built, sample_dir, tmp_path, monkeyp
     err = capsys.readouterr().err
     assert victim_name in err and words in err and "NOT published" in err
     assert {p.relative_to(folder): p.read_bytes() for p in folder.rglob('*') if p.is_file()} == before
+
+
+def test_refresh_reruns_only_the_labour_market_path(sample_dir, tmp_path, monkeypatch, capsys):
+    """`techpact refresh` after one labour-market delivery changed: only the assets that depend on it
+    run, the edition is republished with the new figures, and the warehouse keeps the education
+    tables it already holds without loading them again."""
+    import dagster as dg
+
+    landing = tmp_path / "landing"
+    shutil.copytree(sample_dir / "2024", landing / "2024")
+    code, out, url = build(tmp_path, landing, "--edition", "2024", monkeypatch=monkeypatch)
+    assert code == 0
+    before = pd.read_csv(out / "2024" / "indicators.csv", dtype=str, keep_default_na=False)
+    victim = next((landing / "2024").glob("uwv-vacatures-*.csv"))
+    lines = victim.read_text(encoding="utf-8").splitlines()
+    header, fields = lines[0].split(";"), lines[1].split(";")
+    column = header.index("Openstaande vacatures")
+    fields[column] = f"{int(fields[column].replace('.', '')) + 1000:,}".replace(",", ".")  # Dutch thousands
+    lines[1] = ";".join(fields)
+    victim.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    capsys.readouterr()
+
+    assert cli.main(["refresh", "--edition", "2024", "--sources", str(landing), "--out", str(out), "--warehouse", url]) == 0
+    run_id = capsys.readouterr().out.split("(run ")[1].split(")")[0]
+    with dg.DagsterInstance.get() as instance:
+        steps = {r.dagster_event.step_key for r in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_SUCCESS)}
+        release = instance.get_latest_materialization_event(dg.AssetKey("edition_release")).asset_materialization
+    assert {"raw_uwv_vacancies", "indicators", "edition_release"} <= steps
+    assert not {s for s in steps if s.startswith(("raw_duo_", "ho_", "mbo_", "vo_"))}
+
+    after = pd.read_csv(out / "2024" / "indicators.csv", dtype=str, keep_default_na=False)
+    changed = before.merge(after, how="outer", indicator=True).query("_merge != 'both'")
+    assert not changed.empty and set(changed["indicator_id"]) <= {"vacancies_technical_occupations", "vacancies_ict_occupations",
+                                                            "labour_market_tension"}
+    kept = set(release.metadata["warehouse_tables_unchanged"].value)
+    assert {"raw_duo_ho_first_years", "core_ho_first_years", "core_ho_first_years_classified"} <= kept
+    assert not {"raw_uwv_vacancies", "core_vacancies_by_occupation", "indicators"} & kept  # what changed is loaded
+    stored = warehouse.read_table(url, "indicators", "2024")
+    assert len(stored) == len(after)
