@@ -7,8 +7,10 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.settings import SAMPLE_DIR, Settings, prepare_dagster_home
@@ -98,26 +100,46 @@ def _execute(settings: Settings, edition: str, flat: str, allow_unclassified: bo
                           tags={**tags, "dagster/partition": edition})
 
 
+def _observe(defs, instance) -> None:
+    from pipeline.definitions import OBSERVE_JOB
+
+    print("  observing sources (sha256 data versions)", file=sys.stderr)
+    defs.resolve_job_def(OBSERVE_JOB).execute_in_process(instance=instance, raise_on_error=True,
+                                                         run_config={"loggers": {"progress": {}}})
+
+
+def observe_sources(settings: Settings) -> None:
+    """Record the sha256 data versions of every edition's deliveries and of the reference tables (the
+    observe job) on the persistent instance; the builds after it take them as their inputs' versions."""
+    prepare_dagster_home(settings)
+
+    import dagster as dg
+
+    from pipeline.definitions import build_defs
+
+    with dg.DagsterInstance.get() as instance:
+        _observe(build_defs(settings), instance)
+
+
 def run_edition(settings: Settings, edition: str, flat: str = "", *, allow_unclassified: bool = False,
                 languages: tuple[str, ...] = ("nl",), job: str = "", reason: str = "", executor: str = "in_process",
-                dask_address: str = "") -> int:
+                dask_address: str = "", observe: bool = True) -> int:
     """Run one edition's job on the persistent instance (in this process unless another executor is
-    chosen); 0 when published."""
+    chosen); 0 when published. `observe=False` skips the observe job (the caller ran it already)."""
     prepare_dagster_home(settings)
     started = time.perf_counter()
 
     import dagster as dg
 
-    from pipeline.definitions import EDITION_JOB, EDITION_TAG, OBSERVE_JOB, build_defs
+    from pipeline.definitions import EDITION_JOB, EDITION_TAG, build_defs
 
     job = job or EDITION_JOB
     defs = build_defs(settings, edition=flat, allow_unclassified=allow_unclassified, languages=languages)
     print(f"{'building' if job == EDITION_JOB else job + ' of'} edition {edition} from {settings.sources}", file=sys.stderr)
     tags = {EDITION_TAG: edition, **({"techpact/reason": reason} if reason else {})}
     with dg.DagsterInstance.get() as instance:
-        print("  observing sources (sha256 data versions)", file=sys.stderr)
-        defs.resolve_job_def(OBSERVE_JOB).execute_in_process(instance=instance, raise_on_error=True,
-                                                             run_config={"loggers": {"progress": {}}})
+        if observe:
+            _observe(defs, instance)
         if executor != "in_process":
             if flat or allow_unclassified or job != EDITION_JOB:
                 raise SystemExit(f"--executor {executor} builds editions from per-edition folders with the default options")
@@ -145,7 +167,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     _ensure_sample(settings)
     edition, flat = resolve_edition(settings, args.edition)
     return run_edition(settings, edition, flat, allow_unclassified=args.allow_unclassified,
-                       languages=tuple(args.lang.split(",")), executor=args.executor, dask_address=args.dask_address or "")
+                       languages=tuple(args.lang.split(",")), executor=args.executor, dask_address=args.dask_address or "",
+                       reason=args.reason, observe=not args.no_observe)
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
@@ -163,8 +186,80 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return run_edition(settings, edition, flat, job=REFRESH_JOB, reason="refresh", languages=tuple(args.lang.split(",")))
 
 
+def default_jobs() -> int:
+    """Editions a backfill builds at once: one per core, at most two (a build is mostly one thread)."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def _build_command(settings: Settings, edition: str, args: argparse.Namespace, reason: str) -> list[str]:
+    """`techpact build` of one edition with the backfill's settings (sources observed by the backfill)."""
+    return [sys.executable, "-m", "pipeline.cli", "build", "--edition", edition, "--sources", str(settings.sources),
+            "--out", str(settings.out), "--warehouse", settings.warehouse, "--lang", args.lang,
+            "--reason", reason, "--no-observe", *(["--allow-unclassified"] if args.allow_unclassified else [])]
+
+
+def _run_id(text: str) -> str:
+    """The run id a build printed last ('... (run <id>)')."""
+    found = re.findall(r"\(run ([^)\s]+)\)", text)
+    return found[-1] if found else "?"
+
+
+def _error_text(edition: str, stderr: str) -> str:
+    """What a failed build reported: from its 'NOT published' line on, or all it wrote (a crash)."""
+    marker = f"edition {edition} was NOT published"
+    return stderr[stderr.index(marker):].strip() if marker in stderr else stderr.strip() or "(no output)"
+
+
+def backfill_in_processes(settings: Settings, editions: list[str], jobs: int, command: Callable[[str], list[str]],
+                          keep_going: bool) -> tuple[list[str], list[str]]:
+    """Build `editions` in child processes, `jobs` at a time, in order; (published, failed).
+
+    Each child's output is captured; a line is printed when an edition starts and when it finishes (run
+    id, seconds) and a failed edition's error text in full. After a failure no further edition starts
+    unless `keep_going`; the running ones finish."""
+    pending, running = list(editions), {}
+    published: list[str] = []
+    failed: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="techpact-backfill-") as logs:
+        try:
+            while running or (pending and (keep_going or not failed)):
+                while pending and len(running) < jobs and (keep_going or not failed):
+                    edition = pending.pop(0)
+                    out, err = (open(Path(logs) / f"{edition}.{kind}", "w+", encoding="utf-8") for kind in ("out", "err"))
+                    child = subprocess.Popen(command(edition), stdout=out, stderr=err, stdin=subprocess.DEVNULL, text=True)
+                    running[edition] = (child, time.perf_counter(), out, err)
+                    print(f"backfill: edition {edition} started (process {child.pid})", file=sys.stderr, flush=True)
+                time.sleep(0.2)
+                for edition, (child, started, out, err) in list(running.items()):
+                    if child.poll() is None:
+                        continue
+                    del running[edition]
+                    took = time.perf_counter() - started
+                    out.seek(0)
+                    err.seek(0)
+                    stdout, stderr = out.read(), err.read()
+                    out.close()
+                    err.close()
+                    if child.returncode == 0:
+                        published.append(edition)
+                        print(f"edition {edition} published in {took:.1f} s (run {_run_id(stdout)})", flush=True)
+                    else:
+                        failed.append(edition)
+                        print(f"edition {edition} FAILED after {took:.1f} s (run {_run_id(stderr)}, exit code "
+                              f"{child.returncode}):\n{_error_text(edition, stderr)}", file=sys.stderr, flush=True)
+        finally:
+            for child, *_ in running.values():  # interrupted: stop the builds still running
+                child.terminate()
+            for child, _, out, err in running.values():
+                child.wait()
+                out.close()
+                err.close()
+    return published, failed
+
+
 def cmd_backfill(args: argparse.Namespace) -> int:
-    """Every edition from FROM to TO (inclusive) that has deliveries, one after the other, in this process."""
+    """Every edition from FROM to TO (inclusive) that has deliveries: `--jobs` at a time, each in its own
+    process (with --jobs 1 one after the other, in this process). The sources are observed once."""
     from pipeline.editions import edition_keys
 
     settings = _settings(args)
@@ -173,20 +268,37 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     if not wanted:
         raise SystemExit(f"no editions between {args.first} and {args.last} (see reference/editions/editions.csv)")
     available = set(edition_folders(settings.sources)) if settings.sources.is_dir() else set()
-    failed, skipped = [], []
-    for edition in wanted:
-        if edition not in available:
-            skipped.append(edition)
-            continue
-        if run_edition(settings, edition, allow_unclassified=args.allow_unclassified,
-                       languages=tuple(args.lang.split(",")), reason=f"backfill {args.first}-{args.last}") != 0:
-            failed.append(edition)
-            if not args.keep_going:
-                break
-    done = [e for e in wanted if e not in skipped and e not in failed]
-    print(f"backfill {args.first}-{args.last}: published {', '.join(done) or 'none'}"
+    todo = [e for e in wanted if e in available]
+    skipped = [e for e in wanted if e not in available]
+    if args.jobs is not None and args.jobs < 1:
+        raise SystemExit("--jobs must be 1 or more")
+    jobs = max(1, min(args.jobs or default_jobs(), len(todo)))
+    reason = f"backfill {args.first}-{args.last}"
+    published: list[str] = []
+    failed: list[str] = []
+    if todo:
+        print(f"backfill {args.first}-{args.last}: {len(todo)} edition(s), {jobs} at a time", file=sys.stderr)
+        observe_sources(settings)
+    if jobs == 1:
+        for edition in todo:
+            if run_edition(settings, edition, allow_unclassified=args.allow_unclassified,
+                           languages=tuple(args.lang.split(",")), reason=reason, observe=False) == 0:
+                published.append(edition)
+            else:
+                failed.append(edition)
+                if not args.keep_going:
+                    break
+    elif todo:
+        published, failed = backfill_in_processes(settings, todo, jobs,
+                                                  lambda edition: _build_command(settings, edition, args, reason),
+                                                  args.keep_going)
+    published = [e for e in todo if e in published]
+    failed = [e for e in todo if e in failed]
+    not_started = [e for e in todo if e not in published and e not in failed]
+    print(f"backfill {args.first}-{args.last}: published {', '.join(published) or 'none'}"
           + (f"; no deliveries for {', '.join(skipped)}" if skipped else "")
-          + (f"; FAILED {', '.join(failed)}" if failed else ""))
+          + (f"; FAILED {', '.join(failed)}" if failed else "")
+          + (f"; not started {', '.join(not_started)}" if not_started else ""))
     return 1 if failed else 0
 
 
@@ -274,6 +386,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--executor", choices=["in_process", "multiprocess", "dask"], default="in_process",
                        help="where the steps run (multiprocess and dask need the PostgreSQL instance for concurrent steps)")
     build.add_argument("--dask-address", help="scheduler of an existing Dask cluster (default with --executor dask: a local cluster)")
+    build.add_argument("--reason", default="", help=argparse.SUPPRESS)  # tag techpact/reason (set by backfill)
+    build.add_argument("--no-observe", action="store_true", help=argparse.SUPPRESS)  # the backfill observed the sources
     build.set_defaults(func=cmd_build)
 
     sample = sub.add_parser("sample", help="(re)write the embedded sample deliveries")
@@ -296,7 +410,7 @@ def parser() -> argparse.ArgumentParser:
     refresh.add_argument("--lang", default="nl")
     refresh.set_defaults(func=cmd_refresh)
 
-    backfill = sub.add_parser("backfill", help="build every edition from FIRST to LAST, one after the other")
+    backfill = sub.add_parser("backfill", help="build every edition from FROM to TO, --jobs at a time")
     backfill.add_argument("first", metavar="FROM")
     backfill.add_argument("last", metavar="TO")
     backfill.add_argument("--sources")
@@ -305,6 +419,9 @@ def parser() -> argparse.ArgumentParser:
     backfill.add_argument("--allow-unclassified", action="store_true")
     backfill.add_argument("--lang", default="nl")
     backfill.add_argument("--keep-going", action="store_true", help="continue with the next edition after a failure")
+    backfill.add_argument("--jobs", type=int, metavar="N",
+                          help=f"editions built at once, each in its own process (default: {default_jobs()}, one per "
+                               "core, at most 2; 1 = one after the other in this process). Each build needs its own memory")
     backfill.set_defaults(func=cmd_backfill)
 
     verify = sub.add_parser("verify", help="recompute the hashes of an edition folder's outputs and inputs (manifest)")

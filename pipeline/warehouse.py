@@ -7,6 +7,12 @@ transaction: a failure anywhere leaves the warehouse as it was, and other editio
 A table that arrives with a content fingerprint (a stored Parquet file's sha256) is loaded only when
 its fingerprint, or the rows the warehouse holds of it, differ from what the last load recorded in
 `edition_table_versions`: a refresh of the labour-market data does not reload the education tables.
+
+Editions built at once (`techpact backfill --jobs 2`) load one after the other: the transaction
+takes the warehouse's write lock before it reads or writes anything (SQLite `BEGIN IMMEDIATE`, a
+PostgreSQL transaction-level advisory lock), so a second load waits for the first to commit – and
+never creates a table the first is creating – instead of failing. SQLite connections wait up to
+`SQLITE_BUSY_TIMEOUT_S` for a lock (the driver's default, 5 s, is shorter than one load).
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 EDITION = "edition"
+SQLITE_BUSY_TIMEOUT_S = 3600  # long enough for another edition's whole load
+WRITER_LOCK = 0x7465636870616374  # PostgreSQL advisory lock key of the warehouse's writers ("techpact")
 
 # A table to load: a DataFrame, or a callable that yields it in batches of rows (same columns and
 # dtypes in every batch), so that a large table is never in memory whole. A callable with a
@@ -29,7 +37,17 @@ VERSIONS_TABLE = "edition_table_versions"  # edition, table_name, fingerprint, r
 
 
 def engine(url: str) -> Engine:
+    if sa.engine.make_url(url).get_backend_name() == "sqlite":
+        return sa.create_engine(url, future=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
     return sa.create_engine(url, future=True)
+
+
+def _take_writer_lock(conn: Connection) -> None:
+    """Hold the warehouse's write lock until this transaction ends (one edition load at a time)."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # pysqlite has not begun yet: it begins before the first write
+    elif conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK})
 
 
 def _sqlite_method(table, conn, keys, data_iter):
@@ -117,6 +135,7 @@ def replace_edition(url_or_engine: str | Engine, edition: str, tables: Mapping[s
     method = {"postgresql": _copy_method, "sqlite": _sqlite_method}.get(eng.dialect.name)
     written: dict[str, int] = {}
     with eng.begin() as conn:
+        _take_writer_lock(conn)
         loaded = _loaded_versions(conn, edition)
         fingerprints: dict[str, str | None] = {}
         for name, table in tables.items():

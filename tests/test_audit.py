@@ -2,38 +2,93 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from pipeline import cli, diff, explain, verify, warehouse
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def editions(sample_dir, tmp_path_factory):
-    """Editions 2023 and 2024 of the sample, published by `techpact backfill 2023 2024` into one place."""
-    tmp = tmp_path_factory.mktemp("audit")
+def _backfill(sample_dir: Path, tmp: Path, *options: str) -> tuple[int, str, str]:
+    """`techpact backfill 2023 2024` into `tmp` (its own home, output folder and warehouse); exit code,
+    printed stdout and stderr."""
     url = f"sqlite:///{tmp / 'warehouse.sqlite'}"
-    with pytest.MonkeyPatch.context() as mp:
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
         mp.setenv("TECHPACT_HOME", str(tmp / "home"))
         mp.setenv("DAGSTER_HOME", str(tmp / "home" / "dagster"))
-        code = cli.main(["backfill", "2023", "2024", "--sources", str(sample_dir), "--out", str(tmp / "out"), "--warehouse", url])
-    assert code == 0
-    return tmp / "out", url
+        code = cli.main(["backfill", "2023", "2024", "--sources", str(sample_dir), "--out", str(tmp / "out"),
+                         "--warehouse", url, *options])
+    return code, stdout.getvalue(), stderr.getvalue()
 
 
-def test_backfill_published_every_edition_of_the_range(editions):
-    out, url = editions
+@pytest.fixture(scope="module")
+def backfilled(sample_dir, tmp_path_factory):
+    """Editions 2023 and 2024 of the sample, published by `techpact backfill 2023 2024 --jobs 2` (both
+    editions at once, each in its own process) into one output folder and one SQLite warehouse."""
+    tmp = tmp_path_factory.mktemp("audit")
+    code, stdout, stderr = _backfill(sample_dir, tmp, "--jobs", "2")
+    assert code == 0, stdout + stderr
+    return tmp / "out", f"sqlite:///{tmp / 'warehouse.sqlite'}", stdout, stderr
+
+
+@pytest.fixture(scope="module")
+def editions(backfilled):
+    out, url, _, _ = backfilled
+    return out, url
+
+
+def test_backfill_published_every_edition_of_the_range(backfilled):
+    out, url, stdout, stderr = backfilled
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["2023", "2024"]
+    # nothing left of the two publications but their releases and locks (no staging folder, no temporary link)
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [".locks", ".releases"]
+    assert sorted(p.name for p in (out / ".releases").iterdir()) == ["2023-1", "2024-1"]
     releases = warehouse.read_table(url, "edition_releases").sort_values("edition")
     assert releases["edition"].tolist() == ["2023", "2024"]
     assert releases["run_id"].nunique() == 2
+    # a line when each edition starts and when it finishes, with its run id; the summary
+    assert "2 edition(s), 2 at a time" in stderr
+    for edition, run_id in zip(releases["edition"], releases["run_id"]):
+        assert f"backfill: edition {edition} started" in stderr
+        assert re.search(rf"edition {edition} published in [0-9.]+ s \(run {run_id}\)", stdout)
+    assert stdout.strip().splitlines()[-1] == "backfill 2023-2024: published 2023, 2024"
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_backfill_in_two_processes_publishes_what_one_after_the_other_does(backfilled, sample_dir, tmp_path):
+    """Every published file of both editions is byte for byte the one a sequential backfill
+    (--jobs 1, one process) publishes; the warehouse holds the same rows."""
+    out, url, _, _ = backfilled
+    code, stdout, stderr = _backfill(sample_dir, tmp_path, "--jobs", "1")
+    assert code == 0, stdout + stderr
+    assert "2 edition(s), 1 at a time" in stderr and "backfill: edition" not in stderr
+    sequential_url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+    for edition in ("2023", "2024"):
+        parallel, sequential = _files(out / edition), _files(tmp_path / "out" / edition)
+        assert sorted(parallel) == sorted(sequential)
+        assert [name for name in parallel if parallel[name] != sequential[name]] == []
+        for table in ("indicators", "build_checks", "edition_inputs"):
+            assert warehouse.read_table(url, table, edition).equals(warehouse.read_table(sequential_url, table, edition))
+
+    def rows(u: str) -> dict[str, list]:  # rows per table and edition
+        with warehouse.engine(u).connect() as conn:
+            return {t: conn.execute(sa.text(f'SELECT edition, COUNT(*) FROM "{t}" GROUP BY edition ORDER BY edition')).all()
+                    for t in sa.inspect(conn).get_table_names()}
+    assert rows(url) == rows(sequential_url)
 
 
 # --- verify -------------------------------------------------------------------------------------

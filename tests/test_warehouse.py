@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -56,6 +58,56 @@ def test_sqlite_replace_is_per_edition_and_transactional(tmp_path):
 @pytest.mark.postgres
 def test_postgres_replace_is_per_edition_and_transactional(pg_url):
     check_replace_semantics(pg_url)
+
+
+def check_second_writer_waits(url: str) -> None:
+    """Two editions loading at once into a fresh warehouse (`backfill --jobs 2`): the second load waits
+    for the first to commit – it neither fails on the lock nor races the first creating the tables."""
+    holding, release = threading.Event(), threading.Event()
+    order: list[str] = []
+    errors: list[BaseException] = []
+
+    def load(edition: str, hold: bool) -> None:
+        def wait_for_release() -> None:
+            holding.set()
+            assert release.wait(60)
+            order.append(f"{edition} commits")
+        try:
+            warehouse.replace_edition(url, edition, {"indicators": frame(edition, 50), "other": frame(edition, 5)},
+                                      before_commit=wait_for_release if hold else None)
+            if not hold:
+                order.append(f"{edition} committed")
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+            holding.set()
+
+    first = threading.Thread(target=load, args=("2023", True))
+    first.start()
+    assert holding.wait(60)
+    second = threading.Thread(target=load, args=("2024", False))
+    second.start()
+    second.join(timeout=1.0)
+    assert second.is_alive(), "the second load did not wait for the first one's transaction"
+    release.set()
+    first.join()
+    second.join()
+    assert errors == []
+    assert order == ["2023 commits", "2024 committed"]
+    for table, rows in (("indicators", 50), ("other", 5)):
+        assert warehouse.read_table(url, table).groupby("edition").size().to_dict() == {"2023": rows, "2024": rows}
+
+
+def test_sqlite_second_writer_waits_for_the_first(tmp_path):
+    url = f"sqlite:///{tmp_path / 'w.sqlite'}"
+    check_second_writer_waits(url)
+    # and waits long enough for a whole load (the driver's default is 5 s)
+    with warehouse.engine(url).connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 600_000
+
+
+@pytest.mark.postgres
+def test_postgres_second_writer_waits_for_the_first(pg_url):
+    check_second_writer_waits(pg_url)
 
 
 @pytest.mark.postgres
