@@ -259,3 +259,93 @@ def test_regex_translation_is_never_looser_than_python():
     assert fast._re2_pattern(r"^(\d{2}|VMBO-[A-Za-z]+)$") == "^(?:^([0-9]{2}|VMBO-[A-Za-z]+)$)"
     for untranslated in [r"^\w+$", r"^(?=a)", r"^\s*$", r"^[^a]$", r"^.+$", r"^\D$"]:
         assert fast._re2_pattern(untranslated) is None, untranslated
+
+
+# --- mbo and vo ------------------------------------------------------------------------------------
+
+OTHER_FAMILIES = ("duo_mbo_participants", "duo_mbo_diplomas", "duo_vo_exams", "duo_vo_pupils")
+# (header column prefix, value) written into one row: each breaks a rule of the parser or the contract
+# (or, like upper-case GESLACHT or padded counts, is one the parser accepts)
+MUTATIONS = {
+    "mbo 2015-2019": [("TOTAAL", "999999"), ("MAN", " 3 "), ("MAN", ""), ("MAN", "x"), ("KWALIFICATIENIVEAU", "x"),
+                      ("KWALIFICATIENIVEAU", "7"), ("PLAATSNAAM", "NERGENSDORP"), ("TYPE MBO", "BOLXX"), ("BRIN NUMMER", "ab")],
+    "mbo 2020-": [("INDICATIEAVG", "J"), ("INDICATIEAVG", "j"), ("INDICATIEAVG", "X"), ("JAAR", "20x3"), ("GESLACHT", "MAN"),
+                  ("GESLACHT", "m"), ("AANTAL", "-1"), ("AANTAL", "<5"), ("PLAATSNAAM", "NERGENSDORP"),
+                  ("KWALIFICATIE CODE", "1")],
+    "exams 2013-2018": [("GESLAAGDEN", "99999"), ("EXAMENKANDIDATEN", "<5"), ("SLAAGPERCENTAGE", "101%"),
+                        ("SLAAGPERCENTAGE", "87,5%"), ("SLAAGPERCENTAGE", "x"), ("GEMEENTENAAM", "NERGENS"),
+                        ("VESTIGINGSNUMMER", "7"), ("VESTIGINGSNUMMER", "+"), ("INSPECTIECODE", "1")],
+    "exams 2019-": [("GESLAAGDEN", "99999"), ("EXAMENKANDIDATEN", "<5"), ("EXAMENKANDIDATEN", " <5"), ("SLAAGPERC", "101"),
+                    ("SLAAGPERC", ""), ("GEMEENTENAAM", "NERGENS"), ("INSPECTIECODE", "1"), ("VESTIGINGSCODE", "ABCD1")],
+    "pupils 2019-": [("GEMEENTENAAM", "NERGENS"), ("LEER- OF VERBLIJFSJAAR", "<5"), ("LEER- OF VERBLIJFSJAAR", "x"),
+                     ("LEER- OF VERBLIJFSJAAR", "-2"), ("INSPECTIECODE", "VMBO-1"), ("VESTIGINGSCODE", "ABCD1")],
+}
+
+
+@pytest.fixture(scope="module")
+def other_files(tmp_path_factory) -> list[Path]:
+    from pipeline.sample.generate import generate
+
+    out = tmp_path_factory.mktemp("sample")
+    generate(out, sample_editions=(2019, 2024))
+    files = [p for p in sorted(out.glob("*/*.csv")) if sources.detect(p).family in OTHER_FAMILIES]
+    assert {(sources.detect(p).family, sources.detect(p).generation) for p in files} == {
+        (f, g) for f in OTHER_FAMILIES[:2] for g in ("2015-2019", "2020-")} | {
+        ("duo_vo_exams", "2013-2018"), ("duo_vo_exams", "2019-"), ("duo_vo_pupils", "2019-")}
+    return files
+
+
+def test_mbo_and_vo_files_take_the_arrow_path_and_give_the_usual_frame(other_files, monkeypatch, realdata):
+    from pipeline.sources import duo_mbo, duo_vo
+
+    real = [realdata / "duo-ho-mbo-2019-tekkieworden" / "mbo_inscriptions_2019.csv",
+            realdata / "duo-vo-examens-2019-2024" / "examenkandidaten-en-geslaagden-2019-2024.csv"]
+    for path in other_files + real:
+        for module in (duo_mbo, duo_vo):
+            monkeypatch.setattr(module, "read_text_table", lambda *a, **k: (_ for _ in ()).throw(AssertionError("usual path")))
+        monkeypatch.setattr(duo_arrow, "ENABLED", True)
+        sources.parse(path)  # the Arrow path answers: the usual reader is not reached
+        monkeypatch.undo()
+        assert_same(path, monkeypatch)
+
+
+def _mutate(path: Path, target: Path, prefix: str, value: str, line: int = 3) -> Path:
+    data = path.read_bytes()
+    text, encoding = (data.decode("utf-8"), "utf-8") if data.isascii() or _utf8(data) else (data.decode("latin-1"), "latin-1")
+    lines = text.split("\r\n") if "\r\n" in text else text.split("\n")
+    header = [h.strip('"') for h in lines[0].split(";")]
+    column = next(j for j, h in enumerate(header) if h.startswith(prefix))
+    fields = lines[line - 1].split(";")
+    quoted = fields[column].startswith('"')
+    fields[column] = f'"{value}"' if quoted else value
+    lines[line - 1] = ";".join(fields)
+    target.write_bytes(("\r\n" if "\r\n" in text else "\n").join(lines).encode(encoding))
+    return target
+
+
+def _utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def test_broken_mbo_and_vo_files_give_the_usual_frame_or_problems(other_files, tmp_path, monkeypatch):
+    seen, outcomes = set(), set()
+    for path in other_files:
+        fmt = sources.detect(path)
+        kind = f"{fmt.family.split('_')[-1] if 'vo' in fmt.family else 'mbo'} {fmt.generation}"
+        if kind in seen:
+            continue
+        seen.add(kind)
+        for number, (prefix, value) in enumerate(MUTATIONS[kind]):
+            outcomes.add(assert_same(_mutate(path, tmp_path / f"{number}-{path.name}", prefix, value), monkeypatch)[0])
+        data = path.read_bytes()
+        newline = b"\r\n" if b"\r\n" in data else b"\n"
+        lines = data.split(newline)
+        duplicated = tmp_path / f"dup-{path.name}"  # a repeated row (key not unique) and a blank line
+        duplicated.write_bytes(newline.join(lines[:3] + [lines[2], b""] + lines[3:]))
+        assert assert_same(duplicated, monkeypatch)[0] == "problems"
+    assert seen == set(MUTATIONS)
+    assert "problems" in outcomes and outcomes - {"problems"}  # some mutations break the file, some do not

@@ -196,6 +196,30 @@ def known_municipality_numbers(numbers: pa.Array) -> bool:
                if len(v) == 4 and v.isascii() and v.isdigit())
 
 
+def codes_by_name(names: pa.Array, code, *, as_text: bool = True) -> pa.Array | np.ndarray | None:
+    """The code of each row's name (`code(name)` -> (code, None) or ("", why)), looked up once per
+    distinct name, as Arrow text or (as_text False) a NumPy object array; None when a name has no code
+    (the usual path reports it)."""
+    encoded = pc.dictionary_encode(names)
+    found = [code(name) for name in encoded.dictionary.to_pylist()]
+    if any(why is not None for _, why in found):
+        return None
+    if as_text:
+        return pa.array([value for value, _ in found], type=pa.large_string()).take(encoded.indices)
+    return np.array([value for value, _ in found] or [""], dtype=object)[encoded.indices.to_numpy()]
+
+
+def integers(column: pa.Array) -> np.ndarray | None:
+    """Whole numbers written as 1-18 ASCII digits (trimmed text) as int64; None for anything else."""
+    plain = pc.and_(pc.utf8_is_digit(column), pc.less_equal(pc.binary_length(column), 18))
+    if plain.false_count or plain.null_count:
+        return None
+    try:
+        return pc.cast(column, pa.int64()).to_numpy()
+    except pa.ArrowInvalid:
+        return None
+
+
 def distinct_rows(columns: list[pa.Array]) -> bool:
     """Whether no two rows have the same values in all these columns."""
     texts = [c if pa.types.is_large_string(c.type) or pa.types.is_string(c.type) else pc.cast(c, pa.large_string())
@@ -255,6 +279,8 @@ def long_frame(model, fixed: dict[str, pa.Array | np.ndarray], parts: list[dict]
             column = fixed[name]
             if isinstance(column, pa.Array):
                 columns[name] = pd.arrays.ArrowStringArray(pa.chunked_array([pa.concat_arrays([column] * k)]), dtype=STRING)
+            elif column.dtype == object:  # kept as object (pandas would infer text)
+                columns[name] = pd.Series(np.tile(column, k), dtype=object, copy=False)
             else:
                 columns[name] = np.tile(column, k)
         elif name in constants:
