@@ -100,8 +100,7 @@ def test_every_generation_parses_to_the_usual_frame(tmp_path, monkeypatch, gener
     assert (fmt.family, fmt.generation) == (duo_ho.FAMILIES[kind], generation)
     result = assert_same(path, monkeypatch)
     assert result[0] == duo_ho.FAMILIES[kind] and len(result[-1]) == 3 * len(years)
-    if generation != "-2017":  # the up-to-2017 files end with footers, which the usual path reads
-        assert arrow_answers(path, monkeypatch)
+    assert arrow_answers(path, monkeypatch)  # footers and blank lines included
 
 
 def test_regular_file_takes_the_arrow_path_with_masked_counts(tmp_path, monkeypatch):

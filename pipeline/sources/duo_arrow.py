@@ -16,6 +16,7 @@ This module registers no format.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from pipeline import reference
+from pipeline.problems import SourceError
+from pipeline.sources.duo_common import check_columns
 from pipeline.sources.files import decode, is_blank, split_header
 
 ENABLED = True  # tests switch it off to compare with the usual path
@@ -142,6 +145,20 @@ def read_wide(path: Path, *, delimiter: str = ";", footer_prefixes: tuple[str, .
         columns[name] = column
     return WideFile(path=path, encoding=encoding, header=header, columns=columns, lines=lines,
                     skipped_lines=tuple(skip))
+
+
+def read_checked(path: Path, expected: list[str], variable: Callable[[list[str]], list[str]], *,
+                 footer_prefixes: tuple[str, ...] = ()) -> WideFile | None:
+    """`read_wide`, for a file whose columns `duo_common.check_columns` accepts (every expected
+    column, in DUO's order, and no other than `variable(header)`); None otherwise."""
+    wide = read_wide(path, footer_prefixes=footer_prefixes)
+    if wide is None:
+        return None
+    try:
+        check_columns(path, wide.header, expected, variable(wide.header))
+    except SourceError:
+        return None
+    return wide
 
 
 def _read_fields(body: bytes, names: list[str], delimiter: str, *, threads: bool):

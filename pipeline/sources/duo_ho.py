@@ -154,14 +154,11 @@ def parse_ho(path: Path, kind: str, generation: str) -> Delivery:
 def _parse_arrow(path: Path, kind: str, generation: str, columns: dict[str, str]) -> Delivery | None:
     """`parse_ho` on the Arrow-native path (`duo_arrow`), or None where the file needs the usual path."""
     level = level_from_name(path.name)
-    wide = duo_arrow.read_wide(path, footer_prefixes=FOOTER_PREFIXES if generation == "-2017" else ())
+    wide = duo_arrow.read_checked(path, list(columns), lambda header: year_columns(header, generation),
+                                  footer_prefixes=FOOTER_PREFIXES if generation == "-2017" else ())
     if level is None or wide is None:
         return None
     years = year_columns(wide.header, generation)
-    try:
-        check_columns(path, wide.header, list(columns), years)
-    except SourceError:
-        return None
     fixed = {ours: duo_arrow.trim(wide.columns[duo]) for duo, ours in columns.items()}
     if not duo_arrow.known_municipality_numbers(fixed["municipality_number"]):
         return None

@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.problems import SourceError, SourceProblem, problem
+from pipeline.problems import SourceProblem, problem
 from pipeline.sources import Delivery, SourceFormat, duo_arrow, register
 from pipeline.sources.duo_common import (check_columns, finish, parse_counts, place_code, place_municipalities, raise_if,
                                          strip_all, wide_to_long)
@@ -163,12 +163,8 @@ def parse_2020(path: Path, kind: str) -> Delivery:
 def _arrow_fixed(path: Path, columns: dict[str, str], variable: list[str]):
     """The trimmed fixed columns of an mbo file read by Arrow, with the level as int64 and the
     municipality of each place; None where the file needs the usual path."""
-    wide = duo_arrow.read_wide(path)
+    wide = duo_arrow.read_checked(path, list(columns), variable)
     if wide is None:
-        return None, None
-    try:
-        check_columns(path, wide.header, list(columns), variable(wide.header))
-    except SourceError:
         return None, None
     kept = RawMbo.to_schema().columns
     fixed = {ours: duo_arrow.trim(wide.columns[duo]) for duo, ours in columns.items() if ours in kept or ours in

@@ -184,14 +184,10 @@ def parse_pupils(path: Path) -> Delivery:
 def _exams_arrow(path: Path, generation: str) -> Delivery | None:
     """`parse_exams` on the Arrow-native path (`duo_arrow`), or None where the file needs the usual path."""
     columns, pattern = exam_columns(generation), EXAM_COLUMN[generation]
-    wide = duo_arrow.read_wide(path)
+    wide = duo_arrow.read_checked(path, list(columns), lambda header: [h for h in header if pattern.match(h)])
     if wide is None:
         return None
     variable = [h for h in wide.header if pattern.match(h)]
-    try:
-        check_columns(path, wide.header, list(columns), variable)
-    except SourceError:
-        return None
     fixed = {ours: duo_arrow.trim(wide.columns[duo]) for duo, ours in columns.items()}
     if generation == "2013-2018":  # BRIN + the 2-digit location number (digits only: then padding is zfill)
         number = fixed.pop("location_number")
@@ -254,14 +250,10 @@ def _pass_rates_plain(columns: list, generation: str) -> bool:
 
 def _pupils_arrow(path: Path, year: int) -> Delivery | None:
     """`parse_pupils` on the Arrow-native path (`duo_arrow`), or None where the file needs the usual path."""
-    wide = duo_arrow.read_wide(path)
+    wide = duo_arrow.read_checked(path, list(PUPILS), lambda header: [h for h in header if STUDY_YEAR.match(h)])
     if wide is None:
         return None
     variable = [h for h in wide.header if STUDY_YEAR.match(h)]
-    try:
-        check_columns(path, wide.header, list(PUPILS), variable)
-    except SourceError:
-        return None
     fixed = {ours: duo_arrow.trim(wide.columns[duo]) for duo, ours in PUPILS.items()}
     fixed["municipality_code"] = duo_arrow.codes_by_name(fixed["municipality_name"], municipality_code(year)[0])
     parsed = duo_arrow.counts([wide.columns[c] for c in variable], mask=MASK) if variable else None
