@@ -55,7 +55,13 @@ class WideFile:
     header: list[str]
     columns: dict[str, pa.Array]  # the text of every field, by header name (quotes removed)
     lines: np.ndarray  # physical line of each row (the header is line 1)
-    skipped_lines: tuple[int, ...] = ()  # the blank lines ending the file
+    skipped_lines: tuple[int, ...] = ()  # blank and footer lines
+    ascii: bool = False  # the text is ASCII (so ASCII white space is all the white space there is)
+
+    def trimmed(self, name: str) -> pa.Array:
+        """A column's text without surrounding white space (what pandas' `str.strip` does)."""
+        column = self.columns[name]
+        return pc.ascii_trim_whitespace(column) if self.ascii else trim(column)
 
 
 def read_wide(path: Path, *, delimiter: str = ";", footer_prefixes: tuple[str, ...] = ()) -> WideFile | None:
@@ -144,7 +150,7 @@ def read_wide(path: Path, *, delimiter: str = ";", footer_prefixes: tuple[str, .
             column = pc.utf8_slice_codeunits(column, 1, -1)
         columns[name] = column
     return WideFile(path=path, encoding=encoding, header=header, columns=columns, lines=lines,
-                    skipped_lines=tuple(skip))
+                    skipped_lines=tuple(skip), ascii=body.isascii())
 
 
 def read_checked(path: Path, expected: list[str], variable: Callable[[list[str]], list[str]], *,
@@ -189,7 +195,8 @@ def counts(columns: list[pa.Array], *, mask: str | None, empty_is_zero: bool = F
     when every trimmed value is 1-15 ASCII digits (or the masking mark; or empty where empty means
     zero), None otherwise: what `duo_common.parse_counts` gives without a problem. A masked count
     is 0 here (null in the frame)."""
-    text = trim(columns[0] if len(columns) == 1 else pa.concat_arrays(columns))
+    # ASCII white space only: a count padded with other white space is left to the usual path
+    text = pc.ascii_trim_whitespace(columns[0] if len(columns) == 1 else pa.concat_arrays(columns))
     masked = pc.equal(text, mask) if mask else None
     if empty_is_zero:
         text = pc.if_else(pc.equal(text, ""), "0", text)

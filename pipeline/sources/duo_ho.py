@@ -159,7 +159,7 @@ def _parse_arrow(path: Path, kind: str, generation: str, columns: dict[str, str]
     if level is None or wide is None:
         return None
     years = year_columns(wide.header, generation)
-    fixed = {ours: duo_arrow.trim(wide.columns[duo]) for duo, ours in columns.items()}
+    fixed = {ours: wide.trimmed(duo) for duo, ours in columns.items()}
     if not duo_arrow.known_municipality_numbers(fixed["municipality_number"]):
         return None
     parsed = duo_arrow.counts([wide.columns[c] for c in years], mask=MASK if generation == "2023-" else None) if years else None

@@ -167,7 +167,7 @@ def _arrow_fixed(path: Path, columns: dict[str, str], variable: list[str]):
     if wide is None:
         return None, None
     kept = RawMbo.to_schema().columns
-    fixed = {ours: duo_arrow.trim(wide.columns[duo]) for duo, ours in columns.items() if ours in kept or ours in
+    fixed = {ours: wide.trimmed(duo) for duo, ours in columns.items() if ours in kept or ours in
              ("count_text", "mask_flag")}
     fixed["qualification_level"] = duo_arrow.integers(fixed["qualification_level"])
     fixed["municipality_code"] = duo_arrow.codes_by_name(fixed["place_name"], place_code(), as_text=False)

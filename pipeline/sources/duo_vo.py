@@ -188,7 +188,7 @@ def _exams_arrow(path: Path, generation: str) -> Delivery | None:
     if wide is None:
         return None
     variable = [h for h in wide.header if pattern.match(h)]
-    fixed = {ours: duo_arrow.trim(wide.columns[duo]) for duo, ours in columns.items()}
+    fixed = {ours: wide.trimmed(duo) for duo, ours in columns.items()}
     if generation == "2013-2018":  # BRIN + the 2-digit location number (digits only: then padding is zfill)
         number = fixed.pop("location_number")
         digits = pc.and_(pc.utf8_is_digit(number), pc.less_equal(pc.binary_length(number), 2))
@@ -254,7 +254,7 @@ def _pupils_arrow(path: Path, year: int) -> Delivery | None:
     if wide is None:
         return None
     variable = [h for h in wide.header if STUDY_YEAR.match(h)]
-    fixed = {ours: duo_arrow.trim(wide.columns[duo]) for duo, ours in PUPILS.items()}
+    fixed = {ours: wide.trimmed(duo) for duo, ours in PUPILS.items()}
     fixed["municipality_code"] = duo_arrow.codes_by_name(fixed["municipality_name"], municipality_code(year)[0])
     parsed = duo_arrow.counts([wide.columns[c] for c in variable], mask=MASK) if variable else None
     if fixed["municipality_code"] is None or parsed is None:
