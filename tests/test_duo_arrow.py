@@ -14,6 +14,7 @@ import pytest
 from pipeline import sources
 from pipeline.problems import SourceError
 from pipeline.sources import duo_arrow, duo_ho
+from pipeline.sources.files import decode
 from schemas import fast
 from schemas.raw import RawHoEnrolment
 
@@ -309,8 +310,7 @@ def test_mbo_and_vo_files_take_the_arrow_path_and_give_the_usual_frame(other_fil
 
 
 def _mutate(path: Path, target: Path, prefix: str, value: str, line: int = 3) -> Path:
-    data = path.read_bytes()
-    text, encoding = (data.decode("utf-8"), "utf-8") if data.isascii() or _utf8(data) else (data.decode("latin-1"), "latin-1")
+    text, encoding = decode(path, path.read_bytes())
     lines = text.split("\r\n") if "\r\n" in text else text.split("\n")
     header = [h.strip('"') for h in lines[0].split(";")]
     column = next(j for j, h in enumerate(header) if h.startswith(prefix))
@@ -320,14 +320,6 @@ def _mutate(path: Path, target: Path, prefix: str, value: str, line: int = 3) ->
     lines[line - 1] = ";".join(fields)
     target.write_bytes(("\r\n" if "\r\n" in text else "\n").join(lines).encode(encoding))
     return target
-
-
-def _utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-        return True
-    except UnicodeDecodeError:
-        return False
 
 
 def test_broken_mbo_and_vo_files_give_the_usual_frame_or_problems(other_files, tmp_path, monkeypatch):
