@@ -9,7 +9,8 @@ Each scenario prints its figures; at the end one table of figures is printed and
   memory, time per stage from Dagster's event log, orchestration overhead = wall - asset compute);
 - refresh: one labour-market delivery changes after a full build; `techpact refresh` time and steps;
 - backfill: the six sample editions (`techpact backfill`, default --jobs: editions built at once), against one edition;
-- ingest: DUO parser throughput (rows/s) against reading the same files with pyarrow.csv alone;
+- ingest: DUO parser throughput (rows/s) against reading the same files with pyarrow.csv alone, on the
+  sample's first-year files and (`s4_...`) on those of one edition of the scale-4 sample;
 - warehouse: loading the largest table into SQLite and into PostgreSQL (COPY), rows/s;
 - render: the national PDF and the HTML page of the sample edition;
 - scaled_build: cold builds of one edition of the scaled sample (`techpact sample --scale`, ten years)
@@ -259,32 +260,49 @@ def backfill(tmp: Path) -> dict:
             "peak_rss_mb": round(max((rss for _, rss in samples), default=0) / 2**20, 1)}
 
 
+INGEST_LARGE_SCALE = 4  # the scaled sample whose first-year files the second ingest figure reads
+
+
 def ingest(tmp: Path) -> dict:
+    """DUO parser throughput against pyarrow.csv on the sample's first-year files (small: some 2,300
+    wide rows each, so fixed costs per file weigh), and the same figures (`s4_...`) on the first-year
+    files of one edition of the scale-4 sample (four times the rows, two data vintages)."""
+    from pipeline.sample.generate import generate
+
+    figures = _ingest_figures(sorted(_sample(tmp).glob("*/*eerstejaars*.csv")))
+    large = tmp / f"sample-s{INGEST_LARGE_SCALE}"
+    generate(large, sample_editions=(2024,), scale=INGEST_LARGE_SCALE)
+    figures.update({f"s{INGEST_LARGE_SCALE}_{key}": value
+                    for key, value in _ingest_figures(sorted(large.glob("*/*eerstejaars*.csv"))).items()})
+    return figures
+
+
+def _ingest_figures(files: list[Path], repeat: int = 3) -> dict:
+    """Rows per second of `sources.parse`, of the text reader alone and of pyarrow.csv over the files
+    (wide input rows; the best of `repeat` passes each, as the machine is shared)."""
     import pyarrow.csv as pacsv
 
     from pipeline import sources
     from pipeline.sources.files import read_text_table
 
-    sample = _sample(tmp)
-    files = sorted(sample.glob("*/*eerstejaars*.csv"))
     sources.parse(files[0])  # warm up: imports and the format registry are not throughput
     pacsv.read_csv(files[0], parse_options=pacsv.ParseOptions(delimiter=";"))
-    rows = 0
-    started = time.perf_counter()
-    for path in files:
-        rows += sources.parse(path).frame["source_line"].nunique()
-    ours = time.perf_counter() - started
-    started = time.perf_counter()
-    for path in files:
-        read_text_table(path)
-    reader = time.perf_counter() - started
-    started = time.perf_counter()
-    arrow_rows = 0
-    for path in files:
-        table = pacsv.read_csv(path, parse_options=pacsv.ParseOptions(delimiter=";"),
-                               read_options=pacsv.ReadOptions(encoding="utf8"))
-        arrow_rows += table.num_rows
-    arrow = time.perf_counter() - started
+
+    def best(step: Callable[[Path], object]) -> float:
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            for path in files:
+                step(path)
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    rows = sum(sources.parse(path).frame["source_line"].nunique() for path in files)
+    ours = best(lambda path: sources.parse(path).frame["source_line"].nunique())
+    reader = best(read_text_table)
+    arrow_rows = sum(pacsv.read_csv(path, parse_options=pacsv.ParseOptions(delimiter=";")).num_rows for path in files)
+    arrow = best(lambda path: pacsv.read_csv(path, parse_options=pacsv.ParseOptions(delimiter=";"),
+                                             read_options=pacsv.ReadOptions(encoding="utf8")).num_rows)
     return {"files": len(files), "rows": int(rows), "parser_rows_per_s": round(rows / ours),
             "pyarrow_rows_per_s": round(arrow_rows / arrow), "parser_vs_pyarrow": round((rows / ours) / (arrow_rows / arrow), 3),
             # the text reader alone (lines to text frame, no counts, no long table, no validation)

@@ -9,16 +9,27 @@ key is tested on the combined codes of its columns. A model that uses anything e
 dataframe-wide check, coercion, regex columns, an index, ...) is not pre-checked (False), and a
 frame that does not pass is never reported from here: the caller then runs Pandera, whose failure
 cases name row and column. So the pre-check can make validation faster, never weaker.
+
+`passes_values(model, columns, key_unique)` answers the same question for a frame that is not built
+yet: the Arrow-native parsers (`pipeline.sources.duo_arrow`) give, per column, the dtype the frame
+will have and an array holding every value the column will have (a wide file's column stands for
+the long table's column that repeats it); checks run with Arrow's kernels, with regular expressions
+translated only where the translation is at least as strict as Python's (`\\d` becomes `[0-9]`).
+False again means "not shown to pass": the parser then builds the frame the usual way and Pandera
+names what fails.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
+import pyarrow.compute as pc
 from pandera.engines.pandas_engine import Engine
 
 # Pandera's built-in column checks, with the expressions of pandera.backends.pandas.builtin_checks
@@ -105,3 +116,115 @@ def _checks_pass(checks: list, series: pd.Series) -> bool:
 def _has_duplicate_key(frame: pd.DataFrame, keys: list[str]) -> bool:
     """Whether two rows share the key (nulls equal, as in Pandera's check: pandas' `duplicated`)."""
     return bool(frame.duplicated(subset=keys).any())
+
+
+# --- values of a frame not built yet (Arrow) ---------------------------------------------------
+
+def passes_values(model: type[pa.DataFrameModel], columns: Mapping[str, tuple[object, object]],
+                  key_unique: Callable[[list[str]], bool]) -> bool:
+    """True when a frame with these columns passes the model: `columns` maps each column to (the
+    frame column's pandas dtype, an Arrow or NumPy array holding every value of that column, repeats
+    allowed); `key_unique(keys)` tells whether the frame's rows are unique on the model's key.
+
+    The rules are those of `passes` (strict column set, dtype, nullability, built-in checks, unique
+    key). A dtype is checked by Pandera's own dtype check; for any dtype but object that check does
+    not look at the data, for object columns it is given the values. A rule this function cannot
+    evaluate makes it answer False."""
+    schema, supported = _model_schema(model)
+    if not supported or set(schema.columns) - set(columns) or (schema.strict and set(columns) - set(schema.columns)):
+        return False
+    for name, spec in schema.columns.items():
+        dtype, values = columns[name]
+        array = values if isinstance(values, pyarrow.Array | pyarrow.ChunkedArray) else pyarrow.array(values)
+        if not _dtype_passes(model, name, spec, dtype, values):
+            return False
+        if not spec.nullable and array.null_count:
+            return False
+        if spec.checks:
+            present = array.drop_null() if array.null_count else array
+            if (pyarrow.types.is_string(present.type) or pyarrow.types.is_large_string(present.type)) and \
+                    any(check.name not in ("isin", "notin") for check in spec.checks):
+                present = pc.unique(present)  # element-wise checks: once per distinct value
+            if len(present) and not all(_arrow_check(check, present) for check in spec.checks):
+                return False
+    return not schema.unique or bool(key_unique(list(schema.unique)))
+
+
+_DTYPES: dict[tuple, bool] = {}
+
+
+def _dtype_passes(model, name: str, spec, dtype, values) -> bool:
+    pandas_dtype = pd.api.types.pandas_dtype(dtype)
+    if pandas_dtype == np.dtype(object):
+        series = pd.Series(np.asarray(values, dtype=object), dtype=object)
+        result = spec.dtype.check(Engine.dtype(pandas_dtype), series)
+        return bool(result) if isinstance(result, bool | np.bool_) else bool(np.all(result))
+    key = (model, name, str(pandas_dtype))
+    if key not in _DTYPES:
+        result = spec.dtype.check(Engine.dtype(pandas_dtype))
+        _DTYPES[key] = bool(result) if isinstance(result, bool | np.bool_) else bool(np.all(result))
+    return _DTYPES[key]
+
+
+# a Python regular expression Arrow (RE2) evaluates alike: literals, ASCII classes, groups,
+# alternation, quantifiers, anchors and \d (translated to the stricter [0-9])
+_PORTABLE_REGEX = re.compile(r"(?:\\d|\[[0-9A-Za-z\-]+\]|\{\d+(?:,\d*)?\}|[0-9A-Za-z _\-^$|()+*?])*")
+
+
+def _re2_pattern(pattern) -> str | None:
+    """The pattern of Pandera's `str_matches` (Python's `re.match`) for Arrow, or None where a
+    translation might accept what Python rejects."""
+    text = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
+    if not isinstance(text, str) or (isinstance(pattern, re.Pattern) and pattern.flags & ~re.UNICODE):
+        return None
+    if not _PORTABLE_REGEX.fullmatch(text):
+        return None
+    return "^(?:" + text.replace("\\d", "[0-9]") + ")"
+
+
+def _arrow_check(check, values) -> bool:
+    """Whether all these values (no nulls) pass one of Pandera's built-in checks (False when the
+    check cannot be evaluated here)."""
+    if check.name not in BUILTIN:
+        return False
+    stats = check.statistics
+    try:
+        if pyarrow.types.is_string(values.type) or pyarrow.types.is_large_string(values.type):
+            if check.name in ("isin", "notin"):
+                listed = list(stats["allowed_values"] if check.name == "isin" else stats["forbidden_values"])
+                if not all(isinstance(v, str) for v in listed):
+                    return False
+                found = pc.is_in(values, value_set=pyarrow.array(listed, type=values.type))
+                result = found if check.name == "isin" else pc.invert(found)
+            elif check.name == "str_matches":
+                pattern = _re2_pattern(stats["pattern"])
+                if pattern is None:
+                    return False
+                result = pc.match_substring_regex(values, pattern)
+            elif check.name == "str_startswith":
+                result = pc.starts_with(values, pattern=stats["string"])
+            elif check.name == "str_endswith":
+                result = pc.ends_with(values, pattern=stats["string"])
+            elif check.name == "str_length":
+                length = pc.utf8_length(values)
+                exact, low, high = stats.get("exact_value"), stats.get("min_value"), stats.get("max_value")
+                if exact is not None:
+                    result = pc.equal(length, exact)
+                else:
+                    result = pc.and_(pc.greater_equal(length, low if low is not None else 0),
+                                     pc.less_equal(length, high if high is not None else np.iinfo(np.int64).max))
+            else:
+                return False
+        elif pyarrow.types.is_integer(values.type) or pyarrow.types.is_floating(values.type):
+            compare = {"equal_to": pc.equal, "not_equal_to": pc.not_equal, "greater_than": pc.greater,
+                       "greater_than_or_equal_to": pc.greater_equal, "less_than": pc.less,
+                       "less_than_or_equal_to": pc.less_equal}.get(check.name)
+            bound = next(iter(stats.values()), None) if len(stats) == 1 else None
+            if compare is None or not isinstance(bound, int | float) or isinstance(bound, bool):
+                return False
+            result = compare(values, bound)
+        else:
+            return False
+        return result.false_count == 0 and result.null_count == 0
+    except (pyarrow.ArrowException, TypeError, KeyError):
+        return False

@@ -58,18 +58,25 @@ def formats() -> list[SourceFormat]:
     return list(_FORMATS)
 
 
+_LOADED: list[bool] = []
+
+
 def _load_parsers() -> None:
-    """Import every parser module of this package: importing one registers its formats."""
+    """Import every parser module of this package (once): importing one registers its formats."""
     import importlib
     import pkgutil
 
+    if _LOADED:
+        return
     for module in pkgutil.iter_modules(__path__):
         if not module.name.startswith("_") and module.name != "files":
             importlib.import_module(f"{__name__}.{module.name}")
+    _LOADED.append(True)
 
 
 def read_header(path: Path) -> list[str]:
-    data = path.read_bytes()[: 1 << 16]
+    with open(path, "rb") as handle:
+        data = handle.read(1 << 16)
     sniff_text(path, data)
     text, _ = decode(path, data)
     line = header_line(text)

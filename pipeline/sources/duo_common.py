@@ -138,6 +138,11 @@ def place_municipalities(path: Path, names: pd.Series, lines: pd.Series, column:
 
     An unknown or ambiguous place is a problem naming file, row and column; never guessed.
     """
+    return _codes_by_name(path, names, lines, column, place_code(), problems)
+
+
+def place_code() -> Callable[[str], tuple[str, str | None]]:
+    """name -> (municipality code of the place, None) or ("", why there is none)."""
     lookup = _places(reference.sha256("regions/places.csv"))
 
     def code(name: str) -> tuple[str, str | None]:
@@ -146,8 +151,7 @@ def place_municipalities(path: Path, names: pd.Series, lines: pd.Series, column:
             return entry[0], None
         return "", (f"place {name!r} lies in several municipalities ({entry[0]}): the place table cannot tell which"
                     if entry else f"unknown place {name!r} (not in reference/regions/places.csv)")
-
-    return _codes_by_name(path, names, lines, column, code, problems)
+    return code
 
 
 def _codes_by_name(path: Path, names: pd.Series, lines: pd.Series, column: str,
@@ -197,6 +201,12 @@ def municipality_codes(path: Path, names: pd.Series, lines: pd.Series, column: s
     years the table holds). A name is matched exactly, or without CBS's disambiguation suffix when
     that leaves one municipality; anything else is a problem naming file, row and column.
     """
+    code, boundary = municipality_code(year)
+    return _codes_by_name(path, names, lines, column, code, problems), boundary
+
+
+def municipality_code(year: int) -> tuple[Callable[[str], tuple[str, str | None]], int]:
+    """(name -> (municipality code, None) or ("", why there is none), the boundary year used)."""
     boundary, lookup = _municipalities(reference.sha256("regions/municipalities.csv"), year)
 
     def code(name: str) -> tuple[str, str | None]:
@@ -204,8 +214,7 @@ def municipality_codes(path: Path, names: pd.Series, lines: pd.Series, column: s
         if found is not None:
             return found, None
         return "", f"unknown municipality {name!r} in the {boundary} division (reference/regions/municipalities.csv)"
-
-    return _codes_by_name(path, names, lines, column, code, problems), boundary
+    return code, boundary
 
 
 def strip_all(frame: pd.DataFrame) -> pd.DataFrame:

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.problems import SourceError, SourceProblem, problem
-from pipeline.sources import Delivery, SourceFormat, register
+from pipeline.sources import Delivery, SourceFormat, duo_arrow, register
 from pipeline.sources.duo_common import (MASK, check_columns, check_municipality_numbers, finish, parse_counts, raise_if,
                                          strip_all, wide_to_long)
 from pipeline.sources.files import SOURCE_LINE, read_text_table
@@ -115,6 +115,9 @@ def _signature(kind: str, generation: str):
 def parse_ho(path: Path, kind: str, generation: str) -> Delivery:
     columns = _layout(generation, kind == "diplomas")
     family = FAMILIES[kind]
+    delivery = _parse_arrow(path, kind, generation, columns)
+    if delivery is not None:
+        return delivery
     table = read_text_table(path, footer_prefixes=FOOTER_PREFIXES if generation == "-2017" else ())
     header = table.header
     level = level_from_name(path.name)
@@ -146,6 +149,38 @@ def parse_ho(path: Path, kind: str, generation: str) -> Delivery:
     long = finish(long, model, path)
     return Delivery(path=path, family=family, generation=generation, frame=long,
                     encoding=table.encoding, skipped_lines=tuple(table.skipped_lines))
+
+
+def _parse_arrow(path: Path, kind: str, generation: str, columns: dict[str, str]) -> Delivery | None:
+    """`parse_ho` on the Arrow-native path (`duo_arrow`), or None where the file needs the usual path."""
+    level = level_from_name(path.name)
+    wide = duo_arrow.read_checked(path, list(columns), lambda header: year_columns(header, generation),
+                                  footer_prefixes=FOOTER_PREFIXES if generation == "-2017" else ())
+    if level is None or wide is None:
+        return None
+    years = year_columns(wide.header, generation)
+    fixed = {ours: wide.trimmed(duo) for duo, ours in columns.items()}
+    if not duo_arrow.known_municipality_numbers(fixed["municipality_number"]):
+        return None
+    parsed = duo_arrow.counts([wide.columns[c] for c in years], mask=MASK if generation == "2023-" else None) if years else None
+    if parsed is None:
+        return None
+    parts = []
+    for column in years:
+        if generation == "-2017":
+            year, sex = YEAR_SEX.match(column).groups()
+            parts.append({"sex": sex.lower(), "year": int(year)})
+        else:
+            parts.append({"year": int(column)})
+    constants = {"level": level, "source_file": path.name}
+    if kind != "diplomas" and "programme_phase" not in fixed:
+        constants["programme_phase"] = ""
+    long = duo_arrow.long_frame(RawHoDiploma if kind == "diplomas" else RawHoEnrolment, fixed, parts, constants,
+                                wide.lines, *parsed)
+    if long is None:
+        return None
+    return Delivery(path=path, family=FAMILIES[kind], generation=generation, frame=long, encoding=wide.encoding,
+                    skipped_lines=wide.skipped_lines)
 
 
 DESCRIPTIONS = {"first_years": "first-year enrolments", "enrolments": "all enrolments", "diplomas": "diplomas"}

@@ -33,11 +33,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.problems import SourceError, SourceProblem, problem
-from pipeline.sources import Delivery, SourceFormat, register
-from pipeline.sources.duo_common import (MASK, check_columns, finish, municipality_codes, parse_counts, raise_if,
-                                         strip_all, wide_to_long)
+from pipeline.sources import Delivery, SourceFormat, duo_arrow, register
+from pipeline.sources.duo_common import (MASK, check_columns, finish, municipality_code, municipality_codes, parse_counts,
+                                         raise_if, strip_all, wide_to_long)
 from pipeline.sources.files import SOURCE_LINE, read_text_table
 from schemas.raw import RawVoExam, RawVoPupils
 
@@ -90,6 +92,9 @@ def _municipalities(path: Path, data: pd.DataFrame, lines: pd.Series, year: int,
 
 def parse_exams(path: Path, generation: str) -> Delivery:
     columns, pattern = exam_columns(generation), EXAM_COLUMN[generation]
+    delivery = _exams_arrow(path, generation)
+    if delivery is not None:
+        return delivery
     table = read_text_table(path)
     header = table.header
     variable = [h for h in header if pattern.match(h)]
@@ -151,6 +156,9 @@ def parse_pupils(path: Path) -> Delivery:
         raise SourceError([problem(path, None, None, "the year of the count must end the file name, as DUO names it "
                                    "(01.-leerlingen-vo-per-vestiging-naar-onderwijstype-<year>.csv)")])
     year = int(found.group(1))
+    delivery = _pupils_arrow(path, year)
+    if delivery is not None:
+        return delivery
     table = read_text_table(path)
     header = table.header
     variable = [h for h in header if STUDY_YEAR.match(h)]
@@ -171,6 +179,93 @@ def parse_pupils(path: Path) -> Delivery:
     long = finish(long, RawVoPupils, path)
     return Delivery(path=path, family="duo_vo_pupils", generation="2019-", frame=long,
                     encoding=table.encoding, skipped_lines=tuple(table.skipped_lines))
+
+
+def _exams_arrow(path: Path, generation: str) -> Delivery | None:
+    """`parse_exams` on the Arrow-native path (`duo_arrow`), or None where the file needs the usual path."""
+    columns, pattern = exam_columns(generation), EXAM_COLUMN[generation]
+    wide = duo_arrow.read_checked(path, list(columns), lambda header: [h for h in header if pattern.match(h)])
+    if wide is None:
+        return None
+    variable = [h for h in wide.header if pattern.match(h)]
+    fixed = {ours: wide.trimmed(duo) for duo, ours in columns.items()}
+    if generation == "2013-2018":  # BRIN + the 2-digit location number (digits only: then padding is zfill)
+        number = fixed.pop("location_number")
+        digits = pc.and_(pc.utf8_is_digit(number), pc.less_equal(pc.binary_length(number), 2))
+        if digits.false_count:
+            return None
+        fixed["location_code"] = pc.binary_join_element_wise(fixed["institution_code"], pc.utf8_lpad(number, 2, "0"),
+                                                             pa.scalar("", type=pa.large_string()))
+    school_years = sorted({(int(m.group(2)), int(m.group(3))) for m in map(pattern.match, variable)})
+    if not school_years or any(b != a + 1 for a, b in school_years):
+        return None
+
+    def name(measure: str, start: int, end: int, sex: str) -> str:
+        if generation == "2019-":
+            return f"{measure} SCHOOLJAAR {start}-{end} - {sex}"
+        return f"{measure if measure != 'SLAAGPERC' else 'SLAAGPERCENTAGE'} {start}-{end} {sex}"
+
+    sexes = ("MAN", "VROUW", "TOTAAL")
+    wanted = [name(m, a, b, x) for a, b in school_years for m in ("EXAMENKANDIDATEN", "GESLAAGDEN", "SLAAGPERC") for x in sexes]
+    if any(c not in wide.columns for c in wanted):
+        return None
+    fixed["municipality_code"] = duo_arrow.codes_by_name(fixed["municipality_name"],
+                                                         municipality_code(school_years[-1][1])[0])
+    parsed = duo_arrow.counts([wide.columns[name(m, a, b, x)] for a, b in school_years for m in MEASURES for x in sexes],
+                              mask=MASK if generation == "2019-" else None)
+    if fixed["municipality_code"] is None or parsed is None or not _pass_rates_plain(
+            [wide.columns[name("SLAAGPERC", a, b, x)] for a, b in school_years for x in sexes], generation):
+        return None
+    n = len(wide.lines)
+    values, masked = (a.reshape(len(school_years), 2, 3, n) for a in parsed)  # school year, measure, sex
+    known = ~masked.any(axis=2)
+    if (known & (values[:, :, 0] + values[:, :, 1] != values[:, :, 2])).any():  # TOTAAL is MAN + VROUW
+        return None
+    if (~(masked[:, 0, :2] | masked[:, 1, :2]) & (values[:, 1, :2] > values[:, 0, :2])).any():  # passes <= candidates
+        return None
+    parts = [{"school_year": f"{a}-{b}", "year": b, "sex": sex.lower(), "measure": ours}
+             for a, b in school_years for sex in ("MAN", "VROUW") for ours in MEASURES.values()]
+    order = (0, 2, 1, 3)  # school year, sex, measure, row: the order of the parts
+    long = duo_arrow.long_frame(RawVoExam, fixed, parts, {"source_file": path.name}, wide.lines,
+                                np.ascontiguousarray(values[:, :, :2].transpose(order)).reshape(-1),
+                                np.ascontiguousarray(masked[:, :, :2].transpose(order)).reshape(-1))
+    if long is None:
+        return None
+    return Delivery(path=path, family="duo_vo_exams", generation=generation, frame=long, encoding=wide.encoding,
+                    skipped_lines=wide.skipped_lines)
+
+
+def _pass_rates_plain(columns: list, generation: str) -> bool:
+    """Whether every pass rate is plainly a number in 0..100 (or empty) as `_pass_rate` reads it:
+    digits with an optional decimal point (up to 2017 a decimal comma and a trailing `%`)."""
+    text = duo_arrow.trim(pa.concat_arrays(columns))
+    if generation == "2013-2018":
+        text = pc.replace_substring(pc.utf8_rtrim(text, characters="%"), ",", ".")
+    plain = pc.match_substring_regex(text, r"^([0-9]{1,3}(\.[0-9]{1,12})?)?$")
+    if plain.false_count:
+        return False
+    value = pc.cast(pc.if_else(pc.equal(text, ""), "0", text), pa.float64())
+    return pc.max(value).as_py() <= 100
+
+
+def _pupils_arrow(path: Path, year: int) -> Delivery | None:
+    """`parse_pupils` on the Arrow-native path (`duo_arrow`), or None where the file needs the usual path."""
+    wide = duo_arrow.read_checked(path, list(PUPILS), lambda header: [h for h in header if STUDY_YEAR.match(h)])
+    if wide is None:
+        return None
+    variable = [h for h in wide.header if STUDY_YEAR.match(h)]
+    fixed = {ours: wide.trimmed(duo) for duo, ours in PUPILS.items()}
+    fixed["municipality_code"] = duo_arrow.codes_by_name(fixed["municipality_name"], municipality_code(year)[0])
+    parsed = duo_arrow.counts([wide.columns[c] for c in variable], mask=MASK) if variable else None
+    if fixed["municipality_code"] is None or parsed is None:
+        return None
+    parts = [{"study_year": int(study_year), "year": year, "sex": sex.lower()}
+             for study_year, sex in (STUDY_YEAR.match(c).groups() for c in variable)]
+    long = duo_arrow.long_frame(RawVoPupils, fixed, parts, {"source_file": path.name}, wide.lines, *parsed)
+    if long is None:
+        return None
+    return Delivery(path=path, family="duo_vo_pupils", generation="2019-", frame=long, encoding=wide.encoding,
+                    skipped_lines=wide.skipped_lines)
 
 
 for _generation in ("2013-2018", "2019-"):
