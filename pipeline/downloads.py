@@ -33,7 +33,9 @@ def download_frame(indicators: pd.DataFrame, catalogue: pd.DataFrame) -> pd.Data
     frame = indicators[COLUMNS].join(titles, on="indicator_id")
     for column in frame.columns:
         if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
-            frame[column] = frame[column].map(safe_text)
+            unsafe = {value: safe_text(value) for value in pd.unique(frame[column]) if safe_text(value) is not value}
+            if unsafe:  # judged once per distinct value: the columns repeat a few texts over many rows
+                frame[column] = frame[column].replace(unsafe)
     return frame
 
 

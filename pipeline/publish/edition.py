@@ -83,13 +83,11 @@ def _pdf_name(edition: str, lang: str) -> str:
     return f"monitor-{edition}-{lang}.pdf"
 
 
-def render_pdfs(stage: Path, edition: str, indicators: pd.DataFrame, catalogue: pd.DataFrame, manifest: dict,
-                languages: tuple[str, ...], extras: content.Extras) -> None:
-    """The PDF edition per language, into `stage`."""
+def render_pdfs(stage: Path, edition: str, contexts: dict[str, dict]) -> None:
+    """The PDF edition per language (`contexts`: language -> `content.build` context), into `stage`."""
     env = _environment()
     css = (TEMPLATE_DIR / "print.css").read_text(encoding="utf-8")
-    for lang in languages:
-        ctx = content.build(indicators, catalogue, manifest, edition, lang, published_date(edition), extras)
+    for lang, ctx in contexts.items():
         pdf_html = env.get_template("edition.pdf.html.j2").render(**ctx, _ctx=ctx, css=css)
         write_pdf(pdf_html, stage / _pdf_name(edition, lang), edition)
 
@@ -106,13 +104,16 @@ class Rendering:
     def __init__(self, stage: Path, edition: str, indicators: pd.DataFrame, catalogue: pd.DataFrame, manifest: dict,
                  languages: tuple[str, ...], extras: content.Extras, extra_tables: dict[str, pd.DataFrame] | None,
                  background: bool):
-        self.stage, self.edition, self.indicators, self.catalogue = stage, edition, indicators, catalogue
-        self.manifest, self.languages, self.extras = manifest, languages, extras
+        self.stage, self.edition, self.indicators, self.manifest = stage, edition, indicators, manifest
+        self.languages = languages
         self.extra_tables = extra_tables or {}
         self.process: subprocess.Popen | None = None
         self._arguments: Path | None = None
         stage.mkdir(parents=True, exist_ok=True)
-        arguments = (stage, edition, indicators, catalogue, manifest, languages, extras)
+        # what the edition shows, per language: built once, for the PDFs (now) and the site (in `finish`)
+        self.contexts = {lang: content.build(indicators, catalogue, manifest, edition, lang, published_date(edition), extras)
+                         for lang in languages}
+        arguments = (stage, edition, self.contexts)
         if background:
             handle, name = tempfile.mkstemp(prefix=f"techpact-pdf-{edition}-", suffix=".pickle")
             with os.fdopen(handle, "wb") as file:
@@ -159,9 +160,7 @@ class Rendering:
         shutil.copyfile(TEMPLATE_DIR / "site.css", stage / "site.css")
         downloads = {p.name for p in stage.iterdir() if p.is_file() and p.suffix in DOWNLOAD_SUFFIXES}
         downloads = sorted(downloads | {_pdf_name(edition, lang) for lang in self.languages} | {"manifest.json"})
-        for lang in self.languages:
-            ctx = content.build(self.indicators, self.catalogue, self.manifest, edition, lang, published_date(edition),
-                                self.extras)
+        for ctx in self.contexts.values():
             ctx["downloads"] = downloads
             site.render_site(stage, env, ctx, tuple(self.languages))
         self._wait_for_pdfs()
