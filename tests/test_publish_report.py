@@ -4,6 +4,7 @@ charts, determinism and hermetic rendering."""
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -409,7 +410,8 @@ def test_the_pdf_process_dies_with_a_killed_build(tmp_path):
         "    print(job.process.pid, flush=True)\n"
         "    os.kill(os.getpid(), signal.SIGKILL)\n")
     killed = subprocess.run([sys.executable, "-c", script, str(tmp_path / "stage"), str(Path(__file__).parent)],
-                            capture_output=True, text=True, timeout=120)
+                            capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "TMPDIR": str(tmp_path)})  # where the renderer's arguments go
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
     child = int(killed.stdout.split()[0])
     deadline = time.monotonic() + 60

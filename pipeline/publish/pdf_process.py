@@ -40,7 +40,9 @@ def main(argv: list[str]) -> int:
     try:
         from pipeline.publish.edition import render_pdfs
 
-        render_pdfs(*pickle.loads(path.read_bytes()))
+        arguments = pickle.loads(path.read_bytes())
+        path.unlink(missing_ok=True)  # read: nothing is left behind even if both processes are killed now
+        render_pdfs(*arguments)
         outcome: BaseException | None = None
     except BaseException as error:  # noqa: BLE001 - reported to the parent, which raises it
         error.add_note("(in the PDF renderer process)\n" + traceback.format_exc())
