@@ -127,7 +127,8 @@ class Rendering:
     def _wait_for_pdfs(self) -> None:
         if self.process is None:
             return
-        payload = self.process.stdout.read()
+        with self.process.stdout:
+            payload = self.process.stdout.read()
         self.process.wait()
         code, self.process = self.process.returncode, None
         self._arguments.unlink(missing_ok=True)
