@@ -224,19 +224,15 @@ def _run_ids(stdout: str) -> list[str]:
 
 def refresh(tmp: Path) -> dict:
     """A labour-market delivery changes after a full build: time of `techpact refresh`, and what it ran."""
+    from pipeline.sample import uwv
+
     sample = _sample(tmp)
     env = {**os.environ, "TECHPACT_HOME": str(tmp / "home"), "PYTHONWARNINGS": "ignore"}
     env.pop("DAGSTER_HOME", None)
     common = ("--sources", str(sample), "--out", str(tmp / "out"))
     full, _, result = _techpact("build", "--edition", "2024", *common, env=env)
     full_steps = _step_times(tmp / "home" / "dagster", _run_ids(result.stdout)[-1])
-    victim = next((sample / "2024").glob("uwv-vacatures-*.csv"))
-    lines = victim.read_text(encoding="utf-8").splitlines()
-    header, fields = lines[0].split(";"), lines[1].split(";")
-    column = header.index("Openstaande vacatures")
-    fields[column] = f"{int(fields[column].replace('.', '')) + 1000:,}".replace(",", ".")  # Dutch thousands
-    lines[1] = ";".join(fields)
-    victim.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    uwv.revise_vacancy_count(sample / "2024")
     wall, _, result = _techpact("refresh", "--edition", "2024", *common, env=env)
     steps = _step_times(tmp / "home" / "dagster", _run_ids(result.stdout)[-1])
     return {"full_build_s": round(full, 2), "refresh_s": round(wall, 2), "refresh_share": round(wall / full, 3),

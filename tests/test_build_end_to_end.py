@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from pipeline import cli, warehouse
+from pipeline.sample import uwv
 from pipeline.publish import formatting
 
 pytestmark = pytest.mark.slow
@@ -421,13 +422,7 @@ def test_refresh_reruns_only_the_labour_market_path(sample_dir, tmp_path, monkey
     code, out, url = build(tmp_path, landing, "--edition", "2024", monkeypatch=monkeypatch)
     assert code == 0
     before = pd.read_csv(out / "2024" / "indicators.csv", dtype=str, keep_default_na=False)
-    victim = next((landing / "2024").glob("uwv-vacatures-*.csv"))
-    lines = victim.read_text(encoding="utf-8").splitlines()
-    header, fields = lines[0].split(";"), lines[1].split(";")
-    column = header.index("Openstaande vacatures")
-    fields[column] = f"{int(fields[column].replace('.', '')) + 1000:,}".replace(",", ".")  # Dutch thousands
-    lines[1] = ";".join(fields)
-    victim.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    uwv.revise_vacancy_count(landing / "2024")
     capsys.readouterr()
 
     assert cli.main(["refresh", "--edition", "2024", "--sources", str(landing), "--out", str(out), "--warehouse", url]) == 0

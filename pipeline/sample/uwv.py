@@ -82,6 +82,19 @@ def write_lines(lines: list[str], path: Path) -> Path:
     return path
 
 
+def revise_vacancy_count(folder: Path, more: int = 1000) -> Path:
+    """A revised UWV vacancy delivery, as a quarterly refresh receives it: the first row's count of
+    open vacancies in `folder` raised by `more` (used by the refresh test and benchmark)."""
+    victim = next(folder.glob("uwv-vacatures-*.csv"))
+    lines = victim.read_text(encoding="utf-8").splitlines()
+    header, fields = lines[0].split(";"), lines[1].split(";")
+    column = header.index("Openstaande vacatures")
+    fields[column] = dutch_int(int(fields[column].replace(".", "")) + more)
+    lines[1] = ";".join(fields)
+    victim.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return victim
+
+
 def write(edition: Edition, folder: Path, seed: int) -> list[Path]:
     last = edition.labour_last_year
     return [write_lines(vacancy_lines(edition, seed), folder / f"uwv-vacatures-techniek-ict-{last}.csv"),
