@@ -67,7 +67,8 @@ def _number(value: float) -> str:
 
 
 def _column_cells(values: Sequence, letter: str, strings: _Strings) -> list[str]:
-    """The XML of every cell of one column (rows 2..n+1); '' for an empty cell."""
+    """The XML of every cell of one column (rows 2..n+1); '' for an empty cell. Cell by cell: the
+    path of columns that mix types (see `_typed_column_cells` for the common ones)."""
     out = []
     for row, value in enumerate(values, start=2):
         if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
@@ -85,12 +86,46 @@ def _column_cells(values: Sequence, letter: str, strings: _Strings) -> list[str]
     return out
 
 
+def _typed_column_cells(column: pd.Series, letter: str, strings: _Strings, rows: np.ndarray) -> np.ndarray | None:
+    """The same cells as `_column_cells` for a column of one type (text, bool, integer or float),
+    written per distinct value instead of per cell; None for any other column. `rows` holds the
+    text '2"', '3"', ... of the column's rows."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.StringDtype):
+        attribute = ' t="s"'
+    elif pd.api.types.is_bool_dtype(dtype):
+        attribute = ' t="b"'
+    elif pd.api.types.is_integer_dtype(dtype):
+        attribute = ""
+    elif pd.api.types.is_float_dtype(dtype) and not np.signbit(column.to_numpy("float64", na_value=1.0)[column.eq(0).fillna(False).to_numpy(bool)]).any():
+        attribute = ""  # (-0.0 and 0.0 are one distinct value but not one cell text: those go cell by cell)
+    else:
+        return None
+    codes, distinct = pd.factorize(column, sort=False)  # distinct values in order of first appearance
+    if attribute == ' t="s"':
+        text = [f"{strings.ref(value)}" for value in distinct]  # numbered in the order the cells use them
+        strings.count += int((codes >= 0).sum()) - len(distinct)
+    elif attribute == ' t="b"':
+        text = [f"{int(value)}" for value in distinct]
+    elif pd.api.types.is_float_dtype(dtype):
+        text = [_number(value) for value in distinct.tolist()]
+    else:
+        text = [f"{int(value)}" for value in distinct]
+    tails = np.array([f'{attribute}><v>{value}</v></c>' for value in text] + [""], dtype=object)
+    cells = f'<c r="{letter}' + rows + tails[codes]  # code -1 (missing) picks the last tail
+    cells[codes < 0] = ""
+    return cells
+
+
 def _sheet(frame: pd.DataFrame, strings: _Strings) -> str:
     letters = [column_letter(i) for i in range(len(frame.columns))]
     header = "".join(f'<c r="{letter}1" t="s"><v>{strings.ref(str(name))}</v></c>'
                      for letter, name in zip(letters, frame.columns))
-    columns = [_column_cells(frame[name].astype(object).tolist(), letter, strings)
-               for letter, name in zip(letters, frame.columns)]
+    columns = []
+    row_refs = np.array([f'{row}"' for row in range(2, len(frame) + 2)], dtype=object)
+    for letter, name in zip(letters, frame.columns):
+        cells = _typed_column_cells(frame[name], letter, strings, row_refs)
+        columns.append(cells if cells is not None else _column_cells(frame[name].astype(object).tolist(), letter, strings))
     rows = [f'<row r="{n}">{"".join(cells)}</row>' for n, cells in enumerate(zip(*columns), start=2)]
     last = f"{letters[-1]}{len(frame) + 1}" if letters else "A1"
     return (f'{HEAD}<worksheet xmlns="{MAIN}"><dimension ref="A1:{last}"/><sheetData>'

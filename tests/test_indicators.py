@@ -375,3 +375,33 @@ def test_json_download_is_what_the_json_module_writes_with_indent_zero():
     records = [{"a": 1, "b": "x\\ny é", "c": None, "d": 0.1 + 0.2, "e": True}, {}, {"a": -2.5e-12}]
     assert downloads._records_json(records) == json.dumps(records, ensure_ascii=False, indent=0)
     assert downloads._records_json([]) == json.dumps([], ensure_ascii=False, indent=0)
+
+
+def test_xlsx_columns_of_one_type_are_written_as_cell_by_cell():
+    # the writer formats typed columns per distinct value; every cell must read as the cell-by-cell path writes it
+    from pipeline import xlsx
+
+    frame = pd.DataFrame({
+        "float": [1.5, 0.0, np.nan, 0.1 + 0.2, 1.5, -2.0], "signed_zero": [1.0, -0.0, 0.0, np.nan, 2.0, -0.0],
+        "nullable_float": pd.array([1.0, None, 3.25, 1.0, None, 0.5], dtype="Float64"),
+        "int": np.arange(6), "nullable_int": pd.array([2024, None, 2023, 2024, None, 7], dtype="Int64"),
+        "bool": [True, False, True, True, False, False],
+        "nullable_bool": pd.array([True, None, False, True, None, True], dtype="boolean"),
+        "text": pd.array(["b", "a & <c>", None, "b", "a", "x"], dtype="str"),
+        "string": pd.array(["a", None, "a", "z", "b", "b"], dtype="string"), "mixed": [1, "a", 2.5, None, True, "b"]})
+    typed, generic = xlsx._Strings(), xlsx._Strings()
+    refs = np.array([f'{row}"' for row in range(2, len(frame) + 2)], dtype=object)
+    written = 0
+    for letter, name in zip("ABCDEFGHIJ", frame.columns):
+        cells = xlsx._typed_column_cells(frame[name], letter, typed, refs)
+        expected = xlsx._column_cells(frame[name].astype(object).tolist(), letter, generic)
+        if name in ("signed_zero", "mixed"):
+            assert cells is None, name  # these take the cell-by-cell path
+            xlsx._column_cells(frame[name].astype(object).tolist(), letter, typed)
+            continue
+        assert list(cells) == expected, name
+        written += 1
+    assert written == 8
+    assert (typed.index, typed.count) == (generic.index, generic.count)  # same shared strings, same order
+    with pytest.raises(ValueError, match="inf"):
+        xlsx._typed_column_cells(pd.Series([1.0, np.inf]), "A", xlsx._Strings(), refs[:2])
