@@ -52,7 +52,9 @@ def test_instance_file_is_chosen_by_configuration(monkeypatch):
 def test_both_instance_files_share_queue_monitoring_retention_and_telemetry():
     sqlite = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text())
     postgres = yaml.safe_load((PROJECT_ROOT / "dagster.postgres.yaml").read_text())
-    assert "storage" not in sqlite  # SQLite under $DAGSTER_HOME/storage (Dagster's default)
+    assert "storage" not in sqlite  # Dagster's SQLite files under $DAGSTER_HOME, with the project's event log
+    assert sqlite["event_log_storage"] == {"module": "pipeline.dagster_storage", "class": "EventLogStorage",
+                                           "config": {"instance_dir": {"env": "DAGSTER_HOME"}}}
     db = postgres["storage"]["postgres"]["postgres_db"]
     assert db["scheme"] == "postgresql+psycopg2"
     assert all(isinstance(db[k], dict) and "env" in db[k] for k in ("hostname", "username", "password", "db_name", "port"))
@@ -63,7 +65,8 @@ def test_both_instance_files_share_queue_monitoring_retention_and_telemetry():
         assert config["run_monitoring"]["enabled"] is True
         assert config["telemetry"]["enabled"] is False
         assert "retention" in config
-    assert {k: v for k, v in sqlite.items() if k != "storage"} == {k: v for k, v in postgres.items() if k != "storage"}
+    storage = ("storage", "event_log_storage")
+    assert {k: v for k, v in sqlite.items() if k not in storage} == {k: v for k, v in postgres.items() if k not in storage}
 
 
 def test_sqlite_instance_loads_with_the_queue_limits(tmp_path, monkeypatch):
@@ -80,6 +83,8 @@ def test_sqlite_instance_loads_with_the_queue_limits(tmp_path, monkeypatch):
         assert instance.run_monitoring_enabled
         assert not instance.telemetry_enabled
         assert type(instance.run_storage).__name__ == "SqliteRunStorage"
+        assert type(instance.event_log_storage).__name__ == "EventLogStorage"
+        assert instance.event_log_storage._base_dir == str(home / "history" / "runs")  # Dagster's own layout
 
 
 # --- the landing-area sensor --------------------------------------------------------------------
