@@ -160,9 +160,10 @@ def employment_sums(core: pd.DataFrame, selections: dict[str, set[str]], table: 
             codes = units(wanted, groups, present)
             missing = sorted(set(codes) - present)
             part = rows[rows["occupation_code"].isin(codes)]
-            counted = part.groupby(["period", "sex", "characteristic"], sort=True).agg(
-                count=("count", lambda s: s.sum() if s.notna().all() else np.nan),
+            counted = part.assign(unknown=part["count"].isna()).groupby(["period", "sex", "characteristic"], sort=True).agg(
+                count=("count", "sum"), unknown=("unknown", "any"),
                 suppressed=("suppressed", "any"), provisional=("provisional", "any"), parts=("occupation_code", "nunique"))
+            counted["count"] = counted["count"].astype(float).where(~counted.pop("unknown"))  # a part unknown: the sum too
             counted = cells.merge(counted.reset_index(), how="left", on=["period", "sex", "characteristic"])
             lacking = counted[counted["parts"].fillna(0) != len(codes)]
             if missing or not lacking.empty:
