@@ -1,5 +1,9 @@
 """Stage 5, indicators: the catalogue's indicators for every year, every region level, under both
-definitions, with disclosure control; the catalogue's coverage and the progress on the targets."""
+definitions, with disclosure control; the catalogue's coverage and the progress on the targets.
+
+Each indicator family (pipeline/indicators/<family>.py) is its own asset, `indicators_<family>`,
+reading one classified core table, so a labour-market refresh recomputes only the families of the
+labour-market sources; `indicators` assembles the families into the edition's table."""
 
 
 import dagster as dg
@@ -7,21 +11,71 @@ import pandas as pd
 
 from assets.partitions import editions
 from pipeline import indicators as logic
+from pipeline.dagster_support import STORED_TABLE_LOADER, StoredTable
 from pipeline.indicators import checks as indicator_checks
 from pipeline.indicators import progress as progress_logic
-from schemas import table_schema
+from schemas import empty_table, table_schema
 from schemas.indicators import Coverage, Indicators, Progress
 
-
+FAMILIES = logic.registered()
 # every table a registered indicator function reads (pipeline/indicators/<family>.py)
-TABLES = sorted({family.table for family in logic.families().values()})
+TABLES = sorted({family.table for family in FAMILIES})
+REFERENCES = ["reference_indicator_catalogue", "reference_indicator_parameters", "reference_regions"]
+
+
+def family_key(family: logic.Family) -> str:
+    return f"indicators_{family.name}"
+
+
+def _denominators_equal_core(cells: pd.DataFrame, ho_first_years_classified: pd.DataFrame) -> dg.AssetCheckResult:
+    share = cells[(cells["indicator_id"] == "ho_first_years_stem_share") & (cells["sex"] == "T")
+                  & (cells["definition"] == "nl") & (cells["region_level"] == "national")]
+    got = dict(zip(zip(share["breakdown"].str.removeprefix("level="), share["period"].astype(int)), share["denominator"]))
+    core = ho_first_years_classified.groupby(["level", "year"])[["count_low", "count_high"]].sum()
+    want = {k: (r.count_low + r.count_high) / 2 for k, r in core.iterrows()}
+    return dg.AssetCheckResult(check_name="denominators_equal_core", passed=got == want,
+                               metadata={"cells_compared": len(want)})
+
+
+# checks of one family's cells against its core table
+FAMILY_CHECKS = {"ho_first_years": ("denominators_equal_core", "Share denominators equal the core table's first-year totals",
+                                    _denominators_equal_core)}
+
+
+def family_asset(family: logic.Family):
+    check = FAMILY_CHECKS.get(family.name)
+
+    @dg.asset(
+        name=family_key(family), partitions_def=editions, group_name="indicators", owners=["team:ptvt-monitor"],
+        kinds={"pandas"}, code_version="1", tags={"techpact/stage": "indicators"}, deps=REFERENCES,
+        ins={"table": dg.AssetIn(family.table)}, metadata={"dagster/column_schema": table_schema(Indicators)},
+        description=f"Indicator cells of the family {family.name} ({family.table}): "
+                    + (family.build.__doc__ or "").strip().split("\n\n")[0],
+        check_specs=[dg.AssetCheckSpec(check[0], asset=family_key(family), blocking=True, description=check[1])]
+        if check else None,
+    )
+    def _cells(context: dg.AssetExecutionContext, table: pd.DataFrame):
+        edition = context.partition_key
+        result = logic.family_cells(family, table, edition, logic.context(edition))
+        cells = result if isinstance(result, pd.DataFrame) else empty_table(Indicators)
+        yield dg.Output(cells, metadata={"dagster/row_count": len(cells),
+                                         **({"no_cells": result} if isinstance(result, str) else {})})
+        if check:
+            yield check[2](cells, table)
+
+    return _cells
+
+
+FAMILY_ASSETS = [family_asset(family) for family in FAMILIES]
 
 
 @dg.multi_asset(
     partitions_def=editions, group_name="indicators", can_subset=False,
-    ins={table: dg.AssetIn(table) for table in TABLES},
+    ins={**{family_key(f): dg.AssetIn(family_key(f)) for f in FAMILIES},
+         # the core tables only for their row counts (an empty table: the family's source is absent)
+         **{table: dg.AssetIn(table, input_manager_key=STORED_TABLE_LOADER) for table in TABLES}},
     outs={
-        "indicators": dg.AssetOut(owners=["team:ptvt-monitor"], kinds={"pandas"}, code_version="2",
+        "indicators": dg.AssetOut(owners=["team:ptvt-monitor"], kinds={"pandas"}, code_version="3",
                                   tags={"techpact/stage": "indicators"},
                                   metadata={"dagster/column_schema": table_schema(Indicators)},
                                   description="All indicators of the edition in one long table (downloads layout)."),
@@ -30,29 +84,21 @@ TABLES = sorted({family.table for family in logic.families().values()})
                                           metadata={"dagster/column_schema": table_schema(Coverage)},
                                           description="Per catalogue entry: computed, no function yet, or source absent."),
     },
-    deps=["reference_indicator_catalogue", "reference_indicator_parameters", "reference_regions"],
-    check_specs=[
-        dg.AssetCheckSpec("denominators_equal_core", asset="indicators", blocking=True,
-                          description="Share denominators equal the core table's first-year totals"),
-        *[dg.AssetCheckSpec(name, asset="indicators", blocking=True, description=text)
-          for name, text in indicator_checks.DESCRIPTIONS.items()],
-    ],
+    deps=REFERENCES,
+    check_specs=[dg.AssetCheckSpec(name, asset="indicators", blocking=True, description=text)
+                 for name, text in indicator_checks.DESCRIPTIONS.items()],
 )
-def indicators(context: dg.AssetExecutionContext, **tables: pd.DataFrame):
+def indicators(context: dg.AssetExecutionContext, **inputs):
     edition = context.partition_key
-    frame, coverage = logic.compute(tables, edition)
-    ho_first_years_classified = tables["ho_first_years_classified"]
-    share = frame[(frame["indicator_id"] == "ho_first_years_stem_share") & (frame["sex"] == "T")
-                  & (frame["definition"] == "nl") & (frame["region_level"] == "national")]
-    got = dict(zip(zip(share["breakdown"].str.removeprefix("level="), share["period"].astype(int)), share["denominator"]))
-    core = ho_first_years_classified.groupby(["level", "year"])[["count_low", "count_high"]].sum()
-    want = {k: (r.count_low + r.count_high) / 2 for k, r in core.iterrows()}
+    cells = {}
+    for family in FAMILIES:
+        table: StoredTable = inputs[family.table]
+        cells[family.name] = inputs[family_key(family)] if table.rows else logic.no_rows_reason(family, edition)
+    frame, coverage = logic.assemble(cells, edition)
     yield dg.Output(frame, output_name="indicators", metadata={"dagster/row_count": len(frame)})
     yield dg.Output(coverage, output_name="indicator_coverage", metadata={
         "dagster/row_count": len(coverage),
         **{status: int(n) for status, n in coverage["status"].value_counts().sort_index().items()}})
-    yield dg.AssetCheckResult(check_name="denominators_equal_core", asset_key="indicators", passed=got == want,
-                              metadata={"cells_compared": len(want)})
     for result in indicator_checks.run(frame).itertuples(index=False):
         yield dg.AssetCheckResult(check_name=result.check, asset_key="indicators", passed=bool(result.passed),
                                   metadata={"detail": result.detail})

@@ -72,6 +72,13 @@ class StoredTable:
 
         return sha256_file(self.path)
 
+    @functools.cached_property
+    def rows(self) -> int:
+        """Row count, from the file's metadata (nothing is read)."""
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(self.path).metadata.num_rows
+
     def __call__(self) -> Iterator[pd.DataFrame]:
         import pyarrow as pa
         import pyarrow.parquet as pq

@@ -151,7 +151,7 @@ def test_dagster_recorded_materialisations_and_checks(built, monkeypatch):
         tags = raw.asset_materialization.tags
         assert any(k.startswith("dagster/input_data_version") for k in tags)
         checks = instance.event_log_storage.get_latest_asset_check_execution_by_key(
-            [dg.AssetCheckKey(dg.AssetKey("indicators"), "denominators_equal_core")])
+            [dg.AssetCheckKey(dg.AssetKey("indicators_ho_first_years"), "denominators_equal_core")])
         assert checks
 
 
@@ -203,7 +203,8 @@ def test_dagster_ui_shows_the_asset_graph_and_the_runs_checks(built, sample_dir)
     assert {"raw_duo_ho_first_years", "ho_first_years", "indicators", "edition_release"} <= set(nodes)
     runs = [r for r in answer["runsOrError"]["results"] if r["jobName"] == "edition_build"]  # newest first
     assert runs and runs[0]["status"] == "SUCCESS"
-    checks = {c["name"]: c["executionForLatestMaterialization"] for c in nodes["indicators"]["assetChecksOrError"]["checks"]}
+    checks = {c["name"]: c["executionForLatestMaterialization"]
+              for c in nodes["indicators_ho_first_years"]["assetChecksOrError"]["checks"]}
     assert checks["denominators_equal_core"] == {"status": "SUCCEEDED", "runId": runs[0]["runId"]}
 
 
@@ -432,6 +433,9 @@ def test_refresh_reruns_only_the_labour_market_path(sample_dir, tmp_path, monkey
         release = instance.get_latest_materialization_event(dg.AssetKey("edition_release")).asset_materialization
     assert {"raw_uwv_vacancies", "indicators", "edition_release"} <= steps
     assert not {s for s in steps if s.startswith(("raw_duo_", "ho_", "mbo_", "vo_"))}
+    # the indicators of the education families are not recomputed, those of the changed source are
+    assert {"indicators_vacancies", "indicators_tension"} <= steps
+    assert not {s for s in steps if s.startswith(("indicators_ho_", "indicators_mbo_", "indicators_vo_"))}
 
     after = pd.read_csv(out / "2024" / "indicators.csv", dtype=str, keep_default_na=False)
     changed = before.merge(after, how="outer", indicator=True).query("_merge != 'both'")

@@ -68,40 +68,60 @@ def context(edition: str) -> Context:
     return Context(edition=edition, boundary_year=boundary_year(edition), params=disclosure.parameters())
 
 
-def compute(tables: Mapping[str, pd.DataFrame], edition: str, ctx: Context | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """All indicators the present core tables support, and the coverage of the catalogue."""
-    ctx = ctx or context(edition)
-    cat = catalogue()
-    declared = set(cat["indicator_id"])
-    by_id: dict[str, Family] = {}
-    for family in families().values():
+def registered() -> list[Family]:
+    """The registered families that produce indicators, in name order; a family producing ids the
+    catalogue does not declare is an error."""
+    declared = set(catalogue()["indicator_id"])
+    out = []
+    for family in sorted(families().values(), key=lambda f: f.name):
         extra = set(family.indicators) - declared
         if extra:
             raise ValueError(f"indicator function {family.name} produces ids the catalogue does not declare: {sorted(extra)}")
-        for indicator_id in family.indicators:
-            by_id[indicator_id] = family
+        if family.indicators:
+            out.append(family)
+    return out
+
+
+def source_families() -> dict[str, list[str]]:
+    """indicator id -> the source families it reads (catalogue)."""
+    return {r.indicator_id: r.source_families.split(";") for r in catalogue().itertuples(index=False)}
+
+
+def family_cells(family: Family, table: pd.DataFrame | None, edition: str, ctx: Context) -> pd.DataFrame | str:
+    """The cells of one family from its core table, with period flags, in the contract's order; or,
+    when the table is absent or empty, the reason there are none (the coverage's detail)."""
+    if table is None:
+        return f"core table {family.table} is not part of this build"
+    if table.empty:
+        return no_rows_reason(family, edition)
+    frame = family.build(table, ctx)
+    unexpected = set(frame["indicator_id"]) - set(family.indicators)
+    if unexpected:
+        raise ValueError(f"indicator function {family.name} produced undeclared ids {sorted(unexpected)}")
+    return finish(period_flags(frame, source_families()))
+
+
+def no_rows_reason(family: Family, edition: str) -> str:
+    return f"core table {family.table} has no rows in edition {edition}"
+
+
+def assemble(cells: Mapping[str, pd.DataFrame | str], edition: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The edition's indicator table from every family's cells (`family_cells`, by family name),
+    and the coverage of the catalogue."""
+    cat = catalogue()
     frames, status = [], {}
-    for family in sorted({f.name: f for f in by_id.values()}.values(), key=lambda f: f.name):
-        table = tables.get(family.table)
-        if table is None:
-            for i in family.indicators:
-                status[i] = ("source_absent", f"core table {family.table} is not part of this build")
+    for family in registered():
+        result = cells.get(family.name, f"core table {family.table} is not part of this build")
+        if isinstance(result, str):
+            status.update({i: ("source_absent", result) for i in family.indicators})
             continue
-        if table.empty:
-            for i in family.indicators:
-                status[i] = ("source_absent", f"core table {family.table} has no rows in edition {edition}")
-            continue
-        frame = family.build(table, ctx)
-        produced = set(frame["indicator_id"])
-        unexpected = produced - set(family.indicators)
-        if unexpected:
-            raise ValueError(f"indicator function {family.name} produced undeclared ids {sorted(unexpected)}")
+        counts = result["indicator_id"].value_counts()
         for i in family.indicators:
-            status[i] = ("computed", f"{int((frame['indicator_id'] == i).sum())} cells") if i in produced else \
+            status[i] = ("computed", f"{int(counts[i])} cells") if i in counts.index else \
                 ("no_rows", f"{family.name} produced no cells")
-        frames.append(frame)
+        frames.append(result)
     reasons = dict(reference.load("indicators/not_computed.csv").frame[["indicator_id", "reason"]].itertuples(index=False))
-    stale = sorted(set(reasons) & set(by_id))
+    stale = sorted(set(reasons) & {i for family in registered() for i in family.indicators})
     if stale:
         raise ValueError(f"reference/indicators/not_computed.csv names indicators that have a function: {stale}")
     rows = []
@@ -112,9 +132,15 @@ def compute(tables: Mapping[str, pd.DataFrame], edition: str, ctx: Context | Non
                      "source_families": entry.source_families, "status": state, "detail": detail})
     coverage = pd.DataFrame(rows, columns=list(Coverage.to_schema().columns))
     Coverage.validate(coverage, lazy=True)
-    sources = {r.indicator_id: r.source_families.split(";") for r in cat.itertuples(index=False)}
-    frame = pd.concat(frames, ignore_index=True) if frames else empty_table(Indicators)
-    return finish(period_flags(frame, sources)), coverage
+    frame = finish(pd.concat(frames, ignore_index=True)) if frames else finish(empty_table(Indicators))
+    return frame, coverage
+
+
+def compute(tables: Mapping[str, pd.DataFrame], edition: str, ctx: Context | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All indicators the present core tables support, and the coverage of the catalogue."""
+    ctx = ctx or context(edition)
+    return assemble({family.name: family_cells(family, tables.get(family.table), edition, ctx)
+                     for family in registered()}, edition)
 
 
 def finish(frame: pd.DataFrame) -> pd.DataFrame:
