@@ -17,7 +17,9 @@ Each scenario prints its figures; at the end one table of figures is printed and
   at scale S/4 and S (--scale, default 12: about 1.5 million enrolment rows a year): wall time, peak
   memory (overall and per stage), time per stage, raw DUO rows, and the linearity of the cost in
   rows (seconds per million rows at S against S/4; 1.0 = linear). A build whose memory passes
-  --memory-limit-gb (default half the machine) is stopped and reported as stopped.
+  --memory-limit-gb (default half the machine) is stopped and reported as stopped. After the build
+  at S, one labour-market delivery changes and `techpact refresh` runs (as in `refresh`); the kept
+  sample gets its delivery back afterwards.
 
 Enrolment rows are the raw rows per data year of the families that count enrolled students: hbo/wo
 first-years and all enrolments, mbo participants, vo pupils (diplomas and exams not included).
@@ -47,6 +49,7 @@ TARGETS = {
     "cold_build.wall_s": ("<", 60.0),
     "cold_build.overhead_share": ("<", 0.25),
     "refresh.refresh_share": ("<", 0.25),
+    "scaled_build.refresh_share": ("<", 0.25),
     "backfill.ratio": ("<", 4.0),
     "ingest.parser_vs_pyarrow": (">", 0.5),
     "warehouse.postgres_rows_per_s": (">", 100_000),
@@ -383,9 +386,10 @@ def render(tmp: Path) -> dict:
     return {"indicator_rows": len(table), "pdf_s": round(pdf_s, 2), "html_s": round(html_s, 2), "html_pages": pages}
 
 
-def _scaled_once(tmp: Path, scale: int, keep: Path | None, memory_limit_gb: float) -> dict:
+def _scaled_once(tmp: Path, scale: int, keep: Path | None, memory_limit_gb: float, refresh: bool = False) -> dict:
     """Generate (or reuse from `keep`) the scaled sample and build its edition cold from the CLI; a
-    build above the memory limit is stopped and reported as such."""
+    build above the memory limit is stopped and reported as such. With `refresh`, then the
+    labour-market refresh after one changed delivery."""
     from pipeline.sample.common import HISTORY_YEARS
 
     sample = (keep if keep else tmp) / f"sample-scale-{scale}"
@@ -419,7 +423,29 @@ def _scaled_once(tmp: Path, scale: int, keep: Path | None, memory_limit_gb: floa
                     "enrolment_rows_per_year": round(sum(rows.get(k, 0) for k in ENROLMENT_FAMILIES) / HISTORY_YEARS),
                     "s_per_million_rows": round(wall / (raw / 1e6), 2)})
     figures.update({f"rows_{k}": v for k, v in sorted(rows.items()) if k.startswith("raw_duo_")})
+    if refresh:
+        figures.update(_refresh_after(sample / "sample", home, tmp / f"out-{scale}", env, wall))
     return figures
+
+
+def _refresh_after(sources: Path, home: Path, out: Path, env: dict, full_s: float) -> dict:
+    """`techpact refresh` of the scaled edition after one UWV delivery changed; the delivery is put
+    back afterwards (the sample may be kept for later runs)."""
+    from pipeline.sample import uwv
+
+    folder = sources / SCALED_EDITION
+    delivery = next(folder.glob("uwv-vacatures-*.csv"))
+    original = delivery.read_bytes()
+    try:
+        uwv.revise_vacancy_count(folder)
+        wall, peak_kb, result = _techpact("refresh", "--edition", SCALED_EDITION, "--sources", str(sources),
+                                          "--out", str(out), env=env)
+    finally:
+        delivery.write_bytes(original)
+    steps = _step_times(home / "dagster", _run_ids(result.stdout)[-1])
+    return {"refresh_s": round(wall, 2), "refresh_share": round(wall / full_s, 3), "refresh_steps": len(steps),
+            "refresh_peak_rss_mb": round(peak_kb / 1024, 1),
+            "refresh_slowest_steps": ", ".join(f"{k} {v:.1f}" for k, v in sorted(steps.items(), key=lambda i: -i[1])[:5])}
 
 
 def scaled_build(tmp: Path, scale: int = DEFAULT_SCALE, keep: Path | None = None,
@@ -429,7 +455,7 @@ def scaled_build(tmp: Path, scale: int = DEFAULT_SCALE, keep: Path | None = None
     still weigh)."""
     small_scale = max(2, scale // 4)
     small = _scaled_once(tmp, small_scale, keep, memory_limit_gb) if small_scale < scale else None
-    full = _scaled_once(tmp, scale, keep, memory_limit_gb)
+    full = _scaled_once(tmp, scale, keep, memory_limit_gb, refresh=True)
     figures = dict(full)
     if small and "stopped" not in small and "stopped" not in full:
         growth = full["raw_duo_rows"] / small["raw_duo_rows"]
