@@ -1,7 +1,11 @@
 """The SQL warehouse (SQLAlchemy): every table keyed by edition, replaced per edition in one transaction.
 
 SQLite by default, PostgreSQL by URL (`postgresql+psycopg://...` or `postgresql+psycopg2://...`).
-Loads into PostgreSQL use COPY (pandas' default INSERTs are an order of magnitude slower).
+Loads into PostgreSQL use COPY (pandas' default INSERTs are an order of magnitude slower). Loads into
+SQLite go through sqlite3's executemany with values made per column (a stored table's text straight
+from its Parquet dictionary, one Python string per distinct value) instead of pandas' per-value
+conversion; the tables are created by pandas from the first batch, so their layout and every stored
+value are those of `to_sql` (tested).
 Rebuilding an edition deletes and reloads that edition's rows of every table inside one
 transaction: a failure anywhere leaves the warehouse as it was, and other editions are untouched.
 A table that arrives with a content fingerprint (a stored Parquet file's sha256) is loaded only when
