@@ -77,7 +77,8 @@ def _python_values(column: pd.Series) -> list:
             import pyarrow as pa
             import pyarrow.compute as pc
 
-            encoded = pc.dictionary_encode(pa.array(column.array))
+            array = pa.array(column.array)
+            encoded = pc.dictionary_encode(array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array)
             codes, values = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist()
         lookup = np.empty(len(values) + 1, dtype=object)  # code -1 (null) takes the last entry: None
         lookup[:-1] = values

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 import sqlalchemy as sa
 
@@ -229,6 +230,9 @@ def test_sqlite_load_stores_what_pandas_to_sql_stores(tmp_path, with_edition):
         ratio=[float("nan") if i % 5 == 0 else i / 7 for i in range(n)],
         big=[2**40 + i for i in range(n)], mixed=[None if i % 2 else "x" for i in range(n)],
     )
+    # text held in several Arrow chunks (as after a concat)
+    halves = [[None if i % 9 == 0 else f"deel {i % 4}" for i in range(start, start + n // 2)] for start in (0, n // 2)]
+    table["chunked"] = pd.array(pa.chunked_array(halves, type=pa.large_string()), dtype="str")
     if not with_edition:
         table = table.drop(columns="edition")
     fast = f"sqlite:///{tmp_path / 'fast.sqlite'}"
@@ -256,4 +260,4 @@ def test_sqlite_load_of_a_stored_table_stores_what_pandas_to_sql_stores(tmp_path
     with sa.create_engine(plain).begin() as conn:
         warehouse._prepare(pd.read_parquet(path), "2024").to_sql("t", conn, index=False)
     assert _stored(fast, "t") == _stored(plain, "t")
-    assert any(isinstance(b.column("text").type, __import__("pyarrow").DictionaryType) for b in stored.arrow_batches())
+    assert any(isinstance(b.column("text").type, pa.DictionaryType) for b in stored.arrow_batches())
