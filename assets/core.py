@@ -8,6 +8,7 @@ from assets.partitions import editions
 from assets.raw import fail
 from pipeline import editions as edition_table
 from pipeline.core import ho as core_ho
+from pipeline.dagster_support import CATEGORICAL_TABLE_LOADER
 from pipeline.problems import SourceError
 from schemas import empty_table, table_schema
 from schemas.core import HoFirstYears
@@ -36,13 +37,15 @@ def ho_first_years(context: dg.AssetExecutionContext, raw_duo_ho_first_years: pd
                                   f"- {lvl} {yr}: {int(v)}" for (lvl, yr), v in core_totals.items()))})
 
 
-def core_family_asset(name: str, raw_family: str, build, model, description: str):
-    """A core table built from one raw DUO family; its totals per year must equal the raw totals."""
+def core_family_asset(name: str, raw_family: str, build, model, description: str, categorical: bool = False):
+    """A core table built from one raw DUO family; its totals per year must equal the raw totals.
+    With `categorical`, the raw table's text columns arrive as Categoricals (large record-level
+    tables whose names and codes repeat: a fraction of the memory); the core table is the same."""
 
     @dg.asset(
         name=name, partitions_def=editions, group_name="core", owners=["team:ptvt-monitor"], kinds={"pandas"},
         code_version="1", tags={"techpact/stage": "core"}, description=description,
-        ins={"raw": dg.AssetIn(key=f"raw_{raw_family}")},
+        ins={"raw": dg.AssetIn(key=f"raw_{raw_family}", input_manager_key=CATEGORICAL_TABLE_LOADER if categorical else None)},
         metadata={"dagster/column_schema": table_schema(model)},
         check_specs=[dg.AssetCheckSpec("totals_equal_raw", asset=name, blocking=True,
                                        description="Per year, core totals equal the raw delivery totals")],
@@ -54,8 +57,8 @@ def core_family_asset(name: str, raw_family: str, build, model, description: str
         except SourceError as error:
             raise fail(error) from error
         keys = ["year", "measure"] if "measure" in frame.columns else ["year"]
-        raw_totals = raw.groupby(keys)["count"].sum().sort_index() if len(raw) else pd.Series(dtype="Int64")
-        core_totals = frame.groupby(keys)["count"].sum().sort_index() if len(frame) else pd.Series(dtype="Int64")
+        raw_totals = raw.groupby(keys, observed=True)["count"].sum().sort_index() if len(raw) else pd.Series(dtype="Int64")
+        core_totals = frame.groupby(keys, observed=True)["count"].sum().sort_index() if len(frame) else pd.Series(dtype="Int64")
         equal = len(raw_totals) == len(core_totals) and bool((raw_totals.to_numpy() == core_totals.to_numpy()).all())
         years = f"{frame['year'].min()}-{frame['year'].max()}" if len(frame) else "none"
         yield dg.Output(frame, metadata={"dagster/row_count": len(frame), "years": years})
@@ -156,9 +159,9 @@ def _duo_core_assets():
         ("mbo_diplomas", "duo_mbo_diplomas", core_mbo.mbo_diplomas, MboDiplomas,
          "mbo diplomas per institution, place (municipality), learning path, crebo and sex."),
         ("vo_exam_candidates", "duo_vo_exams", core_vo.vo_exam_candidates, VoExamCandidates,
-         "vo exam candidates and passes per location, profile (INSPECTIECODE) and sex."),
+         "vo exam candidates and passes per location, profile (INSPECTIECODE) and sex.", True),
         ("vo_pupils_by_profile", "duo_vo_pupils", core_vo.vo_pupils_by_profile, VoPupilsByProfile,
-         "vo pupils per location, profile (INSPECTIECODE), year of study and sex."),
+         "vo pupils per location, profile (INSPECTIECODE), year of study and sex.", True),
     ]
     return [core_family_asset(*spec) for spec in specs]
 

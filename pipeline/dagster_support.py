@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import logging
 import sys
@@ -79,6 +78,15 @@ class StoredTable:
 
         return pq.ParquetFile(self.path).metadata.num_rows
 
+    def arrow_batches(self) -> Iterator:
+        """The same rows as Arrow record batches, text columns dictionary-encoded as Parquet stores
+        them (no string is made per row): for a load that converts values itself (the SQLite warehouse)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        text = [f.name for f in pq.read_schema(self.path) if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+        yield from pq.ParquetFile(self.path, read_dictionary=text).iter_batches(batch_size=self.batch_rows)
+
     def __call__(self) -> Iterator[pd.DataFrame]:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -90,6 +98,14 @@ class StoredTable:
             yield pa.Table.from_batches([batch]).to_pandas()
         if empty:
             yield pd.read_parquet(self.path)
+
+
+def _release_arrow_memory() -> None:
+    """Hand the buffers of a Parquet read or write back to the system: Arrow's allocator keeps freed
+    memory for reuse, so the process would otherwise stay at its largest read for the rest of the run."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 class ParquetIOManager(dg.ConfigurableIOManager):
@@ -119,14 +135,19 @@ class ParquetIOManager(dg.ConfigurableIOManager):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(obj, sort_keys=True, indent=1, default=str), encoding="utf-8")
             rows = len(obj) if hasattr(obj, "__len__") else 1
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        from pipeline.sources.files import sha256_file
+
+        digest = sha256_file(path)
+        _release_arrow_memory()
         context.add_output_metadata({"dagster/row_count": rows, "storage_path": dg.MetadataValue.path(str(path)),
                                      "storage_sha256": digest})
 
     def load_input(self, context: dg.InputContext):
         parquet = self._path(context, ".parquet")
         if parquet.exists():
-            return pd.read_parquet(parquet)
+            frame = pd.read_parquet(parquet)
+            _release_arrow_memory()
+            return frame
         data = self._path(context, ".json")
         if data.exists():
             return json.loads(data.read_text(encoding="utf-8"))
@@ -144,7 +165,38 @@ class StoredTableLoader(ParquetIOManager):
         return StoredTable(parquet)
 
 
+def read_text_as_categories(path: Path) -> pd.DataFrame:
+    """A stored table whose text columns are pandas Categoricals made from the Parquet dictionary
+    (one Python-free copy of each distinct text, codes per row), categories in sorted order so that
+    sorting rows by such a column orders them as by its text. The values are those of
+    `pd.read_parquet`; a record-level table whose names and codes repeat takes a fraction of the memory."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+    frame = pq.read_table(path, read_dictionary=text).to_pandas(self_destruct=True, split_blocks=True)
+    _release_arrow_memory()
+    for name in text:
+        categories = frame[name].cat.categories
+        if not categories.is_monotonic_increasing:
+            frame[name] = frame[name].cat.set_categories(sorted(categories))
+    return frame
+
+
+class CategoricalTableLoader(ParquetIOManager):
+    """Input manager (resource key `CATEGORICAL_TABLE_LOADER`) for large inputs whose text repeats
+    (record-level DUO tables): text columns arrive as Categoricals (`read_text_as_categories`)."""
+
+    def load_input(self, context: dg.InputContext):
+        parquet = self._path(context, ".parquet")
+        if not parquet.exists():
+            raise FileNotFoundError(f"no stored output for {context.asset_key.to_user_string()} at {parquet}")
+        return read_text_as_categories(parquet)
+
+
 STORED_TABLE_LOADER = "stored_table_loader"
+CATEGORICAL_TABLE_LOADER = "categorical_table_loader"
 GROUP_ORDER = ("sources", "raw", "core", "classification", "indicators", "publication")
 
 

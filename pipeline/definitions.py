@@ -28,8 +28,9 @@ import dagster as dg
 
 from assets import classification, core, indicators, publication, raw, sources
 from pipeline import landing_watch
-from pipeline.dagster_support import (STORED_TABLE_LOADER, BuildOptions, LandingArea, ParquetIOManager, Publisher,
-                                      StoredTableLoader, Warehouse, progress_logger)
+from pipeline.dagster_support import (CATEGORICAL_TABLE_LOADER, STORED_TABLE_LOADER, BuildOptions, CategoricalTableLoader,
+                                      LandingArea, ParquetIOManager, Publisher, StoredTableLoader, Warehouse,
+                                      progress_logger)
 from pipeline.settings import PROJECT_ROOT, Settings
 
 ASSET_MODULES = (raw, core, classification, indicators, publication)
@@ -186,6 +187,7 @@ def build_defs(settings: Settings | None = None, *, edition: str = "", allow_unc
         resources={
             "io_manager": ParquetIOManager(base_dir=str(settings.storage_dir)),
             STORED_TABLE_LOADER: StoredTableLoader(base_dir=str(settings.storage_dir)),
+            CATEGORICAL_TABLE_LOADER: CategoricalTableLoader(base_dir=str(settings.storage_dir)),
             "landing": LandingArea(root=str(settings.sources), edition=edition),
             "warehouse_db": Warehouse(url=settings.warehouse),
             "publisher": Publisher(out=str(settings.out), languages=list(languages)),

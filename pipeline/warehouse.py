@@ -1,7 +1,11 @@
 """The SQL warehouse (SQLAlchemy): every table keyed by edition, replaced per edition in one transaction.
 
 SQLite by default, PostgreSQL by URL (`postgresql+psycopg://...` or `postgresql+psycopg2://...`).
-Loads into PostgreSQL use COPY (pandas' default INSERTs are an order of magnitude slower).
+Loads into PostgreSQL use COPY (pandas' default INSERTs are an order of magnitude slower). Loads into
+SQLite go through sqlite3's executemany with values made per column (a stored table's text straight
+from its Parquet dictionary, one Python string per distinct value) instead of pandas' per-value
+conversion; the tables are created by pandas from the first batch, so their layout and every stored
+value are those of `to_sql` (tested).
 Rebuilding an edition deletes and reloads that edition's rows of every table inside one
 transaction: a failure anywhere leaves the warehouse as it was, and other editions are untouched.
 A table that arrives with a content fingerprint (a stored Parquet file's sha256) is loaded only when
@@ -19,8 +23,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Callable, Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -57,6 +63,116 @@ def _sqlite_method(table, conn, keys, data_iter):
     columns = ", ".join(f'"{k}"' for k in keys)
     marks = ", ".join("?" for _ in keys)
     conn.connection.dbapi_connection.executemany(f"INSERT INTO {name} ({columns}) VALUES ({marks})", data_iter)
+
+
+def _python_values(column: pd.Series) -> list:
+    """A column's values as the Python objects the driver binds (None for a null), equal to those
+    pandas' `to_sql` would bind, made without pandas' per-value conversion: a text column makes one
+    Python string per distinct value (its rows share it), numbers and flags convert in C."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.StringDtype) or isinstance(dtype, pd.CategoricalDtype):
+        if isinstance(dtype, pd.CategoricalDtype):
+            codes, values = column.cat.codes.to_numpy(), column.cat.categories.to_numpy(dtype=object)
+        else:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            array = pa.array(column.array)
+            encoded = pc.dictionary_encode(array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array)
+            codes, values = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist()
+        lookup = np.empty(len(values) + 1, dtype=object)  # code -1 (null) takes the last entry: None
+        lookup[:-1] = values
+        return lookup[codes].tolist()
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        return column.to_numpy().tolist()
+    if isinstance(dtype, pd.BooleanDtype | pd.Int64Dtype) or str(dtype) == "Int64":
+        return column.array.to_numpy(dtype=object, na_value=None).tolist()
+    values = column.to_numpy(dtype=object, copy=True)  # as pandas: objects, every null (NaN, NA, None) as None
+    values[pd.isna(values)] = None
+    return values.tolist()
+
+
+def _arrow_values(array) -> list:
+    """`_python_values` of an Arrow column (text dictionary-encoded: one Python string per distinct value)."""
+    import pyarrow as pa
+
+    kind = array.type
+    if pa.types.is_dictionary(kind):
+        lookup = np.empty(len(array.dictionary) + 1, dtype=object)  # index -1 (null): None
+        lookup[:-1] = array.dictionary.to_pylist()
+        return lookup[array.indices.fill_null(-1).to_numpy(zero_copy_only=False)].tolist()
+    if (pa.types.is_integer(kind) or pa.types.is_boolean(kind)) and array.null_count == 0:
+        return array.to_numpy(zero_copy_only=False).tolist()
+    return array.to_pylist()  # None for nulls (a NaN float is stored as NULL by SQLite, as pandas' None)
+
+
+def _arrow_loadable(schema) -> bool:
+    """Whether `_arrow_values` gives what pandas' `to_sql` binds for every column of the schema."""
+    import pyarrow as pa
+
+    def plain(kind) -> bool:
+        return (pa.types.is_integer(kind) or pa.types.is_boolean(kind) or pa.types.is_floating(kind)
+                or pa.types.is_string(kind) or pa.types.is_large_string(kind))
+
+    return all(plain(f.type.value_type if pa.types.is_dictionary(f.type) else f.type) for f in schema)
+
+
+def _sqlite_insert_arrow(conn: Connection, name: str, batch, edition: str) -> None:
+    """Insert an Arrow record batch (a `StoredTable`'s) with sqlite3's executemany, as `_sqlite_insert`."""
+    columns = [c for c in batch.schema.names if c != EDITION]
+    values = [_arrow_values(batch.column(c)) for c in columns]
+    editions = ([str(e) for e in _arrow_values(batch.column(EDITION))] if EDITION in batch.schema.names
+                else itertools.repeat(edition, batch.num_rows))
+    keys = ", ".join(f'"{k}"' for k in [EDITION, *columns])
+    marks = ", ".join("?" for _ in range(len(columns) + 1))
+    conn.connection.dbapi_connection.executemany(f'INSERT INTO "{name}" ({keys}) VALUES ({marks})', zip(editions, *values))
+
+
+def _sqlite_insert(conn: Connection, name: str, frame: pd.DataFrame, edition: str) -> None:
+    """Insert a batch with sqlite3's own executemany, the edition column included (constant)."""
+    columns = [c for c in frame.columns if c != EDITION]
+    values = [_python_values(frame[c]) for c in columns]
+    editions = (_python_values(frame[EDITION].astype(str)) if EDITION in frame.columns  # as `_prepare`
+                else itertools.repeat(edition, len(frame)))
+    keys = ", ".join(f'"{k}"' for k in [EDITION, *columns])
+    marks = ", ".join("?" for _ in range(len(columns) + 1))
+    rows = zip(editions, *values)
+    conn.connection.dbapi_connection.executemany(f'INSERT INTO "{name}" ({keys}) VALUES ({marks})', rows)
+
+
+def _fast_sqlite(frame: pd.DataFrame) -> bool:
+    """Whether `_sqlite_insert` binds this batch as pandas would (not: dates, times, mixed columns)."""
+    return not any(dtype.kind in "mM" for dtype in frame.dtypes)
+
+
+def _load_arrow_sqlite(conn: Connection, name: str, table, edition: str) -> int | None:
+    """Load a table that also gives Arrow batches (`StoredTable.arrow_batches`) into SQLite; the table
+    is created, checked and cleared from its first DataFrame batch as in the DataFrame path. None
+    (nothing done) when a column has a type this path does not convert as pandas does."""
+    first = next(iter(table()))
+    batches = table.arrow_batches()
+    head = next(batches, None)
+    if not _fast_sqlite(first) or (head is not None and not _arrow_loadable(head.schema)):
+        return None
+    exists = sa.inspect(conn).has_table(name)
+    _check_columns(conn, name, _prepare(first.iloc[:0], edition))
+    if exists:
+        conn.execute(sa.text(f'DELETE FROM "{name}" WHERE "{EDITION}" = :edition'), {"edition": edition})
+    else:  # the column types pandas infers from the whole first batch, as the DataFrame path
+        _create_table(conn, name, _prepare(first, edition))
+    rows = 0
+    for batch in itertools.chain([head] if head is not None else [], batches):
+        _sqlite_insert_arrow(conn, name, batch, edition)
+        rows += batch.num_rows
+    return rows
+
+
+def _create_table(conn: Connection, name: str, data: pd.DataFrame) -> None:
+    """Create the table as pandas' `to_sql` does from this (prepared) batch, without inserting rows."""
+    from pandas.io import sql as pandas_sql
+
+    with pandas_sql.pandasSQL_builder(conn) as database:
+        database.prep_table(frame=data, name=name, if_exists="append", index=False)
 
 
 def _copy_method(table, conn, keys, data_iter):
@@ -147,14 +263,26 @@ def replace_edition(url_or_engine: str | Engine, edition: str, tables: Mapping[s
                     unchanged.append(name)
                 continue
             written[name] = 0
+            if conn.dialect.name == "sqlite" and hasattr(table, "arrow_batches"):
+                written[name] = _load_arrow_sqlite(conn, name, table, edition)
+                if written[name] is not None:
+                    continue
+                written[name] = 0
             for number, batch in enumerate([table] if isinstance(table, pd.DataFrame) else table()):
-                data = _prepare(batch, edition)
+                fast = conn.dialect.name == "sqlite" and _fast_sqlite(batch)
                 if number == 0:
-                    _check_columns(conn, name, data)
-                    if sa.inspect(conn).has_table(name):
+                    exists = sa.inspect(conn).has_table(name)
+                    _check_columns(conn, name, _prepare(batch.iloc[:0], edition))
+                    if exists:
                         conn.execute(sa.text(f'DELETE FROM "{name}" WHERE "{EDITION}" = :edition'), {"edition": edition})
-                data.to_sql(name, conn, if_exists="append", index=False, method=method, chunksize=100_000)
-                written[name] += len(data)
+                    elif fast:  # the column types pandas infers from the whole first batch
+                        _create_table(conn, name, _prepare(batch, edition))
+                if fast:
+                    _sqlite_insert(conn, name, batch, edition)
+                else:
+                    _prepare(batch, edition).to_sql(name, conn, if_exists="append", index=False, method=method,
+                                                    chunksize=100_000)
+                written[name] += len(batch)
         versions = pd.DataFrame({EDITION: edition, "table_name": list(written),
                                  "fingerprint": [fingerprints[name] for name in written],
                                  "rows": list(written.values())})

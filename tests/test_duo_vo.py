@@ -164,3 +164,25 @@ def test_sample_vo_sizes_and_generations(sample_dir):
     assert pupils[pupils["study_year"] == 4]["count"].sum() > 100_000
     vmbo3 = pupils[(pupils["school_type"] == "VMBO") & (pupils["study_year"] == 3)]
     assert {"VMBO-BWI", "VMBO-PIE", "VMBO-ZW"} <= set(vmbo3["profile_code"])  # the vmbo profiles (Wet profielen vmbo)
+
+
+@pytest.mark.parametrize("family", ["examenkandidaten-*.csv", "01.-leerlingen-vo-*.csv"])
+def test_core_from_categorical_raw_is_the_same_table(sample_dir, tmp_path, family):
+    """The vo core assets read their raw table with text as Categoricals (`read_text_as_categories`):
+    the core table built from it equals, values and dtypes, the one built from `pd.read_parquet`,
+    also when the raw rows come in another order (categories then not sorted)."""
+    import pandas as pd
+
+    from pipeline.dagster_support import read_text_as_categories
+
+    build = core_vo.vo_exam_candidates if family.startswith("examen") else core_vo.vo_pupils_by_profile
+    raw = pd.concat([sources.parse(path).frame for path in sorted((sample_dir / "2024").glob(family))], ignore_index=True)
+    raw = raw.sample(frac=1, random_state=7).reset_index(drop=True)  # first occurrence no longer sorted
+    path = tmp_path / "raw.parquet"
+    raw.to_parquet(path, index=False)
+    plain, categorical = pd.read_parquet(path), read_text_as_categories(path)
+    assert isinstance(categorical["location_code"].dtype, pd.CategoricalDtype)
+    assert categorical["location_code"].cat.categories.is_monotonic_increasing
+    expected = build(plain, "2024", 2023)
+    pd.testing.assert_frame_equal(build(categorical, "2024", 2023), expected, check_exact=True)
+    assert not any(isinstance(dtype, pd.CategoricalDtype) for dtype in expected.dtypes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 import sqlalchemy as sa
 
@@ -205,3 +206,58 @@ def test_stored_table_fingerprint_is_the_file_content(tmp_path):
     assert StoredTable(path).fingerprint == first  # the same frame stores the same bytes
     frame("2024", 50, offset=1).to_parquet(path, index=False)
     assert StoredTable(path).fingerprint != first
+
+
+def _stored(url: str, table: str) -> tuple[str, list[tuple]]:
+    """The table's definition and every stored value with its SQLite storage class."""
+    with sa.create_engine(url).connect() as conn:
+        ddl = conn.execute(sa.text("SELECT sql FROM sqlite_master WHERE name = :n"), {"n": table}).scalar_one()
+        columns = [c["name"] for c in sa.inspect(conn).get_columns(table)]
+        typed = ", ".join(f'"{c}", typeof("{c}")' for c in columns)
+        rows = conn.execute(sa.text(f'SELECT {typed} FROM "{table}" ORDER BY rowid')).fetchall()
+    return ddl, [tuple(r) for r in rows]
+
+
+@pytest.mark.parametrize("with_edition", [True, False])
+def test_sqlite_load_stores_what_pandas_to_sql_stores(tmp_path, with_edition):
+    """The SQLite load binds its own Python values (not pandas' per-value conversion): the table it
+    creates and every value it stores (and its storage class) equal what plain `to_sql` gives."""
+    n = 1000
+    table = frame("2024", n).assign(
+        text=pd.array([None if i % 11 == 0 else f"naam {i % 13} é" for i in range(n)], dtype="str"),
+        kind=pd.Categorical([None if i % 17 == 0 else "ab"[i % 2] for i in range(n)]),
+        line=range(n), flag=[i % 3 == 0 for i in range(n)],
+        ratio=[float("nan") if i % 5 == 0 else i / 7 for i in range(n)],
+        big=[2**40 + i for i in range(n)], mixed=[None if i % 2 else "x" for i in range(n)],
+    )
+    # text held in several Arrow chunks (as after a concat)
+    halves = [[None if i % 9 == 0 else f"deel {i % 4}" for i in range(start, start + n // 2)] for start in (0, n // 2)]
+    table["chunked"] = pd.array(pa.chunked_array(halves, type=pa.large_string()), dtype="str")
+    if not with_edition:
+        table = table.drop(columns="edition")
+    fast = f"sqlite:///{tmp_path / 'fast.sqlite'}"
+    warehouse.replace_edition(fast, "2024", {"t": batched(table, 300)})
+    plain = f"sqlite:///{tmp_path / 'plain.sqlite'}"
+    with sa.create_engine(plain).begin() as conn:
+        warehouse._prepare(table, "2024").to_sql("t", conn, index=False)
+    assert _stored(fast, "t") == _stored(plain, "t")
+
+
+def test_sqlite_load_of_a_stored_table_stores_what_pandas_to_sql_stores(tmp_path):
+    """A stored table is loaded from its Arrow batches (text as Parquet's dictionary): the table and
+    every value (and storage class) equal plain `to_sql` of the frame `pd.read_parquet` gives."""
+    n = 1000
+    table = frame("2024", n).assign(
+        text=pd.array([None if i % 11 == 0 else f"naam {i % 13} é" for i in range(n)], dtype="str"),
+        line=range(n), flag=[i % 3 == 0 for i in range(n)],
+        ratio=[float("nan") if i % 5 == 0 else i / 7 for i in range(n)], big=[2**40 + i for i in range(n)])
+    path = tmp_path / "t.parquet"
+    table.to_parquet(path, index=False)
+    stored = StoredTable(path, batch_rows=300)
+    fast = f"sqlite:///{tmp_path / 'fast.sqlite'}"
+    assert warehouse.replace_edition(fast, "2024", {"t": stored, "u": StoredTable(path)}) == {"t": n, "u": n}
+    plain = f"sqlite:///{tmp_path / 'plain.sqlite'}"
+    with sa.create_engine(plain).begin() as conn:
+        warehouse._prepare(pd.read_parquet(path), "2024").to_sql("t", conn, index=False)
+    assert _stored(fast, "t") == _stored(plain, "t")
+    assert any(isinstance(b.column("text").type, pa.DictionaryType) for b in stored.arrow_batches())

@@ -23,8 +23,28 @@ def check_years(raw: pd.DataFrame, edition: str, last_year: int) -> None:
 
 def text(column: pd.Series) -> object:
     """A text column's values for a new frame: Arrow-backed strings stay Arrow arrays (no Python
-    string per value, which costs time and about 60 bytes a value on large tables)."""
-    return column.array if isinstance(column.dtype, pd.StringDtype) else column.to_numpy()
+    string per value, which costs time and about 60 bytes a value on large tables), Categoricals
+    (a raw table read with `read_text_as_categories`) stay Categoricals until `finish`."""
+    return column.array if isinstance(column.dtype, pd.StringDtype | pd.CategoricalDtype) else column.to_numpy()
+
+
+def _sorted_categories(column: pd.Series) -> pd.Series:
+    """The Categorical with its categories in sorted order: sorting by it orders rows as by the text."""
+    categories = column.cat.categories
+    return column if categories.is_monotonic_increasing else column.cat.set_categories(sorted(categories))
+
+
+def as_text(column: pd.Series) -> pd.Series:
+    """A Categorical column as the text column (`str`, Arrow-backed) it stands for, made in Arrow
+    from codes and categories; any other column as it is."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return column
+    import pyarrow as pa
+
+    codes = column.cat.codes.to_numpy()
+    categories = pa.array(column.cat.categories.to_numpy(dtype=object), type=pa.large_string())
+    values = pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), categories).cast(pa.large_string())
+    return pd.Series(pd.array(values, dtype="str"), index=column.index, name=column.name)
 
 
 def bounds(raw: pd.DataFrame) -> dict[str, object]:
@@ -39,7 +59,14 @@ def bounds(raw: pd.DataFrame) -> dict[str, object]:
 
 
 def finish(frame: pd.DataFrame, model, keys: list[str]) -> pd.DataFrame:
+    """Sort by the key, turn Categorical columns into text and validate. A Categorical is sorted on
+    (sorted) categories, so the order is the text's; its rows are moved as codes, and the text is made once."""
+    categorical = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    if categorical:
+        frame = frame.assign(**{c: _sorted_categories(frame[c]) for c in categorical if c in keys})
     frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
+    for column in categorical:
+        frame[column] = as_text(frame[column])
     problems = validate(model, frame)
     if problems:
         raise SourceError(problems)
