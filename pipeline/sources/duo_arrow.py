@@ -25,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+from pandas.api.internals import create_dataframe_from_blocks
 
 from pipeline import reference
 from pipeline.problems import SourceError
@@ -244,12 +245,37 @@ def integers(column: pa.Array) -> np.ndarray | None:
         return None
 
 
-def distinct_rows(columns: list[pa.Array]) -> bool:
-    """Whether no two rows have the same values in all these columns."""
-    texts = [c if pa.types.is_large_string(c.type) or pa.types.is_string(c.type) else pc.cast(c, pa.large_string())
-             for c in columns]
-    joined = texts[0] if len(texts) == 1 else pc.binary_join_element_wise(*texts, pa.scalar("\x1f", type=pa.large_string()))
-    return pc.count_distinct(joined).as_py() == len(joined)  # a separator inside a value can only lower the count
+def _codes(column: pa.Array | np.ndarray) -> tuple[np.ndarray, int] | None:
+    """(a dense code per row, the number of distinct values) of a column without nulls; None with nulls."""
+    if isinstance(column, np.ndarray):
+        if column.dtype == object:
+            column = pa.array(column)
+        else:
+            distinct, inverse = np.unique(column, return_inverse=True)
+            return inverse.astype(np.int64, copy=False), len(distinct)
+    if column.null_count:
+        return None
+    encoded = pc.dictionary_encode(column)
+    return encoded.indices.to_numpy().astype(np.int64), len(encoded.dictionary)
+
+
+def unique_codes(codes: list[tuple[np.ndarray, int]]) -> bool:
+    """Whether no two rows have the same combination of codes (each (code per row, number of codes))."""
+    combined, size = codes[0]
+    for column, cardinality in codes[1:]:
+        if size * cardinality >= 1 << 62:  # renumber the combinations seen so far (dense again)
+            distinct, combined = np.unique(combined, return_inverse=True)
+            size = len(distinct)
+        combined = combined * cardinality + column
+        size *= cardinality
+    ordered = np.sort(combined)
+    return not bool((ordered[1:] == ordered[:-1]).any())
+
+
+def distinct_rows(columns: list[pa.Array | np.ndarray]) -> bool:
+    """Whether no two rows have the same values in all these columns (nulls: not shown distinct)."""
+    codes = [_codes(c) for c in columns]
+    return all(c is not None for c in codes) and unique_codes(codes)
 
 
 def long_frame(model, fixed: dict[str, pa.Array | np.ndarray], parts: list[dict], constants: dict[str, str],
@@ -261,16 +287,32 @@ def long_frame(model, fixed: dict[str, pa.Array | np.ndarray], parts: list[dict]
     `fixed` holds one value per row: Arrow text, or NumPy (int64, object); `parts` one dict per part
     (a year or sex x year column) of scalars, text or int; `constants` texts every row has; `count`
     and `masked` the long table's counts and masked flags (parts one after the other; the count is
-    null where masked)."""
-    from schemas.fast import passes_values
+    null where masked).
+
+    A text column that is checked or part of the model's key is dictionary-encoded once: its distinct
+    values are what the checks see, its codes what the key's uniqueness is tested on. The frame is
+    assembled from its column arrays as they are (`pandas.api.internals.create_dataframe_from_blocks`,
+    one block per column, as `pd.DataFrame(columns, copy=False)` lays them out)."""
+    from schemas.fast import model_plan, passes_values
 
     n, k = len(lines), len(parts)
     if k == 0 or len(count) != n * k or len(masked) != n * k:
         return None
+    plan = model_plan(model)
     part_names = list(parts[0])
+    encoded: dict[str, tuple[pa.Array, np.ndarray, int]] = {}  # text column -> (distinct values, codes, how many)
     values: dict[str, tuple[object, object]] = {}
     for name, column in fixed.items():
-        values[name] = (STRING if isinstance(column, pa.Array) else column.dtype, column)
+        if isinstance(column, pa.Array):
+            if name in plan.encode and not column.null_count:
+                dictionary = pc.dictionary_encode(column)
+                encoded[name] = (dictionary.dictionary, dictionary.indices.to_numpy().astype(np.int64),
+                                 len(dictionary.dictionary))
+                values[name] = (STRING, encoded[name][0])
+            else:
+                values[name] = (STRING, column)
+        else:
+            values[name] = (column.dtype, column)
     for name, text in constants.items():
         values[name] = (STRING, pa.array([text], type=pa.large_string()))
     for name in part_names:
@@ -290,37 +332,39 @@ def long_frame(model, fixed: dict[str, pa.Array | np.ndarray], parts: list[dict]
         part_keys = [k for k in keys if k in part_names]
         if len(row_keys) + len(part_keys) + len([k for k in keys if k in constants]) != len(keys):
             return False
-        rows_ok = distinct_rows([fixed[k] if isinstance(fixed[k], pa.Array) else pa.array(fixed[k]) for k in row_keys]) \
-            if row_keys else n == 1
+        if row_keys:
+            codes = [encoded[k][1:] if k in encoded else _codes(fixed[k]) for k in row_keys]
+            rows_ok = all(c is not None for c in codes) and unique_codes(codes)
+        else:
+            rows_ok = n == 1
         part_ok = len({tuple(p[k] for k in part_keys) for p in parts}) == k if part_keys else k == 1
         return rows_ok and part_ok
 
     if not passes_values(model, values, key_unique):
         return None
-    columns = {}
-    for name in model.to_schema().columns:
+    blocks = []
+    for position, name in enumerate(plan.columns):
         if name in fixed:
             column = fixed[name]
             if isinstance(column, pa.Array):
-                columns[name] = pd.arrays.ArrowStringArray(pa.chunked_array([pa.concat_arrays([column] * k)]), dtype=STRING)
-            elif column.dtype == object:  # kept as object (pandas would infer text)
-                columns[name] = pd.Series(np.tile(column, k), dtype=object, copy=False)
+                array = pd.arrays.ArrowStringArray(pa.chunked_array([pa.concat_arrays([column] * k)]), dtype=STRING)
             else:
-                columns[name] = np.tile(column, k)
+                array = np.tile(column, k).reshape(1, -1)
         elif name in constants:
-            columns[name] = pd.arrays.ArrowStringArray(pa.chunked_array([pa.repeat(
+            array = pd.arrays.ArrowStringArray(pa.chunked_array([pa.repeat(
                 pa.scalar(constants[name], type=pa.large_string()), n * k)]), dtype=STRING)
         elif name == "count":
-            columns[name] = pd.arrays.IntegerArray(count, masked.copy())
+            array = pd.arrays.IntegerArray(count, masked.copy())
         elif name == "masked":
-            columns[name] = masked
+            array = masked.reshape(1, -1)
         elif name == "source_line":
-            columns[name] = np.tile(lines, k)
+            array = np.tile(lines, k).reshape(1, -1)
         else:
             kind, scalars = values[name]
             if kind is STRING:
-                columns[name] = pd.arrays.ArrowStringArray(pa.chunked_array([scalars.take(np.repeat(np.arange(k), n))]),
-                                                           dtype=STRING)
+                array = pd.arrays.ArrowStringArray(pa.chunked_array([scalars.take(np.repeat(np.arange(k), n))]),
+                                                   dtype=STRING)
             else:
-                columns[name] = np.repeat(scalars, n)
-    return pd.DataFrame(columns, copy=False)
+                array = np.repeat(scalars, n).reshape(1, -1)
+        blocks.append((array, np.array([position])))
+    return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n * k), columns=pd.Index(plan.columns))
