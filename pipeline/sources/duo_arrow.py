@@ -34,7 +34,7 @@ from pipeline.sources.files import decode, is_blank, split_header
 
 ENABLED = True  # tests switch it off to compare with the usual path
 STRING = pd.StringDtype("pyarrow", na_value=np.nan)  # the dtype of every text column of a raw frame
-THREADS_FROM = 4 << 20  # Arrow's reader uses threads for files larger than this (bytes)
+THREADS_FROM = 1 << 20  # Arrow's reader uses threads for files larger than this (bytes): one block of its reader (1 MiB)
 
 # characters Python's str.splitlines breaks lines at and Arrow's reader does not (UTF-8): the ASCII
 # ones, and the others by their last byte (searching one byte is fast) and then in full
@@ -63,6 +63,46 @@ class WideFile:
         """A column's text without surrounding white space (what pandas' `str.strip` does)."""
         column = self.columns[name]
         return pc.ascii_trim_whitespace(column) if self.ascii else trim(column)
+
+    def trimmed_coded(self, name: str) -> Coded:
+        """`trimmed(name)` with its distinct values and a code per row: the column is dictionary-encoded
+        and its few distinct values trimmed (not every row's)."""
+        column = self.columns[name]
+        if column.null_count:  # not from the reader (it gives no nulls); encoded as it is
+            column = self.trimmed(name)
+            encoded = pc.dictionary_encode(column)
+            return column, encoded.dictionary, encoded.indices.to_numpy().astype(np.int64), len(encoded.dictionary)
+        encoded = pc.dictionary_encode(column)
+        distinct, indices = encoded.dictionary, encoded.indices
+        stripped = pc.ascii_trim_whitespace(distinct) if self.ascii else trim(distinct)
+        if stripped.equals(distinct):  # nothing to trim
+            return column, distinct, indices.to_numpy().astype(np.int64), len(distinct)
+        again = pc.dictionary_encode(stripped)  # values equal once trimmed share a code
+        codes = again.indices.to_numpy().astype(np.int64)[indices.to_numpy()]
+        return stripped.take(indices), again.dictionary, codes, len(again.dictionary)
+
+
+# a text column with its distinct values: (the column, its distinct values, the code of each row into
+# them, how many there are)
+Coded = tuple[pa.Array, pa.Array, np.ndarray, int]
+
+
+def trimmed_columns(wide: WideFile, columns: dict[str, str], model) -> tuple[dict[str, pa.Array], dict[str, Coded]]:
+    """The trimmed text of these columns (DUO's name -> ours), and for those the model checks or keys
+    on (`schemas.fast.model_plan`) their distinct values and codes (`WideFile.trimmed_coded`), for
+    `long_frame`."""
+    from schemas.fast import model_plan
+
+    encode = model_plan(model).encode
+    fixed: dict[str, pa.Array] = {}
+    coded: dict[str, Coded] = {}
+    for duo, ours in columns.items():
+        if ours in encode:
+            coded[ours] = wide.trimmed_coded(duo)
+            fixed[ours] = coded[ours][0]
+        else:
+            fixed[ours] = wide.trimmed(duo)
+    return fixed, coded
 
 
 def read_wide(path: Path, *, delimiter: str = ";", footer_prefixes: tuple[str, ...] = ()) -> WideFile | None:
@@ -279,7 +319,8 @@ def distinct_rows(columns: list[pa.Array | np.ndarray]) -> bool:
 
 
 def long_frame(model, fixed: dict[str, pa.Array | np.ndarray], parts: list[dict], constants: dict[str, str],
-               lines: np.ndarray, count: np.ndarray, masked: np.ndarray) -> pd.DataFrame | None:
+               lines: np.ndarray, count: np.ndarray, masked: np.ndarray,
+               coded: dict[str, Coded] | None = None) -> pd.DataFrame | None:
     """The long table of a wide file (every fixed column repeated once per part, with the part's
     values) in the model's column order, when `schemas.fast.passes_values` shows it passes the model;
     None otherwise.
@@ -287,7 +328,8 @@ def long_frame(model, fixed: dict[str, pa.Array | np.ndarray], parts: list[dict]
     `fixed` holds one value per row: Arrow text, or NumPy (int64, object); `parts` one dict per part
     (a year or sex x year column) of scalars, text or int; `constants` texts every row has; `count`
     and `masked` the long table's counts and masked flags (parts one after the other; the count is
-    null where masked).
+    null where masked); `coded` the distinct values and codes of fixed columns (`trimmed_columns`),
+    used where the column is still the one they were made of.
 
     A text column that is checked or part of the model's key is dictionary-encoded once: its distinct
     values are what the checks see, its codes what the key's uniqueness is tested on. The frame is
@@ -304,7 +346,10 @@ def long_frame(model, fixed: dict[str, pa.Array | np.ndarray], parts: list[dict]
     values: dict[str, tuple[object, object]] = {}
     for name, column in fixed.items():
         if isinstance(column, pa.Array):
-            if name in plan.encode and not column.null_count:
+            if coded and name in coded and coded[name][0] is column:
+                encoded[name] = coded[name][1:]
+                values[name] = (STRING, encoded[name][0])
+            elif name in plan.encode and not column.null_count:
                 dictionary = pc.dictionary_encode(column)
                 encoded[name] = (dictionary.dictionary, dictionary.indices.to_numpy().astype(np.int64),
                                  len(dictionary.dictionary))
