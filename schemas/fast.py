@@ -154,7 +154,8 @@ def passes_values(model: type[pa.DataFrameModel], columns: Mapping[str, tuple[ob
         dtype, values = columns[name]
         if not _dtype_passes(model, name, spec, dtype, values):
             return False
-        if isinstance(values, np.ndarray) and values.dtype.kind in "iu":  # integers: no nulls
+        if isinstance(values, np.ndarray) and values.dtype.kind in "iub" and (values.dtype.kind != "b" or not spec.checks):
+            # integers (or flags without checks): no nulls
             if spec.checks and len(values) and not all(
                     _bounds_pass(check, int(values.min()), int(values.max())) for check in spec.checks):
                 return False
@@ -172,12 +173,26 @@ def passes_values(model: type[pa.DataFrameModel], columns: Mapping[str, tuple[ob
             if not all(_bounds_pass(check, low.as_py(), high.as_py()) for check in spec.checks):
                 return False
             continue
-        if (pyarrow.types.is_string(present.type) or pyarrow.types.is_large_string(present.type)) and \
-                any(check.name not in ("isin", "notin") for check in spec.checks):
+        text = pyarrow.types.is_string(present.type) or pyarrow.types.is_large_string(present.type)
+        if text and len(present) <= _PASSED_FROM_MEMORY:
+            passed = _PASSED.setdefault((model, name), set())
+            listed = present.to_pylist()
+            if passed.issuperset(listed):  # every value passed this column's checks before
+                continue
+        if text and any(check.name not in ("isin", "notin") for check in spec.checks):
             present = pc.unique(present)  # element-wise checks: once per distinct value
         if not all(_arrow_check(check, present) for check in spec.checks):
             return False
+        if text and len(present) <= _PASSED_FROM_MEMORY and len(passed) < _PASSED_LIMIT:
+            passed.update(listed)
     return not schema.unique or bool(key_unique(list(schema.unique)))
+
+
+# texts that passed the checks of a column (model, column): the checks are functions of the value, so
+# a column whose few (distinct) values all passed before passes again without an Arrow call
+_PASSED: dict[tuple, set[str]] = {}
+_PASSED_FROM_MEMORY = 4096  # only arrays this short are looked up (listing them costs more than it saves beyond)
+_PASSED_LIMIT = 100_000  # texts remembered per column
 
 
 _BOUNDS: dict[str, Callable[[int, int, int | float], bool]] = {

@@ -34,7 +34,7 @@ from pipeline.sources.files import decode, is_blank, split_header
 
 ENABLED = True  # tests switch it off to compare with the usual path
 STRING = pd.StringDtype("pyarrow", na_value=np.nan)  # the dtype of every text column of a raw frame
-THREADS_FROM = 1 << 20  # Arrow's reader uses threads for files larger than this (bytes): one block of its reader (1 MiB)
+THREADS_FROM = 4 << 20  # Arrow's reader uses threads for files larger than this (bytes)
 
 # characters Python's str.splitlines breaks lines at and Arrow's reader does not (UTF-8): the ASCII
 # ones, and the others by their last byte (searching one byte is fast) and then in full
@@ -236,8 +236,12 @@ def counts(columns: list[pa.Array], *, mask: str | None, empty_is_zero: bool = F
     when every trimmed value is 1-15 ASCII digits (or the masking mark; or empty where empty means
     zero), None otherwise: what `duo_common.parse_counts` gives without a problem. A masked count
     is 0 here (null in the frame)."""
+    text = columns[0] if len(columns) == 1 else pa.concat_arrays(columns)
+    plain = _plain_counts(text, mask=mask, empty_is_zero=empty_is_zero)
+    if plain is not None:
+        return plain
     # ASCII white space only: a count padded with other white space is left to the usual path
-    text = pc.ascii_trim_whitespace(columns[0] if len(columns) == 1 else pa.concat_arrays(columns))
+    text = pc.ascii_trim_whitespace(text)
     masked = pc.equal(text, mask) if mask else None
     if empty_is_zero:
         text = pc.if_else(pc.equal(text, ""), "0", text)
@@ -246,6 +250,30 @@ def counts(columns: list[pa.Array], *, mask: str | None, empty_is_zero: bool = F
         return None
     try:  # Unicode digits other than 0-9 are not a number to Arrow's cast
         values = pc.cast(text if masked is None else pc.if_else(masked, "0", text), pa.int64()).to_numpy()
+    except pa.ArrowInvalid:
+        return None
+    return values, (np.zeros(len(text), dtype=bool) if masked is None else masked.to_numpy(zero_copy_only=False))
+
+
+def _plain_counts(text: pa.Array, *, mask: str | None, empty_is_zero: bool) -> tuple[np.ndarray, np.ndarray] | None:
+    """`counts` of text that needs no trimming: every value 1-15 ASCII digits as it stands (or the
+    masking mark, or empty where empty means zero); None otherwise (then `counts` trims and looks again)."""
+    if mask is not None and (mask == "" or mask.isdigit()):  # the mark must be neither a count nor empty
+        return None
+    digits = pc.utf8_is_digit(text)  # false for the empty text and the masking mark
+    others = digits.false_count
+    masked = empty = None
+    if others and mask:
+        masked = pc.equal(text, mask)
+        others -= masked.true_count
+    if others and empty_is_zero:
+        empty = pc.equal(text, "")
+        others -= empty.true_count
+    if others or (len(text) and pc.max(pc.binary_length(text)).as_py() > 15):
+        return None
+    zero = masked if empty is None else (empty if masked is None else pc.or_(masked, empty))
+    try:  # Unicode digits other than 0-9 are not a number to Arrow's cast
+        values = pc.cast(text if zero is None else pc.if_else(zero, "0", text), pa.int64()).to_numpy()
     except pa.ArrowInvalid:
         return None
     return values, (np.zeros(len(text), dtype=bool) if masked is None else masked.to_numpy(zero_copy_only=False))
