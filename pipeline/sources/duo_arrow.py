@@ -210,12 +210,15 @@ def read_checked(path: Path, expected: list[str], variable: Callable[[list[str]]
 
 def _read_fields(body: bytes, names: list[str], delimiter: str, *, threads: bool):
     """(every line after the header split at the delimiter, as text columns; the (line number, text)
-    of each line with another number of fields, left out), or (None, []) where Arrow cannot read it."""
+    of each line with another number of fields, left out), or (None, []) where Arrow cannot read it.
+    Without threads the text is read as one block, so each column comes as one piece (not one per
+    block of Arrow's default 1 MiB, to be put together after)."""
     invalid: list[tuple[int | None, str]] = []
+    block = {} if threads else {"block_size": max(len(body) + 1, 1 << 20)}
     try:
         table = pacsv.read_csv(
             io.BytesIO(body),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=threads),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=threads, **block),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, newlines_in_values=False,
                                              ignore_empty_lines=False,
                                              invalid_row_handler=lambda row: invalid.append((row.number, row.text)) or "skip"),
