@@ -365,7 +365,10 @@ def long_frame(model, fixed: dict[str, pa.Array | np.ndarray], parts: list[dict]
     A text column that is checked or part of the model's key is dictionary-encoded once: its distinct
     values are what the checks see, its codes what the key's uniqueness is tested on. The frame is
     assembled from its column arrays as they are (`pandas.api.internals.create_dataframe_from_blocks`,
-    one block per column, as `pd.DataFrame(columns, copy=False)` lays them out)."""
+    one block per column, as `pd.DataFrame(columns, copy=False)` lays them out). A fixed or constant
+    text column repeats its one Arrow array once per part (k pieces of one array, not a copy of it k
+    times): the same values, dtype and Parquet bytes (tests/test_duo_arrow.py), as `pd.concat` of
+    several files' frames gives pieces too."""
     from schemas.fast import model_plan, passes_values
 
     n, k = len(lines), len(parts)
@@ -423,12 +426,12 @@ def long_frame(model, fixed: dict[str, pa.Array | np.ndarray], parts: list[dict]
         if name in fixed:
             column = fixed[name]
             if isinstance(column, pa.Array):
-                array = pd.arrays.ArrowStringArray(pa.chunked_array([pa.concat_arrays([column] * k)]), dtype=STRING)
+                array = pd.arrays.ArrowStringArray(pa.chunked_array([column] * k), dtype=STRING)
             else:
                 array = np.tile(column, k).reshape(1, -1)
         elif name in constants:
             array = pd.arrays.ArrowStringArray(pa.chunked_array([pa.repeat(
-                pa.scalar(constants[name], type=pa.large_string()), n * k)]), dtype=STRING)
+                pa.scalar(constants[name], type=pa.large_string()), n)] * k), dtype=STRING)
         elif name == "count":
             array = pd.arrays.IntegerArray(count, masked.copy())
         elif name == "masked":
