@@ -216,6 +216,20 @@ def test_irregular_and_broken_files_give_the_usual_frame_or_problems(tmp_path, m
     assert_same(path, monkeypatch)
 
 
+def test_text_that_is_not_utf8_throughout_gives_the_usual_frame(tmp_path, monkeypatch):
+    """Arrow's reader is given text already known to be UTF-8 (it does not check it again): a file
+    that mixes UTF-8 with a latin-1 byte, in a row or in a footer, is decoded as the usual path does."""
+    lines = [HEADER_2023.encode()] + [r.encode() for r in ROWS_2023]
+    mixed = list(lines)
+    mixed[1] = ROWS_2023[0].replace("Assen", "Assén").encode("utf-8")
+    mixed[2] = ROWS_2023[1].replace("Assen", "Assén").encode("latin-1")
+    footer = lines + ["Bron: DUO \u00a9".encode("latin-1")]
+    for number, content in enumerate([mixed, footer]):
+        path = tmp_path / f"{number}-{FIRST_YEARS}"
+        path.write_bytes(b"\r\n".join(content) + b"\r\n")
+        assert_same(path, monkeypatch)
+
+
 def test_regular_irregularities_still_take_the_arrow_path(tmp_path, monkeypatch):
     """Blank lines (DUO's files have `""` lines and end with blank lines), LF, BOM, latin-1 and
     uniform quoting are read by Arrow, not only handed to the usual path."""

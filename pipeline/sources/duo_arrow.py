@@ -211,6 +211,7 @@ def read_checked(path: Path, expected: list[str], variable: Callable[[list[str]]
 def _read_fields(body: bytes, names: list[str], delimiter: str, *, threads: bool):
     """(every line after the header split at the delimiter, as text columns; the (line number, text)
     of each line with another number of fields, left out), or (None, []) where Arrow cannot read it.
+    `body` must be valid UTF-8 (it is not checked again).
     Without threads the text is read as one block, so each column comes as one piece (not one per
     block of Arrow's default 1 MiB, to be put together after)."""
     invalid: list[tuple[int | None, str]] = []
@@ -222,7 +223,8 @@ def _read_fields(body: bytes, names: list[str], delimiter: str, *, threads: bool
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, newlines_in_values=False,
                                              ignore_empty_lines=False,
                                              invalid_row_handler=lambda row: invalid.append((row.number, row.text)) or "skip"),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
+            # the body is valid UTF-8 already (ASCII, decoded by `read_wide`, or re-encoded from its encoding)
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names}, check_utf8=False,
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowException, ValueError):
         return None, []
