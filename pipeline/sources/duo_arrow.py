@@ -163,7 +163,8 @@ def read_wide(path: Path, *, delimiter: str = ";", footer_prefixes: tuple[str, .
     # but for white space and quotes; a footer's starts with a footer word
     fields = [c.chunk(0) if c.num_chunks == 1 else c.combine_chunks() for c in table.columns]
     first = fields[0]
-    candidate = pc.equal(pc.utf8_trim(first, characters=' \t"'), "")
+    ascii = body.isascii()
+    candidate = pc.equal((pc.ascii_trim if ascii else pc.utf8_trim)(first, characters=' \t"'), "")
     for prefix in footer_prefixes:
         candidate = pc.or_(candidate, pc.starts_with(pc.utf8_ltrim(first, characters='"'), pattern=prefix))
     if candidate.true_count:
@@ -191,7 +192,7 @@ def read_wide(path: Path, *, delimiter: str = ";", footer_prefixes: tuple[str, .
             column = pc.utf8_slice_codeunits(column, 1, -1)
         columns[name] = column
     return WideFile(path=path, encoding=encoding, header=header, columns=columns, lines=lines,
-                    skipped_lines=tuple(skip), ascii=body.isascii())
+                    skipped_lines=tuple(skip), ascii=ascii)
 
 
 def read_checked(path: Path, expected: list[str], variable: Callable[[list[str]], list[str]], *,
@@ -404,7 +405,7 @@ def long_frame(model, fixed: dict[str, pa.Array | np.ndarray], parts: list[dict]
             values[name] = (np.dtype(np.int64), np.array(scalars, dtype=np.int64))
         else:
             return None
-    values["count"] = (pd.Int64Dtype(), pa.array(count, mask=masked))
+    values["count"] = (pd.Int64Dtype(), pa.array(count, mask=masked) if masked.any() else count)  # nulls where masked
     values["masked"] = (np.dtype(bool), masked)
     values["source_line"] = (np.dtype(np.int64), lines)
 
