@@ -42,11 +42,12 @@ _ASCII_LINE_BREAKS = (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e")
 _OTHER_LINE_BREAKS = {b"\x85": b"\xc2\x85", b"\xa8": b"\xe2\x80\xa8", b"\xa9": b"\xe2\x80\xa9"}
 
 
-def _other_line_breaks(body: bytes) -> bool:
-    """Whether UTF-8 text has a line break Python's `str.splitlines` sees and Arrow's reader does not."""
+def _other_line_breaks(body: bytes, ascii: bool) -> bool:
+    """Whether UTF-8 text (`ascii`: all of it ASCII) has a line break Python's `str.splitlines` sees
+    and Arrow's reader does not."""
     if any(mark in body for mark in _ASCII_LINE_BREAKS):
         return True
-    return not body.isascii() and any(last in body and mark in body for last, mark in _OTHER_LINE_BREAKS.items())
+    return not ascii and any(last in body and mark in body for last, mark in _OTHER_LINE_BREAKS.items())
 
 
 @dataclass
@@ -114,21 +115,24 @@ def read_wide(path: Path, *, delimiter: str = ";", footer_prefixes: tuple[str, .
     data = path.read_bytes()
     if not data or b"\x00" in data:
         return None
+    ascii = data.isascii()
     try:
         if data.startswith(b"\xef\xbb\xbf"):
             body, encoding = data[3:], "utf-8-sig"
             body.decode("utf-8")
+            ascii = body.isascii()
         else:
             try:
-                if not data.isascii():
+                if not ascii:
                     data.decode("utf-8")
                 body, encoding = data, "utf-8"
             except UnicodeDecodeError:
                 text, encoding = decode(path, data)
                 body = text.encode("utf-8")
+                ascii = body.isascii()
     except UnicodeDecodeError:
         return None
-    if _other_line_breaks(body):
+    if _other_line_breaks(body, ascii):
         return None
     end = body.find(b"\n")
     if end < 0:
@@ -163,7 +167,6 @@ def read_wide(path: Path, *, delimiter: str = ";", footer_prefixes: tuple[str, .
     # but for white space and quotes; a footer's starts with a footer word
     fields = [c.chunk(0) if c.num_chunks == 1 else c.combine_chunks() for c in table.columns]
     first = fields[0]
-    ascii = body.isascii()
     candidate = pc.equal((pc.ascii_trim if ascii else pc.utf8_trim)(first, characters=' \t"'), "")
     for prefix in footer_prefixes:
         candidate = pc.or_(candidate, pc.starts_with(pc.utf8_ltrim(first, characters='"'), pattern=prefix))
