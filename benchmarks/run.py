@@ -276,9 +276,10 @@ def ingest(tmp: Path) -> dict:
     return figures
 
 
-def _ingest_figures(files: list[Path], repeat: int = 3) -> dict:
+def _ingest_figures(files: list[Path], repeat: int = 5) -> dict:
     """Rows per second of `sources.parse`, of the text reader alone and of pyarrow.csv over the files
-    (wide input rows; the best of `repeat` passes each, as the machine is shared)."""
+    (wide input rows, counted outside the timed passes; the best of `repeat` passes each, the three
+    taken in turn so that each sees the same load, as the machine is shared)."""
     import pyarrow.csv as pacsv
 
     from pipeline import sources
@@ -287,21 +288,24 @@ def _ingest_figures(files: list[Path], repeat: int = 3) -> dict:
     sources.parse(files[0])  # warm up: imports and the format registry are not throughput
     pacsv.read_csv(files[0], parse_options=pacsv.ParseOptions(delimiter=";"))
 
-    def best(step: Callable[[Path], object]) -> float:
-        times = []
-        for _ in range(repeat):
-            started = time.perf_counter()
-            for path in files:
-                step(path)
-            times.append(time.perf_counter() - started)
-        return min(times)
+    def arrow_read(path: Path) -> int:
+        return pacsv.read_csv(path, parse_options=pacsv.ParseOptions(delimiter=";"),
+                              read_options=pacsv.ReadOptions(encoding="utf8")).num_rows
 
+    def once(step: Callable[[Path], object]) -> float:
+        started = time.perf_counter()
+        for path in files:
+            step(path)
+        return time.perf_counter() - started
+
+    steps = {"ours": sources.parse, "reader": read_text_table, "arrow": arrow_read}
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(repeat):
+        for name, step in steps.items():
+            times[name].append(once(step))
+    ours, reader, arrow = (min(times[name]) for name in steps)
     rows = sum(sources.parse(path).frame["source_line"].nunique() for path in files)
-    ours = best(lambda path: sources.parse(path).frame["source_line"].nunique())
-    reader = best(read_text_table)
     arrow_rows = sum(pacsv.read_csv(path, parse_options=pacsv.ParseOptions(delimiter=";")).num_rows for path in files)
-    arrow = best(lambda path: pacsv.read_csv(path, parse_options=pacsv.ParseOptions(delimiter=";"),
-                                             read_options=pacsv.ReadOptions(encoding="utf8")).num_rows)
     return {"files": len(files), "rows": int(rows), "parser_rows_per_s": round(rows / ours),
             "pyarrow_rows_per_s": round(arrow_rows / arrow), "parser_vs_pyarrow": round((rows / ours) / (arrow_rows / arrow), 3),
             # the text reader alone (lines to text frame, no counts, no long table, no validation)

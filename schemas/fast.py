@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -120,6 +121,21 @@ def _has_duplicate_key(frame: pd.DataFrame, keys: list[str]) -> bool:
 
 # --- values of a frame not built yet (Arrow) ---------------------------------------------------
 
+class ModelPlan(NamedTuple):
+    """What a parser needs to know of a model before building its frame: the column order, and the
+    columns whose distinct values are worth computing once (checked, or part of the unique key)."""
+    columns: tuple[str, ...]
+    encode: frozenset[str]
+
+
+@lru_cache(maxsize=None)
+def model_plan(model: type[pa.DataFrameModel]) -> ModelPlan:
+    schema, _ = _model_schema(model)
+    checked = {name for name, spec in schema.columns.items() if spec.checks}
+    keys = set(schema.unique) if schema.unique and not isinstance(schema.unique, str) else set()
+    return ModelPlan(tuple(schema.columns), frozenset(checked | keys))
+
+
 def passes_values(model: type[pa.DataFrameModel], columns: Mapping[str, tuple[object, object]],
                   key_unique: Callable[[list[str]], bool]) -> bool:
     """True when a frame with these columns passes the model: `columns` maps each column to (the
@@ -128,42 +144,97 @@ def passes_values(model: type[pa.DataFrameModel], columns: Mapping[str, tuple[ob
 
     The rules are those of `passes` (strict column set, dtype, nullability, built-in checks, unique
     key). A dtype is checked by Pandera's own dtype check; for any dtype but object that check does
-    not look at the data, for object columns it is given the values. A rule this function cannot
-    evaluate makes it answer False."""
+    not look at the data, for object columns it is given the values. Comparisons of integers with a
+    bound are answered from the column's minimum and maximum. A rule this function cannot evaluate
+    makes it answer False."""
     schema, supported = _model_schema(model)
     if not supported or set(schema.columns) - set(columns) or (schema.strict and set(columns) - set(schema.columns)):
         return False
     for name, spec in schema.columns.items():
         dtype, values = columns[name]
-        array = values if isinstance(values, pyarrow.Array | pyarrow.ChunkedArray) else pyarrow.array(values)
         if not _dtype_passes(model, name, spec, dtype, values):
             return False
+        if isinstance(values, np.ndarray) and values.dtype.kind in "iub" and (values.dtype.kind != "b" or not spec.checks):
+            # integers (or flags without checks): no nulls
+            if spec.checks and len(values) and not all(
+                    _bounds_pass(check, int(values.min()), int(values.max())) for check in spec.checks):
+                return False
+            continue
+        array = values if isinstance(values, pyarrow.Array | pyarrow.ChunkedArray) else pyarrow.array(values)
         if not spec.nullable and array.null_count:
             return False
-        if spec.checks:
-            present = array.drop_null() if array.null_count else array
-            if (pyarrow.types.is_string(present.type) or pyarrow.types.is_large_string(present.type)) and \
-                    any(check.name not in ("isin", "notin") for check in spec.checks):
-                present = pc.unique(present)  # element-wise checks: once per distinct value
-            if len(present) and not all(_arrow_check(check, present) for check in spec.checks):
+        if not spec.checks:
+            continue
+        present = array.drop_null() if array.null_count else array
+        if not len(present):
+            continue
+        if pyarrow.types.is_integer(present.type):
+            low, high = pc.min_max(present).values()
+            if not all(_bounds_pass(check, low.as_py(), high.as_py()) for check in spec.checks):
                 return False
+            continue
+        text = pyarrow.types.is_string(present.type) or pyarrow.types.is_large_string(present.type)
+        if text and len(present) <= _PASSED_FROM_MEMORY:
+            passed = _PASSED.setdefault((model, name), set())
+            listed = present.to_pylist()
+            if passed.issuperset(listed):  # every value passed this column's checks before
+                continue
+        if text and any(check.name not in ("isin", "notin") for check in spec.checks):
+            present = pc.unique(present)  # element-wise checks: once per distinct value
+        if not all(_arrow_check(check, present) for check in spec.checks):
+            return False
+        if text and len(present) <= _PASSED_FROM_MEMORY and len(passed) < _PASSED_LIMIT:
+            passed.update(listed)
     return not schema.unique or bool(key_unique(list(schema.unique)))
+
+
+# texts that passed the checks of a column (model, column): the checks are functions of the value, so
+# a column whose few (distinct) values all passed before passes again without an Arrow call
+_PASSED: dict[tuple, set[str]] = {}
+_PASSED_FROM_MEMORY = 4096  # only arrays this short are looked up (listing them costs more than it saves beyond)
+_PASSED_LIMIT = 100_000  # texts remembered per column
+
+
+_BOUNDS: dict[str, Callable[[int, int, int | float], bool]] = {
+    "greater_than": lambda low, high, bound: low > bound,
+    "greater_than_or_equal_to": lambda low, high, bound: low >= bound,
+    "less_than": lambda low, high, bound: high < bound,
+    "less_than_or_equal_to": lambda low, high, bound: high <= bound,
+    "equal_to": lambda low, high, bound: low == bound and high == bound,
+}
+
+
+def _bounds_pass(check, low: int, high: int) -> bool:
+    """Whether every integer in low..high passes a comparison with a bound (False for any other check)."""
+    compare = _BOUNDS.get(check.name)
+    stats = check.statistics
+    bound = next(iter(stats.values()), None) if len(stats) == 1 else None
+    if compare is None or not isinstance(bound, int | float) or isinstance(bound, bool):
+        return False
+    return bool(compare(low, high, bound))
 
 
 _DTYPES: dict[tuple, bool] = {}
 
 
 def _dtype_passes(model, name: str, spec, dtype, values) -> bool:
+    try:
+        key = (model, name, dtype)
+        known = _DTYPES.get(key)
+    except TypeError:  # a dtype that cannot be a key
+        key, known = None, None
+    if known is not None:
+        return known
     pandas_dtype = pd.api.types.pandas_dtype(dtype)
     if pandas_dtype == np.dtype(object):
         series = pd.Series(np.asarray(values, dtype=object), dtype=object)
         result = spec.dtype.check(Engine.dtype(pandas_dtype), series)
         return bool(result) if isinstance(result, bool | np.bool_) else bool(np.all(result))
-    key = (model, name, str(pandas_dtype))
-    if key not in _DTYPES:
-        result = spec.dtype.check(Engine.dtype(pandas_dtype))
-        _DTYPES[key] = bool(result) if isinstance(result, bool | np.bool_) else bool(np.all(result))
-    return _DTYPES[key]
+    result = spec.dtype.check(Engine.dtype(pandas_dtype))
+    passed = bool(result) if isinstance(result, bool | np.bool_) else bool(np.all(result))
+    if key is not None:
+        _DTYPES[key] = passed
+    return passed
 
 
 # a Python regular expression Arrow (RE2) evaluates alike: literals, ASCII classes, groups,

@@ -5,6 +5,7 @@ only answer "passes"."""
 
 from __future__ import annotations
 
+import io
 import re
 
 from pathlib import Path
@@ -57,7 +58,14 @@ def assert_same(path: Path, monkeypatch) -> tuple:
     else:
         assert list(usual[-1].dtypes.astype(str)) == list(arrow[-1].dtypes.astype(str))
         pd.testing.assert_frame_equal(usual[-1], arrow[-1], check_exact=True)
+        assert parquet(usual[-1]) == parquet(arrow[-1])  # stored alike (the Arrow path's text columns come in pieces)
     return arrow
+
+
+def parquet(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
 
 
 def arrow_answers(path: Path, monkeypatch) -> bool:
@@ -120,6 +128,7 @@ def test_regular_file_takes_the_arrow_path_with_masked_counts(tmp_path, monkeypa
     "LF", "BOM", "every field quoted", "some fields quoted", "spaces around values", "count with spaces",
     "plus sign", "decimal count", "negative count", "empty count", "masked with spaces", "masked in 2018 layout",
     "unknown municipality", "not a municipality number", "bad programme code", "bad study form", "duplicate row",
+    "duplicate row once trimmed", "padded key values",
     "truncated row", "extra field", "form feed in a value", "line separator in a value", "next line in a value",
     "header only", "blank first line", "unicode digits", "sixteen digits", "NUL byte", "latin-1",
 ])
@@ -171,6 +180,11 @@ def test_irregular_and_broken_files_give_the_usual_frame_or_problems(tmp_path, m
         rows[3] = rows[3].replace("voltijd onderwijs", "avond onderwijs")
     elif case == "duplicate row":
         rows.append(rows[0])
+    elif case == "duplicate row once trimmed":  # the key's text differs only by padding: a duplicate
+        rows.append(rows[0].replace("34267", " 34267 ").replace("25BE", "25BE "))
+    elif case == "padded key values":  # padded and plain spellings of the key's values, no duplicate
+        rows[1] = rows[1].replace("34267", "34267 ").replace("vrouw", " vrouw")
+        rows[3] = rows[3].replace("25BE", " 25BE")
     elif case == "truncated row":
         rows[2] = rows[2].rsplit(";", 2)[0]
     elif case == "extra field":
@@ -200,6 +214,20 @@ def test_irregular_and_broken_files_give_the_usual_frame_or_problems(tmp_path, m
             sources.detect(path)
         return
     assert_same(path, monkeypatch)
+
+
+def test_text_that_is_not_utf8_throughout_gives_the_usual_frame(tmp_path, monkeypatch):
+    """Arrow's reader is given text already known to be UTF-8 (it does not check it again): a file
+    that mixes UTF-8 with a latin-1 byte, in a row or in a footer, is decoded as the usual path does."""
+    lines = [HEADER_2023.encode()] + [r.encode() for r in ROWS_2023]
+    mixed = list(lines)
+    mixed[1] = ROWS_2023[0].replace("Assen", "Assén").encode("utf-8")
+    mixed[2] = ROWS_2023[1].replace("Assen", "Assén").encode("latin-1")
+    footer = lines + ["Bron: DUO \u00a9".encode("latin-1")]
+    for number, content in enumerate([mixed, footer]):
+        path = tmp_path / f"{number}-{FIRST_YEARS}"
+        path.write_bytes(b"\r\n".join(content) + b"\r\n")
+        assert_same(path, monkeypatch)
 
 
 def test_regular_irregularities_still_take_the_arrow_path(tmp_path, monkeypatch):
@@ -254,6 +282,44 @@ def test_values_precheck_refuses_what_the_model_refuses():
     assert not fast.passes_values(RawHoEnrolment, dict(good, year=("float64", pa.array([2020.0]))), lambda keys: True)
     assert not fast.passes_values(RawHoEnrolment, {k: v for k, v in good.items() if k != "sex"}, lambda keys: True)
     assert not fast.passes_values(RawHoEnrolment, dict(good, extra=("str", pa.array(["x"]))), lambda keys: True)
+
+
+def test_a_value_that_passed_one_column_does_not_pass_another():
+    """The pre-check remembers texts that passed per column: a text that passed the checks of one
+    column is still checked in another."""
+    schema = RawHoEnrolment.to_schema()
+    columns = {name: ("str", pa.array(["x"], type=pa.large_string())) for name in schema.columns}
+    columns.update({"level": ("str", pa.array(["hbo"], type=pa.large_string())),
+                    "municipality_number": ("str", pa.array(["0106"], type=pa.large_string())),
+                    "institution_type": ("str", pa.array(["reguliere inst."], type=pa.large_string())),
+                    "institution_code": ("str", pa.array(["21PC"], type=pa.large_string())),
+                    "programme_code": ("str", pa.array(["34267"], type=pa.large_string())),
+                    "study_form": ("str", pa.array(["voltijd onderwijs"], type=pa.large_string())),
+                    "programme_type": ("str", pa.array(["bachelor"], type=pa.large_string())),
+                    "sex": ("str", pa.array(["man"], type=pa.large_string())),
+                    "year": ("int64", pa.array([2020])), "count": (pd.Int64Dtype(), pa.array([1])),
+                    "masked": ("bool", pa.array([False])), "source_line": ("int64", pa.array([2]))})
+    assert fast.passes_values(RawHoEnrolment, columns, lambda keys: True)
+    assert fast.passes_values(RawHoEnrolment, columns, lambda keys: True)  # now from memory
+    swapped = dict(columns, programme_code=("str", pa.array(["0106"], type=pa.large_string())),
+                   municipality_number=("str", pa.array(["34267"], type=pa.large_string())))
+    assert not fast.passes_values(RawHoEnrolment, swapped, lambda keys: True)
+    assert not fast.passes_values(RawHoEnrolment, dict(columns, sex=("str", pa.array(["man", "m"], type=pa.large_string()))),
+                                  lambda keys: True)
+
+
+def test_key_uniqueness_on_codes_of_many_distinct_values():
+    """Codes of several columns are combined into one number per row; combinations too many for
+    64 bits are renumbered first, and duplicates still found."""
+    import numpy as np
+
+    large = 1 << 40
+    assert duo_arrow.unique_codes([(np.array([0, 1, 2]), large), (np.array([5, 5, 5]), large), (np.array([7, 7, 7]), large)])
+    assert not duo_arrow.unique_codes([(np.array([0, 1, 1]), large), (np.array([5, 6, 6]), large), (np.array([7, 7, 7]), large)])
+    assert duo_arrow.unique_codes([(np.array([0, 1, 1]), large), (np.array([5, 6, 6]), large), (np.array([7, 7, 8]), large)])
+    assert duo_arrow.distinct_rows([pa.array(["a", "a", "b"]), np.array([1, 2, 1])])
+    assert not duo_arrow.distinct_rows([pa.array(["a", "a", "b"]), np.array([1, 1, 1])])
+    assert not duo_arrow.distinct_rows([pa.array(["a", None])])  # nulls: not shown distinct
 
 
 def test_regex_translation_is_never_looser_than_python():

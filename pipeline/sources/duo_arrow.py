@@ -25,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+from pandas.api.internals import create_dataframe_from_blocks
 
 from pipeline import reference
 from pipeline.problems import SourceError
@@ -41,11 +42,12 @@ _ASCII_LINE_BREAKS = (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e")
 _OTHER_LINE_BREAKS = {b"\x85": b"\xc2\x85", b"\xa8": b"\xe2\x80\xa8", b"\xa9": b"\xe2\x80\xa9"}
 
 
-def _other_line_breaks(body: bytes) -> bool:
-    """Whether UTF-8 text has a line break Python's `str.splitlines` sees and Arrow's reader does not."""
+def _other_line_breaks(body: bytes, ascii: bool) -> bool:
+    """Whether UTF-8 text (`ascii`: all of it ASCII) has a line break Python's `str.splitlines` sees
+    and Arrow's reader does not."""
     if any(mark in body for mark in _ASCII_LINE_BREAKS):
         return True
-    return not body.isascii() and any(last in body and mark in body for last, mark in _OTHER_LINE_BREAKS.items())
+    return not ascii and any(last in body and mark in body for last, mark in _OTHER_LINE_BREAKS.items())
 
 
 @dataclass
@@ -63,6 +65,46 @@ class WideFile:
         column = self.columns[name]
         return pc.ascii_trim_whitespace(column) if self.ascii else trim(column)
 
+    def trimmed_coded(self, name: str) -> Coded:
+        """`trimmed(name)` with its distinct values and a code per row: the column is dictionary-encoded
+        and its few distinct values trimmed (not every row's)."""
+        column = self.columns[name]
+        if column.null_count:  # not from the reader (it gives no nulls); encoded as it is
+            column = self.trimmed(name)
+            encoded = pc.dictionary_encode(column)
+            return column, encoded.dictionary, encoded.indices.to_numpy().astype(np.int64), len(encoded.dictionary)
+        encoded = pc.dictionary_encode(column)
+        distinct, indices = encoded.dictionary, encoded.indices
+        stripped = pc.ascii_trim_whitespace(distinct) if self.ascii else trim(distinct)
+        if stripped.equals(distinct):  # nothing to trim
+            return column, distinct, indices.to_numpy().astype(np.int64), len(distinct)
+        again = pc.dictionary_encode(stripped)  # values equal once trimmed share a code
+        codes = again.indices.to_numpy().astype(np.int64)[indices.to_numpy()]
+        return stripped.take(indices), again.dictionary, codes, len(again.dictionary)
+
+
+# a text column with its distinct values: (the column, its distinct values, the code of each row into
+# them, how many there are)
+Coded = tuple[pa.Array, pa.Array, np.ndarray, int]
+
+
+def trimmed_columns(wide: WideFile, columns: dict[str, str], model) -> tuple[dict[str, pa.Array], dict[str, Coded]]:
+    """The trimmed text of these columns (DUO's name -> ours), and for those the model checks or keys
+    on (`schemas.fast.model_plan`) their distinct values and codes (`WideFile.trimmed_coded`), for
+    `long_frame`."""
+    from schemas.fast import model_plan
+
+    encode = model_plan(model).encode
+    fixed: dict[str, pa.Array] = {}
+    coded: dict[str, Coded] = {}
+    for duo, ours in columns.items():
+        if ours in encode:
+            coded[ours] = wide.trimmed_coded(duo)
+            fixed[ours] = coded[ours][0]
+        else:
+            fixed[ours] = wide.trimmed(duo)
+    return fixed, coded
+
 
 def read_wide(path: Path, *, delimiter: str = ";", footer_prefixes: tuple[str, ...] = ()) -> WideFile | None:
     """The file's fields as Arrow text columns, or None where `files.read_text_table` could read it
@@ -73,21 +115,24 @@ def read_wide(path: Path, *, delimiter: str = ";", footer_prefixes: tuple[str, .
     data = path.read_bytes()
     if not data or b"\x00" in data:
         return None
+    ascii = data.isascii()
     try:
         if data.startswith(b"\xef\xbb\xbf"):
             body, encoding = data[3:], "utf-8-sig"
             body.decode("utf-8")
+            ascii = body.isascii()
         else:
             try:
-                if not data.isascii():
+                if not ascii:
                     data.decode("utf-8")
                 body, encoding = data, "utf-8"
             except UnicodeDecodeError:
                 text, encoding = decode(path, data)
                 body = text.encode("utf-8")
+                ascii = body.isascii()
     except UnicodeDecodeError:
         return None
-    if _other_line_breaks(body):
+    if _other_line_breaks(body, ascii):
         return None
     end = body.find(b"\n")
     if end < 0:
@@ -122,7 +167,7 @@ def read_wide(path: Path, *, delimiter: str = ";", footer_prefixes: tuple[str, .
     # but for white space and quotes; a footer's starts with a footer word
     fields = [c.chunk(0) if c.num_chunks == 1 else c.combine_chunks() for c in table.columns]
     first = fields[0]
-    candidate = pc.equal(pc.utf8_trim(first, characters=' \t"'), "")
+    candidate = pc.equal((pc.ascii_trim if ascii else pc.utf8_trim)(first, characters=' \t"'), "")
     for prefix in footer_prefixes:
         candidate = pc.or_(candidate, pc.starts_with(pc.utf8_ltrim(first, characters='"'), pattern=prefix))
     if candidate.true_count:
@@ -150,7 +195,7 @@ def read_wide(path: Path, *, delimiter: str = ";", footer_prefixes: tuple[str, .
             column = pc.utf8_slice_codeunits(column, 1, -1)
         columns[name] = column
     return WideFile(path=path, encoding=encoding, header=header, columns=columns, lines=lines,
-                    skipped_lines=tuple(skip), ascii=body.isascii())
+                    skipped_lines=tuple(skip), ascii=ascii)
 
 
 def read_checked(path: Path, expected: list[str], variable: Callable[[list[str]], list[str]], *,
@@ -169,16 +214,21 @@ def read_checked(path: Path, expected: list[str], variable: Callable[[list[str]]
 
 def _read_fields(body: bytes, names: list[str], delimiter: str, *, threads: bool):
     """(every line after the header split at the delimiter, as text columns; the (line number, text)
-    of each line with another number of fields, left out), or (None, []) where Arrow cannot read it."""
+    of each line with another number of fields, left out), or (None, []) where Arrow cannot read it.
+    `body` must be valid UTF-8 (it is not checked again).
+    Without threads the text is read as one block, so each column comes as one piece (not one per
+    block of Arrow's default 1 MiB, to be put together after)."""
     invalid: list[tuple[int | None, str]] = []
+    block = {} if threads else {"block_size": max(len(body) + 1, 1 << 20)}
     try:
         table = pacsv.read_csv(
             io.BytesIO(body),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=threads),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=threads, **block),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, newlines_in_values=False,
                                              ignore_empty_lines=False,
                                              invalid_row_handler=lambda row: invalid.append((row.number, row.text)) or "skip"),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
+            # the body is valid UTF-8 already (ASCII, decoded by `read_wide`, or re-encoded from its encoding)
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names}, check_utf8=False,
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowException, ValueError):
         return None, []
@@ -195,8 +245,12 @@ def counts(columns: list[pa.Array], *, mask: str | None, empty_is_zero: bool = F
     when every trimmed value is 1-15 ASCII digits (or the masking mark; or empty where empty means
     zero), None otherwise: what `duo_common.parse_counts` gives without a problem. A masked count
     is 0 here (null in the frame)."""
+    text = columns[0] if len(columns) == 1 else pa.concat_arrays(columns)
+    plain = _plain_counts(text, mask=mask, empty_is_zero=empty_is_zero)
+    if plain is not None:
+        return plain
     # ASCII white space only: a count padded with other white space is left to the usual path
-    text = pc.ascii_trim_whitespace(columns[0] if len(columns) == 1 else pa.concat_arrays(columns))
+    text = pc.ascii_trim_whitespace(text)
     masked = pc.equal(text, mask) if mask else None
     if empty_is_zero:
         text = pc.if_else(pc.equal(text, ""), "0", text)
@@ -205,6 +259,30 @@ def counts(columns: list[pa.Array], *, mask: str | None, empty_is_zero: bool = F
         return None
     try:  # Unicode digits other than 0-9 are not a number to Arrow's cast
         values = pc.cast(text if masked is None else pc.if_else(masked, "0", text), pa.int64()).to_numpy()
+    except pa.ArrowInvalid:
+        return None
+    return values, (np.zeros(len(text), dtype=bool) if masked is None else masked.to_numpy(zero_copy_only=False))
+
+
+def _plain_counts(text: pa.Array, *, mask: str | None, empty_is_zero: bool) -> tuple[np.ndarray, np.ndarray] | None:
+    """`counts` of text that needs no trimming: every value 1-15 ASCII digits as it stands (or the
+    masking mark, or empty where empty means zero); None otherwise (then `counts` trims and looks again)."""
+    if mask is not None and (mask == "" or mask.isdigit()):  # the mark must be neither a count nor empty
+        return None
+    digits = pc.utf8_is_digit(text)  # false for the empty text and the masking mark
+    others = digits.false_count
+    masked = empty = None
+    if others and mask:
+        masked = pc.equal(text, mask)
+        others -= masked.true_count
+    if others and empty_is_zero:
+        empty = pc.equal(text, "")
+        others -= empty.true_count
+    if others or (len(text) and pc.max(pc.binary_length(text)).as_py() > 15):
+        return None
+    zero = masked if empty is None else (empty if masked is None else pc.or_(masked, empty))
+    try:  # Unicode digits other than 0-9 are not a number to Arrow's cast
+        values = pc.cast(text if zero is None else pc.if_else(zero, "0", text), pa.int64()).to_numpy()
     except pa.ArrowInvalid:
         return None
     return values, (np.zeros(len(text), dtype=bool) if masked is None else masked.to_numpy(zero_copy_only=False))
@@ -244,16 +322,42 @@ def integers(column: pa.Array) -> np.ndarray | None:
         return None
 
 
-def distinct_rows(columns: list[pa.Array]) -> bool:
-    """Whether no two rows have the same values in all these columns."""
-    texts = [c if pa.types.is_large_string(c.type) or pa.types.is_string(c.type) else pc.cast(c, pa.large_string())
-             for c in columns]
-    joined = texts[0] if len(texts) == 1 else pc.binary_join_element_wise(*texts, pa.scalar("\x1f", type=pa.large_string()))
-    return pc.count_distinct(joined).as_py() == len(joined)  # a separator inside a value can only lower the count
+def _codes(column: pa.Array | np.ndarray) -> tuple[np.ndarray, int] | None:
+    """(a dense code per row, the number of distinct values) of a column without nulls; None with nulls."""
+    if isinstance(column, np.ndarray):
+        if column.dtype == object:
+            column = pa.array(column)
+        else:
+            distinct, inverse = np.unique(column, return_inverse=True)
+            return inverse.astype(np.int64, copy=False), len(distinct)
+    if column.null_count:
+        return None
+    encoded = pc.dictionary_encode(column)
+    return encoded.indices.to_numpy().astype(np.int64), len(encoded.dictionary)
+
+
+def unique_codes(codes: list[tuple[np.ndarray, int]]) -> bool:
+    """Whether no two rows have the same combination of codes (each (code per row, number of codes))."""
+    combined, size = codes[0]
+    for column, cardinality in codes[1:]:
+        if size * cardinality >= 1 << 62:  # renumber the combinations seen so far (dense again)
+            distinct, combined = np.unique(combined, return_inverse=True)
+            size = len(distinct)
+        combined = combined * cardinality + column
+        size *= cardinality
+    ordered = np.sort(combined)
+    return not bool((ordered[1:] == ordered[:-1]).any())
+
+
+def distinct_rows(columns: list[pa.Array | np.ndarray]) -> bool:
+    """Whether no two rows have the same values in all these columns (nulls: not shown distinct)."""
+    codes = [_codes(c) for c in columns]
+    return all(c is not None for c in codes) and unique_codes(codes)
 
 
 def long_frame(model, fixed: dict[str, pa.Array | np.ndarray], parts: list[dict], constants: dict[str, str],
-               lines: np.ndarray, count: np.ndarray, masked: np.ndarray) -> pd.DataFrame | None:
+               lines: np.ndarray, count: np.ndarray, masked: np.ndarray,
+               coded: dict[str, Coded] | None = None) -> pd.DataFrame | None:
     """The long table of a wide file (every fixed column repeated once per part, with the part's
     values) in the model's column order, when `schemas.fast.passes_values` shows it passes the model;
     None otherwise.
@@ -261,16 +365,39 @@ def long_frame(model, fixed: dict[str, pa.Array | np.ndarray], parts: list[dict]
     `fixed` holds one value per row: Arrow text, or NumPy (int64, object); `parts` one dict per part
     (a year or sex x year column) of scalars, text or int; `constants` texts every row has; `count`
     and `masked` the long table's counts and masked flags (parts one after the other; the count is
-    null where masked)."""
-    from schemas.fast import passes_values
+    null where masked); `coded` the distinct values and codes of fixed columns (`trimmed_columns`),
+    used where the column is still the one they were made of.
+
+    A text column that is checked or part of the model's key is dictionary-encoded once: its distinct
+    values are what the checks see, its codes what the key's uniqueness is tested on. The frame is
+    assembled from its column arrays as they are (`pandas.api.internals.create_dataframe_from_blocks`,
+    one block per column, as `pd.DataFrame(columns, copy=False)` lays them out). A fixed or constant
+    text column repeats its one Arrow array once per part (k pieces of one array, not a copy of it k
+    times): the same values, dtype and Parquet bytes (tests/test_duo_arrow.py), as `pd.concat` of
+    several files' frames gives pieces too."""
+    from schemas.fast import model_plan, passes_values
 
     n, k = len(lines), len(parts)
     if k == 0 or len(count) != n * k or len(masked) != n * k:
         return None
+    plan = model_plan(model)
     part_names = list(parts[0])
+    encoded: dict[str, tuple[pa.Array, np.ndarray, int]] = {}  # text column -> (distinct values, codes, how many)
     values: dict[str, tuple[object, object]] = {}
     for name, column in fixed.items():
-        values[name] = (STRING if isinstance(column, pa.Array) else column.dtype, column)
+        if isinstance(column, pa.Array):
+            if coded and name in coded and coded[name][0] is column:
+                encoded[name] = coded[name][1:]
+                values[name] = (STRING, encoded[name][0])
+            elif name in plan.encode and not column.null_count:
+                dictionary = pc.dictionary_encode(column)
+                encoded[name] = (dictionary.dictionary, dictionary.indices.to_numpy().astype(np.int64),
+                                 len(dictionary.dictionary))
+                values[name] = (STRING, encoded[name][0])
+            else:
+                values[name] = (STRING, column)
+        else:
+            values[name] = (column.dtype, column)
     for name, text in constants.items():
         values[name] = (STRING, pa.array([text], type=pa.large_string()))
     for name in part_names:
@@ -281,7 +408,7 @@ def long_frame(model, fixed: dict[str, pa.Array | np.ndarray], parts: list[dict]
             values[name] = (np.dtype(np.int64), np.array(scalars, dtype=np.int64))
         else:
             return None
-    values["count"] = (pd.Int64Dtype(), pa.array(count, mask=masked))
+    values["count"] = (pd.Int64Dtype(), pa.array(count, mask=masked) if masked.any() else count)  # nulls where masked
     values["masked"] = (np.dtype(bool), masked)
     values["source_line"] = (np.dtype(np.int64), lines)
 
@@ -290,37 +417,39 @@ def long_frame(model, fixed: dict[str, pa.Array | np.ndarray], parts: list[dict]
         part_keys = [k for k in keys if k in part_names]
         if len(row_keys) + len(part_keys) + len([k for k in keys if k in constants]) != len(keys):
             return False
-        rows_ok = distinct_rows([fixed[k] if isinstance(fixed[k], pa.Array) else pa.array(fixed[k]) for k in row_keys]) \
-            if row_keys else n == 1
+        if row_keys:
+            codes = [encoded[k][1:] if k in encoded else _codes(fixed[k]) for k in row_keys]
+            rows_ok = all(c is not None for c in codes) and unique_codes(codes)
+        else:
+            rows_ok = n == 1
         part_ok = len({tuple(p[k] for k in part_keys) for p in parts}) == k if part_keys else k == 1
         return rows_ok and part_ok
 
     if not passes_values(model, values, key_unique):
         return None
-    columns = {}
-    for name in model.to_schema().columns:
+    blocks = []
+    for position, name in enumerate(plan.columns):
         if name in fixed:
             column = fixed[name]
             if isinstance(column, pa.Array):
-                columns[name] = pd.arrays.ArrowStringArray(pa.chunked_array([pa.concat_arrays([column] * k)]), dtype=STRING)
-            elif column.dtype == object:  # kept as object (pandas would infer text)
-                columns[name] = pd.Series(np.tile(column, k), dtype=object, copy=False)
+                array = pd.arrays.ArrowStringArray(pa.chunked_array([column] * k), dtype=STRING)
             else:
-                columns[name] = np.tile(column, k)
+                array = np.tile(column, k).reshape(1, -1)
         elif name in constants:
-            columns[name] = pd.arrays.ArrowStringArray(pa.chunked_array([pa.repeat(
-                pa.scalar(constants[name], type=pa.large_string()), n * k)]), dtype=STRING)
+            array = pd.arrays.ArrowStringArray(pa.chunked_array([pa.repeat(
+                pa.scalar(constants[name], type=pa.large_string()), n)] * k), dtype=STRING)
         elif name == "count":
-            columns[name] = pd.arrays.IntegerArray(count, masked.copy())
+            array = pd.arrays.IntegerArray(count, masked.copy())
         elif name == "masked":
-            columns[name] = masked
+            array = masked.reshape(1, -1)
         elif name == "source_line":
-            columns[name] = np.tile(lines, k)
+            array = np.tile(lines, k).reshape(1, -1)
         else:
             kind, scalars = values[name]
             if kind is STRING:
-                columns[name] = pd.arrays.ArrowStringArray(pa.chunked_array([scalars.take(np.repeat(np.arange(k), n))]),
-                                                           dtype=STRING)
+                array = pd.arrays.ArrowStringArray(pa.chunked_array([scalars.take(np.repeat(np.arange(k), n))]),
+                                                   dtype=STRING)
             else:
-                columns[name] = np.repeat(scalars, n)
-    return pd.DataFrame(columns, copy=False)
+                array = np.repeat(scalars, n).reshape(1, -1)
+        blocks.append((array, np.array([position])))
+    return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n * k), columns=pd.Index(plan.columns))

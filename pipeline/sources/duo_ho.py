@@ -159,8 +159,10 @@ def _parse_arrow(path: Path, kind: str, generation: str, columns: dict[str, str]
     if level is None or wide is None:
         return None
     years = year_columns(wide.header, generation)
-    fixed = {ours: wide.trimmed(duo) for duo, ours in columns.items()}
-    if not duo_arrow.known_municipality_numbers(fixed["municipality_number"]):
+    model = RawHoDiploma if kind == "diplomas" else RawHoEnrolment
+    fixed, coded = duo_arrow.trimmed_columns(wide, columns, model)
+    numbers = coded["municipality_number"][1] if "municipality_number" in coded else fixed["municipality_number"]
+    if not duo_arrow.known_municipality_numbers(numbers):
         return None
     parsed = duo_arrow.counts([wide.columns[c] for c in years], mask=MASK if generation == "2023-" else None) if years else None
     if parsed is None:
@@ -175,8 +177,7 @@ def _parse_arrow(path: Path, kind: str, generation: str, columns: dict[str, str]
     constants = {"level": level, "source_file": path.name}
     if kind != "diplomas" and "programme_phase" not in fixed:
         constants["programme_phase"] = ""
-    long = duo_arrow.long_frame(RawHoDiploma if kind == "diplomas" else RawHoEnrolment, fixed, parts, constants,
-                                wide.lines, *parsed)
+    long = duo_arrow.long_frame(model, fixed, parts, constants, wide.lines, *parsed, coded=coded)
     if long is None:
         return None
     return Delivery(path=path, family=FAMILIES[kind], generation=generation, frame=long, encoding=wide.encoding,

@@ -162,23 +162,24 @@ def parse_2020(path: Path, kind: str) -> Delivery:
 
 def _arrow_fixed(path: Path, columns: dict[str, str], variable: list[str]):
     """The trimmed fixed columns of an mbo file read by Arrow, with the level as int64 and the
-    municipality of each place; None where the file needs the usual path."""
+    municipality of each place, and the codes of the text columns (`duo_arrow.trimmed_columns`);
+    None where the file needs the usual path."""
     wide = duo_arrow.read_checked(path, list(columns), variable)
     if wide is None:
-        return None, None
+        return None, None, None
     kept = RawMbo.to_schema().columns
-    fixed = {ours: wide.trimmed(duo) for duo, ours in columns.items() if ours in kept or ours in
-             ("count_text", "mask_flag")}
+    fixed, coded = duo_arrow.trimmed_columns(wide, {duo: ours for duo, ours in columns.items() if ours in kept or ours in
+                                                    ("count_text", "mask_flag")}, RawMbo)
     fixed["qualification_level"] = duo_arrow.integers(fixed["qualification_level"])
     fixed["municipality_code"] = duo_arrow.codes_by_name(fixed["place_name"], place_code(), as_text=False)
     if fixed["qualification_level"] is None or fixed["municipality_code"] is None:
-        return None, None
-    return wide, fixed
+        return None, None, None
+    return wide, fixed, coded
 
 
 def _arrow_2015(path: Path, kind: str) -> Delivery | None:
     """`parse_2015` on the Arrow-native path (`duo_arrow`), or None where the file needs the usual path."""
-    wide, fixed = _arrow_fixed(path, COLUMNS_2015, lambda header: [h for h in header if SEX_YEAR.match(h)])
+    wide, fixed, coded = _arrow_fixed(path, COLUMNS_2015, lambda header: [h for h in header if SEX_YEAR.match(h)])
     if wide is None:
         return None
     years = sorted({int(SEX_YEAR.match(h).group(2)) for h in wide.header if SEX_YEAR.match(h)})
@@ -194,7 +195,7 @@ def _arrow_2015(path: Path, kind: str) -> Delivery | None:
     if not np.array_equal(pairs.sum(axis=1), totals[0].reshape(len(years), n)):  # TOTAAL is MAN + VROUW
         return None
     parts = [{"sex": sex, "year": year} for year in years for sex in ("man", "vrouw")]
-    long = duo_arrow.long_frame(RawMbo, fixed, parts, {"source_file": path.name}, wide.lines, *by_sex)
+    long = duo_arrow.long_frame(RawMbo, fixed, parts, {"source_file": path.name}, wide.lines, *by_sex, coded=coded)
     if long is None:
         return None
     return Delivery(path=path, family=FAMILIES[kind], generation="2015-2019", frame=long, encoding=wide.encoding,
@@ -203,7 +204,7 @@ def _arrow_2015(path: Path, kind: str) -> Delivery | None:
 
 def _arrow_2020(path: Path, kind: str) -> Delivery | None:
     """`parse_2020` on the Arrow-native path (`duo_arrow`), or None where the file needs the usual path."""
-    wide, fixed = _arrow_fixed(path, columns_2020(kind), lambda header: [])
+    wide, fixed, coded = _arrow_fixed(path, columns_2020(kind), lambda header: [])
     if wide is None:
         return None
     flag = pc.utf8_upper(fixed.pop("mask_flag"))
@@ -216,7 +217,8 @@ def _arrow_2020(path: Path, kind: str) -> Delivery | None:
         return None
     fixed["sex"] = pc.utf8_lower(fixed["sex"])
     fixed["year"] = year
-    long = duo_arrow.long_frame(RawMbo, fixed, [{}], {"source_file": path.name}, wide.lines, counts[0], masked)
+    long = duo_arrow.long_frame(RawMbo, fixed, [{}], {"source_file": path.name}, wide.lines, counts[0], masked,
+                                coded=coded)
     if long is None:
         return None
     return Delivery(path=path, family=FAMILIES[kind], generation="2020-", frame=long, encoding=wide.encoding,

@@ -188,7 +188,7 @@ def _exams_arrow(path: Path, generation: str) -> Delivery | None:
     if wide is None:
         return None
     variable = [h for h in wide.header if pattern.match(h)]
-    fixed = {ours: wide.trimmed(duo) for duo, ours in columns.items()}
+    fixed, coded = duo_arrow.trimmed_columns(wide, columns, RawVoExam)
     if generation == "2013-2018":  # BRIN + the 2-digit location number (digits only: then padding is zfill)
         number = fixed.pop("location_number")
         digits = pc.and_(pc.utf8_is_digit(number), pc.less_equal(pc.binary_length(number), 2))
@@ -228,7 +228,7 @@ def _exams_arrow(path: Path, generation: str) -> Delivery | None:
     order = (0, 2, 1, 3)  # school year, sex, measure, row: the order of the parts
     long = duo_arrow.long_frame(RawVoExam, fixed, parts, {"source_file": path.name}, wide.lines,
                                 np.ascontiguousarray(values[:, :, :2].transpose(order)).reshape(-1),
-                                np.ascontiguousarray(masked[:, :, :2].transpose(order)).reshape(-1))
+                                np.ascontiguousarray(masked[:, :, :2].transpose(order)).reshape(-1), coded=coded)
     if long is None:
         return None
     return Delivery(path=path, family="duo_vo_exams", generation=generation, frame=long, encoding=wide.encoding,
@@ -254,14 +254,14 @@ def _pupils_arrow(path: Path, year: int) -> Delivery | None:
     if wide is None:
         return None
     variable = [h for h in wide.header if STUDY_YEAR.match(h)]
-    fixed = {ours: wide.trimmed(duo) for duo, ours in PUPILS.items()}
+    fixed, coded = duo_arrow.trimmed_columns(wide, PUPILS, RawVoPupils)
     fixed["municipality_code"] = duo_arrow.codes_by_name(fixed["municipality_name"], municipality_code(year)[0])
     parsed = duo_arrow.counts([wide.columns[c] for c in variable], mask=MASK) if variable else None
     if fixed["municipality_code"] is None or parsed is None:
         return None
     parts = [{"study_year": int(study_year), "year": year, "sex": sex.lower()}
              for study_year, sex in (STUDY_YEAR.match(c).groups() for c in variable)]
-    long = duo_arrow.long_frame(RawVoPupils, fixed, parts, {"source_file": path.name}, wide.lines, *parsed)
+    long = duo_arrow.long_frame(RawVoPupils, fixed, parts, {"source_file": path.name}, wide.lines, *parsed, coded=coded)
     if long is None:
         return None
     return Delivery(path=path, family="duo_vo_pupils", generation="2019-", frame=long, encoding=wide.encoding,
