@@ -210,6 +210,63 @@ def _error_text(edition: str, stderr: str) -> str:
     return stderr[stderr.index(marker):].strip() if marker in stderr else stderr.strip() or "(no output)"
 
 
+# modules a build imports, loaded once by the backfill's fork server instead of by every build
+PRELOADED = ("pipeline.cli", "pipeline.definitions", "pipeline.publish.edition")
+
+
+def _cli_in_child(argv: list[str], out: str, err: str) -> None:
+    """Run `techpact <argv>` in a process forked from the fork server, its output into the files."""
+    for stream, path in ((1, out), (2, err)):
+        target = os.open(path, os.O_WRONLY | os.O_APPEND)
+        os.dup2(target, stream)
+        os.close(target)
+    sys.exit(main(argv))
+
+
+class _Forked:
+    """A child forked from the fork server, with the `subprocess.Popen` calls the backfill uses."""
+
+    def __init__(self, process) -> None:
+        self.process = process
+        self.pid = process.pid
+
+    @property
+    def returncode(self) -> int | None:
+        return self.process.exitcode
+
+    def poll(self) -> int | None:
+        return self.process.exitcode
+
+    def terminate(self) -> None:
+        self.process.terminate()
+
+    def wait(self) -> int | None:
+        self.process.join()
+        return self.process.exitcode
+
+
+class _Launcher:
+    """Starts a backfill's child processes. A command of this CLI (`python -m pipeline.cli ...`) runs
+    in a process forked from a fork server that imported the pipeline once (`PRELOADED`): about two
+    CPU seconds of interpreter start and imports per edition saved, each edition still in its own
+    fresh process. Any other command runs as a subprocess."""
+
+    def __init__(self) -> None:
+        self.context = None
+
+    def start(self, command: list[str], out, err):
+        if command[:3] != [sys.executable, "-m", "pipeline.cli"]:
+            return subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL, text=True)
+        if self.context is None:
+            import multiprocessing
+
+            self.context = multiprocessing.get_context("forkserver")
+            self.context.set_forkserver_preload(list(PRELOADED))
+        process = self.context.Process(target=_cli_in_child, args=(command[3:], out.name, err.name))
+        process.start()
+        return _Forked(process)
+
+
 def backfill_in_processes(settings: Settings, editions: list[str], jobs: int, command: Callable[[str], list[str]],
                           keep_going: bool) -> tuple[list[str], list[str]]:
     """Build `editions` in child processes, `jobs` at a time, in order; (published, failed).
@@ -218,6 +275,7 @@ def backfill_in_processes(settings: Settings, editions: list[str], jobs: int, co
     id, seconds) and a failed edition's error text in full. After a failure no further edition starts
     unless `keep_going`; the running ones finish."""
     pending, running = list(editions), {}
+    launcher = _Launcher()
     published: list[str] = []
     failed: list[str] = []
     with tempfile.TemporaryDirectory(prefix="techpact-backfill-") as logs:
@@ -226,7 +284,7 @@ def backfill_in_processes(settings: Settings, editions: list[str], jobs: int, co
                 while pending and len(running) < jobs and (keep_going or not failed):
                     edition = pending.pop(0)
                     out, err = (open(Path(logs) / f"{edition}.{kind}", "w+", encoding="utf-8") for kind in ("out", "err"))
-                    child = subprocess.Popen(command(edition), stdout=out, stderr=err, stdin=subprocess.DEVNULL, text=True)
+                    child = launcher.start(command(edition), out, err)
                     running[edition] = (child, time.perf_counter(), out, err)
                     print(f"backfill: edition {edition} started (process {child.pid})", file=sys.stderr, flush=True)
                 time.sleep(0.2)

@@ -105,3 +105,27 @@ def test_jobs_must_be_positive(jobs, tmp_path):
     (tmp_path / "2019").mkdir()
     with pytest.raises(SystemExit, match="--jobs"):
         cli.main(["backfill", "2019", "2019", "--sources", str(tmp_path), "--jobs", jobs])
+
+
+def test_commands_of_this_cli_run_forked_from_the_preloaded_server(sample_dir, tmp_path):
+    """`python -m pipeline.cli ...` children are forked from a server that imported the pipeline once:
+    what they print and their exit code are those of the same command run as a subprocess."""
+    import subprocess
+
+    good = next((sample_dir / "2024").glob("01-ingeschrevenen-hbo-*.csv"))
+    bad = tmp_path / good.name
+    bad.write_text(good.read_text(encoding="utf-8").replace("OPLEIDINGSVORM", "OPLEIDINGS_VORM", 1), encoding="utf-8")
+    launcher = cli._Launcher()
+    for path in (good, bad):
+        command = [sys.executable, "-m", "pipeline.cli", "validate", str(path)]
+        out, err = (open(tmp_path / f"{path.parent.name}.{kind}", "w+", encoding="utf-8") for kind in ("out", "err"))
+        child = launcher.start(command, out, err)
+        assert isinstance(child, cli._Forked) and child.pid
+        code = child.wait()
+        expected = subprocess.run(command, capture_output=True, text=True, env={"PYTHONWARNINGS": "ignore", **__import__("os").environ})
+        out.seek(0)
+        assert (code, out.read()) == (expected.returncode, expected.stdout)
+        out.close()
+        err.close()
+    assert code != 0  # the renamed column fails validation
+    assert launcher.context.get_start_method() == "forkserver"
