@@ -117,27 +117,27 @@ def _arrow_loadable(schema) -> bool:
     return all(plain(f.type.value_type if pa.types.is_dictionary(f.type) else f.type) for f in schema)
 
 
-def _sqlite_insert_arrow(conn: Connection, name: str, batch, edition: str) -> None:
-    """Insert an Arrow record batch (a `StoredTable`'s) with sqlite3's executemany, as `_sqlite_insert`."""
-    columns = [c for c in batch.schema.names if c != EDITION]
-    values = [_arrow_values(batch.column(c)) for c in columns]
-    editions = ([str(e) for e in _arrow_values(batch.column(EDITION))] if EDITION in batch.schema.names
-                else itertools.repeat(edition, batch.num_rows))
+def _executemany(conn: Connection, name: str, columns: list[str], editions: Iterable, values: list[list]) -> None:
+    """Insert rows (the edition, then `columns`) with sqlite3's own executemany."""
     keys = ", ".join(f'"{k}"' for k in [EDITION, *columns])
     marks = ", ".join("?" for _ in range(len(columns) + 1))
     conn.connection.dbapi_connection.executemany(f'INSERT INTO "{name}" ({keys}) VALUES ({marks})', zip(editions, *values))
 
 
+def _sqlite_insert_arrow(conn: Connection, name: str, batch, edition: str) -> None:
+    """Insert an Arrow record batch (a `StoredTable`'s), as `_sqlite_insert`."""
+    columns = [c for c in batch.schema.names if c != EDITION]
+    editions = ([str(e) for e in _arrow_values(batch.column(EDITION))] if EDITION in batch.schema.names
+                else itertools.repeat(edition, batch.num_rows))
+    _executemany(conn, name, columns, editions, [_arrow_values(batch.column(c)) for c in columns])
+
+
 def _sqlite_insert(conn: Connection, name: str, frame: pd.DataFrame, edition: str) -> None:
-    """Insert a batch with sqlite3's own executemany, the edition column included (constant)."""
+    """Insert a batch, the edition column included (constant)."""
     columns = [c for c in frame.columns if c != EDITION]
-    values = [_python_values(frame[c]) for c in columns]
     editions = (_python_values(frame[EDITION].astype(str)) if EDITION in frame.columns  # as `_prepare`
                 else itertools.repeat(edition, len(frame)))
-    keys = ", ".join(f'"{k}"' for k in [EDITION, *columns])
-    marks = ", ".join("?" for _ in range(len(columns) + 1))
-    rows = zip(editions, *values)
-    conn.connection.dbapi_connection.executemany(f'INSERT INTO "{name}" ({keys}) VALUES ({marks})', rows)
+    _executemany(conn, name, columns, editions, [_python_values(frame[c]) for c in columns])
 
 
 def _fast_sqlite(frame: pd.DataFrame) -> bool:
