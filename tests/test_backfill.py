@@ -129,3 +129,14 @@ def test_commands_of_this_cli_run_forked_from_the_preloaded_server(sample_dir, t
         err.close()
     assert code != 0  # the renamed column fails validation
     assert launcher.context.get_start_method() == "forkserver"
+
+
+def test_the_preloaded_modules_start_no_thread():
+    # the fork server forks builds from a process that imported these: a thread started at import
+    # time would be copied without its running state (a lock it held stays held in every build)
+    import subprocess
+
+    probe = f"import threading; import {', '.join(cli.PRELOADED)}; print(threading.active_count())"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "1"
