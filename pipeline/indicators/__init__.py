@@ -91,7 +91,7 @@ def family_cells(family: Family, table: pd.DataFrame | None, edition: str, ctx: 
     """The cells of one family from its core table, with period flags, in the contract's order; or,
     when the table is absent or empty, the reason there are none (the coverage's detail)."""
     if table is None:
-        return f"core table {family.table} is not part of this build"
+        return _not_built(family)
     if table.empty:
         return no_rows_reason(family, edition)
     frame = family.build(table, ctx)
@@ -99,6 +99,10 @@ def family_cells(family: Family, table: pd.DataFrame | None, edition: str, ctx: 
     if unexpected:
         raise ValueError(f"indicator function {family.name} produced undeclared ids {sorted(unexpected)}")
     return finish(period_flags(frame, source_families()))
+
+
+def _not_built(family: Family) -> str:
+    return f"core table {family.table} is not part of this build"
 
 
 def no_rows_reason(family: Family, edition: str) -> str:
@@ -110,8 +114,9 @@ def assemble(cells: Mapping[str, pd.DataFrame | str], edition: str) -> tuple[pd.
     and the coverage of the catalogue."""
     cat = catalogue()
     frames, status = [], {}
-    for family in registered():
-        result = cells.get(family.name, f"core table {family.table} is not part of this build")
+    known = registered()
+    for family in known:
+        result = cells.get(family.name, _not_built(family))
         if isinstance(result, str):
             status.update({i: ("source_absent", result) for i in family.indicators})
             continue
@@ -121,7 +126,7 @@ def assemble(cells: Mapping[str, pd.DataFrame | str], edition: str) -> tuple[pd.
                 ("no_rows", f"{family.name} produced no cells")
         frames.append(result)
     reasons = dict(reference.load("indicators/not_computed.csv").frame[["indicator_id", "reason"]].itertuples(index=False))
-    stale = sorted(set(reasons) & {i for family in registered() for i in family.indicators})
+    stale = sorted(set(reasons) & {i for family in known for i in family.indicators})
     if stale:
         raise ValueError(f"reference/indicators/not_computed.csv names indicators that have a function: {stale}")
     rows = []
