@@ -227,17 +227,13 @@ def _run_ids(stdout: str) -> list[str]:
 
 def refresh(tmp: Path) -> dict:
     """A labour-market delivery changes after a full build: time of `techpact refresh`, and what it ran."""
-    from pipeline.sample import uwv
-
     sample = _sample(tmp)
     env = {**os.environ, "TECHPACT_HOME": str(tmp / "home"), "PYTHONWARNINGS": "ignore"}
     env.pop("DAGSTER_HOME", None)
     common = ("--sources", str(sample), "--out", str(tmp / "out"))
     full, _, result = _techpact("build", "--edition", "2024", *common, env=env)
     full_steps = _step_times(tmp / "home" / "dagster", _run_ids(result.stdout)[-1])
-    uwv.revise_vacancy_count(sample / "2024")
-    wall, _, result = _techpact("refresh", "--edition", "2024", *common, env=env)
-    steps = _step_times(tmp / "home" / "dagster", _run_ids(result.stdout)[-1])
+    wall, _, steps = _revised_refresh(sample, "2024", tmp / "home", tmp / "out", env)
     return {"full_build_s": round(full, 2), "refresh_s": round(wall, 2), "refresh_share": round(wall / full, 3),
             "steps_full": len(full_steps), "steps_refresh": len(steps),
             "refreshed": ", ".join(sorted(steps))[:400]}
@@ -432,21 +428,26 @@ def _scaled_once(tmp: Path, scale: int, keep: Path | None, memory_limit_gb: floa
     return figures
 
 
-def _refresh_after(sources: Path, home: Path, out: Path, env: dict, full_s: float) -> dict:
-    """`techpact refresh` of the scaled edition after one UWV delivery changed; the delivery is put
-    back afterwards (the sample may be kept for later runs)."""
+def _revised_refresh(sources: Path, edition: str, home: Path, out: Path, env: dict) -> tuple[float, int, dict]:
+    """`techpact refresh` of `edition` after one UWV delivery changed: (wall s, peak kB, step times).
+    The delivery is put back afterwards (a sample may be kept for later runs)."""
     from pipeline.sample import uwv
 
-    folder = sources / SCALED_EDITION
+    folder = sources / edition
     delivery = next(folder.glob("uwv-vacatures-*.csv"))
     original = delivery.read_bytes()
     try:
         uwv.revise_vacancy_count(folder)
-        wall, peak_kb, result = _techpact("refresh", "--edition", SCALED_EDITION, "--sources", str(sources),
+        wall, peak_kb, result = _techpact("refresh", "--edition", edition, "--sources", str(sources),
                                           "--out", str(out), env=env)
     finally:
         delivery.write_bytes(original)
-    steps = _step_times(home / "dagster", _run_ids(result.stdout)[-1])
+    return wall, peak_kb, _step_times(home / "dagster", _run_ids(result.stdout)[-1])
+
+
+def _refresh_after(sources: Path, home: Path, out: Path, env: dict, full_s: float) -> dict:
+    """The refresh of the scaled edition after its build (`_revised_refresh`), against the build."""
+    wall, peak_kb, steps = _revised_refresh(sources, SCALED_EDITION, home, out, env)
     return {"refresh_s": round(wall, 2), "refresh_share": round(wall / full_s, 3), "refresh_steps": len(steps),
             "refresh_peak_rss_mb": round(peak_kb / 1024, 1),
             "refresh_slowest_steps": ", ".join(f"{k} {v:.1f}" for k, v in sorted(steps.items(), key=lambda i: -i[1])[:5])}

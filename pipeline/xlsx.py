@@ -97,8 +97,11 @@ def _typed_column_cells(column: pd.Series, letter: str, strings: _Strings, rows:
         attribute = ' t="b"'
     elif pd.api.types.is_integer_dtype(dtype):
         attribute = ""
-    elif pd.api.types.is_float_dtype(dtype) and not np.signbit(column.to_numpy("float64", na_value=1.0)[column.eq(0).fillna(False).to_numpy(bool)]).any():
-        attribute = ""  # (-0.0 and 0.0 are one distinct value but not one cell text: those go cell by cell)
+    elif pd.api.types.is_float_dtype(dtype):
+        values = column.to_numpy("float64", na_value=np.nan)
+        if ((values == 0) & np.signbit(values)).any():
+            return None  # -0.0 and 0.0 are one distinct value but not one cell text: cell by cell
+        attribute = ""
     else:
         return None
     codes, distinct = pd.factorize(column, sort=False)  # distinct values in order of first appearance
