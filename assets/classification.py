@@ -5,7 +5,6 @@ then the bridge between the definitions (`stem_bridge`) and the version history 
 tables (`definition_changes`, `definition_comparison`).
 """
 
-
 import dagster as dg
 import pandas as pd
 
@@ -18,8 +17,13 @@ from pipeline.problems import SourceError
 from schemas import table_schema, validate
 from schemas.classification import Bridge, DefinitionChanges, DefinitionComparison
 
-STAGE = {"group_name": "classification", "owners": ["team:ptvt-monitor"], "kinds": {"pandas"},
-         "tags": {"techpact/stage": "classification"}, "partitions_def": editions}
+STAGE = {
+    "group_name": "classification",
+    "owners": ["team:ptvt-monitor"],
+    "kinds": {"pandas"},
+    "tags": {"techpact/stage": "classification"},
+    "partitions_def": editions,
+}
 
 
 def _fail(error: SourceError) -> dg.Failure:
@@ -31,23 +35,39 @@ def _fail(error: SourceError) -> dg.Failure:
 def _unknown_markdown(unknown: list[classify.UnknownCode]) -> str:
     if not unknown:
         return "none"
-    lines = ["| definition | level | code | name | problem | rows | years | where |", "|---|---|---|---|---|---|---|---|"]
-    lines += [f"| {u.definition} | {u.level} | {u.code} | {u.name} | {u.problem} | {u.rows} | {u.years} | {u.where} |"
-              for u in unknown]
+    lines = [
+        "| definition | level | code | name | problem | rows | years | where |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {u.definition} | {u.level} | {u.code} | {u.name} | {u.problem} | {u.rows} | {u.years} | {u.where} |"
+        for u in unknown
+    ]
     return "\n".join(lines)
 
 
 def classified_asset(row: classify.Classification) -> dg.AssetsDefinition:
-    check = dg.AssetCheckSpec("every_code_classified", asset=row.asset, blocking=True,
-                              description=f"Every {row.code_column} of {row.core} is known to both definition tables "
-                                          f"in its year (WARN with --allow-unclassified)")
+    check = dg.AssetCheckSpec(
+        "every_code_classified",
+        asset=row.asset,
+        blocking=True,
+        description=f"Every {row.code_column} of {row.core} is known to both definition tables "
+        f"in its year (WARN with --allow-unclassified)",
+    )
 
     @dg.asset(
-        name=row.asset, ins={"core": dg.AssetIn(row.core)}, code_version="2", deps=["reference_stem"],
-        metadata={"dagster/column_schema": table_schema(row.output_model()), "classified_on": row.code_column,
-                  **{f"table_{d}": p for d, p in row.tables.items()}},
-        check_specs=[check], description=f"{row.core} with stem_nl/cluster_nl and stem_isced/isced_f "
-                                         f"(classified on {row.code_column}).", **STAGE,
+        name=row.asset,
+        ins={"core": dg.AssetIn(row.core)},
+        code_version="2",
+        deps=["reference_stem"],
+        metadata={
+            "dagster/column_schema": table_schema(row.output_model()),
+            "classified_on": row.code_column,
+            **{f"table_{d}": p for d, p in row.tables.items()},
+        },
+        check_specs=[check],
+        description=f"{row.core} with stem_nl/cluster_nl and stem_isced/isced_f (classified on {row.code_column}).",
+        **STAGE,
     )
     def _classified(context: dg.AssetExecutionContext, core: pd.DataFrame, options: BuildOptions):
         try:
@@ -55,23 +75,36 @@ def classified_asset(row: classify.Classification) -> dg.AssetsDefinition:
         except SourceError as error:  # a definition table (or its override) breaks its contract
             raise _fail(error) from error
         except classify.ClassificationError as error:
-            raise dg.Failure(description=str(error), metadata={
-                "unknown_codes": len(error.unknown), "codes": dg.MetadataValue.md(_unknown_markdown(error.unknown))}) from error
+            raise dg.Failure(
+                description=str(error),
+                metadata={
+                    "unknown_codes": len(error.unknown),
+                    "codes": dg.MetadataValue.md(_unknown_markdown(error.unknown)),
+                },
+            ) from error
         problems = validate(row.output_model(), frame)
         if problems:
             raise _fail(SourceError(problems))
         tables = {d: classify.load_definition(p) for d, p in row.tables.items()}
         unclassified_rows = int(frame["stem_nl"].isna().sum() + frame["stem_isced"].isna().sum()) if unknown else 0
         if unknown:
-            context.log.warning(f"{len(unknown)} code(s) counted as unclassified (--allow-unclassified):\n"
-                                + "\n".join(f"  - {u}" for u in unknown))
-        yield dg.Output(frame, metadata={
-            "dagster/row_count": len(frame), "unclassified_codes": len(unknown), "unclassified_rows": unclassified_rows,
-            **{f"{t.id} version": t.version for t in tables.values()},
-            **{f"{t.id} sha256": t.sha256 for t in tables.values()},
-        })
+            context.log.warning(
+                f"{len(unknown)} code(s) counted as unclassified (--allow-unclassified):\n"
+                + "\n".join(f"  - {u}" for u in unknown)
+            )
+        yield dg.Output(
+            frame,
+            metadata={
+                "dagster/row_count": len(frame),
+                "unclassified_codes": len(unknown),
+                "unclassified_rows": unclassified_rows,
+                **{f"{t.id} version": t.version for t in tables.values()},
+                **{f"{t.id} sha256": t.sha256 for t in tables.values()},
+            },
+        )
         yield dg.AssetCheckResult(
-            check_name="every_code_classified", passed=not unknown,
+            check_name="every_code_classified",
+            passed=not unknown,
             severity=dg.AssetCheckSeverity.WARN if unknown else dg.AssetCheckSeverity.ERROR,
             metadata={"unclassified": dg.MetadataValue.md(_unknown_markdown(unknown))},
         )
@@ -84,11 +117,18 @@ BRIDGED = [row for row in classify.plan() if row.population]
 
 
 @dg.asset(
-    ins={row.asset: dg.AssetIn(row.asset) for row in BRIDGED}, code_version="1",
+    ins={row.asset: dg.AssetIn(row.asset) for row in BRIDGED},
+    code_version="1",
     metadata={"dagster/column_schema": table_schema(Bridge)},
-    check_specs=[dg.AssetCheckSpec("bridge_reconciles", asset="stem_bridge", blocking=True,
-                                   description="nl_total = isced_total + added - left_out per level, year and sex; "
-                                               "groups add up to their totals; T = M + V")],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "bridge_reconciles",
+            asset="stem_bridge",
+            blocking=True,
+            description="nl_total = isced_total + added - left_out per level, year and sex; "
+            "groups add up to their totals; T = M + V",
+        )
+    ],
     **STAGE,
 )
 def stem_bridge(context: dg.AssetExecutionContext, **classified: pd.DataFrame):
@@ -96,27 +136,60 @@ def stem_bridge(context: dg.AssetExecutionContext, **classified: pd.DataFrame):
     table = bridge_logic.bridges(classified, classify.plan(), context.partition_key)
     gaps = bridge_logic.reconcile(table)
     if gaps:  # never store a bridge that does not add up
-        raise dg.Failure(description="the bridge does not reconcile:\n" + "\n".join(gaps[:50]),
-                         metadata={"gaps": len(gaps)})
-    totals = table[(table["group_kind"] == "") & (table["sex"] == "T") & table["component"].isin(["nl_total", "isced_total"])]
+        raise dg.Failure(
+            description="the bridge does not reconcile:\n" + "\n".join(gaps[:50]), metadata={"gaps": len(gaps)}
+        )
+    totals = table[
+        (table["group_kind"] == "") & (table["sex"] == "T") & table["component"].isin(["nl_total", "isced_total"])
+    ]
     latest = totals[totals["year"] == totals["year"].max()] if len(totals) else totals
-    yield dg.Output(table, metadata={"dagster/row_count": len(table), "latest year": dg.MetadataValue.md("\n".join(
-        f"- {r.level} {r.population} {r.year} {r.component}: {r.count_low}" for r in latest.itertuples()) or "none")})
+    yield dg.Output(
+        table,
+        metadata={
+            "dagster/row_count": len(table),
+            "latest year": dg.MetadataValue.md(
+                "\n".join(
+                    f"- {r.level} {r.population} {r.year} {r.component}: {r.count_low}" for r in latest.itertuples()
+                )
+                or "none"
+            ),
+        },
+    )
     yield dg.AssetCheckResult(check_name="bridge_reconciles", passed=True, metadata={"cells": len(table)})
 
 
-@dg.asset(code_version="1", deps=["reference_stem"], metadata={"dagster/column_schema": table_schema(DefinitionChanges)},
-          **STAGE)
+@dg.asset(
+    code_version="1",
+    deps=["reference_stem"],
+    metadata={"dagster/column_schema": table_schema(DefinitionChanges)},
+    **STAGE,
+)
 def definition_changes(context: dg.AssetExecutionContext) -> dg.Output[pd.DataFrame]:
     """Definition tables that changed since the latest earlier recorded edition (empty when none)."""
     frame = history.changes(context.partition_key)
-    return dg.Output(frame, metadata={"dagster/row_count": len(frame), "changed": dg.MetadataValue.md(
-        "\n".join(f"- {r.table_id}: {r.old_version} ({r.previous_edition}) -> {r.new_version}: +{r.codes_added} "
-                  f"-{r.codes_removed} ~{r.codes_reclassified}" for r in frame.itertuples()) or "none")})
+    return dg.Output(
+        frame,
+        metadata={
+            "dagster/row_count": len(frame),
+            "changed": dg.MetadataValue.md(
+                "\n".join(
+                    f"- {r.table_id}: {r.old_version} ({r.previous_edition}) -> {r.new_version}: +{r.codes_added} "
+                    f"-{r.codes_removed} ~{r.codes_reclassified}"
+                    for r in frame.itertuples()
+                )
+                or "none"
+            ),
+        },
+    )
 
 
-@dg.asset(ins={row.core: dg.AssetIn(row.core) for row in classify.plan()}, code_version="1", deps=["reference_stem"],
-          metadata={"dagster/column_schema": table_schema(DefinitionComparison)}, **STAGE)
+@dg.asset(
+    ins={row.core: dg.AssetIn(row.core) for row in classify.plan()},
+    code_version="1",
+    deps=["reference_stem"],
+    metadata={"dagster/column_schema": table_schema(DefinitionComparison)},
+    **STAGE,
+)
 def definition_comparison(context: dg.AssetExecutionContext, **cores: pd.DataFrame) -> dg.Output[pd.DataFrame]:
     """The whole series under the current and the previous version of every changed definition table."""
     frame = history.comparison(context.partition_key, cores)

@@ -1,6 +1,5 @@
 """Stage 3, core: harmonised long tables with one meaning each."""
 
-
 import dagster as dg
 import pandas as pd
 
@@ -15,11 +14,21 @@ from schemas.core import HoFirstYears
 
 
 @dg.asset(
-    partitions_def=editions, group_name="core", owners=["team:ptvt-monitor"], kinds={"pandas"},
-    code_version="1", tags={"techpact/stage": "core"},
+    partitions_def=editions,
+    group_name="core",
+    owners=["team:ptvt-monitor"],
+    kinds={"pandas"},
+    code_version="1",
+    tags={"techpact/stage": "core"},
     metadata={"dagster/column_schema": table_schema(HoFirstYears)},
-    check_specs=[dg.AssetCheckSpec("totals_equal_raw", asset="ho_first_years", blocking=True,
-                                   description="Per level and year, core totals equal the raw delivery totals")],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "totals_equal_raw",
+            asset="ho_first_years",
+            blocking=True,
+            description="Per level and year, core totals equal the raw delivery totals",
+        )
+    ],
 )
 def ho_first_years(context: dg.AssetExecutionContext, raw_duo_ho_first_years: pd.DataFrame):
     """First-year students hbo and wo per programme, location, study form and sex, every year of the edition's files."""
@@ -31,10 +40,16 @@ def ho_first_years(context: dg.AssetExecutionContext, raw_duo_ho_first_years: pd
     raw_totals = raw_duo_ho_first_years.groupby(["level", "year"])["count"].sum()
     core_totals = frame.groupby(["level", "year"])["count"].sum()
     equal = raw_totals.sort_index().equals(core_totals.sort_index())
-    yield dg.Output(frame, metadata={"dagster/row_count": len(frame), "years": f"{frame['year'].min()}-{frame['year'].max()}"})
-    yield dg.AssetCheckResult(check_name="totals_equal_raw", passed=bool(equal),
-                              metadata={"totals": dg.MetadataValue.md("\n".join(
-                                  f"- {lvl} {yr}: {int(v)}" for (lvl, yr), v in core_totals.items()))})
+    yield dg.Output(
+        frame, metadata={"dagster/row_count": len(frame), "years": f"{frame['year'].min()}-{frame['year'].max()}"}
+    )
+    yield dg.AssetCheckResult(
+        check_name="totals_equal_raw",
+        passed=bool(equal),
+        metadata={
+            "totals": dg.MetadataValue.md("\n".join(f"- {lvl} {yr}: {int(v)}" for (lvl, yr), v in core_totals.items()))
+        },
+    )
 
 
 def core_family_asset(name: str, raw_family: str, build, model, description: str, categorical: bool = False):
@@ -43,12 +58,28 @@ def core_family_asset(name: str, raw_family: str, build, model, description: str
     tables whose names and codes repeat: a fraction of the memory); the core table is the same."""
 
     @dg.asset(
-        name=name, partitions_def=editions, group_name="core", owners=["team:ptvt-monitor"], kinds={"pandas"},
-        code_version="1", tags={"techpact/stage": "core"}, description=description,
-        ins={"raw": dg.AssetIn(key=f"raw_{raw_family}", input_manager_key=CATEGORICAL_TABLE_LOADER if categorical else None)},
+        name=name,
+        partitions_def=editions,
+        group_name="core",
+        owners=["team:ptvt-monitor"],
+        kinds={"pandas"},
+        code_version="1",
+        tags={"techpact/stage": "core"},
+        description=description,
+        ins={
+            "raw": dg.AssetIn(
+                key=f"raw_{raw_family}", input_manager_key=CATEGORICAL_TABLE_LOADER if categorical else None
+            )
+        },
         metadata={"dagster/column_schema": table_schema(model)},
-        check_specs=[dg.AssetCheckSpec("totals_equal_raw", asset=name, blocking=True,
-                                       description="Per year, core totals equal the raw delivery totals")],
+        check_specs=[
+            dg.AssetCheckSpec(
+                "totals_equal_raw",
+                asset=name,
+                blocking=True,
+                description="Per year, core totals equal the raw delivery totals",
+            )
+        ],
     )
     def _core(context: dg.AssetExecutionContext, raw: pd.DataFrame):
         edition = context.partition_key
@@ -57,13 +88,24 @@ def core_family_asset(name: str, raw_family: str, build, model, description: str
         except SourceError as error:
             raise fail(error) from error
         keys = ["year", "measure"] if "measure" in frame.columns else ["year"]
-        raw_totals = raw.groupby(keys, observed=True)["count"].sum().sort_index() if len(raw) else pd.Series(dtype="Int64")
-        core_totals = frame.groupby(keys, observed=True)["count"].sum().sort_index() if len(frame) else pd.Series(dtype="Int64")
+        raw_totals = (
+            raw.groupby(keys, observed=True)["count"].sum().sort_index() if len(raw) else pd.Series(dtype="Int64")
+        )
+        core_totals = (
+            frame.groupby(keys, observed=True)["count"].sum().sort_index() if len(frame) else pd.Series(dtype="Int64")
+        )
         equal = len(raw_totals) == len(core_totals) and bool((raw_totals.to_numpy() == core_totals.to_numpy()).all())
         years = f"{frame['year'].min()}-{frame['year'].max()}" if len(frame) else "none"
         yield dg.Output(frame, metadata={"dagster/row_count": len(frame), "years": years})
-        yield dg.AssetCheckResult(check_name="totals_equal_raw", passed=equal, metadata={"totals": dg.MetadataValue.md(
-            "\n".join(f"- {k}: {int(v)}" for k, v in core_totals.items()) or "no delivery this edition")})
+        yield dg.AssetCheckResult(
+            check_name="totals_equal_raw",
+            passed=equal,
+            metadata={
+                "totals": dg.MetadataValue.md(
+                    "\n".join(f"- {k}: {int(v)}" for k, v in core_totals.items()) or "no delivery this edition"
+                )
+            },
+        )
 
     return _core
 
@@ -73,11 +115,17 @@ def core_family_asset(name: str, raw_family: str, build, model, description: str
 # pipeline/core/registers.py; the blocking check compares totals (or rows) with the raw input, so
 # harmonising can never add, drop or double a figure. An empty raw table gives an empty core table.
 
-from pipeline.core import labour as core_labour  # noqa: E402
-from pipeline.core import registers as core_registers  # noqa: E402
-from schemas.core_labour import (EmploymentByOccupation, LabourMarketTension, MunicipalityRegions,  # noqa: E402
-                                 ProgrammeParticipation, UnemploymentByEducation, VacanciesByOccupation,
-                                 VacanciesBySector)
+from pipeline.core import labour as core_labour
+from pipeline.core import registers as core_registers
+from schemas.core_labour import (
+    EmploymentByOccupation,
+    LabourMarketTension,
+    MunicipalityRegions,
+    ProgrammeParticipation,
+    UnemploymentByEducation,
+    VacanciesByOccupation,
+    VacanciesBySector,
+)
 
 
 def _labour_year(edition: str) -> int:
@@ -85,25 +133,54 @@ def _labour_year(edition: str) -> int:
 
 
 LABOUR_CORE = {  # core table -> (raw input, model, builder(raw, edition), raw total, core total, description)
-    "employment_by_occupation": ("raw_cbs_employment", EmploymentByOccupation,
-                                 lambda raw, e: core_labour.employment_by_occupation(raw, e, _labour_year(e)), "count", "count",
-                                 "Employed persons per occupation (BRC 2014), sex and characteristic, per year and quarter (CBS)"),
-    "vacancies_by_sector": ("raw_cbs_vacancies", VacanciesBySector,
-                            lambda raw, e: core_labour.vacancies_by_sector(raw, e, _labour_year(e)), "count", "count",
-                            "Open vacancies per industry (SBI 2008) and quarter (CBS)"),
-    "municipality_regions": ("raw_cbs_regions", MunicipalityRegions,
-                             lambda raw, e: core_labour.municipality_regions(raw, e), None, None,
-                             "Municipality -> arbeidsmarktregio, COROP, province, landsdeel per boundary year (CBS)"),
-    "unemployment_by_education": ("raw_cbs_unemployment", UnemploymentByEducation,
-                                  lambda raw, e: core_labour.unemployment_by_education(raw, e, _labour_year(e)),
-                                  "unemployed", "unemployed",
-                                  "Labour force and unemployment by field of education (ISCED-F), level and sex (CBS custom table)"),
-    "vacancies_by_occupation": ("raw_uwv_vacancies", VacanciesByOccupation,
-                                lambda raw, e: core_labour.vacancies_by_occupation(raw, e, _labour_year(e)), "count", "count",
-                                "Open vacancies in technical and ICT occupations per quarter and level, with UWV's method (UWV)"),
-    "labour_market_tension": ("raw_uwv_tension", LabourMarketTension,
-                              lambda raw, e: core_labour.labour_market_tension(raw, e, _labour_year(e)), "vacancies", "vacancies",
-                              "UWV tension indicator per quarter, arbeidsmarktregio and occupation group"),
+    "employment_by_occupation": (
+        "raw_cbs_employment",
+        EmploymentByOccupation,
+        lambda raw, e: core_labour.employment_by_occupation(raw, e, _labour_year(e)),
+        "count",
+        "count",
+        "Employed persons per occupation (BRC 2014), sex and characteristic, per year and quarter (CBS)",
+    ),
+    "vacancies_by_sector": (
+        "raw_cbs_vacancies",
+        VacanciesBySector,
+        lambda raw, e: core_labour.vacancies_by_sector(raw, e, _labour_year(e)),
+        "count",
+        "count",
+        "Open vacancies per industry (SBI 2008) and quarter (CBS)",
+    ),
+    "municipality_regions": (
+        "raw_cbs_regions",
+        MunicipalityRegions,
+        lambda raw, e: core_labour.municipality_regions(raw, e),
+        None,
+        None,
+        "Municipality -> arbeidsmarktregio, COROP, province, landsdeel per boundary year (CBS)",
+    ),
+    "unemployment_by_education": (
+        "raw_cbs_unemployment",
+        UnemploymentByEducation,
+        lambda raw, e: core_labour.unemployment_by_education(raw, e, _labour_year(e)),
+        "unemployed",
+        "unemployed",
+        "Labour force and unemployment by field of education (ISCED-F), level and sex (CBS custom table)",
+    ),
+    "vacancies_by_occupation": (
+        "raw_uwv_vacancies",
+        VacanciesByOccupation,
+        lambda raw, e: core_labour.vacancies_by_occupation(raw, e, _labour_year(e)),
+        "count",
+        "count",
+        "Open vacancies in technical and ICT occupations per quarter and level, with UWV's method (UWV)",
+    ),
+    "labour_market_tension": (
+        "raw_uwv_tension",
+        LabourMarketTension,
+        lambda raw, e: core_labour.labour_market_tension(raw, e, _labour_year(e)),
+        "vacancies",
+        "vacancies",
+        "UWV tension indicator per quarter, arbeidsmarktregio and occupation group",
+    ),
 }
 
 
@@ -115,14 +192,28 @@ def _totals(frame: pd.DataFrame, column: str | None) -> dict[str, int]:
     return {str(k): int(v) for k, v in sums.items()}
 
 
-def labour_core_asset(name: str, raw_name: str, model, build, raw_total: str | None, core_total: str | None,
-                      description: str) -> dg.AssetsDefinition:
+def labour_core_asset(
+    name: str, raw_name: str, model, build, raw_total: str | None, core_total: str | None, description: str
+) -> dg.AssetsDefinition:
     @dg.asset(
-        name=name, partitions_def=editions, group_name="core", owners=["team:ptvt-monitor"], kinds={"pandas"},
-        code_version="1", tags={"techpact/stage": "core"}, description=description,
-        ins={"raw": dg.AssetIn(raw_name)}, metadata={"dagster/column_schema": table_schema(model)},
-        check_specs=[dg.AssetCheckSpec("totals_equal_raw", asset=name, blocking=True,
-                                       description="Per year, core totals (or rows) equal those of the raw deliveries")],
+        name=name,
+        partitions_def=editions,
+        group_name="core",
+        owners=["team:ptvt-monitor"],
+        kinds={"pandas"},
+        code_version="1",
+        tags={"techpact/stage": "core"},
+        description=description,
+        ins={"raw": dg.AssetIn(raw_name)},
+        metadata={"dagster/column_schema": table_schema(model)},
+        check_specs=[
+            dg.AssetCheckSpec(
+                "totals_equal_raw",
+                asset=name,
+                blocking=True,
+                description="Per year, core totals (or rows) equal those of the raw deliveries",
+            )
+        ],
     )
     def _core(context: dg.AssetExecutionContext, raw: pd.DataFrame):
         edition = context.partition_key
@@ -135,11 +226,16 @@ def labour_core_asset(name: str, raw_name: str, model, build, raw_total: str | N
                 raise fail(error) from error
         raw_totals, core_totals = _totals(raw, raw_total), _totals(frame, core_total)
         if raw_total is None:  # region tables: every municipality of every boundary year kept once
-            raw_totals = {"rows": int(raw[["boundary_year", "municipality_code"]].drop_duplicates().shape[0]) if len(raw) else 0}
+            raw_totals = {
+                "rows": int(raw[["boundary_year", "municipality_code"]].drop_duplicates().shape[0]) if len(raw) else 0
+            }
             core_totals = {"rows": len(frame)}
         yield dg.Output(frame, metadata={"dagster/row_count": len(frame)})
-        yield dg.AssetCheckResult(check_name="totals_equal_raw", passed=raw_totals == core_totals,
-                                  metadata={"raw": dg.MetadataValue.json(raw_totals), "core": dg.MetadataValue.json(core_totals)})
+        yield dg.AssetCheckResult(
+            check_name="totals_equal_raw",
+            passed=raw_totals == core_totals,
+            metadata={"raw": dg.MetadataValue.json(raw_totals), "core": dg.MetadataValue.json(core_totals)},
+        )
 
     return _core
 
@@ -150,18 +246,50 @@ def _duo_core_assets():
     from schemas.core import HoDiplomas, HoEnrolments, MboDiplomas, MboParticipants, VoExamCandidates, VoPupilsByProfile
 
     specs = [
-        ("ho_enrolments", "duo_ho_enrolments", core_ho.ho_enrolments, HoEnrolments,
-         "All students hbo and wo per programme, location, study form and sex."),
-        ("ho_diplomas", "duo_ho_diplomas", core_ho.ho_diplomas, HoDiplomas,
-         "Diplomas hbo and wo per programme, location, study form, diploma type and sex."),
-        ("mbo_participants", "duo_mbo_participants", core_mbo.mbo_participants, MboParticipants,
-         "mbo participants per institution, place (municipality), learning path, crebo and sex."),
-        ("mbo_diplomas", "duo_mbo_diplomas", core_mbo.mbo_diplomas, MboDiplomas,
-         "mbo diplomas per institution, place (municipality), learning path, crebo and sex."),
-        ("vo_exam_candidates", "duo_vo_exams", core_vo.vo_exam_candidates, VoExamCandidates,
-         "vo exam candidates and passes per location, profile (INSPECTIECODE) and sex.", True),
-        ("vo_pupils_by_profile", "duo_vo_pupils", core_vo.vo_pupils_by_profile, VoPupilsByProfile,
-         "vo pupils per location, profile (INSPECTIECODE), year of study and sex.", True),
+        (
+            "ho_enrolments",
+            "duo_ho_enrolments",
+            core_ho.ho_enrolments,
+            HoEnrolments,
+            "All students hbo and wo per programme, location, study form and sex.",
+        ),
+        (
+            "ho_diplomas",
+            "duo_ho_diplomas",
+            core_ho.ho_diplomas,
+            HoDiplomas,
+            "Diplomas hbo and wo per programme, location, study form, diploma type and sex.",
+        ),
+        (
+            "mbo_participants",
+            "duo_mbo_participants",
+            core_mbo.mbo_participants,
+            MboParticipants,
+            "mbo participants per institution, place (municipality), learning path, crebo and sex.",
+        ),
+        (
+            "mbo_diplomas",
+            "duo_mbo_diplomas",
+            core_mbo.mbo_diplomas,
+            MboDiplomas,
+            "mbo diplomas per institution, place (municipality), learning path, crebo and sex.",
+        ),
+        (
+            "vo_exam_candidates",
+            "duo_vo_exams",
+            core_vo.vo_exam_candidates,
+            VoExamCandidates,
+            "vo exam candidates and passes per location, profile (INSPECTIECODE) and sex.",
+            True,
+        ),
+        (
+            "vo_pupils_by_profile",
+            "duo_vo_pupils",
+            core_vo.vo_pupils_by_profile,
+            VoPupilsByProfile,
+            "vo pupils per location, profile (INSPECTIECODE), year of study and sex.",
+            True,
+        ),
     ]
     return [core_family_asset(*spec) for spec in specs]
 
@@ -171,24 +299,44 @@ labour_core_assets = [labour_core_asset(name, *spec) for name, spec in LABOUR_CO
 
 
 @dg.asset(
-    partitions_def=editions, group_name="core", owners=["team:ptvt-monitor"], kinds={"pandas"},
-    code_version="1", tags={"techpact/stage": "core"},
+    partitions_def=editions,
+    group_name="core",
+    owners=["team:ptvt-monitor"],
+    kinds={"pandas"},
+    code_version="1",
+    tags={"techpact/stage": "core"},
     metadata={"dagster/column_schema": table_schema(ProgrammeParticipation)},
-    check_specs=[dg.AssetCheckSpec("rows_equal_raw", asset="programme_participation", blocking=True,
-                                   description="Every partnership and project of the registers appears once")],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "rows_equal_raw",
+            asset="programme_participation",
+            blocking=True,
+            description="Every partnership and project of the registers appears once",
+        )
+    ],
 )
-def programme_participation(context: dg.AssetExecutionContext, raw_registers_jetnet_technet: pd.DataFrame,
-                            raw_registers_mkbidee: pd.DataFrame):
+def programme_participation(
+    context: dg.AssetExecutionContext, raw_registers_jetnet_technet: pd.DataFrame, raw_registers_mkbidee: pd.DataFrame
+):
     """Participation in Jet-Net & TechNet (partnerships) and MKB!dee (projects, grants), one row each."""
     edition = context.partition_key
     try:
-        frame = core_registers.programme_participation(raw_registers_jetnet_technet, raw_registers_mkbidee, edition,
-                                                       _labour_year(edition))
+        frame = core_registers.programme_participation(
+            raw_registers_jetnet_technet, raw_registers_mkbidee, edition, _labour_year(edition)
+        )
     except SourceError as error:
         raise fail(error) from error
     expected = len(raw_registers_jetnet_technet) + len(raw_registers_mkbidee)
     per_programme = frame.groupby("programme")["count"].sum() if len(frame) else pd.Series(dtype="Int64")
-    yield dg.Output(frame, metadata={"dagster/row_count": len(frame),
-                                     "per_programme": dg.MetadataValue.json({k: int(v) for k, v in per_programme.items()})})
-    yield dg.AssetCheckResult(check_name="rows_equal_raw", passed=len(frame) == expected,
-                              metadata={"raw_rows": expected, "core_rows": len(frame)})
+    yield dg.Output(
+        frame,
+        metadata={
+            "dagster/row_count": len(frame),
+            "per_programme": dg.MetadataValue.json({k: int(v) for k, v in per_programme.items()}),
+        },
+    )
+    yield dg.AssetCheckResult(
+        check_name="rows_equal_raw",
+        passed=len(frame) == expected,
+        metadata={"raw_rows": expected, "core_rows": len(frame)},
+    )

@@ -5,7 +5,6 @@ Each indicator family (pipeline/indicators/<family>.py) is its own asset, `indic
 reading one classified core table, so a labour-market refresh recomputes only the families of the
 labour-market sources; `indicators` assembles the families into the edition's table."""
 
-
 import dagster as dg
 import pandas as pd
 
@@ -28,38 +27,60 @@ def family_key(family: logic.Family) -> str:
 
 
 def _denominators_equal_core(cells: pd.DataFrame, ho_first_years_classified: pd.DataFrame) -> dg.AssetCheckResult:
-    share = cells[(cells["indicator_id"] == "ho_first_years_stem_share") & (cells["sex"] == "T")
-                  & (cells["definition"] == "nl") & (cells["region_level"] == "national")]
-    got = dict(zip(zip(share["breakdown"].str.removeprefix("level="), share["period"].astype(int)), share["denominator"]))
+    share = cells[
+        (cells["indicator_id"] == "ho_first_years_stem_share")
+        & (cells["sex"] == "T")
+        & (cells["definition"] == "nl")
+        & (cells["region_level"] == "national")
+    ]
+    got = dict(
+        zip(zip(share["breakdown"].str.removeprefix("level="), share["period"].astype(int)), share["denominator"])
+    )
     core = ho_first_years_classified.groupby(["level", "year"])[["count_low", "count_high"]].sum()
     want = {k: (r.count_low + r.count_high) / 2 for k, r in core.iterrows()}
-    return dg.AssetCheckResult(check_name="denominators_equal_core", passed=got == want,
-                               metadata={"cells_compared": len(want)})
+    return dg.AssetCheckResult(
+        check_name="denominators_equal_core", passed=got == want, metadata={"cells_compared": len(want)}
+    )
 
 
 # checks of one family's cells against its core table
-FAMILY_CHECKS = {"ho_first_years": ("denominators_equal_core", "Share denominators equal the core table's first-year totals",
-                                    _denominators_equal_core)}
+FAMILY_CHECKS = {
+    "ho_first_years": (
+        "denominators_equal_core",
+        "Share denominators equal the core table's first-year totals",
+        _denominators_equal_core,
+    )
+}
 
 
 def family_asset(family: logic.Family):
     check = FAMILY_CHECKS.get(family.name)
 
     @dg.asset(
-        name=family_key(family), partitions_def=editions, group_name="indicators", owners=["team:ptvt-monitor"],
-        kinds={"pandas"}, code_version="1", tags={"techpact/stage": "indicators"}, deps=REFERENCES,
-        ins={"table": dg.AssetIn(family.table)}, metadata={"dagster/column_schema": table_schema(Indicators)},
+        name=family_key(family),
+        partitions_def=editions,
+        group_name="indicators",
+        owners=["team:ptvt-monitor"],
+        kinds={"pandas"},
+        code_version="1",
+        tags={"techpact/stage": "indicators"},
+        deps=REFERENCES,
+        ins={"table": dg.AssetIn(family.table)},
+        metadata={"dagster/column_schema": table_schema(Indicators)},
         description=f"Indicator cells of the family {family.name} ({family.table}): "
-                    + (family.build.__doc__ or "").strip().split("\n\n")[0],
+        + (family.build.__doc__ or "").strip().split("\n\n")[0],
         check_specs=[dg.AssetCheckSpec(check[0], asset=family_key(family), blocking=True, description=check[1])]
-        if check else None,
+        if check
+        else None,
     )
     def _cells(context: dg.AssetExecutionContext, table: pd.DataFrame):
         edition = context.partition_key
         result = logic.family_cells(family, table, edition, logic.context(edition))
         cells = result if isinstance(result, pd.DataFrame) else empty_table(Indicators)
-        yield dg.Output(cells, metadata={"dagster/row_count": len(cells),
-                                         **({"no_cells": result} if isinstance(result, str) else {})})
+        yield dg.Output(
+            cells,
+            metadata={"dagster/row_count": len(cells), **({"no_cells": result} if isinstance(result, str) else {})},
+        )
         if check:
             yield check[2](cells, table)
 
@@ -70,23 +91,37 @@ FAMILY_ASSETS = [family_asset(family) for family in FAMILIES]
 
 
 @dg.multi_asset(
-    partitions_def=editions, group_name="indicators", can_subset=False,
-    ins={**{family_key(f): dg.AssetIn(family_key(f)) for f in FAMILIES},
-         # the core tables only for their row counts (an empty table: the family's source is absent)
-         **{table: dg.AssetIn(table, input_manager_key=STORED_TABLE_LOADER) for table in TABLES}},
+    partitions_def=editions,
+    group_name="indicators",
+    can_subset=False,
+    ins={
+        **{family_key(f): dg.AssetIn(family_key(f)) for f in FAMILIES},
+        # the core tables only for their row counts (an empty table: the family's source is absent)
+        **{table: dg.AssetIn(table, input_manager_key=STORED_TABLE_LOADER) for table in TABLES},
+    },
     outs={
-        "indicators": dg.AssetOut(owners=["team:ptvt-monitor"], kinds={"pandas"}, code_version="3",
-                                  tags={"techpact/stage": "indicators"},
-                                  metadata={"dagster/column_schema": table_schema(Indicators)},
-                                  description="All indicators of the edition in one long table (downloads layout)."),
-        "indicator_coverage": dg.AssetOut(owners=["team:ptvt-monitor"], kinds={"pandas"}, code_version="1",
-                                          tags={"techpact/stage": "indicators"},
-                                          metadata={"dagster/column_schema": table_schema(Coverage)},
-                                          description="Per catalogue entry: computed, no function yet, or source absent."),
+        "indicators": dg.AssetOut(
+            owners=["team:ptvt-monitor"],
+            kinds={"pandas"},
+            code_version="3",
+            tags={"techpact/stage": "indicators"},
+            metadata={"dagster/column_schema": table_schema(Indicators)},
+            description="All indicators of the edition in one long table (downloads layout).",
+        ),
+        "indicator_coverage": dg.AssetOut(
+            owners=["team:ptvt-monitor"],
+            kinds={"pandas"},
+            code_version="1",
+            tags={"techpact/stage": "indicators"},
+            metadata={"dagster/column_schema": table_schema(Coverage)},
+            description="Per catalogue entry: computed, no function yet, or source absent.",
+        ),
     },
     deps=REFERENCES,
-    check_specs=[dg.AssetCheckSpec(name, asset="indicators", blocking=True, description=text)
-                 for name, text in indicator_checks.DESCRIPTIONS.items()],
+    check_specs=[
+        dg.AssetCheckSpec(name, asset="indicators", blocking=True, description=text)
+        for name, text in indicator_checks.DESCRIPTIONS.items()
+    ],
 )
 def indicators(context: dg.AssetExecutionContext, **inputs):
     edition = context.partition_key
@@ -96,21 +131,40 @@ def indicators(context: dg.AssetExecutionContext, **inputs):
         cells[family.name] = inputs[family_key(family)] if table.rows else logic.no_rows_reason(family, edition)
     frame, coverage = logic.assemble(cells, edition)
     yield dg.Output(frame, output_name="indicators", metadata={"dagster/row_count": len(frame)})
-    yield dg.Output(coverage, output_name="indicator_coverage", metadata={
-        "dagster/row_count": len(coverage),
-        **{status: int(n) for status, n in coverage["status"].value_counts().sort_index().items()}})
+    yield dg.Output(
+        coverage,
+        output_name="indicator_coverage",
+        metadata={
+            "dagster/row_count": len(coverage),
+            **{status: int(n) for status, n in coverage["status"].value_counts().sort_index().items()},
+        },
+    )
     for result in indicator_checks.run(frame).itertuples(index=False):
-        yield dg.AssetCheckResult(check_name=result.check, asset_key="indicators", passed=bool(result.passed),
-                                  metadata={"detail": result.detail})
+        yield dg.AssetCheckResult(
+            check_name=result.check,
+            asset_key="indicators",
+            passed=bool(result.passed),
+            metadata={"detail": result.detail},
+        )
 
 
 @dg.asset(
-    partitions_def=editions, group_name="indicators", owners=["team:ptvt-monitor"], kinds={"pandas"},
-    code_version="1", deps=["reference_indicator_targets"], tags={"techpact/stage": "indicators"},
+    partitions_def=editions,
+    group_name="indicators",
+    owners=["team:ptvt-monitor"],
+    kinds={"pandas"},
+    code_version="1",
+    deps=["reference_indicator_targets"],
+    tags={"techpact/stage": "indicators"},
     metadata={"dagster/column_schema": table_schema(Progress)},
 )
 def indicator_progress(context: dg.AssetExecutionContext, indicators: pd.DataFrame) -> dg.Output[pd.DataFrame]:
     """Progress on the Pact's objectives: value, distance and on track or not, per year."""
     frame = progress_logic.progress(indicators, context.partition_key)
-    return dg.Output(frame, metadata={"dagster/row_count": len(frame),
-                                      **{s: int(n) for s, n in frame["status"].value_counts().sort_index().items()}})
+    return dg.Output(
+        frame,
+        metadata={
+            "dagster/row_count": len(frame),
+            **{s: int(n) for s, n in frame["status"].value_counts().sort_index().items()},
+        },
+    )

@@ -7,7 +7,6 @@ released (one rename). A failure at any point leaves the last good edition and t
 they were.
 """
 
-
 import dataclasses
 import shutil
 import tempfile
@@ -17,10 +16,12 @@ import dagster as dg
 import pandas as pd
 
 from assets.partitions import editions
-from pipeline import classify, downloads, indicators as indicator_logic, provenance, reference, warehouse
-from pipeline.indicators import checks as indicator_checks
+from pipeline import classify, downloads, provenance, reference, warehouse
+from pipeline import indicators as indicator_logic
 from pipeline.dagster_support import STORED_TABLE_LOADER, BuildOptions, LandingArea, Publisher, StoredTable, Warehouse
-from pipeline.publish import content as edition_content, edition as edition_outputs
+from pipeline.indicators import checks as indicator_checks
+from pipeline.publish import content as edition_content
+from pipeline.publish import edition as edition_outputs
 from pipeline.publish import release as releasing
 
 
@@ -31,15 +32,31 @@ def _relative(path: str, root: str) -> str:
         return Path(path).name
 
 
-def manifest(edition: str, inventory: pd.DataFrame, rows: dict[str, int], run_parameters: dict, landing_root: str = "") -> dict:
+def manifest(
+    edition: str, inventory: pd.DataFrame, rows: dict[str, int], run_parameters: dict, landing_root: str = ""
+) -> dict:
     """The edition manifest (product.md section 7) without its outputs: inputs (path relative to the
     landing root, sha256, bytes, data rows), reference-table versions, code version, parameters."""
-    tables = [*classify.definition_tables(), reference.load("stem/definition_history.csv"),
-              reference.load("indicators/catalogue.csv"), reference.load("editions/editions.csv")]
+    tables = [
+        *classify.definition_tables(),
+        reference.load("stem/definition_history.csv"),
+        reference.load("indicators/catalogue.csv"),
+        reference.load("editions/editions.csv"),
+    ]
     return {
         "edition": edition,
-        "inputs": [{"file": r.file, "path": _relative(r.path, landing_root) if landing_root else r.file, "family": r.family, "generation": r.generation, "sha256": r.sha256,
-                    "bytes": int(r.bytes), "rows": int(rows.get(r.file, 0))} for r in inventory.sort_values("file").itertuples()],
+        "inputs": [
+            {
+                "file": r.file,
+                "path": _relative(r.path, landing_root) if landing_root else r.file,
+                "family": r.family,
+                "generation": r.generation,
+                "sha256": r.sha256,
+                "bytes": int(r.bytes),
+                "rows": int(rows.get(r.file, 0)),
+            }
+            for r in inventory.sort_values("file").itertuples()
+        ],
         "reference_tables": sorted((t.lineage() for t in tables), key=lambda t: t["id"]),
         "code": provenance.code_version(),
         "parameters": run_parameters,
@@ -54,7 +71,9 @@ def rows_per_file(instance: dg.DagsterInstance, edition: str) -> dict[str, int]:
     rows: dict[str, int] = {}
     for item in dg.load_assets_from_modules([raw]):
         for key in item.keys:
-            found = instance.fetch_materializations(dg.AssetRecordsFilter(asset_key=key, asset_partitions=[edition]), limit=1)
+            found = instance.fetch_materializations(
+                dg.AssetRecordsFilter(asset_key=key, asset_partitions=[edition]), limit=1
+            )
             for record in found.records:
                 value = record.asset_materialization.metadata.get(raw.ROWS_PER_FILE)
                 rows.update(value.value if value is not None else {})
@@ -84,7 +103,8 @@ STAGE_TABLES = stage_tables()
 def _every_upstream_asset() -> list[dg.AssetKey]:
     """Every asset of the earlier stages: the edition is released only when all of them succeeded,
     so a bad delivery of any family stops publication, also one the report does not use yet."""
-    from assets import classification, core, indicators as indicator_assets, raw
+    from assets import classification, core, raw
+    from assets import indicators as indicator_assets
 
     keys: list[dg.AssetKey] = []
     for item in dg.load_assets_from_modules([raw, core, classification, indicator_assets]):
@@ -93,24 +113,42 @@ def _every_upstream_asset() -> list[dg.AssetKey]:
 
 
 @dg.asset(
-    partitions_def=editions, group_name="publication", owners=["team:ptvt-monitor"],
-    kinds={"sql", "pdf", "html", "csv"}, code_version="5", tags={"techpact/stage": "publication"},
+    partitions_def=editions,
+    group_name="publication",
+    owners=["team:ptvt-monitor"],
+    kinds={"sql", "pdf", "html", "csv"},
+    code_version="5",
+    tags={"techpact/stage": "publication"},
     deps=_every_upstream_asset(),
     # the stage tables are only copied into the warehouse: streamed in batches, never loaded whole
     ins={name: dg.AssetIn(name, input_manager_key=STORED_TABLE_LOADER) for name in STAGE_TABLES},
 )
-def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.DataFrame, indicators: pd.DataFrame,
-                    indicator_coverage: pd.DataFrame, indicator_progress: pd.DataFrame,
-                    warehouse_db: Warehouse, publisher: Publisher, landing: LandingArea, options: BuildOptions,
-                    stem_bridge: pd.DataFrame, definition_changes: pd.DataFrame,
-                    definition_comparison: pd.DataFrame, **stage_tables: StoredTable) -> dict:
+def edition_release(
+    context: dg.AssetExecutionContext,
+    landing_inventory: pd.DataFrame,
+    indicators: pd.DataFrame,
+    indicator_coverage: pd.DataFrame,
+    indicator_progress: pd.DataFrame,
+    warehouse_db: Warehouse,
+    publisher: Publisher,
+    landing: LandingArea,
+    options: BuildOptions,
+    stem_bridge: pd.DataFrame,
+    definition_changes: pd.DataFrame,
+    definition_comparison: pd.DataFrame,
+    **stage_tables: StoredTable,
+) -> dict:
     """The published edition: PDF, HTML pages, downloads and manifest in `out/<edition>`, and the
     edition's rows in the warehouse: every validated raw, core and classified table, the indicator
     tables and the checks (with the release and run recorded in `edition_releases`)."""
     edition = context.partition_key
     out = Path(publisher.out)
     out.mkdir(parents=True, exist_ok=True)
-    parameters = {"edition": edition, "languages": list(publisher.languages), "allow_unclassified": options.allow_unclassified}
+    parameters = {
+        "edition": edition,
+        "languages": list(publisher.languages),
+        "allow_unclassified": options.allow_unclassified,
+    }
     info = manifest(edition, landing_inventory, rows_per_file(context.instance, edition), parameters, landing.root)
     with releasing.edition_lock(out, edition):
         for action in releasing.recover(out, edition, releasing.recorded_release(warehouse_db.url, edition)):
@@ -127,8 +165,11 @@ def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.Dat
             released.append(edition_outputs.release(out, edition, stage, name))
             releasing.checkpoint("released")
 
-        stem_tables = {"stem_bridge": stem_bridge, "definition_changes": definition_changes,
-                       "definition_comparison": definition_comparison}
+        stem_tables = {
+            "stem_bridge": stem_bridge,
+            "definition_changes": definition_changes,
+            "definition_comparison": definition_comparison,
+        }
         files: dict[str, str] = {}
         unchanged: list[str] = []  # stage tables the warehouse already holds (e.g. education, in a labour refresh)
         try:
@@ -136,20 +177,35 @@ def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.Dat
             latest = stem_bridge[(stem_bridge["sex"] == "T") & (stem_bridge["year"] == stem_bridge["year"].max())]
             extras = dataclasses.replace(extras, bridge=latest.drop(columns=["edition"]))
             # the PDFs render in a child process while the downloads are written and the warehouse loads
-            with edition_outputs.rendering(stage, edition, indicators, indicator_logic.catalogue(), info,
-                                           tuple(publisher.languages), extra_tables=stem_tables, extras=extras) as job:
+            with edition_outputs.rendering(
+                stage,
+                edition,
+                indicators,
+                indicator_logic.catalogue(),
+                info,
+                tuple(publisher.languages),
+                extra_tables=stem_tables,
+                extras=extras,
+            ) as job:
                 downloads.write(stage, indicators, indicator_logic.catalogue())  # CSV/XLSX/JSON + data dictionary
-                written = warehouse.replace_edition(warehouse_db.url, edition, {
-                    **{STAGE_TABLES[name]: table for name, table in sorted(stage_tables.items())},
-                    "indicators": indicators,
-                    "indicator_coverage": indicator_coverage,
-                    "indicator_progress": indicator_progress,
-                    "build_checks": indicator_checks.run(indicators),
-                    "edition_inputs": pd.DataFrame(info["inputs"]),
-                    **stem_tables,
-                    releasing.RELEASE_TABLE: pd.DataFrame([{"release": name, "run_id": context.run.run_id,
-                                                            "code_version": info["code"]["version"]}]),
-                }, before_commit=lambda: switch(job), unchanged=unchanged)
+                written = warehouse.replace_edition(
+                    warehouse_db.url,
+                    edition,
+                    {
+                        **{STAGE_TABLES[name]: table for name, table in sorted(stage_tables.items())},
+                        "indicators": indicators,
+                        "indicator_coverage": indicator_coverage,
+                        "indicator_progress": indicator_progress,
+                        "build_checks": indicator_checks.run(indicators),
+                        "edition_inputs": pd.DataFrame(info["inputs"]),
+                        **stem_tables,
+                        releasing.RELEASE_TABLE: pd.DataFrame(
+                            [{"release": name, "run_id": context.run.run_id, "code_version": info["code"]["version"]}]
+                        ),
+                    },
+                    before_commit=lambda: switch(job),
+                    unchanged=unchanged,
+                )
         except BaseException:
             shutil.rmtree(stage, ignore_errors=True)
             if released:  # the link was switched but the transaction did not commit: put it back
@@ -162,8 +218,14 @@ def edition_release(context: dg.AssetExecutionContext, landing_inventory: pd.Dat
         if previous and previous != name:
             releasing.drop_release(out, previous)
     link = released[0]
-    context.add_output_metadata({"folder": dg.MetadataValue.path(str(link)), "outputs": len(files),
-                                 "release": name, "warehouse_rows": dg.MetadataValue.json(written),
-                                 "warehouse_tables_unchanged": dg.MetadataValue.json(sorted(unchanged)),
-                                 "code_version": info["code"]["version"]})
+    context.add_output_metadata(
+        {
+            "folder": dg.MetadataValue.path(str(link)),
+            "outputs": len(files),
+            "release": name,
+            "warehouse_rows": dg.MetadataValue.json(written),
+            "warehouse_tables_unchanged": dg.MetadataValue.json(sorted(unchanged)),
+            "code_version": info["code"]["version"],
+        }
+    )
     return {"edition": edition, "folder": str(link), "release": name, "outputs": files}

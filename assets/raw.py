@@ -1,7 +1,6 @@
 """Stage 2, raw: every delivery recognised by its header, parsed from its real format and
 validated against its Pandera model. A problem stops the run with file, row and column."""
 
-
 import dataclasses
 from pathlib import Path
 
@@ -16,24 +15,47 @@ from pipeline.sources.files import SOURCE_LINE, sha256_file
 from schemas import empty_table, table_schema
 from schemas import validate as _validate
 from schemas.raw import RawHoEnrolment
-from schemas.raw_labour import (RawCbsEmployment, RawCbsRegions, RawCbsUnemployment, RawCbsVacancies, RawJetNetTechNet,
-                                RawMkbIdee, RawUwvTension, RawUwvVacancies)
+from schemas.raw_labour import (
+    RawCbsEmployment,
+    RawCbsRegions,
+    RawCbsUnemployment,
+    RawCbsVacancies,
+    RawJetNetTechNet,
+    RawMkbIdee,
+    RawUwvTension,
+    RawUwvVacancies,
+)
 
 ROWS_PER_FILE = "rows_per_file"  # read back by the edition manifest
 
 
 def fail(error: SourceError) -> dg.Failure:
-    table = dg.MetadataValue.md("| file | row | column | problem |\n|---|---|---|---|\n" + "\n".join(
-        f"| {p.file} | {p.row or ''} | {p.column or ''} | {p.problem} |" for p in error.problems[:200]))
-    return dg.Failure(description=error.summary(), metadata={"problems": table, "problem_count": len(error.problems)},
-                      allow_retries=False)  # bad input: retrying cannot help
+    table = dg.MetadataValue.md(
+        "| file | row | column | problem |\n|---|---|---|---|\n"
+        + "\n".join(f"| {p.file} | {p.row or ''} | {p.column or ''} | {p.problem} |" for p in error.problems[:200])
+    )
+    return dg.Failure(
+        description=error.summary(),
+        metadata={"problems": table, "problem_count": len(error.problems)},
+        allow_retries=False,
+    )  # bad input: retrying cannot help
 
 
 @dg.asset(
-    partitions_def=editions, group_name="raw", owners=["team:ptvt-monitor"], kinds={"python", "csv"},
-    code_version="1", tags={"techpact/stage": "raw"},
-    check_specs=[dg.AssetCheckSpec("every_file_recognised", asset="landing_inventory", blocking=True,
-                                   description="Every file in the landing folder is a recognised delivery")],
+    partitions_def=editions,
+    group_name="raw",
+    owners=["team:ptvt-monitor"],
+    kinds={"python", "csv"},
+    code_version="1",
+    tags={"techpact/stage": "raw"},
+    check_specs=[
+        dg.AssetCheckSpec(
+            "every_file_recognised",
+            asset="landing_inventory",
+            blocking=True,
+            description="Every file in the landing folder is a recognised delivery",
+        )
+    ],
 )
 def landing_inventory(context: dg.AssetExecutionContext, landing: LandingArea) -> dg.Output[pd.DataFrame]:
     """The edition's landing folder: every file with its detected source family, format generation and sha256."""
@@ -45,12 +67,22 @@ def landing_inventory(context: dg.AssetExecutionContext, landing: LandingArea) -
         except SourceError as error:
             problems.extend(error.problems)
             continue
-        rows.append({"file": path.name, "path": str(path), "family": fmt.family, "generation": fmt.generation,
-                     "bytes": path.stat().st_size, "sha256": sha256_file(path)})
+        rows.append(
+            {
+                "file": path.name,
+                "path": str(path),
+                "family": fmt.family,
+                "generation": fmt.generation,
+                "bytes": path.stat().st_size,
+                "sha256": sha256_file(path),
+            }
+        )
     if problems:
         raise fail(SourceError(problems))
     if not rows:
-        raise dg.Failure(description=f"no deliveries for edition {edition} in the landing area {landing.root}", allow_retries=False)
+        raise dg.Failure(
+            description=f"no deliveries for edition {edition} in the landing area {landing.root}", allow_retries=False
+        )
     frame = pd.DataFrame(rows)
     yield dg.Output(frame, metadata={"files": len(frame), "families": ", ".join(sorted(frame["family"].unique()))})
     yield dg.AssetCheckResult(check_name="every_file_recognised", passed=True, metadata={"files": len(frame)})
@@ -68,24 +100,42 @@ def parse_family(inventory: pd.DataFrame, family: str) -> tuple[pd.DataFrame, li
 
 
 @dg.asset(
-    partitions_def=editions, group_name="raw", owners=["team:ptvt-monitor"], kinds={"pandas", "pandera"},
-    code_version="1", deps=["landing_duo_ho_first_years"], tags={"techpact/stage": "raw"},
+    partitions_def=editions,
+    group_name="raw",
+    owners=["team:ptvt-monitor"],
+    kinds={"pandas", "pandera"},
+    code_version="1",
+    deps=["landing_duo_ho_first_years"],
+    tags={"techpact/stage": "raw"},
     metadata={"dagster/column_schema": table_schema(RawHoEnrolment)},
-    check_specs=[dg.AssetCheckSpec("pandera_RawHoEnrolment", asset="raw_duo_ho_first_years", blocking=True,
-                                   description="Parsed rows satisfy the RawHoEnrolment contract")],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "pandera_RawHoEnrolment",
+            asset="raw_duo_ho_first_years",
+            blocking=True,
+            description="Parsed rows satisfy the RawHoEnrolment contract",
+        )
+    ],
 )
 def raw_duo_ho_first_years(context: dg.AssetExecutionContext, landing_inventory: pd.DataFrame):
     """DUO first-year enrolments hbo and wo, parsed from every format generation (long: one row per year)."""
     frame, deliveries = parse_family(landing_inventory, "duo_ho_first_years")
     if frame.empty:
-        raise dg.Failure(description=f"edition {context.partition_key}: no DUO first-year file (hbo/wo) in the landing area", allow_retries=False)
+        raise dg.Failure(
+            description=f"edition {context.partition_key}: no DUO first-year file (hbo/wo) in the landing area",
+            allow_retries=False,
+        )
     totals = frame.groupby(["level", "year"])["count"].sum()
-    yield dg.Output(frame, metadata={
-        **raw_metadata(frame, deliveries),
-        "totals": dg.MetadataValue.md("\n".join(f"- {lvl} {yr}: {int(v)}" for (lvl, yr), v in totals.items())),
-    })
-    yield dg.AssetCheckResult(check_name="pandera_RawHoEnrolment", passed=True,
-                              metadata={"rows": len(frame), "files": len(deliveries)})
+    yield dg.Output(
+        frame,
+        metadata={
+            **raw_metadata(frame, deliveries),
+            "totals": dg.MetadataValue.md("\n".join(f"- {lvl} {yr}: {int(v)}" for (lvl, yr), v in totals.items())),
+        },
+    )
+    yield dg.AssetCheckResult(
+        check_name="pandera_RawHoEnrolment", passed=True, metadata={"rows": len(frame), "files": len(deliveries)}
+    )
 
 
 def raw_asset(family: str, model, description: str, *, validate_union: bool = False) -> dg.AssetsDefinition:
@@ -96,11 +146,26 @@ def raw_asset(family: str, model, description: str, *, validate_union: bool = Fa
     check = f"pandera_{model.__name__}"
 
     @dg.asset(
-        name=name, partitions_def=editions, group_name="raw", owners=["team:ptvt-monitor"], kinds={"pandas", "pandera"},
-        code_version="1", deps=[f"landing_{family}"], tags={"techpact/stage": "raw"}, description=description,
+        name=name,
+        partitions_def=editions,
+        group_name="raw",
+        owners=["team:ptvt-monitor"],
+        kinds={"pandas", "pandera"},
+        code_version="1",
+        deps=[f"landing_{family}"],
+        tags={"techpact/stage": "raw"},
+        description=description,
         metadata={"dagster/column_schema": table_schema(model)},
-        check_specs=[dg.AssetCheckSpec(check, asset=name, blocking=True, description=(
-            f"Parsed rows of every file{', and their union,' if validate_union else ''} satisfy the {model.__name__} contract"))],
+        check_specs=[
+            dg.AssetCheckSpec(
+                check,
+                asset=name,
+                blocking=True,
+                description=(
+                    f"Parsed rows of every file{', and their union,' if validate_union else ''} satisfy the {model.__name__} contract"
+                ),
+            )
+        ],
     )
     def _raw(context: dg.AssetExecutionContext, landing_inventory: pd.DataFrame):
         frame, deliveries = parse_family(landing_inventory, family)
@@ -109,7 +174,9 @@ def raw_asset(family: str, model, description: str, *, validate_union: bool = Fa
         elif validate_union and (problems := _validate(model, frame)):
             raise fail(SourceError(problems))
         yield dg.Output(frame, metadata=raw_metadata(frame, deliveries))
-        yield dg.AssetCheckResult(check_name=check, passed=True, metadata={"rows": len(frame), "files": len(deliveries)})
+        yield dg.AssetCheckResult(
+            check_name=check, passed=True, metadata={"rows": len(frame), "files": len(deliveries)}
+        )
 
     return _raw
 
@@ -138,11 +205,23 @@ def raw_metadata(frame: pd.DataFrame, deliveries: list[sources.Delivery]) -> dic
 # so the education part can be built before the labour part, as PTvT did in 2022.
 
 LABOUR_FAMILIES = {
-    "cbs_employment": (RawCbsEmployment, "CBS employed labour force by occupation (BRC 2014), sex and characteristic (85276NED-like OData)"),
+    "cbs_employment": (
+        RawCbsEmployment,
+        "CBS employed labour force by occupation (BRC 2014), sex and characteristic (85276NED-like OData)",
+    ),
     "cbs_vacancies": (RawCbsVacancies, "CBS open vacancies by industry per quarter (80472NED-like OData)"),
-    "cbs_regions": (RawCbsRegions, "CBS Gebieden in Nederland: municipality -> arbeidsmarktregio, COROP, province, landsdeel"),
-    "cbs_unemployment": (RawCbsUnemployment, "CBS custom table: labour force and unemployment by field of education (XLSX)"),
-    "uwv_vacancies": (RawUwvVacancies, "UWV open vacancies in technical and ICT occupations per quarter and occupation level"),
+    "cbs_regions": (
+        RawCbsRegions,
+        "CBS Gebieden in Nederland: municipality -> arbeidsmarktregio, COROP, province, landsdeel",
+    ),
+    "cbs_unemployment": (
+        RawCbsUnemployment,
+        "CBS custom table: labour force and unemployment by field of education (XLSX)",
+    ),
+    "uwv_vacancies": (
+        RawUwvVacancies,
+        "UWV open vacancies in technical and ICT occupations per quarter and occupation level",
+    ),
     "uwv_tension": (RawUwvTension, "UWV tension indicator per quarter, arbeidsmarktregio and occupation group"),
     "registers_jetnet_technet": (RawJetNetTechNet, "Jet-Net & TechNet register of company-school partnerships"),
     "registers_mkbidee": (RawMkbIdee, "MKB!dee register of funded projects"),
@@ -153,9 +232,17 @@ def _duo_raw_assets():
     from schemas.raw import RawHoDiploma, RawMbo, RawVoExam, RawVoPupils
 
     specs = [
-        ("duo_ho_enrolments", RawHoEnrolment, "DUO all enrolments hbo and wo, every format generation (long: one row per year)."),
+        (
+            "duo_ho_enrolments",
+            RawHoEnrolment,
+            "DUO all enrolments hbo and wo, every format generation (long: one row per year).",
+        ),
         ("duo_ho_diplomas", RawHoDiploma, "DUO diplomas hbo and wo, every format generation (long: one row per year)."),
-        ("duo_mbo_participants", RawMbo, "DUO mbo participants per institution, place, learning path, crebo, sex and year."),
+        (
+            "duo_mbo_participants",
+            RawMbo,
+            "DUO mbo participants per institution, place, learning path, crebo, sex and year.",
+        ),
         ("duo_mbo_diplomas", RawMbo, "DUO mbo diplomas per institution, place, learning path, crebo, sex and year."),
         ("duo_vo_exams", RawVoExam, "DUO vo exam candidates and passes per location, profile, sex and school year."),
         ("duo_vo_pupils", RawVoPupils, "DUO vo pupils per location, profile, year of study and sex."),
@@ -164,4 +251,6 @@ def _duo_raw_assets():
 
 
 duo_raw_assets = _duo_raw_assets()
-labour_raw_assets = [raw_asset(family, model, text, validate_union=True) for family, (model, text) in LABOUR_FAMILIES.items()]
+labour_raw_assets = [
+    raw_asset(family, model, text, validate_union=True) for family, (model, text) in LABOUR_FAMILIES.items()
+]

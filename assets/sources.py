@@ -5,7 +5,6 @@ a reference table's data version is its file's sha256. Every materialisation dow
 these as `dagster/input_data_version/...`, and the UI marks assets stale when they change.
 """
 
-
 import hashlib
 
 import dagster as dg
@@ -35,13 +34,20 @@ FAMILIES = {
 }
 REFERENCE_SOURCES = {
     # every definition table of the classification plan, and the record of versions per edition
-    "reference_stem": sorted({p for row in classify.plan() for p in row.tables.values()}) + ["stem/definition_history.csv"],
+    "reference_stem": sorted({p for row in classify.plan() for p in row.tables.values()})
+    + ["stem/definition_history.csv"],
     "reference_indicator_catalogue": ["indicators/catalogue.csv"],
     "reference_indicator_targets": ["indicators/targets.csv"],
-    "reference_indicator_parameters": ["indicators/parameters.csv", "indicators/period_flags.csv",
-                                       "indicators/tension_classes.csv"],
-    "reference_regions": ["regions/municipalities.csv", "regions/municipal_mergers.csv",
-                          "regions/municipal_split_parts.csv"],
+    "reference_indicator_parameters": [
+        "indicators/parameters.csv",
+        "indicators/period_flags.csv",
+        "indicators/tension_classes.csv",
+    ],
+    "reference_regions": [
+        "regions/municipalities.csv",
+        "regions/municipal_mergers.csv",
+        "regions/municipal_split_parts.csv",
+    ],
 }
 
 
@@ -55,8 +61,12 @@ def family_domain(family: str) -> str:
     catalogue's labour-market strand (Werken) reads; `education` otherwise. The quarterly refresh
     re-materialises what depends on the labour-market sources (tag techpact/domain)."""
     catalogue = reference.load("indicators/catalogue.csv").frame
-    werken = {f for cell in catalogue.loc[catalogue["strand"] == "Werken", "source_families"].fillna("")
-              for f in str(cell).split(";") if f}
+    werken = {
+        f
+        for cell in catalogue.loc[catalogue["strand"] == "Werken", "source_families"].fillna("")
+        for f in str(cell).split(";")
+        if f
+    }
     return LABOUR_MARKET if family in werken or family.startswith(LABOUR_MARKET_PUBLISHERS) else "education"
 
 
@@ -76,9 +86,12 @@ def family_fingerprint(landing: LandingArea, edition: str, family: str) -> str |
 
 def landing_source(family: str, description: str) -> dg.SourceAsset:
     @dg.observable_source_asset(
-        name=f"landing_{family}", group_name="sources", partitions_def=editions,
+        name=f"landing_{family}",
+        group_name="sources",
+        partitions_def=editions,
         description=f"Landing-area deliveries: {description}. Data version: sha256 over the family's files.",
-        tags={"techpact/stage": "sources", DOMAIN_TAG: family_domain(family)}, owners=["team:ptvt-monitor"],
+        tags={"techpact/stage": "sources", DOMAIN_TAG: family_domain(family)},
+        owners=["team:ptvt-monitor"],
     )
     def _observe(landing: LandingArea) -> dg.DataVersionsByPartition:
         versions = {}
@@ -93,7 +106,9 @@ def landing_source(family: str, description: str) -> dg.SourceAsset:
 
 def reference_source(name: str, paths: list[str]) -> dg.SourceAsset:
     @dg.observable_source_asset(
-        name=name, group_name="sources", owners=["team:ptvt-monitor"],
+        name=name,
+        group_name="sources",
+        owners=["team:ptvt-monitor"],
         description="Versioned reference tables: " + ", ".join(f"reference/{p}" for p in paths),
         tags={"techpact/stage": "sources"},
     )

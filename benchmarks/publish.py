@@ -29,8 +29,19 @@ def _sample_indicators(work: Path, edition: str) -> tuple[pd.DataFrame, dict]:
     generate(sample)
     os.environ["TECHPACT_HOME"] = str(work / "home")
     os.environ["DAGSTER_HOME"] = str(work / "home" / "dagster")
-    code = cli.main(["build", "--sources", str(sample), "--out", str(work / "out"), "--edition", edition,
-                     "--warehouse", f"sqlite:///{work / 'w.sqlite'}"])
+    code = cli.main(
+        [
+            "build",
+            "--sources",
+            str(sample),
+            "--out",
+            str(work / "out"),
+            "--edition",
+            edition,
+            "--warehouse",
+            f"sqlite:///{work / 'w.sqlite'}",
+        ]
+    )
     if code != 0:
         raise SystemExit("the sample build failed")
     table = pd.read_parquet(next((work / "home" / "storage").rglob(f"indicators/{edition}.parquet")))
@@ -40,7 +51,8 @@ def _sample_indicators(work: Path, edition: str) -> tuple[pd.DataFrame, dict]:
 
 def main(argv: list[str] | None = None) -> int:
     from pipeline.indicators import catalogue
-    from pipeline.publish import content, edition as edition_outputs
+    from pipeline.publish import content
+    from pipeline.publish import edition as edition_outputs
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--edition", default="2024")
@@ -55,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
         times = []
         for run in range(args.repeat):
             start = time.perf_counter()
-            ctx = content.build(table, catalogue(), manifest, args.edition, "nl", edition_outputs.published_date(args.edition))
+            ctx = content.build(
+                table, catalogue(), manifest, args.edition, "nl", edition_outputs.published_date(args.edition)
+            )
             html = env.get_template("edition.pdf.html.j2").render(**ctx, _ctx=ctx, css=css)
             edition_outputs.write_pdf(html, work / f"national-{run}.pdf", args.edition)
             times.append(time.perf_counter() - start)

@@ -59,14 +59,25 @@ TARGETS = {
     "scaled_build.linearity": ("<", 1.1),
 }
 DEFAULT_SCALE = 12  # about 1.5 million enrolment rows a year (measured: 130,400 per unit of scale)
-DEFAULT_MEMORY_LIMIT_GB = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30 / 2, 1)  # half the machine
+DEFAULT_MEMORY_LIMIT_GB = round(
+    os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30 / 2, 1
+)  # half the machine
 SCALED_EDITION = "2024"
-ENROLMENT_FAMILIES = ("raw_duo_ho_first_years", "raw_duo_ho_enrolments", "raw_duo_mbo_participants", "raw_duo_vo_pupils")
+ENROLMENT_FAMILIES = (
+    "raw_duo_ho_first_years",
+    "raw_duo_ho_enrolments",
+    "raw_duo_mbo_participants",
+    "raw_duo_vo_pupils",
+)
 
 
 def machine() -> dict:
-    return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
-            "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
+    return {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+    }
 
 
 def _sample(tmp: Path, scale: int = 1, editions: tuple[int, ...] | None = None) -> Path:
@@ -109,15 +120,22 @@ class _MemorySampler(threading.Thread):
             self.done.wait(self.every)
 
 
-def _techpact(*args: str, env: dict, sampler: list | None = None, every: float = 0.2,
-              memory_limit: float | None = None) -> tuple[float, int, subprocess.CompletedProcess]:
+def _techpact(
+    *args: str, env: dict, sampler: list | None = None, every: float = 0.2, memory_limit: float | None = None
+) -> tuple[float, int, subprocess.CompletedProcess]:
     """Run the CLI in a child process: wall seconds, peak RSS (kB) of the child, result. With a
     `sampler` list, the child's memory samples (timestamp, bytes) are appended to it; above
     `memory_limit` bytes the child is stopped (MemoryError)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    with subprocess.Popen([sys.executable, "-m", "pipeline.cli", *args], cwd=ROOT, env=env, text=True,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:
+    with subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", *args],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as child:
         watcher = _MemorySampler(child.pid, every, memory_limit) if sampler is not None else None
         if watcher:
             watcher.start()
@@ -128,9 +146,11 @@ def _techpact(*args: str, env: dict, sampler: list | None = None, every: float =
             sampler.extend(watcher.samples)
             if watcher.stopped_at:
                 running = [line.strip()[4:] for line in stderr.splitlines() if line.startswith("  ... ")][-1:]
-                raise MemoryError(f"techpact {args[0]} stopped at {watcher.stopped_at / 2**30:.1f} GB resident, above "
-                                  f"the limit of {memory_limit / 2**30:.1f} GB (--memory-limit-gb), in step "
-                                  f"{running[0] if running else '?'}")
+                raise MemoryError(
+                    f"techpact {args[0]} stopped at {watcher.stopped_at / 2**30:.1f} GB resident, above "
+                    f"the limit of {memory_limit / 2**30:.1f} GB (--memory-limit-gb), in step "
+                    f"{running[0] if running else '?'}"
+                )
     result = subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)
     wall = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -193,8 +213,9 @@ def cold_build(tmp: Path) -> dict:
     return _build_figures(wall, peak_kb, _step_windows(tmp / "home" / "dagster", run_id))
 
 
-def _build_figures(wall: float, peak_kb: int, windows: dict[str, tuple[float, float]],
-                   samples: list[tuple[float, int]] | None = None) -> dict:
+def _build_figures(
+    wall: float, peak_kb: int, windows: dict[str, tuple[float, float]], samples: list[tuple[float, int]] | None = None
+) -> dict:
     """Wall time, peak memory, compute and orchestration overhead, and per stage the seconds (and,
     with memory samples, the peak resident memory while the stage's steps ran)."""
     groups = _groups()
@@ -209,8 +230,13 @@ def _build_figures(wall: float, peak_kb: int, windows: dict[str, tuple[float, fl
             step_peak[step] = max(during)
             stage_peak[stage] = max(stage_peak.get(stage, 0), max(during))
     compute = sum(per_stage.values())
-    figures = {"wall_s": round(wall, 2), "peak_rss_mb": round(peak_kb / 1024, 1), "asset_compute_s": round(compute, 2),
-               "overhead_s": round(wall - compute, 2), "overhead_share": round((wall - compute) / wall, 3)}
+    figures = {
+        "wall_s": round(wall, 2),
+        "peak_rss_mb": round(peak_kb / 1024, 1),
+        "asset_compute_s": round(compute, 2),
+        "overhead_s": round(wall - compute, 2),
+        "overhead_share": round((wall - compute) / wall, 3),
+    }
     figures.update({f"stage_{k}_s": round(v, 2) for k, v in sorted(per_stage.items())})
     figures.update({f"stage_{k}_peak_rss_mb": round(v / 2**20, 1) for k, v in sorted(stage_peak.items())})
     slowest = sorted(windows.items(), key=lambda item: item[1][0] - item[1][1])[:8]
@@ -234,9 +260,14 @@ def refresh(tmp: Path) -> dict:
     full, _, result = _techpact("build", "--edition", "2024", *common, env=env)
     full_steps = _step_times(tmp / "home" / "dagster", _run_ids(result.stdout)[-1])
     wall, _, steps = _revised_refresh(sample, "2024", tmp / "home", tmp / "out", env)
-    return {"full_build_s": round(full, 2), "refresh_s": round(wall, 2), "refresh_share": round(wall / full, 3),
-            "steps_full": len(full_steps), "steps_refresh": len(steps),
-            "refreshed": ", ".join(sorted(steps))[:400]}
+    return {
+        "full_build_s": round(full, 2),
+        "refresh_s": round(wall, 2),
+        "refresh_share": round(wall / full, 3),
+        "steps_full": len(full_steps),
+        "steps_refresh": len(steps),
+        "refreshed": ", ".join(sorted(steps))[:400],
+    }
 
 
 def backfill(tmp: Path) -> dict:
@@ -246,13 +277,27 @@ def backfill(tmp: Path) -> dict:
     env.pop("DAGSTER_HOME", None)
     one, _, _ = _techpact("build", "--edition", "2024", "--sources", str(sample), "--out", str(tmp / "out1"), env=env)
     samples: list[tuple[float, int]] = []
-    wall, _, result = _techpact("backfill", "2019", "2024", "--sources", str(sample), "--out", str(tmp / "out"),
-                                env=env, sampler=samples, every=1.0)  # walking the process tree costs CPU
+    wall, _, result = _techpact(
+        "backfill",
+        "2019",
+        "2024",
+        "--sources",
+        str(sample),
+        "--out",
+        str(tmp / "out"),
+        env=env,
+        sampler=samples,
+        every=1.0,
+    )  # walking the process tree costs CPU
     jobs = re.search(r"(\d+) at a time", result.stderr)
-    return {"jobs": int(jobs.group(1)) if jobs else "?", "one_edition_s": round(one, 2), "six_editions_s": round(wall, 2),
-            "ratio": round(wall / one, 2),
-            # the backfill and its builds together (sampled): builds running at once add up
-            "peak_rss_mb": round(max((rss for _, rss in samples), default=0) / 2**20, 1)}
+    return {
+        "jobs": int(jobs.group(1)) if jobs else "?",
+        "one_edition_s": round(one, 2),
+        "six_editions_s": round(wall, 2),
+        "ratio": round(wall / one, 2),
+        # the backfill and its builds together (sampled): builds running at once add up
+        "peak_rss_mb": round(max((rss for _, rss in samples), default=0) / 2**20, 1),
+    }
 
 
 INGEST_LARGE_SCALE = 4  # the scaled sample whose first-year files the second ingest figure reads
@@ -267,8 +312,12 @@ def ingest(tmp: Path) -> dict:
     figures = _ingest_figures(sorted(_sample(tmp).glob("*/*eerstejaars*.csv")))
     large = tmp / f"sample-s{INGEST_LARGE_SCALE}"
     generate(large, sample_editions=(2024,), scale=INGEST_LARGE_SCALE)
-    figures.update({f"s{INGEST_LARGE_SCALE}_{key}": value
-                    for key, value in _ingest_figures(sorted(large.glob("*/*eerstejaars*.csv"))).items()})
+    figures.update(
+        {
+            f"s{INGEST_LARGE_SCALE}_{key}": value
+            for key, value in _ingest_figures(sorted(large.glob("*/*eerstejaars*.csv"))).items()
+        }
+    )
     return figures
 
 
@@ -285,8 +334,9 @@ def _ingest_figures(files: list[Path], repeat: int = 5) -> dict:
     pacsv.read_csv(files[0], parse_options=pacsv.ParseOptions(delimiter=";"))
 
     def arrow_read(path: Path) -> int:
-        return pacsv.read_csv(path, parse_options=pacsv.ParseOptions(delimiter=";"),
-                              read_options=pacsv.ReadOptions(encoding="utf8")).num_rows
+        return pacsv.read_csv(
+            path, parse_options=pacsv.ParseOptions(delimiter=";"), read_options=pacsv.ReadOptions(encoding="utf8")
+        ).num_rows
 
     def once(step: Callable[[Path], object]) -> float:
         started = time.perf_counter()
@@ -302,10 +352,16 @@ def _ingest_figures(files: list[Path], repeat: int = 5) -> dict:
     ours, reader, arrow = (min(times[name]) for name in steps)
     rows = sum(sources.parse(path).frame["source_line"].nunique() for path in files)
     arrow_rows = sum(pacsv.read_csv(path, parse_options=pacsv.ParseOptions(delimiter=";")).num_rows for path in files)
-    return {"files": len(files), "rows": int(rows), "parser_rows_per_s": round(rows / ours),
-            "pyarrow_rows_per_s": round(arrow_rows / arrow), "parser_vs_pyarrow": round((rows / ours) / (arrow_rows / arrow), 3),
-            # the text reader alone (lines to text frame, no counts, no long table, no validation)
-            "reader_rows_per_s": round(rows / reader), "reader_vs_pyarrow": round((rows / reader) / (arrow_rows / arrow), 3)}
+    return {
+        "files": len(files),
+        "rows": int(rows),
+        "parser_rows_per_s": round(rows / ours),
+        "pyarrow_rows_per_s": round(arrow_rows / arrow),
+        "parser_vs_pyarrow": round((rows / ours) / (arrow_rows / arrow), 3),
+        # the text reader alone (lines to text frame, no counts, no long table, no validation)
+        "reader_rows_per_s": round(rows / reader),
+        "reader_vs_pyarrow": round((rows / reader) / (arrow_rows / arrow), 3),
+    }
 
 
 def _largest_table(tmp: Path):
@@ -315,7 +371,9 @@ def _largest_table(tmp: Path):
     from pipeline.core import ho as core_ho
 
     sample = _sample(tmp)
-    raw = pd.concat([sources.parse(p).frame for p in sorted((sample / "2024").glob("*eerstejaars*.csv"))], ignore_index=True)
+    raw = pd.concat(
+        [sources.parse(p).frame for p in sorted((sample / "2024").glob("*eerstejaars*.csv"))], ignore_index=True
+    )
     core = core_ho.ho_first_years(raw, "2024", 2023)
     classified, _ = classify.classify_ho(core)
     # repeat to a volume where throughput, not fixed cost, dominates
@@ -339,7 +397,7 @@ def warehouse(tmp: Path) -> dict:
     try:
         with engine.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         figures["postgres_rows_per_s"] = f"skipped: {error.__class__.__name__}"
         return figures
     pg = engine.url.set(database=name).render_as_string(hide_password=False)
@@ -373,8 +431,15 @@ def render(tmp: Path) -> dict:
     env = edition._environment()
     css = (ROOT / "report_templates" / "print.css").read_text()
     started = time.perf_counter()
-    ctx = content.build(table, indicators.catalogue(), manifest, "2024", "nl", edition.published_date("2024"),
-                        content.extras_for(sample / "2024"))
+    ctx = content.build(
+        table,
+        indicators.catalogue(),
+        manifest,
+        "2024",
+        "nl",
+        edition.published_date("2024"),
+        content.extras_for(sample / "2024"),
+    )
     edition.write_pdf(env.get_template("edition.pdf.html.j2").render(**ctx, _ctx=ctx, css=css), tmp / "m.pdf", "2024")
     pdf_s = time.perf_counter() - started
     started = time.perf_counter()
@@ -405,12 +470,25 @@ def _scaled_once(tmp: Path, scale: int, keep: Path | None, memory_limit_gb: floa
     samples: list[tuple[float, int]] = []
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
-        wall, peak_kb, result = _techpact("build", "--edition", SCALED_EDITION, "--sources", str(sample / "sample"),
-                                          "--out", str(tmp / f"out-{scale}"), env=env, sampler=samples,
-                                          memory_limit=memory_limit_gb * 2**30)
+        wall, peak_kb, result = _techpact(
+            "build",
+            "--edition",
+            SCALED_EDITION,
+            "--sources",
+            str(sample / "sample"),
+            "--out",
+            str(tmp / f"out-{scale}"),
+            env=env,
+            sampler=samples,
+            memory_limit=memory_limit_gb * 2**30,
+        )
     except MemoryError as error:
-        return {"scale": scale, "generate_s": round(generate_s, 1), "stopped": str(error),
-                "stopped_after_s": round(samples[-1][0] - samples[0][0], 1) if samples else 0}
+        return {
+            "scale": scale,
+            "generate_s": round(generate_s, 1),
+            "stopped": str(error),
+            "stopped_after_s": round(samples[-1][0] - samples[0][0], 1) if samples else 0,
+        }
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     run_id = _run_ids(result.stdout)[-1]
     rows = _row_counts(home / "dagster", run_id)
@@ -419,9 +497,14 @@ def _scaled_once(tmp: Path, scale: int, keep: Path | None, memory_limit_gb: floa
     # CPU seconds of the build (user + system): on a shared machine steadier than the wall time
     figures["cpu_s"] = round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 1)
     raw = sum(v for k, v in rows.items() if k.startswith("raw_duo_"))
-    figures.update({"years": HISTORY_YEARS, "raw_duo_rows": raw,
-                    "enrolment_rows_per_year": round(sum(rows.get(k, 0) for k in ENROLMENT_FAMILIES) / HISTORY_YEARS),
-                    "s_per_million_rows": round(wall / (raw / 1e6), 2)})
+    figures.update(
+        {
+            "years": HISTORY_YEARS,
+            "raw_duo_rows": raw,
+            "enrolment_rows_per_year": round(sum(rows.get(k, 0) for k in ENROLMENT_FAMILIES) / HISTORY_YEARS),
+            "s_per_million_rows": round(wall / (raw / 1e6), 2),
+        }
+    )
     figures.update({f"rows_{k}": v for k, v in sorted(rows.items()) if k.startswith("raw_duo_")})
     if refresh:
         figures.update(_refresh_after(sample / "sample", home, tmp / f"out-{scale}", env, wall))
@@ -438,8 +521,9 @@ def _revised_refresh(sources: Path, edition: str, home: Path, out: Path, env: di
     original = delivery.read_bytes()
     try:
         uwv.revise_vacancy_count(folder)
-        wall, peak_kb, result = _techpact("refresh", "--edition", edition, "--sources", str(sources),
-                                          "--out", str(out), env=env)
+        wall, peak_kb, result = _techpact(
+            "refresh", "--edition", edition, "--sources", str(sources), "--out", str(out), env=env
+        )
     finally:
         delivery.write_bytes(original)
     return wall, peak_kb, _step_times(home / "dagster", _run_ids(result.stdout)[-1])
@@ -448,13 +532,18 @@ def _revised_refresh(sources: Path, edition: str, home: Path, out: Path, env: di
 def _refresh_after(sources: Path, home: Path, out: Path, env: dict, full_s: float) -> dict:
     """The refresh of the scaled edition after its build (`_revised_refresh`), against the build."""
     wall, peak_kb, steps = _revised_refresh(sources, SCALED_EDITION, home, out, env)
-    return {"refresh_s": round(wall, 2), "refresh_share": round(wall / full_s, 3), "refresh_steps": len(steps),
-            "refresh_peak_rss_mb": round(peak_kb / 1024, 1),
-            "refresh_slowest_steps": ", ".join(f"{k} {v:.1f}" for k, v in sorted(steps.items(), key=lambda i: -i[1])[:5])}
+    return {
+        "refresh_s": round(wall, 2),
+        "refresh_share": round(wall / full_s, 3),
+        "refresh_steps": len(steps),
+        "refresh_peak_rss_mb": round(peak_kb / 1024, 1),
+        "refresh_slowest_steps": ", ".join(f"{k} {v:.1f}" for k, v in sorted(steps.items(), key=lambda i: -i[1])[:5]),
+    }
 
 
-def scaled_build(tmp: Path, scale: int = DEFAULT_SCALE, keep: Path | None = None,
-                 memory_limit_gb: float = DEFAULT_MEMORY_LIMIT_GB) -> dict:
+def scaled_build(
+    tmp: Path, scale: int = DEFAULT_SCALE, keep: Path | None = None, memory_limit_gb: float = DEFAULT_MEMORY_LIMIT_GB
+) -> dict:
     """Cold builds of the scaled sample at S/4 (at least 2) and S; linearity = seconds per raw row at S
     over seconds per raw row at S/4, in total (wall and CPU) and per stage (below 1: fixed costs
     still weigh)."""
@@ -473,9 +562,15 @@ def scaled_build(tmp: Path, scale: int = DEFAULT_SCALE, keep: Path | None = None
     return figures
 
 
-SCENARIOS: dict[str, Callable[[Path], dict]] = {"cold_build": cold_build, "refresh": refresh, "backfill": backfill,
-                                                "ingest": ingest, "warehouse": warehouse, "render": render,
-                                                "scaled_build": scaled_build}
+SCENARIOS: dict[str, Callable[[Path], dict]] = {
+    "cold_build": cold_build,
+    "refresh": refresh,
+    "backfill": backfill,
+    "ingest": ingest,
+    "warehouse": warehouse,
+    "render": render,
+    "scaled_build": scaled_build,
+}
 
 
 def verdicts(results: dict[str, dict]) -> dict[str, str]:
@@ -493,13 +588,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", nargs="*", choices=sorted(SCENARIOS), help="run only these scenarios")
     parser.add_argument("--json", type=Path, default=RESULTS / "latest.json")
-    parser.add_argument("--scale", type=int, default=DEFAULT_SCALE, help="scale factor of scaled_build (default %(default)s)")
-    parser.add_argument("--keep-samples", type=Path, help="keep the scaled samples in this folder and reuse them next time")
-    parser.add_argument("--memory-limit-gb", type=float, default=DEFAULT_MEMORY_LIMIT_GB,
-                        help="stop a scaled build whose resident memory passes this (default: half the machine, %(default)s)")
+    parser.add_argument(
+        "--scale", type=int, default=DEFAULT_SCALE, help="scale factor of scaled_build (default %(default)s)"
+    )
+    parser.add_argument(
+        "--keep-samples", type=Path, help="keep the scaled samples in this folder and reuse them next time"
+    )
+    parser.add_argument(
+        "--memory-limit-gb",
+        type=float,
+        default=DEFAULT_MEMORY_LIMIT_GB,
+        help="stop a scaled build whose resident memory passes this (default: half the machine, %(default)s)",
+    )
     args = parser.parse_args(argv)
-    scenarios = {**SCENARIOS, "scaled_build": functools.partial(scaled_build, scale=args.scale, keep=args.keep_samples,
-                                                                memory_limit_gb=args.memory_limit_gb)}
+    scenarios = {
+        **SCENARIOS,
+        "scaled_build": functools.partial(
+            scaled_build, scale=args.scale, keep=args.keep_samples, memory_limit_gb=args.memory_limit_gb
+        ),
+    }
     results: dict[str, dict] = {}
     for name in args.only or list(scenarios):
         tmp = Path(tempfile.mkdtemp(prefix=f"techpact-bench-{name}-"))

@@ -49,15 +49,22 @@ def _labels() -> dict[str, str]:
     return {}
 
 
-def _cells(frame: pd.DataFrame, mask: np.ndarray, component: str, group_kind: str = "",
-           group: pd.Series | None = None, code_column: str = "") -> pd.DataFrame:
+def _cells(
+    frame: pd.DataFrame,
+    mask: np.ndarray,
+    component: str,
+    group_kind: str = "",
+    group: pd.Series | None = None,
+    code_column: str = "",
+) -> pd.DataFrame:
     part = frame.loc[mask]
     keys = KEYS + (["group"] if group is not None else [])
     if group is not None:
         part = part.assign(group=group[mask].to_numpy())
     with_total = pd.concat([part, part.assign(sex="T")], ignore_index=True)
     sums = with_total.groupby(keys, sort=True, as_index=False).agg(
-        count_low=("count_low", "sum"), count_high=("count_high", "sum"), programmes=(code_column, "nunique"))
+        count_low=("count_low", "sum"), count_high=("count_high", "sum"), programmes=(code_column, "nunique")
+    )
     sums["component"] = component
     sums["group_kind"] = group_kind
     if group is None:
@@ -67,13 +74,20 @@ def _cells(frame: pd.DataFrame, mask: np.ndarray, component: str, group_kind: st
 
 def bridge(classified: pd.DataFrame, row: Classification, edition: str) -> pd.DataFrame:
     """The bridge of one classified core table (all its levels and years)."""
-    level = classified[row.level_column] if row.level_column else pd.Series(row.level or row.core, index=classified.index)
+    level = (
+        classified[row.level_column] if row.level_column else pd.Series(row.level or row.core, index=classified.index)
+    )
     total_rows = classified[row.code_column].astype(str).isin(row.total_codes).to_numpy()
-    frame = pd.DataFrame({
-        "level": level.to_numpy(), "year": classified["year"].to_numpy(), "sex": classified["sex"].to_numpy(),
-        "count_low": classified["count_low"].to_numpy(), "count_high": classified["count_high"].to_numpy(),
-        row.code_column: classified[row.code_column].to_numpy(),
-    })[~total_rows].reset_index(drop=True)
+    frame = pd.DataFrame(
+        {
+            "level": level.to_numpy(),
+            "year": classified["year"].to_numpy(),
+            "sex": classified["sex"].to_numpy(),
+            "count_low": classified["count_low"].to_numpy(),
+            "count_high": classified["count_high"].to_numpy(),
+            row.code_column: classified[row.code_column].to_numpy(),
+        }
+    )[~total_rows].reset_index(drop=True)
     flags = classified.loc[~total_rows].reset_index(drop=True)
     nl = flags["stem_nl"].fillna(False).to_numpy(dtype=bool)
     isced = flags["stem_isced"].fillna(False).to_numpy(dtype=bool)
@@ -95,20 +109,35 @@ def bridge(classified: pd.DataFrame, row: Classification, edition: str) -> pd.Da
     for definition in ("nl", "isced"):
         unknown = flags[f"stem_{definition}"].isna().to_numpy()
         if unknown.any():
-            parts.append(_cells(frame, unknown, "unclassified", "definition", pd.Series(definition, index=flags.index),
-                                code_column=row.code_column))
+            parts.append(
+                _cells(
+                    frame,
+                    unknown,
+                    "unclassified",
+                    "definition",
+                    pd.Series(definition, index=flags.index),
+                    code_column=row.code_column,
+                )
+            )
     out = pd.concat(parts, ignore_index=True)
     # every (level, year, sex) gets every total component, with 0 where nobody is in it
     grid = out.loc[out["component"] == "all", KEYS].drop_duplicates()
-    totals = pd.concat([grid.assign(component=c, group_kind="", group="") for c in
-                        ("nl_total", "isced_total", "both", "added", "left_out")], ignore_index=True)
+    totals = pd.concat(
+        [
+            grid.assign(component=c, group_kind="", group="")
+            for c in ("nl_total", "isced_total", "both", "added", "left_out")
+        ],
+        ignore_index=True,
+    )
     out = totals.merge(out, on=KEYS + ["component", "group_kind", "group"], how="left").pipe(
-        lambda t: pd.concat([out[out["component"] == "all"], t, out[out["group_kind"] != ""]], ignore_index=True))
+        lambda t: pd.concat([out[out["component"] == "all"], t, out[out["group_kind"] != ""]], ignore_index=True)
+    )
     for column in ("count_low", "count_high", "programmes"):
         out[column] = out[column].fillna(0).astype(np.int64)
     labels = _labels()
-    out["group_label"] = [labels.get(g, g) if kind == "isced_f_broad" else g
-                          for kind, g in zip(out["group_kind"], out["group"])]
+    out["group_label"] = [
+        labels.get(g, g) if kind == "isced_f_broad" else g for kind, g in zip(out["group_kind"], out["group"])
+    ]
     out["count"] = pd.array(np.where(out["count_low"] == out["count_high"], out["count_low"], 0), dtype="Int64")
     out.loc[out["count_low"] != out["count_high"], "count"] = pd.NA
     out["edition"] = edition
@@ -118,7 +147,7 @@ def bridge(classified: pd.DataFrame, row: Classification, edition: str) -> pd.Da
     out = out.sort_values(["level", "year", "_s", "_c", "group_kind", "group"], kind="stable")
     out = out[COLUMNS].reset_index(drop=True)
     text = [c for c, dtype in Bridge.to_schema().dtypes.items() if "str" in str(dtype)]
-    out = out.astype({c: "str" for c in text})  # text even where a level had no rows
+    out = out.astype(dict.fromkeys(text, "str"))  # text even where a level had no rows
     Bridge.validate(out, lazy=True)
     return out
 
@@ -127,7 +156,9 @@ def bridges(classified: dict[str, pd.DataFrame], plan: tuple[Classification, ...
     """The bridge of every classified table with a population, in one long table."""
     frames = [bridge(classified[row.asset], row, edition) for row in plan if row.population and row.asset in classified]
     if not frames:
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(COLUMNS, [str] * 9 + ["Int64", int, int, int])})[COLUMNS]
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(COLUMNS, [str] * 9 + ["Int64", int, int, int])})[
+            COLUMNS
+        ]
     return pd.concat(frames, ignore_index=True)[COLUMNS]
 
 
@@ -136,8 +167,9 @@ def reconcile(table: pd.DataFrame) -> list[str]:
     problems: list[str] = []
     keys = ["edition", "level", "population", "year", "sex"]
     for measure in ("count_low", "count_high"):
-        totals = table[table["group_kind"] == ""].pivot_table(index=keys, columns="component", values=measure,
-                                                                aggfunc="sum", fill_value=0)
+        totals = table[table["group_kind"] == ""].pivot_table(
+            index=keys, columns="component", values=measure, aggfunc="sum", fill_value=0
+        )
         for column in ("nl_total", "isced_total", "added", "left_out", "both", "all"):
             if column not in totals.columns:
                 totals[column] = 0
@@ -153,8 +185,14 @@ def reconcile(table: pd.DataFrame) -> list[str]:
             for key, gap in gaps[gaps != 0].items():
                 problems.append(f"{measure} {dict(zip(keys, key))}: {component} groups differ from the total by {gap}")
         sexes = totals.reset_index()
-        by_sex = sexes[sexes["sex"] != "T"].groupby([k for k in keys if k != "sex"])[["nl_total", "isced_total", "all"]].sum()
-        total = sexes[sexes["sex"] == "T"].set_index([k for k in keys if k != "sex"])[["nl_total", "isced_total", "all"]]
+        by_sex = (
+            sexes[sexes["sex"] != "T"]
+            .groupby([k for k in keys if k != "sex"])[["nl_total", "isced_total", "all"]]
+            .sum()
+        )
+        total = sexes[sexes["sex"] == "T"].set_index([k for k in keys if k != "sex"])[
+            ["nl_total", "isced_total", "all"]
+        ]
         diff = (total - by_sex.reindex(total.index, fill_value=0)).abs().sum(axis=1)
         for key, gap in diff[diff != 0].items():
             problems.append(f"{measure} {key}: T differs from M + V by {gap}")

@@ -23,7 +23,7 @@ Rules:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -70,20 +70,66 @@ VO = {"nl": "stem/nl_vo_profiles.csv", "isced": "stem/isced_vo_profiles.csv"}
 HO_TABLES = HO  # kept for callers of the first version
 
 PLAN: tuple[Classification, ...] = (
-    Classification(core="ho_first_years", model="schemas.core:HoFirstYears", code_column="programme_code",
-                   name_column="programme_name", level_column="level", tables=HO, population="first_years"),
-    Classification(core="ho_diplomas", model="schemas.core:HoDiplomas", code_column="programme_code",
-                   name_column="programme_name", level_column="level", tables=HO, population="diplomas"),
-    Classification(core="ho_enrolments", model="schemas.core:HoEnrolments", code_column="programme_code",
-                   name_column="programme_name", level_column="level", tables=HO),
-    Classification(core="mbo_participants", model="schemas.core:MboParticipants", code_column="qualification_code",
-                   name_column="qualification_name", level="mbo", tables=MBO, population="participants"),
-    Classification(core="mbo_diplomas", model="schemas.core:MboDiplomas", code_column="qualification_code",
-                   name_column="qualification_name", level="mbo", tables=MBO, population="diplomas"),
-    Classification(core="vo_exam_candidates", model="schemas.core:VoExamCandidates", code_column="profile_code",
-                   name_column="programme_name", level_column="school_type", tables=VO),
-    Classification(core="vo_pupils_by_profile", model="schemas.core:VoPupilsByProfile", code_column="profile_code",
-                   name_column="programme_name", level_column="school_type", tables=VO),
+    Classification(
+        core="ho_first_years",
+        model="schemas.core:HoFirstYears",
+        code_column="programme_code",
+        name_column="programme_name",
+        level_column="level",
+        tables=HO,
+        population="first_years",
+    ),
+    Classification(
+        core="ho_diplomas",
+        model="schemas.core:HoDiplomas",
+        code_column="programme_code",
+        name_column="programme_name",
+        level_column="level",
+        tables=HO,
+        population="diplomas",
+    ),
+    Classification(
+        core="ho_enrolments",
+        model="schemas.core:HoEnrolments",
+        code_column="programme_code",
+        name_column="programme_name",
+        level_column="level",
+        tables=HO,
+    ),
+    Classification(
+        core="mbo_participants",
+        model="schemas.core:MboParticipants",
+        code_column="qualification_code",
+        name_column="qualification_name",
+        level="mbo",
+        tables=MBO,
+        population="participants",
+    ),
+    Classification(
+        core="mbo_diplomas",
+        model="schemas.core:MboDiplomas",
+        code_column="qualification_code",
+        name_column="qualification_name",
+        level="mbo",
+        tables=MBO,
+        population="diplomas",
+    ),
+    Classification(
+        core="vo_exam_candidates",
+        model="schemas.core:VoExamCandidates",
+        code_column="profile_code",
+        name_column="programme_name",
+        level_column="school_type",
+        tables=VO,
+    ),
+    Classification(
+        core="vo_pupils_by_profile",
+        model="schemas.core:VoPupilsByProfile",
+        code_column="profile_code",
+        name_column="programme_name",
+        level_column="school_type",
+        tables=VO,
+    ),
 )
 
 
@@ -111,20 +157,24 @@ class UnknownCode:
     where: str  # e.g. "03b-...-hbo-2019.csv line(s) 12, 13, 14 (+40 more)"
 
     def __str__(self) -> str:
-        return (f"[{self.definition}] {self.level} {self.code} {self.name!r}: {self.problem}; "
-                f"{self.rows} row(s), years {self.years}, in {self.where}")
+        return (
+            f"[{self.definition}] {self.level} {self.code} {self.name!r}: {self.problem}; "
+            f"{self.rows} row(s), years {self.years}, in {self.where}"
+        )
 
 
 class ClassificationError(Exception):
     def __init__(self, unknown: list[UnknownCode]):
         self.unknown = unknown
-        lines = [f"{len(unknown)} code(s) unknown to a STEM definition table (add them to the table, or run with "
-                 f"--allow-unclassified to count them as unclassified):"]
+        lines = [
+            f"{len(unknown)} code(s) unknown to a STEM definition table (add them to the table, or run with "
+            f"--allow-unclassified to count them as unclassified):"
+        ]
         lines += [f"  - {u}" for u in unknown]
         super().__init__("\n".join(lines))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validated(path: str, sha256: str) -> None:
     table = reference.load(path)
     model = reference_schemas.model_for(table.path)
@@ -157,8 +207,13 @@ def _describe_where(rows: pd.DataFrame) -> str:
     return "; ".join(parts)
 
 
-def _lookup(table: pd.DataFrame, frame: pd.DataFrame, code_column: str, level_column: str | None,
-            columns: list[str] | None = None) -> pd.DataFrame:
+def _lookup(
+    table: pd.DataFrame,
+    frame: pd.DataFrame,
+    code_column: str,
+    level_column: str | None,
+    columns: list[str] | None = None,
+) -> pd.DataFrame:
     """Per input row (same order), the table row valid in its year (its `columns`, default all), or
     NaN; `_known_code` says whether the code occurs in the table at all (for any year). The lookup
     is made once per distinct code (and level) and year, then spread over the rows."""
@@ -170,8 +225,9 @@ def _lookup(table: pd.DataFrame, frame: pd.DataFrame, code_column: str, level_co
     combination = rows.groupby(keys + ["year"], sort=False, dropna=False).ngroup().to_numpy()
     left = rows.drop_duplicates(keys + ["year"]).reset_index(drop=True)  # in order of first occurrence, as ngroup
     left["_row"] = np.arange(len(left))
-    ref = table.assign(_start=pd.to_numeric(table["valid_from"]),
-                       _end=pd.to_numeric(table["valid_to"].replace("", "9999")))
+    ref = table.assign(
+        _start=pd.to_numeric(table["valid_from"]), _end=pd.to_numeric(table["valid_to"].replace("", "9999"))
+    )
     merged = left.merge(ref, on=keys, how="inner", sort=False)
     valid = merged[(merged["year"] >= merged["_start"]) & (merged["year"] <= merged["_end"])]
     known_codes = set(map(tuple, ref[keys].to_numpy().tolist()))
@@ -188,8 +244,13 @@ def _periods(table: pd.DataFrame, code: str) -> str:
     return ", ".join(f"{a}-{b}" for a, b in zip(rows["valid_from"], rows["valid_to"]))
 
 
-def classify(frame: pd.DataFrame, row: Classification, *, allow_unclassified: bool = False,
-             tables: dict[str, ReferenceTable] | None = None) -> tuple[pd.DataFrame, list[UnknownCode]]:
+def classify(
+    frame: pd.DataFrame,
+    row: Classification,
+    *,
+    allow_unclassified: bool = False,
+    tables: dict[str, ReferenceTable] | None = None,
+) -> tuple[pd.DataFrame, list[UnknownCode]]:
     """Add `stem_nl`, `cluster_nl`, `stem_isced`, `isced_f` to a core table (rows and order unchanged)."""
     tables = tables if tables is not None else {d: load_definition(p) for d, p in row.tables.items()}
     out = frame.copy()
@@ -221,10 +282,24 @@ def classify(frame: pd.DataFrame, row: Classification, *, allow_unclassified: bo
             for key, group in rows.groupby(groups, sort=True):
                 code = str(key[0] if isinstance(key, tuple) else key)
                 level = str(key[1]) if isinstance(key, tuple) and len(key) > 1 else (row.level or row.core)
-                problem = (f"not valid in {_years(group['year'])} (table rows valid {_periods(ref, code)})"
-                           if group["_known"].iloc[0] else f"not in {table.id} (version {table.version})")
-                unknown.append(UnknownCode(definition, table.id, code, str(group[row.name_column].iloc[0]), level,
-                                           len(group), _years(group["year"]), problem, _describe_where(group)))
+                problem = (
+                    f"not valid in {_years(group['year'])} (table rows valid {_periods(ref, code)})"
+                    if group["_known"].iloc[0]
+                    else f"not in {table.id} (version {table.version})"
+                )
+                unknown.append(
+                    UnknownCode(
+                        definition,
+                        table.id,
+                        code,
+                        str(group[row.name_column].iloc[0]),
+                        level,
+                        len(group),
+                        _years(group["year"]),
+                        problem,
+                        _describe_where(group),
+                    )
+                )
     if unknown and not allow_unclassified:
         raise ClassificationError(unknown)
     for column in ("cluster_nl", "isced_f"):  # text even when the table is empty (no rows to infer from)

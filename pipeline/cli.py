@@ -80,32 +80,60 @@ def _ensure_sample(settings: Settings) -> None:
         generate()
 
 
-def _execute(settings: Settings, edition: str, flat: str, allow_unclassified: bool, languages: tuple[str, ...],
-             job: str, executor: str, dask_address: str, instance, tags: dict):
+def _execute(
+    settings: Settings,
+    edition: str,
+    flat: str,
+    allow_unclassified: bool,
+    languages: tuple[str, ...],
+    job: str,
+    executor: str,
+    dask_address: str,
+    instance,
+    tags: dict,
+):
     """Run the edition's job through `dg.execute_job` on a reconstructable job (see
     `pipeline.definitions.edition_job_for`), so that a finished step's outputs are not kept in memory."""
     import dagster as dg
 
-    reconstructable = dg.build_reconstructable_job("pipeline.definitions", "edition_job_for", reconstructable_kwargs={
-        "executor": executor, "home": str(settings.home), "sources": str(settings.sources), "out": str(settings.out),
-        "warehouse_url": settings.warehouse, "languages": list(languages), "edition": flat,
-        "allow_unclassified": allow_unclassified, "job": job})
+    reconstructable = dg.build_reconstructable_job(
+        "pipeline.definitions",
+        "edition_job_for",
+        reconstructable_kwargs={
+            "executor": executor,
+            "home": str(settings.home),
+            "sources": str(settings.sources),
+            "out": str(settings.out),
+            "warehouse_url": settings.warehouse,
+            "languages": list(languages),
+            "edition": flat,
+            "allow_unclassified": allow_unclassified,
+            "job": job,
+        },
+    )
     run_config: dict = {}
     if executor == "in_process":
         run_config["loggers"] = {"progress": {}}
     elif executor == "dask":
-        run_config["execution"] = {"config": {"cluster": {"existing": {"address": dask_address}} if dask_address
-                                              else {"local": {}}}}
-    return dg.execute_job(reconstructable, instance=instance, raise_on_error=False, run_config=run_config,
-                          tags={**tags, "dagster/partition": edition})
+        run_config["execution"] = {
+            "config": {"cluster": {"existing": {"address": dask_address}} if dask_address else {"local": {}}}
+        }
+    return dg.execute_job(
+        reconstructable,
+        instance=instance,
+        raise_on_error=False,
+        run_config=run_config,
+        tags={**tags, "dagster/partition": edition},
+    )
 
 
 def _observe(defs, instance) -> None:
     from pipeline.definitions import OBSERVE_JOB
 
     print("  observing sources (sha256 data versions)", file=sys.stderr)
-    defs.resolve_job_def(OBSERVE_JOB).execute_in_process(instance=instance, raise_on_error=True,
-                                                         run_config={"loggers": {"progress": {}}})
+    defs.resolve_job_def(OBSERVE_JOB).execute_in_process(
+        instance=instance, raise_on_error=True, run_config={"loggers": {"progress": {}}}
+    )
 
 
 def observe_sources(settings: Settings) -> None:
@@ -121,9 +149,19 @@ def observe_sources(settings: Settings) -> None:
         _observe(build_defs(settings), instance)
 
 
-def run_edition(settings: Settings, edition: str, flat: str = "", *, allow_unclassified: bool = False,
-                languages: tuple[str, ...] = ("nl",), job: str = "", reason: str = "", executor: str = "in_process",
-                dask_address: str = "", observe: bool = True) -> int:
+def run_edition(
+    settings: Settings,
+    edition: str,
+    flat: str = "",
+    *,
+    allow_unclassified: bool = False,
+    languages: tuple[str, ...] = ("nl",),
+    job: str = "",
+    reason: str = "",
+    executor: str = "in_process",
+    dask_address: str = "",
+    observe: bool = True,
+) -> int:
     """Run one edition's job on the persistent instance (in this process unless another executor is
     chosen); 0 when published. `observe=False` skips the observe job (the caller ran it already)."""
     prepare_dagster_home(settings)
@@ -135,21 +173,30 @@ def run_edition(settings: Settings, edition: str, flat: str = "", *, allow_uncla
 
     job = job or EDITION_JOB
     defs = build_defs(settings, edition=flat, allow_unclassified=allow_unclassified, languages=languages)
-    print(f"{'building' if job == EDITION_JOB else job + ' of'} edition {edition} from {settings.sources}", file=sys.stderr)
+    print(
+        f"{'building' if job == EDITION_JOB else job + ' of'} edition {edition} from {settings.sources}",
+        file=sys.stderr,
+    )
     tags = {EDITION_TAG: edition, **({"techpact/reason": reason} if reason else {})}
     with dg.DagsterInstance.get() as instance:
         if observe:
             _observe(defs, instance)
         if executor != "in_process":
             if flat or allow_unclassified or job != EDITION_JOB:
-                raise SystemExit(f"--executor {executor} builds editions from per-edition folders with the default options")
+                raise SystemExit(
+                    f"--executor {executor} builds editions from per-edition folders with the default options"
+                )
             print(f"  executor: {executor}" + (f" ({dask_address})" if dask_address else ""), file=sys.stderr)
-        result = _execute(settings, edition, flat, allow_unclassified, languages, job, executor, dask_address,
-                          instance, tags)
+        result = _execute(
+            settings, edition, flat, allow_unclassified, languages, job, executor, dask_address, instance, tags
+        )
     took = time.perf_counter() - started
     if not result.success:
-        print(f"\nedition {edition} was NOT published (run {result.run_id}); the previous edition and the "
-              f"warehouse are unchanged.", file=sys.stderr)
+        print(
+            f"\nedition {edition} was NOT published (run {result.run_id}); the previous edition and the "
+            f"warehouse are unchanged.",
+            file=sys.stderr,
+        )
         for message in _failure_messages(result):
             print(message, file=sys.stderr)
         return 1
@@ -166,9 +213,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     settings = _settings(args)
     _ensure_sample(settings)
     edition, flat = resolve_edition(settings, args.edition)
-    return run_edition(settings, edition, flat, allow_unclassified=args.allow_unclassified,
-                       languages=tuple(args.lang.split(",")), executor=args.executor, dask_address=args.dask_address or "",
-                       reason=args.reason, observe=not args.no_observe)
+    return run_edition(
+        settings,
+        edition,
+        flat,
+        allow_unclassified=args.allow_unclassified,
+        languages=tuple(args.lang.split(",")),
+        executor=args.executor,
+        dask_address=args.dask_address or "",
+        reason=args.reason,
+        observe=not args.no_observe,
+    )
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
@@ -183,7 +238,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         print("no asset depends on a labour-market source yet: nothing to refresh", file=sys.stderr)
         return 0
     print("refreshing: " + ", ".join(sorted(k.to_user_string() for k in selected)), file=sys.stderr)
-    return run_edition(settings, edition, flat, job=REFRESH_JOB, reason="refresh", languages=tuple(args.lang.split(",")))
+    return run_edition(
+        settings, edition, flat, job=REFRESH_JOB, reason="refresh", languages=tuple(args.lang.split(","))
+    )
 
 
 def default_jobs() -> int:
@@ -193,9 +250,26 @@ def default_jobs() -> int:
 
 def _build_command(settings: Settings, edition: str, args: argparse.Namespace, reason: str) -> list[str]:
     """`techpact build` of one edition with the backfill's settings (sources observed by the backfill)."""
-    return [sys.executable, "-m", "pipeline.cli", "build", "--edition", edition, "--sources", str(settings.sources),
-            "--out", str(settings.out), "--warehouse", settings.warehouse, "--lang", args.lang,
-            "--reason", reason, "--no-observe", *(["--allow-unclassified"] if args.allow_unclassified else [])]
+    return [
+        sys.executable,
+        "-m",
+        "pipeline.cli",
+        "build",
+        "--edition",
+        edition,
+        "--sources",
+        str(settings.sources),
+        "--out",
+        str(settings.out),
+        "--warehouse",
+        settings.warehouse,
+        "--lang",
+        args.lang,
+        "--reason",
+        reason,
+        "--no-observe",
+        *(["--allow-unclassified"] if args.allow_unclassified else []),
+    ]
 
 
 def _run_id(text: str) -> str:
@@ -207,7 +281,7 @@ def _run_id(text: str) -> str:
 def _error_text(edition: str, stderr: str) -> str:
     """What a failed build reported: from its 'NOT published' line on, or all it wrote (a crash)."""
     marker = f"edition {edition} was NOT published"
-    return stderr[stderr.index(marker):].strip() if marker in stderr else stderr.strip() or "(no output)"
+    return stderr[stderr.index(marker) :].strip() if marker in stderr else stderr.strip() or "(no output)"
 
 
 # modules a build imports, loaded once by the backfill's fork server instead of by every build
@@ -267,8 +341,9 @@ class _Launcher:
         return _Forked(process)
 
 
-def backfill_in_processes(settings: Settings, editions: list[str], jobs: int, command: Callable[[str], list[str]],
-                          keep_going: bool) -> tuple[list[str], list[str]]:
+def backfill_in_processes(
+    settings: Settings, editions: list[str], jobs: int, command: Callable[[str], list[str]], keep_going: bool
+) -> tuple[list[str], list[str]]:
     """Build `editions` in child processes, `jobs` at a time, in order; (published, failed).
 
     Each child's output is captured; a line is printed when an edition starts and when it finishes (run
@@ -283,7 +358,9 @@ def backfill_in_processes(settings: Settings, editions: list[str], jobs: int, co
             while running or (pending and (keep_going or not failed)):
                 while pending and len(running) < jobs and (keep_going or not failed):
                     edition = pending.pop(0)
-                    out, err = (open(Path(logs) / f"{edition}.{kind}", "w+", encoding="utf-8") for kind in ("out", "err"))
+                    out, err = (
+                        open(Path(logs) / f"{edition}.{kind}", "w+", encoding="utf-8") for kind in ("out", "err")
+                    )
                     child = launcher.start(command(edition), out, err)
                     running[edition] = (child, time.perf_counter(), out, err)
                     print(f"backfill: edition {edition} started (process {child.pid})", file=sys.stderr, flush=True)
@@ -303,8 +380,12 @@ def backfill_in_processes(settings: Settings, editions: list[str], jobs: int, co
                         print(f"edition {edition} published in {took:.1f} s (run {_run_id(stdout)})", flush=True)
                     else:
                         failed.append(edition)
-                        print(f"edition {edition} FAILED after {took:.1f} s (run {_run_id(stderr)}, exit code "
-                              f"{child.returncode}):\n{_error_text(edition, stderr)}", file=sys.stderr, flush=True)
+                        print(
+                            f"edition {edition} FAILED after {took:.1f} s (run {_run_id(stderr)}, exit code "
+                            f"{child.returncode}):\n{_error_text(edition, stderr)}",
+                            file=sys.stderr,
+                            flush=True,
+                        )
         finally:
             for child, *_ in running.values():  # interrupted: stop the builds still running
                 child.terminate()
@@ -339,24 +420,35 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         observe_sources(settings)
     if jobs == 1:
         for edition in todo:
-            if run_edition(settings, edition, allow_unclassified=args.allow_unclassified,
-                           languages=tuple(args.lang.split(",")), reason=reason, observe=False) == 0:
+            if (
+                run_edition(
+                    settings,
+                    edition,
+                    allow_unclassified=args.allow_unclassified,
+                    languages=tuple(args.lang.split(",")),
+                    reason=reason,
+                    observe=False,
+                )
+                == 0
+            ):
                 published.append(edition)
             else:
                 failed.append(edition)
                 if not args.keep_going:
                     break
     elif todo:
-        published, failed = backfill_in_processes(settings, todo, jobs,
-                                                  lambda edition: _build_command(settings, edition, args, reason),
-                                                  args.keep_going)
+        published, failed = backfill_in_processes(
+            settings, todo, jobs, lambda edition: _build_command(settings, edition, args, reason), args.keep_going
+        )
     published = [e for e in todo if e in published]
     failed = [e for e in todo if e in failed]
     not_started = [e for e in todo if e not in published and e not in failed]
-    print(f"backfill {args.first}-{args.last}: published {', '.join(published) or 'none'}"
-          + (f"; no deliveries for {', '.join(skipped)}" if skipped else "")
-          + (f"; FAILED {', '.join(failed)}" if failed else "")
-          + (f"; not started {', '.join(not_started)}" if not_started else ""))
+    print(
+        f"backfill {args.first}-{args.last}: published {', '.join(published) or 'none'}"
+        + (f"; no deliveries for {', '.join(skipped)}" if skipped else "")
+        + (f"; FAILED {', '.join(failed)}" if failed else "")
+        + (f"; not started {', '.join(not_started)}" if not_started else "")
+    )
     return 1 if failed else 0
 
 
@@ -366,8 +458,11 @@ def _edition_dir(settings: Settings, value: str | None) -> Path:
         return Path(value)
     if value:
         return settings.out / value
-    published = sorted(p for p in settings.out.iterdir() if p.is_symlink() and re.fullmatch(r"\d{4}", p.name)) \
-        if settings.out.is_dir() else []
+    published = (
+        sorted(p for p in settings.out.iterdir() if p.is_symlink() and re.fullmatch(r"\d{4}", p.name))
+        if settings.out.is_dir()
+        else []
+    )
     if not published:
         raise SystemExit(f"no published edition in {settings.out}: pass --edition")
     return published[-1]
@@ -391,8 +486,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from pipeline import diff
 
     settings = _settings(args)
-    return diff.main(_edition_dir(settings, args.edition_a), _edition_dir(settings, args.edition_b),
-                     Path(args.csv) if args.csv else None)
+    return diff.main(
+        _edition_dir(settings, args.edition_a),
+        _edition_dir(settings, args.edition_b),
+        Path(args.csv) if args.csv else None,
+    )
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
@@ -419,7 +517,18 @@ def cmd_ui(args: argparse.Namespace) -> int:
     settings = _settings(args)
     prepare_dagster_home(settings)
     env = {**os.environ, "TECHPACT_SOURCES": str(settings.sources), "TECHPACT_OUT": str(settings.out)}
-    command = [sys.executable, "-m", "dagster", "dev", "-m", "pipeline.definitions", "-h", args.host, "-p", str(args.port)]
+    command = [
+        sys.executable,
+        "-m",
+        "dagster",
+        "dev",
+        "-m",
+        "pipeline.definitions",
+        "-h",
+        args.host,
+        "-p",
+        str(args.port),
+    ]
     print(f"Dagster UI on http://{args.host}:{args.port} (instance {settings.dagster_home})", file=sys.stderr)
     process = subprocess.Popen(command, env=env, start_new_session=True)
     try:
@@ -435,15 +544,27 @@ def parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser("build", help="build and publish one edition")
     build.add_argument("--edition", help="edition (publication year); default: the latest in the sources")
-    build.add_argument("--sources", help="folder of deliveries (one sub-folder per edition, or one edition's files); default: the embedded sample")
+    build.add_argument(
+        "--sources",
+        help="folder of deliveries (one sub-folder per edition, or one edition's files); default: the embedded sample",
+    )
     build.add_argument("--out", help="where published editions go (default: ./out)")
     build.add_argument("--warehouse", help="SQLAlchemy URL of the warehouse (default: SQLite under .techpact/)")
-    build.add_argument("--allow-unclassified", action="store_true",
-                       help="count programme codes unknown to a STEM table as 'unclassified' (reported) instead of stopping")
+    build.add_argument(
+        "--allow-unclassified",
+        action="store_true",
+        help="count programme codes unknown to a STEM table as 'unclassified' (reported) instead of stopping",
+    )
     build.add_argument("--lang", default="nl", help="languages of the PDF/HTML edition, comma-separated (nl,en)")
-    build.add_argument("--executor", choices=["in_process", "multiprocess", "dask"], default="in_process",
-                       help="where the steps run (multiprocess and dask need the PostgreSQL instance for concurrent steps)")
-    build.add_argument("--dask-address", help="scheduler of an existing Dask cluster (default with --executor dask: a local cluster)")
+    build.add_argument(
+        "--executor",
+        choices=["in_process", "multiprocess", "dask"],
+        default="in_process",
+        help="where the steps run (multiprocess and dask need the PostgreSQL instance for concurrent steps)",
+    )
+    build.add_argument(
+        "--dask-address", help="scheduler of an existing Dask cluster (default with --executor dask: a local cluster)"
+    )
     build.add_argument("--reason", default="", help=argparse.SUPPRESS)  # tag techpact/reason (set by backfill)
     build.add_argument("--no-observe", action="store_true", help=argparse.SUPPRESS)  # the backfill observed the sources
     build.set_defaults(func=cmd_build)
@@ -451,8 +572,12 @@ def parser() -> argparse.ArgumentParser:
     sample = sub.add_parser("sample", help="(re)write the embedded sample deliveries")
     sample.add_argument("--out")
     sample.add_argument("--seed", type=int)
-    sample.add_argument("--scale", type=int, default=1,
-                        help="S times the DUO institutions, locations and students, ten years per edition (default 1: the embedded sample)")
+    sample.add_argument(
+        "--scale",
+        type=int,
+        default=1,
+        help="S times the DUO institutions, locations and students, ten years per edition (default 1: the embedded sample)",
+    )
     sample.set_defaults(func=cmd_sample)
 
     validate = sub.add_parser("validate", help="validate a delivery file or folder without building")
@@ -477,14 +602,20 @@ def parser() -> argparse.ArgumentParser:
     backfill.add_argument("--allow-unclassified", action="store_true")
     backfill.add_argument("--lang", default="nl")
     backfill.add_argument("--keep-going", action="store_true", help="continue with the next edition after a failure")
-    backfill.add_argument("--jobs", type=int, metavar="N",
-                          help=f"editions built at once, each in its own process (default: {default_jobs()}, one per "
-                               "core, at most 2; 1 = one after the other in this process). Each build needs its own memory")
+    backfill.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help=f"editions built at once, each in its own process (default: {default_jobs()}, one per "
+        "core, at most 2; 1 = one after the other in this process). Each build needs its own memory",
+    )
     backfill.set_defaults(func=cmd_backfill)
 
     verify = sub.add_parser("verify", help="recompute the hashes of an edition folder's outputs and inputs (manifest)")
     verify.add_argument("edition_dir", metavar="EDITION_DIR")
-    verify.add_argument("--sources", help="landing folder the manifest's input paths are relative to (default: the sample)")
+    verify.add_argument(
+        "--sources", help="landing folder the manifest's input paths are relative to (default: the sample)"
+    )
     verify.add_argument("--outputs-only", action="store_true", help="check the outputs only (inputs not at hand)")
     verify.set_defaults(func=cmd_verify)
 
@@ -502,7 +633,9 @@ def parser() -> argparse.ArgumentParser:
     diff.add_argument("--out")
     diff.add_argument("--csv", help="also write the table to this CSV file")
     diff.set_defaults(func=cmd_diff)
-    fetch = sub.add_parser("fetch", help="download an edition's public source files (CBS OData, DUO) into a landing folder")
+    fetch = sub.add_parser(
+        "fetch", help="download an edition's public source files (CBS OData, DUO) into a landing folder"
+    )
     fetch.add_argument("--edition", required=True, help="edition (publication year)")
     fetch.add_argument("--to", required=True, help="landing folder to write into")
     fetch.set_defaults(func=cmd_fetch)

@@ -27,8 +27,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
-from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME, SqliteEventLogStorage
 from dagster._config import StringSource
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME, SqliteEventLogStorage
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._core.storage.sqlite_storage import _event_logs_directory
 from dagster._serdes import ConfigurableClassData
@@ -52,9 +52,13 @@ class EventLogStorage(SqliteEventLogStorage):
         if engine is None:
             # one kept connection, used under the storage's lock by whichever thread holds it (creating
             # the database briefly needs a second)
-            engine = sa.create_engine(self.conn_string_for_shard(shard), poolclass=sa.pool.QueuePool,
-                                      pool_size=1, max_overflow=2,
-                                      connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False})
+            engine = sa.create_engine(
+                self.conn_string_for_shard(shard),
+                poolclass=sa.pool.QueuePool,
+                pool_size=1,
+                max_overflow=2,
+                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+            )
             sa.event.listen(engine, "connect", _connection_settings)
             if shard not in self._initialized_dbs:
                 self._initdb(engine, for_index_shard=shard == INDEX_SHARD_NAME)
@@ -66,9 +70,8 @@ class EventLogStorage(SqliteEventLogStorage):
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[sa.Connection]:
-        with self._db_lock:
-            with self._engine(shard).connect() as connection, connection.begin():
-                yield connection
+        with self._db_lock, self._engine(shard).connect() as connection, connection.begin():
+            yield connection
 
     def store_event(self, event) -> None:
         super().store_event(event)
@@ -97,4 +100,3 @@ class EventLogStorage(SqliteEventLogStorage):
     @classmethod
     def from_config_value(cls, inst_data, config_value) -> EventLogStorage:
         return cls(_event_logs_directory(config_value["instance_dir"]), inst_data=inst_data)
-

@@ -84,7 +84,9 @@ class StoredTable:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        text = [f.name for f in pq.read_schema(self.path) if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+        text = [
+            f.name for f in pq.read_schema(self.path) if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+        ]
         yield from pq.ParquetFile(self.path, read_dictionary=text).iter_batches(batch_size=self.batch_rows)
 
     def __call__(self) -> Iterator[pd.DataFrame]:
@@ -139,8 +141,9 @@ class ParquetIOManager(dg.ConfigurableIOManager):
 
         digest = sha256_file(path)
         _release_arrow_memory()
-        context.add_output_metadata({"dagster/row_count": rows, "storage_path": dg.MetadataValue.path(str(path)),
-                                     "storage_sha256": digest})
+        context.add_output_metadata(
+            {"dagster/row_count": rows, "storage_path": dg.MetadataValue.path(str(path)), "storage_sha256": digest}
+        )
 
     def load_input(self, context: dg.InputContext):
         parquet = self._path(context, ".parquet")

@@ -103,8 +103,10 @@ def changed_tables(edition: str) -> list[Change]:
             continue
         old = reference.load(str(_archive_path(previous["archive"])))
         if old.sha256 != previous["sha256"]:
-            raise HistoryError(f"{old.path}: sha256 {old.sha256} differs from the one recorded for edition "
-                               f"{previous['edition']} in {HISTORY} ({previous['sha256']}): the archive was altered")
+            raise HistoryError(
+                f"{old.path}: sha256 {old.sha256} differs from the one recorded for edition "
+                f"{previous['edition']} in {HISTORY} ({previous['sha256']}): the archive was altered"
+            )
         found.append(Change(_definition(table), table, old, str(previous["edition"])))
     return found
 
@@ -116,8 +118,10 @@ def _by_code(frame: pd.DataFrame, detail: str) -> dict[tuple, tuple]:
     out: dict[tuple, tuple] = {}
     for key, group in ordered.groupby(keys, sort=True):
         key = key if isinstance(key, tuple) else (key,)
-        out[key] = tuple(tuple(str(v).strip().lower() if c == "is_stem" else str(v) for c, v in zip(values, row))
-                         for row in group[values].itertuples(index=False))
+        out[key] = tuple(
+            tuple(str(v).strip().lower() if c == "is_stem" else str(v) for c, v in zip(values, row))
+            for row in group[values].itertuples(index=False)
+        )
     return out
 
 
@@ -136,14 +140,30 @@ def changes(edition: str, found: list[Change] | None = None) -> pd.DataFrame:
         added = sorted(set(new) - set(old))
         removed = sorted(set(old) - set(new))
         reclassified = sorted(k for k in set(old) & set(new) if old[k] != new[k])
-        items = ([f"+ {_describe(k, new[k])}" for k in added] + [f"- {_describe(k, old[k])}" for k in removed]
-                 + [f"~ {_describe(k, old[k])} -> {_describe(k, new[k]).split(' (', 1)[1][:-1]}" for k in reclassified])
-        text = "; ".join(items[:MAX_DETAIL]) + (f"; ... and {len(items) - MAX_DETAIL} more" if len(items) > MAX_DETAIL else "")
-        rows.append({"edition": edition, "table_id": change.current.id, "definition": change.definition,
-                     "previous_edition": change.previous_edition, "old_version": change.previous.version,
-                     "new_version": change.current.version, "old_sha256": change.previous.sha256,
-                     "new_sha256": change.current.sha256, "codes_added": len(added), "codes_removed": len(removed),
-                     "codes_reclassified": len(reclassified), "detail": text})
+        items = (
+            [f"+ {_describe(k, new[k])}" for k in added]
+            + [f"- {_describe(k, old[k])}" for k in removed]
+            + [f"~ {_describe(k, old[k])} -> {_describe(k, new[k]).split(' (', 1)[1][:-1]}" for k in reclassified]
+        )
+        text = "; ".join(items[:MAX_DETAIL]) + (
+            f"; ... and {len(items) - MAX_DETAIL} more" if len(items) > MAX_DETAIL else ""
+        )
+        rows.append(
+            {
+                "edition": edition,
+                "table_id": change.current.id,
+                "definition": change.definition,
+                "previous_edition": change.previous_edition,
+                "old_version": change.previous.version,
+                "new_version": change.current.version,
+                "old_sha256": change.previous.sha256,
+                "new_sha256": change.current.sha256,
+                "codes_added": len(added),
+                "codes_removed": len(removed),
+                "codes_reclassified": len(reclassified),
+                "detail": text,
+            }
+        )
     frame = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
     for column in CHANGE_COLUMNS:
         frame[column] = frame[column].astype(np.int64 if column.startswith("codes_") else str)
@@ -154,9 +174,16 @@ def changes(edition: str, found: list[Change] | None = None) -> pd.DataFrame:
 def _stem_counts(classified: pd.DataFrame, flag: str, level: pd.Series) -> pd.DataFrame:
     mid = (classified["count_low"] + classified["count_high"]) / 2
     stem = classified[flag]
-    frame = pd.DataFrame({"level": level.to_numpy(), "year": classified["year"].to_numpy(), "sex": classified["sex"].to_numpy(),
-                          "total": mid.to_numpy(), "stem": np.where(stem.fillna(False).to_numpy(dtype=bool), mid, 0.0),
-                          "unknown": np.where(stem.isna().to_numpy(), mid, 0.0)})
+    frame = pd.DataFrame(
+        {
+            "level": level.to_numpy(),
+            "year": classified["year"].to_numpy(),
+            "sex": classified["sex"].to_numpy(),
+            "total": mid.to_numpy(),
+            "stem": np.where(stem.fillna(False).to_numpy(dtype=bool), mid, 0.0),
+            "unknown": np.where(stem.isna().to_numpy(), mid, 0.0),
+        }
+    )
     both = pd.concat([frame, frame.assign(sex="T")], ignore_index=True)
     return both.groupby(["level", "year", "sex"], as_index=False, sort=True)[["total", "stem", "unknown"]].sum()
 
@@ -172,25 +199,47 @@ def comparison(edition: str, cores: dict[str, pd.DataFrame], found: list[Change]
             core = cores[row.core]
             tables = {d: classify.load_definition(p) for d, p in row.tables.items()}
             new, _ = classify.classify(core, row, tables=tables, allow_unclassified=True)
-            old, _ = classify.classify(core, row, tables={**tables, change.definition: change.previous}, allow_unclassified=True)
+            old, _ = classify.classify(
+                core, row, tables={**tables, change.definition: change.previous}, allow_unclassified=True
+            )
             level = core[row.level_column] if row.level_column else pd.Series(row.level or row.core, index=core.index)
             flag = f"stem_{change.definition}"
             a, b = _stem_counts(new, flag, level), _stem_counts(old, flag, level)
             merged = a.merge(b, on=["level", "year", "sex"], suffixes=("_new", "_old"))
-            parts.append(pd.DataFrame({
-                "edition": edition, "definition": change.definition, "table_id": change.current.id,
-                "old_version": change.previous.version, "new_version": change.current.version,
-                "level": merged["level"], "population": row.population or row.core, "year": merged["year"].astype(np.int64),
-                "sex": merged["sex"], "stem_new": merged["stem_new"], "stem_old": merged["stem_old"],
-                "total": merged["total_new"],
-                "share_new": (100 * merged["stem_new"] / merged["total_new"]).round(2),
-                "share_old": (100 * merged["stem_old"] / (merged["total_old"] - merged["unknown_old"])).round(2),
-                "unknown_to_old": merged["unknown_old"],
-            }))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "edition": edition,
+                        "definition": change.definition,
+                        "table_id": change.current.id,
+                        "old_version": change.previous.version,
+                        "new_version": change.current.version,
+                        "level": merged["level"],
+                        "population": row.population or row.core,
+                        "year": merged["year"].astype(np.int64),
+                        "sex": merged["sex"],
+                        "stem_new": merged["stem_new"],
+                        "stem_old": merged["stem_old"],
+                        "total": merged["total_new"],
+                        "share_new": (100 * merged["stem_new"] / merged["total_new"]).round(2),
+                        "share_old": (100 * merged["stem_old"] / (merged["total_old"] - merged["unknown_old"])).round(
+                            2
+                        ),
+                        "unknown_to_old": merged["unknown_old"],
+                    }
+                )
+            )
     if not parts:
-        frame = pd.DataFrame({c: pd.Series(dtype=float if c in ("stem_new", "stem_old", "total", "share_new", "share_old",
-                                                                 "unknown_to_old") else (np.int64 if c == "year" else str))
-                              for c in COMPARISON_COLUMNS})
+        frame = pd.DataFrame(
+            {
+                c: pd.Series(
+                    dtype=float
+                    if c in ("stem_new", "stem_old", "total", "share_new", "share_old", "unknown_to_old")
+                    else (np.int64 if c == "year" else str)
+                )
+                for c in COMPARISON_COLUMNS
+            }
+        )
     else:
         frame = pd.concat(parts, ignore_index=True)[COMPARISON_COLUMNS]
         frame = frame.replace([np.inf, -np.inf], np.nan)
@@ -205,7 +254,11 @@ def record(edition: str, folder: Path | None = None) -> pd.DataFrame:
 
     root = folder or REFERENCE_DIR
     history_path = root / HISTORY
-    recorded = pd.read_csv(history_path, dtype=str, keep_default_na=False) if history_path.exists() else pd.DataFrame(columns=HISTORY_COLUMNS)
+    recorded = (
+        pd.read_csv(history_path, dtype=str, keep_default_na=False)
+        if history_path.exists()
+        else pd.DataFrame(columns=HISTORY_COLUMNS)
+    )
     recorded = recorded[recorded["edition"] != edition]
     rows = []
     for table in classify.definition_tables():
@@ -216,8 +269,16 @@ def record(edition: str, folder: Path | None = None) -> pd.DataFrame:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(table.path, target)
         shutil.copyfile(table.path.with_suffix(".meta.toml"), target.with_suffix(".meta.toml"))
-        rows.append({"edition": edition, "table_id": table.id, "table_file": table.path.name, "version": table.version,
-                     "sha256": table.sha256, "archive": archive})
+        rows.append(
+            {
+                "edition": edition,
+                "table_id": table.id,
+                "table_file": table.path.name,
+                "version": table.version,
+                "sha256": table.sha256,
+                "archive": archive,
+            }
+        )
     out = pd.concat([recorded, pd.DataFrame(rows, columns=HISTORY_COLUMNS)], ignore_index=True)
     out = out.sort_values(["edition", "table_id"], kind="stable").reset_index(drop=True)
     history_path.parent.mkdir(parents=True, exist_ok=True)

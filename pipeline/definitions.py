@@ -28,9 +28,18 @@ import dagster as dg
 
 from assets import classification, core, indicators, publication, raw, sources
 from pipeline import landing_watch
-from pipeline.dagster_support import (CATEGORICAL_TABLE_LOADER, STORED_TABLE_LOADER, BuildOptions, CategoricalTableLoader,
-                                      LandingArea, ParquetIOManager, Publisher, StoredTableLoader, Warehouse,
-                                      progress_logger)
+from pipeline.dagster_support import (
+    CATEGORICAL_TABLE_LOADER,
+    STORED_TABLE_LOADER,
+    BuildOptions,
+    CategoricalTableLoader,
+    LandingArea,
+    ParquetIOManager,
+    Publisher,
+    StoredTableLoader,
+    Warehouse,
+    progress_logger,
+)
 from pipeline.settings import PROJECT_ROOT, Settings
 
 ASSET_MODULES = (raw, core, classification, indicators, publication)
@@ -51,21 +60,28 @@ TRANSIENT_RETRY = dg.RetryPolicy(max_retries=2, delay=10, backoff=dg.Backoff.EXP
 
 def labour_market_selection() -> dg.AssetSelection:
     """Everything downstream of the labour-market landing sources (not the sources themselves)."""
-    return (dg.AssetSelection.tag(sources.DOMAIN_TAG, sources.LABOUR_MARKET, include_sources=True)
-            .downstream(include_self=False).materializable())
+    return (
+        dg.AssetSelection.tag(sources.DOMAIN_TAG, sources.LABOUR_MARKET, include_sources=True)
+        .downstream(include_self=False)
+        .materializable()
+    )
 
 
-def edition_run_request(edition: str, job_name: str = EDITION_JOB, run_key: str | None = None,
-                        reason: str = "") -> dg.RunRequest:
+def edition_run_request(
+    edition: str, job_name: str = EDITION_JOB, run_key: str | None = None, reason: str = ""
+) -> dg.RunRequest:
     tags = {EDITION_TAG: edition, **({"techpact/reason": reason} if reason else {})}
     return dg.RunRequest(run_key=run_key, job_name=job_name, partition_key=edition, tags=tags)
 
 
 def _git_remote() -> tuple[str, str] | None:
     """(https url, branch) of the repository's `origin`, if one is configured."""
+
     def git(*args: str) -> str:
         try:
-            return subprocess.run(["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=5).stdout.strip()
+            return subprocess.run(
+                ["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=5
+            ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return ""
 
@@ -87,10 +103,16 @@ def with_code_references(assets: list) -> list:
     remote = _git_remote()
     if remote is None:
         return list(referenced)
-    return list(dg.link_code_references_to_git(
-        referenced, git_url=remote[0], git_branch=remote[1],
-        file_path_mapping=dg.AnchorBasedFilePathMapping(local_file_anchor=PROJECT_ROOT / "pyproject.toml",
-                                                        file_anchor_path_in_repository="pyproject.toml")))
+    return list(
+        dg.link_code_references_to_git(
+            referenced,
+            git_url=remote[0],
+            git_branch=remote[1],
+            file_path_mapping=dg.AnchorBasedFilePathMapping(
+                local_file_anchor=PROJECT_ROOT / "pyproject.toml", file_anchor_path_in_repository="pyproject.toml"
+            ),
+        )
+    )
 
 
 def default_owner(spec: dg.AssetSpec) -> dg.AssetSpec:
@@ -118,8 +140,14 @@ def _changed_domains(landing: LandingArea, edition: str, names: list[str]) -> se
     return domains
 
 
-def build_defs(settings: Settings | None = None, *, edition: str = "", allow_unclassified: bool = False,
-               languages: tuple[str, ...] = ("nl",), executor: dg.ExecutorDefinition | None = None) -> dg.Definitions:
+def build_defs(
+    settings: Settings | None = None,
+    *,
+    edition: str = "",
+    allow_unclassified: bool = False,
+    languages: tuple[str, ...] = ("nl",),
+    executor: dg.ExecutorDefinition | None = None,
+) -> dg.Definitions:
     """The code location for `settings`. `executor` replaces the in-process executor of the edition
     and refresh jobs (e.g. `dagster_dask.dask_executor`, `dg.multiprocess_executor`)."""
     from assets.partitions import editions
@@ -129,30 +157,48 @@ def build_defs(settings: Settings | None = None, *, edition: str = "", allow_unc
     all_sources = [*sources.landing_sources, *sources.reference_sources]
     run_executor = executor or dg.in_process_executor
     edition_job = dg.define_asset_job(
-        EDITION_JOB, selection=dg.AssetSelection.assets(*pipeline_assets),
-        executor_def=run_executor, description="Build one edition end to end",
-        tags={"techpact/job": "edition"}, op_retry_policy=TRANSIENT_RETRY,
+        EDITION_JOB,
+        selection=dg.AssetSelection.assets(*pipeline_assets),
+        executor_def=run_executor,
+        description="Build one edition end to end",
+        tags={"techpact/job": "edition"},
+        op_retry_policy=TRANSIENT_RETRY,
     )
     refresh_job = dg.define_asset_job(
-        REFRESH_JOB, selection=labour_market_selection(), executor_def=run_executor,
+        REFRESH_JOB,
+        selection=labour_market_selection(),
+        executor_def=run_executor,
         description="Re-materialise only what depends on the labour-market sources (CBS, UWV)",
-        tags={"techpact/job": "labour_market_refresh"}, op_retry_policy=TRANSIENT_RETRY,
+        tags={"techpact/job": "labour_market_refresh"},
+        op_retry_policy=TRANSIENT_RETRY,
     )
     observe_job = dg.define_asset_job(
-        OBSERVE_JOB, selection=dg.AssetSelection.assets(*[s.key for s in all_sources]), executor_def=dg.in_process_executor,
+        OBSERVE_JOB,
+        selection=dg.AssetSelection.assets(*[s.key for s in all_sources]),
+        executor_def=dg.in_process_executor,
         description="Observe the landing area and the reference tables (sha256 data versions)",
     )
 
-    @dg.schedule(name="yearly_edition", cron_schedule=YEARLY_CRON, execution_timezone=TIMEZONE, job=edition_job,
-                 description="1 June: build the edition of the tick's year (tick 2025-06-01 -> partition 2025)")
+    @dg.schedule(
+        name="yearly_edition",
+        cron_schedule=YEARLY_CRON,
+        execution_timezone=TIMEZONE,
+        job=edition_job,
+        description="1 June: build the edition of the tick's year (tick 2025-06-01 -> partition 2025)",
+    )
     def yearly_edition(context: dg.ScheduleEvaluationContext, landing: LandingArea):
         edition = str(context.scheduled_execution_time.year)
         if edition not in editions.get_partition_keys() or not landing.files(edition):
             return dg.SkipReason(f"no deliveries for edition {edition} in the landing area")
         return edition_run_request(edition, reason="yearly schedule")
 
-    @dg.schedule(name="quarterly_labour_market_refresh", cron_schedule=QUARTERLY_CRON, execution_timezone=TIMEZONE,
-                 job=refresh_job, description="Quarterly: refresh the labour-market figures of the latest landed edition")
+    @dg.schedule(
+        name="quarterly_labour_market_refresh",
+        cron_schedule=QUARTERLY_CRON,
+        execution_timezone=TIMEZONE,
+        job=refresh_job,
+        description="Quarterly: refresh the labour-market figures of the latest landed edition",
+    )
     def quarterly_refresh(context: dg.ScheduleEvaluationContext, landing: LandingArea):
         if not labour_market_selection().resolve(context.repository_def.asset_graph):
             return dg.SkipReason("no asset depends on a labour-market source yet")
@@ -161,22 +207,35 @@ def build_defs(settings: Settings | None = None, *, edition: str = "", allow_unc
             return dg.SkipReason("no edition in the landing area")
         return edition_run_request(edition, job_name=REFRESH_JOB, reason="quarterly refresh")
 
-    @dg.sensor(name="landing_area_sensor", jobs=[edition_job, refresh_job], minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
-               default_status=dg.DefaultSensorStatus.STOPPED,
-               description="Starts a run when a delivery in the landing area is new or changed (by sha256)")
+    @dg.sensor(
+        name="landing_area_sensor",
+        jobs=[edition_job, refresh_job],
+        minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
+        default_status=dg.DefaultSensorStatus.STOPPED,
+        description="Starts a run when a delivery in the landing area is new or changed (by sha256)",
+    )
     def landing_area_sensor(context: dg.SensorEvaluationContext, landing: LandingArea):
         previous = landing_watch.load_cursor(context.cursor)
         current = landing_watch.snapshot(landing, editions.get_partition_keys())
         requests = []
-        refresh_selects = bool(labour_market_selection().resolve(context.repository_def.asset_graph)) \
-            if context.repository_def else False
+        refresh_selects = (
+            bool(labour_market_selection().resolve(context.repository_def.asset_graph))
+            if context.repository_def
+            else False
+        )
         for edition_key, names in landing_watch.changed(previous, current).items():
             digest = landing_watch.fingerprint(current[edition_key])[:16]
             only_labour = refresh_selects and _changed_domains(landing, edition_key, names) == {sources.LABOUR_MARKET}
             job_name = REFRESH_JOB if only_labour else EDITION_JOB
             context.log.info(f"edition {edition_key}: new or changed {', '.join(names)} -> {job_name}")
-            requests.append(edition_run_request(edition_key, job_name, run_key=f"{job_name}:{edition_key}:{digest}",
-                                                reason="new or changed delivery: " + ", ".join(names)))
+            requests.append(
+                edition_run_request(
+                    edition_key,
+                    job_name,
+                    run_key=f"{job_name}:{edition_key}:{digest}",
+                    reason="new or changed delivery: " + ", ".join(names),
+                )
+            )
         return dg.SensorResult(run_requests=requests, cursor=landing_watch.dump_cursor(current))
 
     defs = dg.Definitions(
@@ -204,9 +263,17 @@ defs = build_defs()
 EXECUTORS = ("in_process", "multiprocess", "dask")
 
 
-def edition_job_for(executor: str, home: str, sources: str, out: str, warehouse_url: str = "",
-                    languages: tuple[str, ...] = ("nl",), edition: str = "", allow_unclassified: bool = False,
-                    job: str = EDITION_JOB) -> dg.JobDefinition:
+def edition_job_for(
+    executor: str,
+    home: str,
+    sources: str,
+    out: str,
+    warehouse_url: str = "",
+    languages: tuple[str, ...] = ("nl",),
+    edition: str = "",
+    allow_unclassified: bool = False,
+    job: str = EDITION_JOB,
+) -> dg.JobDefinition:
     """An edition's job (`job`: the full build or the labour-market refresh) under `executor`, for
     `dg.build_reconstructable_job`: the run, and every step process or Dask worker, rebuilds the same job
     from these plain arguments. Run through `dg.execute_job`, step outputs live only in the IO manager's
@@ -224,5 +291,10 @@ def edition_job_for(executor: str, home: str, sources: str, out: str, warehouse_
     else:
         raise ValueError(f"executor {executor!r}: use one of {', '.join(EXECUTORS)}")
     settings = Settings(home=Path(home), sources=Path(sources), out=Path(out), warehouse_url=warehouse_url)
-    return build_defs(settings, edition=edition, allow_unclassified=allow_unclassified, languages=tuple(languages),
-                      executor=executor_def).resolve_job_def(job)
+    return build_defs(
+        settings,
+        edition=edition,
+        allow_unclassified=allow_unclassified,
+        languages=tuple(languages),
+        executor=executor_def,
+    ).resolve_job_def(job)

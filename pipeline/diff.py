@@ -28,10 +28,29 @@ import pandas as pd
 
 from pipeline.explain import KEY
 
-CAUSES = ("new period", "period dropped", "suppression change", "definition change", "boundary change",
-          "source revision", "code change", "unexplained")
-COLUMNS = [*KEY, "region_level", "cause", "value_a", "value_b", "numerator_a", "numerator_b",
-           "denominator_a", "denominator_b", "flag_a", "flag_b"]
+CAUSES = (
+    "new period",
+    "period dropped",
+    "suppression change",
+    "definition change",
+    "boundary change",
+    "source revision",
+    "code change",
+    "unexplained",
+)
+COLUMNS = [
+    *KEY,
+    "region_level",
+    "cause",
+    "value_a",
+    "value_b",
+    "numerator_a",
+    "numerator_b",
+    "denominator_a",
+    "denominator_b",
+    "flag_a",
+    "flag_b",
+]
 TOLERANCE = 1e-9
 
 
@@ -43,7 +62,9 @@ def _load(edition_dir: Path) -> tuple[pd.DataFrame, dict]:
 
 
 def _tables(manifest: dict) -> dict[str, tuple[str, str]]:
-    return {t["id"]: (str(t.get("version", "")), str(t.get("sha256", ""))) for t in manifest.get("reference_tables", [])}
+    return {
+        t["id"]: (str(t.get("version", "")), str(t.get("sha256", ""))) for t in manifest.get("reference_tables", [])
+    }
 
 
 def _family_inputs(manifest: dict) -> dict[str, set[tuple[str, str]]]:
@@ -93,8 +114,11 @@ def changes(edition_a: Path, edition_b: Path) -> pd.DataFrame:
     families = _families()
     code_changed = manifest_a.get("code", {}).get("version") != manifest_b.get("code", {}).get("version")
     # the regional figures of each edition are mapped to that edition's boundary year
-    boundary_changed = ("boundary_year" in a.columns and "boundary_year" in b.columns
-                        and set(a["boundary_year"].dropna().astype(str)) != set(b["boundary_year"].dropna().astype(str)))
+    boundary_changed = (
+        "boundary_year" in a.columns
+        and "boundary_year" in b.columns
+        and set(a["boundary_year"].dropna().astype(str)) != set(b["boundary_year"].dropna().astype(str))
+    )
 
     def cause(row) -> str | None:
         if row["_merge"] == "right_only":
@@ -113,8 +137,11 @@ def changes(edition_a: Path, edition_b: Path) -> pd.DataFrame:
             return "suppression change"
         if num_changed and any(t.startswith(f"stem.{row['definition']}_") for t in changed_tables):
             return "definition change"
-        if row["region_level"] != "national" and measured and (
-                boundary_changed or any(t.startswith("regions.") for t in changed_tables)):
+        if (
+            row["region_level"] != "national"
+            and measured
+            and (boundary_changed or any(t.startswith("regions.") for t in changed_tables))
+        ):
             return "boundary change"
         fams = families.get(row["indicator_id"], set(inputs_a) | set(inputs_b))
         flag_only = not measured and row["flag_a"] != row["flag_b"]
@@ -133,8 +160,14 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
     """Changed figures per indicator and cause (the report chapter's overview table)."""
     if table.empty:
         return pd.DataFrame(columns=["indicator_id", "cause", "figures"])
-    return (table.groupby(["indicator_id", "cause"]).size().rename("figures").reset_index()
-            .sort_values(["indicator_id", "cause"]).reset_index(drop=True))
+    return (
+        table.groupby(["indicator_id", "cause"])
+        .size()
+        .rename("figures")
+        .reset_index()
+        .sort_values(["indicator_id", "cause"])
+        .reset_index(drop=True)
+    )
 
 
 def chapter(edition_a: Path, edition_b: Path) -> dict:
@@ -160,6 +193,8 @@ def main(edition_a: Path, edition_b: Path, csv_out: Path | None = None) -> int:
     print(summary(table).to_string(index=False))
     print()
     with pd.option_context("display.max_rows", 200, "display.width", 200):
-        print(table.drop(columns=["numerator_a", "numerator_b", "denominator_a", "denominator_b"]).to_string(index=False))
+        print(
+            table.drop(columns=["numerator_a", "numerator_b", "denominator_a", "denominator_b"]).to_string(index=False)
+        )
     print(f"\n{len(table)} figure(s) differ")
     return 0

@@ -39,8 +39,15 @@ from pipeline import reference
 
 # what a suppressed cell of a level costs the reader: complements go to municipalities before
 # regions, and to small regions before provinces and the national figure (method choice)
-LEVEL_WEIGHT = {"municipality": 1, "arbeidsmarktregio": 4, "corop": 4, "province": 16, "techniekpact": 32,
-                "landsdeel": 32, "national": 1000}
+LEVEL_WEIGHT = {
+    "municipality": 1,
+    "arbeidsmarktregio": 4,
+    "corop": 4,
+    "province": 16,
+    "techniekpact": 32,
+    "landsdeel": 32,
+    "national": 1000,
+}
 LOOKAHEAD = 4  # candidates whose whole cascade of complements is tried before one is chosen
 RESCUE_CANDIDATES = 16  # candidates tried for a unit that the exact test finds recoverable
 
@@ -53,13 +60,19 @@ class Parameters:
 
 def parameters() -> Parameters:
     frame = reference.load("indicators/parameters.csv").frame.set_index("parameter")["value"]
-    return Parameters(threshold=int(frame["disclosure_threshold"]),
-                      suppress_zero=frame["disclosure_suppress_zero"].strip().lower() == "true")
+    return Parameters(
+        threshold=int(frame["disclosure_threshold"]),
+        suppress_zero=frame["disclosure_suppress_zero"].strip().lower() == "true",
+    )
 
 
-def _equations(cells: pd.DataFrame, members: Mapping[tuple[str, str], frozenset[str]]) -> list[tuple[str, list[tuple[int, float]]]]:
-    index = {(r.region_level, r.region_code, r.sex): i for i, r in
-             enumerate(cells[["region_level", "region_code", "sex"]].itertuples(index=False))}
+def _equations(
+    cells: pd.DataFrame, members: Mapping[tuple[str, str], frozenset[str]]
+) -> list[tuple[str, list[tuple[int, float]]]]:
+    index = {
+        (r.region_level, r.region_code, r.sex): i
+        for i, r in enumerate(cells[["region_level", "region_code", "sex"]].itertuples(index=False))
+    }
     equations: list[tuple[str, list[tuple[int, float]]]] = []
     municipalities = cells.loc[cells["region_level"] == "municipality", ["region_code", "sex"]]
     by_sex = {s: set(g["region_code"]) for s, g in municipalities.groupby("sex")}
@@ -138,7 +151,9 @@ def _unit_equations(units: pd.DataFrame, members) -> np.ndarray:
     return _equation_matrix([("region", r) for r in rows], len(units))
 
 
-def _protect_group(cells: pd.DataFrame, members, params: Parameters, tests: _Tests | None = None) -> tuple[np.ndarray, list[str]]:
+def _protect_group(
+    cells: pd.DataFrame, members, params: Parameters, tests: _Tests | None = None
+) -> tuple[np.ndarray, list[str]]:
     """Primary and secondary suppression of one cube (see the module docstring).
 
     Suppression works on region units: a unit with a small cell has every cell (M, V, T) suppressed,
@@ -220,7 +235,10 @@ def _protect_group(cells: pd.DataFrame, members, params: Parameters, tests: _Tes
             close(trial, None, 1)
             trials.append((weight[trial & ~hidden].sum(), len(trials), int(choice), trial))
         trials.sort(key=lambda t: t[:2])
-        best = next((choice for _, _, choice, trial in trials if target not in tests.recoverable(system, matrix, trial)), trials[0][2])
+        best = next(
+            (choice for _, _, choice, trial in trials if target not in tests.recoverable(system, matrix, trial)),
+            trials[0][2],
+        )
         hidden[best] = True
         why[best] = "secondary:linear"
     suppressed = hidden[unit_of]
@@ -229,8 +247,9 @@ def _protect_group(cells: pd.DataFrame, members, params: Parameters, tests: _Tes
     return _complete(cells, members, suppressed, rules, tests)
 
 
-def _complete(cells: pd.DataFrame, members, suppressed: np.ndarray, rules: np.ndarray,
-              tests: _Tests) -> tuple[np.ndarray, list[str]]:
+def _complete(
+    cells: pd.DataFrame, members, suppressed: np.ndarray, rules: np.ndarray, tests: _Tests
+) -> tuple[np.ndarray, list[str]]:
     """The exact cell-level test; where a cell is still recoverable (a unit without every sex), its
     smallest published partner in an equation is suppressed until none is."""
     matrix = _equation_matrix(_equations(cells, members), len(cells))
@@ -247,8 +266,12 @@ def _complete(cells: pd.DataFrame, members, suppressed: np.ndarray, rules: np.nd
     return suppressed, list(rules)
 
 
-def protect(cells: pd.DataFrame, group_keys: list[str], members_by_year: Mapping[int, Mapping[tuple[str, str], frozenset[str]]],
-            params: Parameters | None = None) -> pd.DataFrame:
+def protect(
+    cells: pd.DataFrame,
+    group_keys: list[str],
+    members_by_year: Mapping[int, Mapping[tuple[str, str], frozenset[str]]],
+    params: Parameters | None = None,
+) -> pd.DataFrame:
     """Return `cells` with `suppressed` and `rule`, protected per group.
 
     `cells` needs `region_level, region_code, sex, low, high, boundary_year` and `group_keys`;

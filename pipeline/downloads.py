@@ -41,10 +41,24 @@ def download_frame(indicators: pd.DataFrame, catalogue: pd.DataFrame) -> pd.Data
 
 def dictionary() -> pd.DataFrame:
     schema = Indicators.to_schema()
-    rows = [{"column": name, "type": str(column.dtype), "nullable": bool(column.nullable),
-             "description": column.description or ""} for name, column in schema.columns.items()]
-    rows += [{"column": "title_nl", "type": "str", "nullable": False, "description": "indicator title in Dutch (catalogue)"},
-             {"column": "title_en", "type": "str", "nullable": False, "description": "indicator title in English (catalogue)"}]
+    rows = [
+        {
+            "column": name,
+            "type": str(column.dtype),
+            "nullable": bool(column.nullable),
+            "description": column.description or "",
+        }
+        for name, column in schema.columns.items()
+    ]
+    rows += [
+        {"column": "title_nl", "type": "str", "nullable": False, "description": "indicator title in Dutch (catalogue)"},
+        {
+            "column": "title_en",
+            "type": "str",
+            "nullable": False,
+            "description": "indicator title in English (catalogue)",
+        },
+    ]
     return pd.DataFrame(rows)
 
 
@@ -62,8 +76,9 @@ def write(folder: Path, indicators: pd.DataFrame, catalogue: pd.DataFrame) -> li
     dictionary_csv = folder / "data_dictionary.csv"
     dictionary().to_csv(dictionary_csv, index=False, lineterminator="\n")
     dictionary_json = folder / "data_dictionary.json"
-    dictionary_json.write_text(json.dumps(dictionary().to_dict(orient="records"), ensure_ascii=False, indent=1) + "\n",
-                               encoding="utf-8")
+    dictionary_json.write_text(
+        json.dumps(dictionary().to_dict(orient="records"), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
     return [csv_path, xlsx_path, json_path, dictionary_csv, dictionary_json]
 
 

@@ -21,8 +21,10 @@ class Edition:
 
 def editions() -> list[Edition]:
     frame = reference.load("editions/editions.csv").frame
-    return [Edition(int(r.edition), int(r.education_last_year), int(r.labour_last_year), int(r.base_year))
-            for r in frame.itertuples(index=False)]
+    return [
+        Edition(int(r.edition), int(r.education_last_year), int(r.labour_last_year), int(r.base_year))
+        for r in frame.itertuples(index=False)
+    ]
 
 
 def edition_keys() -> list[str]:

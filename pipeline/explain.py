@@ -27,9 +27,14 @@ from pipeline import warehouse
 KEY = ("indicator_id", "definition", "period", "region_code", "sex", "breakdown")
 SAMPLE_ROWS = 5
 # region level -> column of a core table holding that level's code
-REGION_COLUMNS = {"municipality": "municipality_code", "province": "province_code", "corop": "corop_code",
-                  "arbeidsmarktregio": "arbeidsmarktregio_code", "landsdeel": "landsdeel_code",
-                  "techniekpact": "techniekpact_region_code"}
+REGION_COLUMNS = {
+    "municipality": "municipality_code",
+    "province": "province_code",
+    "corop": "corop_code",
+    "arbeidsmarktregio": "arbeidsmarktregio_code",
+    "landsdeel": "landsdeel_code",
+    "techniekpact": "techniekpact_region_code",
+}
 RULE_COLUMNS = ("disclosure_rule", "suppression_rule", "rule")
 
 
@@ -73,26 +78,38 @@ class Explanation:
 
     def text(self) -> str:
         f = self.figure
-        lines = [f"cell {self.cell} (edition {self.edition})",
-                 f"  value        {f['value']} {f['unit']}  (low {f['value_low']}, high {f['value_high']})",
-                 f"  numerator    {f['numerator']}",
-                 f"  denominator  {f['denominator']}",
-                 f"  flag         {f['flag'] or '-'}",
-                 f"  disclosure   {self.disclosure_rule}",
-                 "inputs:"]
-        lines += [f"  {i.get('path') or i['file']}  sha256 {i['sha256']}  rows {i.get('rows', '')}" for i in self.inputs] or ["  (none named)"]
+        lines = [
+            f"cell {self.cell} (edition {self.edition})",
+            f"  value        {f['value']} {f['unit']}  (low {f['value_low']}, high {f['value_high']})",
+            f"  numerator    {f['numerator']}",
+            f"  denominator  {f['denominator']}",
+            f"  flag         {f['flag'] or '-'}",
+            f"  disclosure   {self.disclosure_rule}",
+            "inputs:",
+        ]
+        lines += [
+            f"  {i.get('path') or i['file']}  sha256 {i['sha256']}  rows {i.get('rows', '')}" for i in self.inputs
+        ] or ["  (none named)"]
         lines.append("reference tables:")
-        lines += [f"  {t['id']} version {t.get('version', '')} ({t.get('status', '')}) sha256 {str(t.get('sha256', ''))[:16]}…"
-                  for t in self.reference_tables]
-        for label, sets, published in (("numerator", self.numerator_rows, f["numerator"]),
-                                       ("denominator", self.denominator_rows, f["denominator"])):
+        lines += [
+            f"  {t['id']} version {t.get('version', '')} ({t.get('status', '')}) sha256 {str(t.get('sha256', ''))[:16]}…"
+            for t in self.reference_tables
+        ]
+        for label, sets, published in (
+            ("numerator", self.numerator_rows, f["numerator"]),
+            ("denominator", self.denominator_rows, f["denominator"]),
+        ):
             for rs in sets:
-                lines.append(f"{label} rows: {rs.rows} rows of {rs.table}, counts sum to {rs.midpoint:g} "
-                             f"(bounds {rs.count_low:g}-{rs.count_high:g}; published {published})")
+                lines.append(
+                    f"{label} rows: {rs.rows} rows of {rs.table}, counts sum to {rs.midpoint:g} "
+                    f"(bounds {rs.count_low:g}-{rs.count_high:g}; published {published})"
+                )
                 if not rs.sample.empty:
                     lines += ["    " + line for line in rs.sample.to_string(index=False).splitlines()]
-        lines.append(f"produced by run {self.run.get('run_id', 'unknown')} (release {self.run.get('release', 'unknown')}), "
-                     f"code {self.code_version}")
+        lines.append(
+            f"produced by run {self.run.get('run_id', 'unknown')} (release {self.run.get('release', 'unknown')}), "
+            f"code {self.code_version}"
+        )
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -121,8 +138,11 @@ def _source_tables(url: str, files: set[str]) -> list[str]:
     eng = warehouse.engine(url)
     try:
         inspector = sa.inspect(eng)
-        names = [n for n in inspector.get_table_names()
-                 if "source_file" in {c["name"] for c in inspector.get_columns(n)} and not n.startswith("raw_")]
+        names = [
+            n
+            for n in inspector.get_table_names()
+            if "source_file" in {c["name"] for c in inspector.get_columns(n)} and not n.startswith("raw_")
+        ]
     finally:
         eng.dispose()
     return sorted(names, key=lambda n: (not n.endswith("_classified"), n))
@@ -162,10 +182,17 @@ def contributing_rows(table: pd.DataFrame, figure: pd.Series, stem_only: bool) -
 
 
 def _rowset(name: str, rows: pd.DataFrame) -> RowSet:
-    low = float(rows["count_low"].sum()) if "count_low" in rows else float(rows.get("count", pd.Series(dtype=float)).sum())
+    low = (
+        float(rows["count_low"].sum())
+        if "count_low" in rows
+        else float(rows.get("count", pd.Series(dtype=float)).sum())
+    )
     high = float(rows["count_high"].sum()) if "count_high" in rows else low
-    shown = [c for c in ("source_file", "source_line", "year", "sex", "municipality_code", "programme_code",
-                         "count", "masked") if c in rows.columns]
+    shown = [
+        c
+        for c in ("source_file", "source_line", "year", "sex", "municipality_code", "programme_code", "count", "masked")
+        if c in rows.columns
+    ]
     sample = rows.sort_values(["source_file", "source_line"]).head(SAMPLE_ROWS)[shown] if shown else rows.head(0)
     return RowSet(name, len(rows), low, high, sample.reset_index(drop=True))
 
@@ -176,15 +203,27 @@ def explain(cell_text: str, edition_dir: Path, warehouse_url: str) -> Explanatio
     figure = find_figure(_read_indicators(edition_dir), cell)
     manifest = json.loads((edition_dir / "manifest.json").read_text(encoding="utf-8"))
     edition = manifest["edition"]
-    catalogue = pd.read_csv(Path(__file__).resolve().parent.parent / "reference" / "indicators" / "catalogue.csv", dtype=str,
-                            keep_default_na=False).set_index("indicator_id")
-    families = set(catalogue.loc[figure["indicator_id"], "source_families"].split(";")) if figure["indicator_id"] in catalogue.index else set()
+    catalogue = pd.read_csv(
+        Path(__file__).resolve().parent.parent / "reference" / "indicators" / "catalogue.csv",
+        dtype=str,
+        keep_default_na=False,
+    ).set_index("indicator_id")
+    families = (
+        set(catalogue.loc[figure["indicator_id"], "source_families"].split(";"))
+        if figure["indicator_id"] in catalogue.index
+        else set()
+    )
     inputs = [i for i in manifest["inputs"] if not families or i.get("family") in families]
     files = {i["file"] for i in inputs}
     definition = figure["definition"]
-    tables = [t for t in manifest["reference_tables"]
-              if t["id"].startswith(f"stem.{definition}_") or t["id"].startswith("regions.") or t["id"].startswith("indicators.")
-              or t["id"].startswith("disclosure.")]
+    tables = [
+        t
+        for t in manifest["reference_tables"]
+        if t["id"].startswith(f"stem.{definition}_")
+        or t["id"].startswith("regions.")
+        or t["id"].startswith("indicators.")
+        or t["id"].startswith("disclosure.")
+    ]
     rule = next((figure[c] for c in RULE_COLUMNS if c in figure.index and figure[c]), "")
     if not rule:
         rule = f"none recorded (flag: {figure['flag'] or 'none'})"
@@ -203,12 +242,30 @@ def explain(cell_text: str, edition_dir: Path, warehouse_url: str) -> Explanatio
         notes += [f"{name}: {n}" for n in dict.fromkeys(n1 + n2)]
         break  # the most derived table (classified) is enough: it holds the same rows as its parents
     return Explanation(
-        cell=cell_id(figure), edition=edition,
-        figure={k: figure[k] for k in ("value", "value_low", "value_high", "numerator", "denominator", "unit", "flag",
-                                       "region_level", "region_name")},
-        inputs=inputs, reference_tables=tables, disclosure_rule=rule,
-        code_version=manifest.get("code", {}).get("version", "unknown"), run=run,
-        numerator_rows=numerator_sets, denominator_rows=denominator_sets, notes=notes,
+        cell=cell_id(figure),
+        edition=edition,
+        figure={
+            k: figure[k]
+            for k in (
+                "value",
+                "value_low",
+                "value_high",
+                "numerator",
+                "denominator",
+                "unit",
+                "flag",
+                "region_level",
+                "region_name",
+            )
+        },
+        inputs=inputs,
+        reference_tables=tables,
+        disclosure_rule=rule,
+        code_version=manifest.get("code", {}).get("version", "unknown"),
+        run=run,
+        numerator_rows=numerator_sets,
+        denominator_rows=denominator_sets,
+        notes=notes,
     )
 
 
@@ -217,7 +274,7 @@ def _release_record(url: str, edition: str) -> dict:
 
     try:
         frame = warehouse.read_table(url, RELEASE_TABLE, edition)
-    except Exception:  # noqa: BLE001 - an older warehouse without the table
+    except Exception:
         return {}
     return frame.iloc[0].to_dict() if len(frame) else {}
 
@@ -229,11 +286,29 @@ def main(cell_text: str, edition_dir: Path, warehouse_url: str, as_json: bool = 
         print(f"cannot explain {cell_text}: {error}")
         return 1
     if as_json:
-        data = {**{k: v for k, v in result.__dict__.items() if k not in ("numerator_rows", "denominator_rows")},
-                "numerator_rows": [{"table": r.table, "rows": r.rows, "count_low": r.count_low, "count_high": r.count_high,
-                                    "sample": r.sample.astype(str).to_dict("records")} for r in result.numerator_rows],
-                "denominator_rows": [{"table": r.table, "rows": r.rows, "count_low": r.count_low, "count_high": r.count_high,
-                                      "sample": r.sample.astype(str).to_dict("records")} for r in result.denominator_rows]}
+        data = {
+            **{k: v for k, v in result.__dict__.items() if k not in ("numerator_rows", "denominator_rows")},
+            "numerator_rows": [
+                {
+                    "table": r.table,
+                    "rows": r.rows,
+                    "count_low": r.count_low,
+                    "count_high": r.count_high,
+                    "sample": r.sample.astype(str).to_dict("records"),
+                }
+                for r in result.numerator_rows
+            ],
+            "denominator_rows": [
+                {
+                    "table": r.table,
+                    "rows": r.rows,
+                    "count_low": r.count_low,
+                    "count_high": r.count_high,
+                    "sample": r.sample.astype(str).to_dict("records"),
+                }
+                for r in result.denominator_rows
+            ],
+        }
         print(json.dumps(data, indent=1, default=str))
     else:
         print(result.text())

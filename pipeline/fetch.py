@@ -49,15 +49,19 @@ class Download:
 
 
 def urllib_opener(url: str) -> bytes:
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "application/json, text/csv, */*"})
+    request = urllib.request.Request(
+        url, headers={"User-Agent": USER_AGENT, "Accept": "application/json, text/csv, */*"}
+    )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:  # noqa: S310 - addresses come from the reference table
+        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
             return response.read()
     except urllib.error.HTTPError as error:
         raise FetchError(f"{url}: HTTP {error.code} {error.reason}") from None
     except (urllib.error.URLError, TimeoutError, OSError) as error:
-        raise FetchError(f"{url}: cannot connect ({getattr(error, 'reason', error)}); offline? put the files in the "
-                         "landing folder yourself") from None
+        raise FetchError(
+            f"{url}: cannot connect ({getattr(error, 'reason', error)}); offline? put the files in the "
+            "landing folder yourself"
+        ) from None
 
 
 def downloads(edition: str) -> list[Download]:
@@ -65,7 +69,9 @@ def downloads(edition: str) -> list[Download]:
     rows = table[table["edition"] == str(edition)]
     if rows.empty:
         known = ", ".join(sorted(set(table["edition"])))
-        raise FetchError(f"no download addresses for edition {edition} in reference/fetch/addresses.csv (editions: {known})")
+        raise FetchError(
+            f"no download addresses for edition {edition} in reference/fetch/addresses.csv (editions: {known})"
+        )
     return [Download(r.edition, r.family, r.kind, r.address, r.file_name) for r in rows.itertuples(index=False)]
 
 
@@ -112,9 +118,13 @@ def get_paged(url: str, opener: Opener) -> dict:
 
 def fetch_odata_table(table: str, opener: Opener, base: str = ODATA_BASE) -> dict:
     """The table as a landing bundle: TableInfos, DataProperties, its dimensions, TypedDataSet."""
-    bundle = {"TableInfos": get_paged(endpoint_url(table, "TableInfos", base), opener),
-              "DataProperties": get_paged(endpoint_url(table, "DataProperties", base), opener)}
-    identifier = str(bundle["TableInfos"]["value"][0].get("Identifier", "")).strip() if bundle["TableInfos"]["value"] else ""
+    bundle = {
+        "TableInfos": get_paged(endpoint_url(table, "TableInfos", base), opener),
+        "DataProperties": get_paged(endpoint_url(table, "DataProperties", base), opener),
+    }
+    identifier = (
+        str(bundle["TableInfos"]["value"][0].get("Identifier", "")).strip() if bundle["TableInfos"]["value"] else ""
+    )
     if identifier and identifier != table:
         raise FetchError(f"asked for CBS table {table}, got {identifier}")
     for prop in bundle["DataProperties"]["value"]:
@@ -132,8 +142,13 @@ def _write_atomic(path: Path, data: bytes) -> None:
     tmp.replace(path)
 
 
-def fetch_edition(edition: str, to: Path, opener: Opener = urllib_opener, base: str = ODATA_BASE,
-                  log: Callable[[str], None] = lambda text: None) -> list[Path]:
+def fetch_edition(
+    edition: str,
+    to: Path,
+    opener: Opener = urllib_opener,
+    base: str = ODATA_BASE,
+    log: Callable[[str], None] = lambda text: None,
+) -> list[Path]:
     """Download every address of the edition into `to`; raises FetchError naming every failure,
     after trying all (files that did download are kept: each is complete and checked)."""
     written, failures = [], []
@@ -155,7 +170,9 @@ def fetch_edition(edition: str, to: Path, opener: Opener = urllib_opener, base: 
         written.append(target)
         log(f"ok     {target} ({len(data):,} bytes)")
     if failures:
-        raise FetchError(f"{len(failures)} of {len(failures) + len(written)} downloads failed:\n  - " + "\n  - ".join(failures))
+        raise FetchError(
+            f"{len(failures)} of {len(failures) + len(written)} downloads failed:\n  - " + "\n  - ".join(failures)
+        )
     return written
 
 

@@ -65,14 +65,24 @@ def snapshot(defs=None) -> dict:
         if job.name.startswith("__"):
             continue
         selected = job.asset_layer.selected_asset_keys if job.asset_layer else set()
-        jobs[job.name] = {"assets": sorted(k.to_user_string() for k in selected), "executor": job.executor_def.name,
-                          "tags": dict(sorted(job.tags.items())),
-                          "retries": job.op_retry_policy.max_retries if getattr(job, "op_retry_policy", None) else 0}
-    schedules = {s.name: {"cron": s.cron_schedule, "timezone": s.execution_timezone, "job": s.job_name}
-                 for s in sorted(defs.schedules or [], key=lambda s: s.name)}
-    sensors = {s.name: {"jobs": sorted(j.name for j in s.jobs), "interval_seconds": s.minimum_interval_seconds,
-                        "default_status": s.default_status.value}
-               for s in sorted(defs.sensors or [], key=lambda s: s.name)}
+        jobs[job.name] = {
+            "assets": sorted(k.to_user_string() for k in selected),
+            "executor": job.executor_def.name,
+            "tags": dict(sorted(job.tags.items())),
+            "retries": job.op_retry_policy.max_retries if getattr(job, "op_retry_policy", None) else 0,
+        }
+    schedules = {
+        s.name: {"cron": s.cron_schedule, "timezone": s.execution_timezone, "job": s.job_name}
+        for s in sorted(defs.schedules or [], key=lambda s: s.name)
+    }
+    sensors = {
+        s.name: {
+            "jobs": sorted(j.name for j in s.jobs),
+            "interval_seconds": s.minimum_interval_seconds,
+            "default_status": s.default_status.value,
+        }
+        for s in sorted(defs.sensors or [], key=lambda s: s.name)
+    }
     del dg
     return {"assets": assets, "jobs": jobs, "schedules": schedules, "sensors": sensors}
 

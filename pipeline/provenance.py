@@ -14,7 +14,9 @@ CODE_DIRS = ("pipeline", "assets", "schemas", "report_templates", "reference")
 
 def _git(*args: str) -> str | None:
     try:
-        result = subprocess.run(["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=10, check=True)
+        result = subprocess.run(
+            ["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=10, check=True
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return result.stdout.strip()
@@ -37,4 +39,10 @@ def code_version() -> dict[str, str]:
     dirty = bool(_git("status", "--porcelain", "--untracked-files=no", "--", *CODE_DIRS))
     tree = tree_sha256()
     version = f"{__version__}+{commit[:12]}{'.dirty' if dirty else ''}.tree{tree[:12]}"
-    return {"package": __version__, "git_commit": commit, "dirty": str(dirty).lower(), "tree_sha256": tree, "version": version}
+    return {
+        "package": __version__,
+        "git_commit": commit,
+        "dirty": str(dirty).lower(),
+        "tree_sha256": tree,
+        "version": version,
+    }

@@ -13,7 +13,7 @@ import hashlib
 import os
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -33,8 +33,13 @@ class ReferenceTable:
     frame: pd.DataFrame
 
     def lineage(self) -> dict[str, str]:
-        return {"id": self.id, "version": self.version, "status": self.status, "sha256": self.sha256,
-                "path": str(self.path.relative_to(self.path.parents[1])) if len(self.path.parents) > 1 else str(self.path)}
+        return {
+            "id": self.id,
+            "version": self.version,
+            "status": self.status,
+            "sha256": self.sha256,
+            "path": str(self.path.relative_to(self.path.parents[1])) if len(self.path.parents) > 1 else str(self.path),
+        }
 
 
 class ReferenceError(Exception):
@@ -55,7 +60,7 @@ def table_path(relative: str) -> Path:
     return REFERENCE_DIR / relative
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(path: Path, mtime_ns: int) -> ReferenceTable:
     meta_path = path.with_suffix(".meta.toml")
     if not meta_path.exists():
@@ -69,9 +74,16 @@ def _load(path: Path, mtime_ns: int) -> ReferenceTable:
     declared = list(meta.get("columns", {}))
     if declared and declared != list(frame.columns):
         raise ReferenceError(f"{path}: columns {list(frame.columns)} differ from those in {meta_path.name}: {declared}")
-    return ReferenceTable(id=meta["id"], path=path, version=str(meta["version"]), status=meta["status"],
-                          title=meta.get("title", meta["id"]), source=meta["source"],
-                          sha256=hashlib.sha256(data).hexdigest(), frame=frame)
+    return ReferenceTable(
+        id=meta["id"],
+        path=path,
+        version=str(meta["version"]),
+        status=meta["status"],
+        title=meta.get("title", meta["id"]),
+        source=meta["source"],
+        sha256=hashlib.sha256(data).hexdigest(),
+        frame=frame,
+    )
 
 
 def load(relative: str) -> ReferenceTable:

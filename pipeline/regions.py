@@ -44,9 +44,10 @@ class RegionError(Exception):
 class _Tables:
     """What the region code needs of the region and merger tables, read once per content of the two
     files (the tables are keyed by their sha256, so a changed or overriding file is read anew)."""
-    years: tuple[int, ...]                               # boundary years of the region table, sorted
-    codes: dict[int, frozenset[str]]                     # municipality codes of each boundary year
-    mergers: tuple[tuple[int, str, str, str], ...]       # (effective_year, old_code, new_code, kind) in order
+
+    years: tuple[int, ...]  # boundary years of the region table, sorted
+    codes: dict[int, frozenset[str]]  # municipality codes of each boundary year
+    mergers: tuple[tuple[int, str, str, str], ...]  # (effective_year, old_code, new_code, kind) in order
     members: dict[int, dict[tuple[str, str], frozenset[str]]] = field(default_factory=dict)  # filled by members()
 
 
@@ -60,12 +61,19 @@ def _tables() -> _Tables:
     if key not in _TABLES:
         frame = municipalities.frame
         years = frame["boundary_year"].astype(int)
-        codes = {int(y): frozenset(group) for y, group in frame["municipality_code"].groupby(years.to_numpy(), sort=True)}
+        codes = {
+            int(y): frozenset(group) for y, group in frame["municipality_code"].groupby(years.to_numpy(), sort=True)
+        }
         steps = mergers.frame.assign(effective_year=mergers.frame["effective_year"].astype(int))
         steps = steps.sort_values(["effective_year", "old_code"], kind="stable")
         _TABLES.clear()
-        _TABLES[key] = _Tables(years=tuple(sorted(codes)), codes=codes, mergers=tuple(
-            (int(r.effective_year), r.old_code, r.new_code, r.kind) for r in steps.itertuples(index=False)))
+        _TABLES[key] = _Tables(
+            years=tuple(sorted(codes)),
+            codes=codes,
+            mergers=tuple(
+                (int(r.effective_year), r.old_code, r.new_code, r.kind) for r in steps.itertuples(index=False)
+            ),
+        )
     return _TABLES[key]
 
 
@@ -90,8 +98,10 @@ def _division(boundary_year: int, sha: str) -> pd.DataFrame:
 def _codes(tables: _Tables, boundary_year: int) -> frozenset[str]:
     """Municipality codes of the division of `boundary_year` (which the region table must hold)."""
     if boundary_year not in tables.codes:
-        raise RegionError(f"boundary year {boundary_year} is not in reference/regions/municipalities.csv "
-                          f"(it covers {tables.years[0]}-{tables.years[-1]})")
+        raise RegionError(
+            f"boundary year {boundary_year} is not in reference/regions/municipalities.csv "
+            f"(it covers {tables.years[0]}-{tables.years[-1]})"
+        )
     return tables.codes[boundary_year]
 
 
@@ -104,8 +114,8 @@ def division(boundary_year: int) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Mapping:
-    code: str          # code in the boundary year
-    kind: str          # "same", "merger", "code_change" or "split" (primary successor)
+    code: str  # code in the boundary year
+    kind: str  # "same", "merger", "code_change" or "split" (primary successor)
 
 
 def map_code(code: str, code_year: int, boundary_year: int) -> Mapping | None:
@@ -124,12 +134,19 @@ def _map_code(tables: _Tables, code: str, code_year: int, boundary_year: int) ->
         if code not in _codes(tables, min(code_year, years[-1])):
             return None
     elif code not in _codes(tables, years[0]) and not any(
-            effective > code_year and old == code for effective, old, _new, _kind in tables.mergers):
+        effective > code_year and old == code for effective, old, _new, _kind in tables.mergers
+    ):
         return None
     if boundary_year < code_year:
         # going back in time is only possible for a code that exists unchanged in the boundary year
-        return Mapping(code, "same") if code in _codes(tables, boundary_year) and not any(
-            boundary_year < effective <= code_year and new == code for effective, _old, new, _kind in tables.mergers) else None
+        return (
+            Mapping(code, "same")
+            if code in _codes(tables, boundary_year)
+            and not any(
+                boundary_year < effective <= code_year and new == code for effective, _old, new, _kind in tables.mergers
+            )
+            else None
+        )
     current, kinds = code, []
     for effective, old, new, kind in tables.mergers:
         if code_year < effective <= boundary_year and old == current:
@@ -141,8 +158,13 @@ def _map_code(tables: _Tables, code: str, code_year: int, boundary_year: int) ->
     return Mapping(current, kind)
 
 
-def map_municipalities(frame: pd.DataFrame, boundary_year: int, *, code_column: str = "municipality_code",
-                       code_year_column: str = "code_year") -> pd.DataFrame:
+def map_municipalities(
+    frame: pd.DataFrame,
+    boundary_year: int,
+    *,
+    code_column: str = "municipality_code",
+    code_year_column: str = "code_year",
+) -> pd.DataFrame:
     """Add `boundary_municipality_code`, `municipality_mapping` and `boundary_year` to `frame`.
 
     Every (code, code year) must be known; otherwise one SourceError lists every unknown code with
@@ -156,17 +178,27 @@ def map_municipalities(frame: pd.DataFrame, boundary_year: int, *, code_column: 
         result = _map_code(tables, str(code), int(year), boundary_year)
         if result is None:
             first = frame[(frame[code_column] == code) & (frame[code_year_column] == year)].iloc[0]
-            problems.append(problem(first.get("source_file", "table"), int(first["source_line"]) if "source_line" in first else None,
-                                    code_column, f"municipality code {code} of {year} is not in the CBS division of {year} "
-                                    f"or cannot be mapped to boundary year {boundary_year} through the merger history"))
+            problems.append(
+                problem(
+                    first.get("source_file", "table"),
+                    int(first["source_line"]) if "source_line" in first else None,
+                    code_column,
+                    f"municipality code {code} of {year} is not in the CBS division of {year} "
+                    f"or cannot be mapped to boundary year {boundary_year} through the merger history",
+                )
+            )
         else:
             mapped[(str(code), int(year))] = result
     if problems:
         raise SourceError(problems)
     known = pd.MultiIndex.from_arrays([[c for c, _ in mapped], [y for _, y in mapped]])
-    at = known.get_indexer(pd.MultiIndex.from_arrays([frame[code_column].astype(str), frame[code_year_column].astype(int)]))
+    at = known.get_indexer(
+        pd.MultiIndex.from_arrays([frame[code_column].astype(str), frame[code_year_column].astype(int)])
+    )
     if (at < 0).any():
-        raise RegionError(f"municipality codes without a mapping: {frame.loc[at < 0, code_column].unique()[:10].tolist()}")
+        raise RegionError(
+            f"municipality codes without a mapping: {frame.loc[at < 0, code_column].unique()[:10].tolist()}"
+        )
     out = frame.copy()
     out["boundary_municipality_code"] = np.array([m.code for m in mapped.values()], dtype=object)[at]
     out["municipality_mapping"] = np.array([m.kind for m in mapped.values()], dtype=object)[at]
@@ -177,11 +209,17 @@ def map_municipalities(frame: pd.DataFrame, boundary_year: int, *, code_column: 
 def regions_of(boundary_year: int) -> pd.DataFrame:
     """Every published region of the boundary year: region_level, region_code, region_name."""
     div = division(boundary_year)
-    rows = [pd.DataFrame({"region_level": ["national"], "region_code": [NATIONAL_CODE], "region_name": [NATIONAL_NAME]})]
+    rows = [
+        pd.DataFrame({"region_level": ["national"], "region_code": [NATIONAL_CODE], "region_name": [NATIONAL_NAME]})
+    ]
     for level in LEVELS[1:]:
         code, name = LEVEL_COLUMNS[level]
         part = div[[code, name]].drop_duplicates().sort_values(code)
-        rows.append(pd.DataFrame({"region_level": level, "region_code": part[code].to_numpy(), "region_name": part[name].to_numpy()}))
+        rows.append(
+            pd.DataFrame(
+                {"region_level": level, "region_code": part[code].to_numpy(), "region_name": part[name].to_numpy()}
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -200,8 +238,14 @@ def members(boundary_year: int) -> dict[tuple[str, str], frozenset[str]]:
     return dict(tables.members[boundary_year])
 
 
-def aggregate(frame: pd.DataFrame, keys: list[str], values: list[str], boundary_year: int,
-              levels: tuple[str, ...] = LEVELS, municipality_column: str = "boundary_municipality_code") -> pd.DataFrame:
+def aggregate(
+    frame: pd.DataFrame,
+    keys: list[str],
+    values: list[str],
+    boundary_year: int,
+    levels: tuple[str, ...] = LEVELS,
+    municipality_column: str = "boundary_municipality_code",
+) -> pd.DataFrame:
     """Sum `values` by `keys` for every region level: one row per (keys, region) present in the data.
 
     `frame[municipality_column]` holds codes of the boundary year (see `map_municipalities`);

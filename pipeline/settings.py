@@ -57,7 +57,9 @@ def instance_yaml() -> Path:
     if kind == "postgres":
         missing = [name for name in POSTGRES_ENV if name not in os.environ]
         if missing:
-            raise ValueError(f"TECHPACT_INSTANCE=postgres needs {', '.join(missing)} (TECHPACT_PG_PASSWORD may be empty)")
+            raise ValueError(
+                f"TECHPACT_INSTANCE=postgres needs {', '.join(missing)} (TECHPACT_PG_PASSWORD may be empty)"
+            )
     return PROJECT_ROOT / INSTANCE_FILES[kind]
 
 

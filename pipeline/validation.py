@@ -53,8 +53,13 @@ def files(path: Path) -> list[Path]:
     """The file itself, or every delivery-like file under a folder (recursively), sorted."""
     if not path.is_dir():
         return [path]
-    found = [p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in sources.DELIVERY_SUFFIXES
-             and not any(part.startswith(".") for part in p.relative_to(path).parts)]
+    found = [
+        p
+        for p in path.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in sources.DELIVERY_SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(path).parts)
+    ]
     return sorted(found)
 
 

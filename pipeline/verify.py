@@ -59,12 +59,21 @@ def verify(edition_dir: Path, sources: Path | None = None, check_inputs: bool = 
             findings.append(Finding("output", relative, "not in manifest"))
     if check_inputs:
         if sources is None or not Path(sources).is_dir():
-            findings.append(Finding("input", str(sources), "sources folder not found: inputs cannot be verified "
-                                                           "(pass --sources, or --outputs-only)"))
+            findings.append(
+                Finding(
+                    "input",
+                    str(sources),
+                    "sources folder not found: inputs cannot be verified (pass --sources, or --outputs-only)",
+                )
+            )
         else:
             for item in manifest.get("inputs", []):
                 relative = item.get("path") or item["file"]
-                candidates = [Path(sources) / relative, Path(sources) / manifest["edition"] / item["file"], Path(sources) / item["file"]]
+                candidates = [
+                    Path(sources) / relative,
+                    Path(sources) / manifest["edition"] / item["file"],
+                    Path(sources) / item["file"],
+                ]
                 path = next((c for c in candidates if c.is_file()), None)
                 checked += 1
                 if path is None:

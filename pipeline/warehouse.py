@@ -111,8 +111,13 @@ def _arrow_loadable(schema) -> bool:
     import pyarrow as pa
 
     def plain(kind) -> bool:
-        return (pa.types.is_integer(kind) or pa.types.is_boolean(kind) or pa.types.is_floating(kind)
-                or pa.types.is_string(kind) or pa.types.is_large_string(kind))
+        return (
+            pa.types.is_integer(kind)
+            or pa.types.is_boolean(kind)
+            or pa.types.is_floating(kind)
+            or pa.types.is_string(kind)
+            or pa.types.is_large_string(kind)
+        )
 
     return all(plain(f.type.value_type if pa.types.is_dictionary(f.type) else f.type) for f in schema)
 
@@ -121,22 +126,30 @@ def _executemany(conn: Connection, name: str, columns: list[str], editions: Iter
     """Insert rows (the edition, then `columns`) with sqlite3's own executemany."""
     keys = ", ".join(f'"{k}"' for k in [EDITION, *columns])
     marks = ", ".join("?" for _ in range(len(columns) + 1))
-    conn.connection.dbapi_connection.executemany(f'INSERT INTO "{name}" ({keys}) VALUES ({marks})', zip(editions, *values))
+    conn.connection.dbapi_connection.executemany(
+        f'INSERT INTO "{name}" ({keys}) VALUES ({marks})', zip(editions, *values)
+    )
 
 
 def _sqlite_insert_arrow(conn: Connection, name: str, batch, edition: str) -> None:
     """Insert an Arrow record batch (a `StoredTable`'s), as `_sqlite_insert`."""
     columns = [c for c in batch.schema.names if c != EDITION]
-    editions = ([str(e) for e in _arrow_values(batch.column(EDITION))] if EDITION in batch.schema.names
-                else itertools.repeat(edition, batch.num_rows))
+    editions = (
+        [str(e) for e in _arrow_values(batch.column(EDITION))]
+        if EDITION in batch.schema.names
+        else itertools.repeat(edition, batch.num_rows)
+    )
     _executemany(conn, name, columns, editions, [_arrow_values(batch.column(c)) for c in columns])
 
 
 def _sqlite_insert(conn: Connection, name: str, frame: pd.DataFrame, edition: str) -> None:
     """Insert a batch, the edition column included (constant)."""
     columns = [c for c in frame.columns if c != EDITION]
-    editions = (_python_values(frame[EDITION].astype(str)) if EDITION in frame.columns  # as `_prepare`
-                else itertools.repeat(edition, len(frame)))
+    editions = (
+        _python_values(frame[EDITION].astype(str))
+        if EDITION in frame.columns  # as `_prepare`
+        else itertools.repeat(edition, len(frame))
+    )
     _executemany(conn, name, columns, editions, [_python_values(frame[c]) for c in columns])
 
 
@@ -223,8 +236,10 @@ def _loaded_versions(conn: Connection, edition: str) -> dict[str, tuple[str | No
     """table -> (fingerprint, rows) of the edition's last load."""
     if not sa.inspect(conn).has_table(VERSIONS_TABLE):
         return {}
-    rows = conn.execute(sa.text(f'SELECT table_name, fingerprint, "rows" FROM "{VERSIONS_TABLE}" '
-                                f'WHERE "{EDITION}" = :edition'), {"edition": edition})
+    rows = conn.execute(
+        sa.text(f'SELECT table_name, fingerprint, "rows" FROM "{VERSIONS_TABLE}" WHERE "{EDITION}" = :edition'),
+        {"edition": edition},
+    )
     return {name: (fingerprint, int(count)) for name, fingerprint, count in rows}
 
 
@@ -236,9 +251,13 @@ def _holds(conn: Connection, name: str, edition: str, rows: int) -> bool:
     return count.scalar_one() == rows
 
 
-def replace_edition(url_or_engine: str | Engine, edition: str, tables: Mapping[str, Table],
-                    before_commit: Callable[[], object] | None = None,
-                    unchanged: list[str] | None = None) -> dict[str, int]:
+def replace_edition(
+    url_or_engine: str | Engine,
+    edition: str,
+    tables: Mapping[str, Table],
+    before_commit: Callable[[], object] | None = None,
+    unchanged: list[str] | None = None,
+) -> dict[str, int]:
     """Replace the rows of `edition` in every table, all in one transaction. Returns rows per table.
 
     A table with a `fingerprint` equal to the one its last load of this edition recorded, whose rows
@@ -274,18 +293,26 @@ def replace_edition(url_or_engine: str | Engine, edition: str, tables: Mapping[s
                     exists = sa.inspect(conn).has_table(name)
                     _check_columns(conn, name, _prepare(batch.iloc[:0], edition))
                     if exists:
-                        conn.execute(sa.text(f'DELETE FROM "{name}" WHERE "{EDITION}" = :edition'), {"edition": edition})
+                        conn.execute(
+                            sa.text(f'DELETE FROM "{name}" WHERE "{EDITION}" = :edition'), {"edition": edition}
+                        )
                     elif fast:  # the column types pandas infers from the whole first batch
                         _create_table(conn, name, _prepare(batch, edition))
                 if fast:
                     _sqlite_insert(conn, name, batch, edition)
                 else:
-                    _prepare(batch, edition).to_sql(name, conn, if_exists="append", index=False, method=method,
-                                                    chunksize=100_000)
+                    _prepare(batch, edition).to_sql(
+                        name, conn, if_exists="append", index=False, method=method, chunksize=100_000
+                    )
                 written[name] += len(batch)
-        versions = pd.DataFrame({EDITION: edition, "table_name": list(written),
-                                 "fingerprint": [fingerprints[name] for name in written],
-                                 "rows": list(written.values())})
+        versions = pd.DataFrame(
+            {
+                EDITION: edition,
+                "table_name": list(written),
+                "fingerprint": [fingerprints[name] for name in written],
+                "rows": list(written.values()),
+            }
+        )
         if sa.inspect(conn).has_table(VERSIONS_TABLE):
             conn.execute(sa.text(f'DELETE FROM "{VERSIONS_TABLE}" WHERE "{EDITION}" = :edition'), {"edition": edition})
         versions.to_sql(VERSIONS_TABLE, conn, if_exists="append", index=False)

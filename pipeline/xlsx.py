@@ -114,7 +114,7 @@ def _typed_column_cells(column: pd.Series, letter: str, strings: _Strings, rows:
         text = [_number(value) for value in distinct.tolist()]
     else:
         text = [f"{int(value)}" for value in distinct]
-    tails = np.array([f'{attribute}><v>{value}</v></c>' for value in text] + [""], dtype=object)
+    tails = np.array([f"{attribute}><v>{value}</v></c>" for value in text] + [""], dtype=object)
     cells = f'<c r="{letter}' + rows + tails[codes]  # code -1 (missing) picks the last tail
     cells[codes < 0] = ""
     return cells
@@ -122,25 +122,32 @@ def _typed_column_cells(column: pd.Series, letter: str, strings: _Strings, rows:
 
 def _sheet(frame: pd.DataFrame, strings: _Strings) -> str:
     letters = [column_letter(i) for i in range(len(frame.columns))]
-    header = "".join(f'<c r="{letter}1" t="s"><v>{strings.ref(str(name))}</v></c>'
-                     for letter, name in zip(letters, frame.columns))
+    header = "".join(
+        f'<c r="{letter}1" t="s"><v>{strings.ref(str(name))}</v></c>' for letter, name in zip(letters, frame.columns)
+    )
     columns = []
     row_refs = np.array([f'{row}"' for row in range(2, len(frame) + 2)], dtype=object)
     for letter, name in zip(letters, frame.columns):
         cells = _typed_column_cells(frame[name], letter, strings, row_refs)
-        columns.append(cells if cells is not None else _column_cells(frame[name].astype(object).tolist(), letter, strings))
+        columns.append(
+            cells if cells is not None else _column_cells(frame[name].astype(object).tolist(), letter, strings)
+        )
     rows = [f'<row r="{n}">{"".join(cells)}</row>' for n, cells in enumerate(zip(*columns), start=2)]
     last = f"{letters[-1]}{len(frame) + 1}" if letters else "A1"
-    return (f'{HEAD}<worksheet xmlns="{MAIN}"><dimension ref="A1:{last}"/><sheetData>'
-            f'<row r="1">{header}</row>{"".join(rows)}</sheetData></worksheet>')
+    return (
+        f'{HEAD}<worksheet xmlns="{MAIN}"><dimension ref="A1:{last}"/><sheetData>'
+        f'<row r="1">{header}</row>{"".join(rows)}</sheetData></worksheet>'
+    )
 
 
-STYLES = (f'{HEAD}<styleSheet xmlns="{MAIN}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
-          '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
-          '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-          '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-          '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
-          '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
+STYLES = (
+    f'{HEAD}<styleSheet xmlns="{MAIN}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+)
 
 
 def write(path: Path, sheets: dict[str, pd.DataFrame], creator: str = "Techniekpact Monitor") -> None:
@@ -158,32 +165,52 @@ def write(path: Path, sheets: dict[str, pd.DataFrame], creator: str = "Techniekp
         f'<Override PartName="/xl/sharedStrings.xml" ContentType="{ML}.sharedStrings+xml"/>'
         '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
         '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
-        '</Types>')
+        "</Types>"
+    )
     package_rels = (
         f'{HEAD}<Relationships xmlns="{PKG_REL}">'
         f'<Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/>'
         f'<Relationship Id="rId2" Type="{PKG_REL}/metadata/core-properties" Target="docProps/core.xml"/>'
-        f'<Relationship Id="rId3" Type="{REL}/extended-properties" Target="docProps/app.xml"/></Relationships>')
-    core = (f'{HEAD}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
-            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
-            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-            f'<dc:creator>{escape(creator)}</dc:creator>'
-            f'<dcterms:created xsi:type="dcterms:W3CDTF">{FIXED_TIME}</dcterms:created>'
-            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{FIXED_TIME}</dcterms:modified></cp:coreProperties>')
-    app = (f'{HEAD}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
-           f'<Application>{escape(creator)}</Application></Properties>')
-    names = "".join(f'<sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>'
-                    for i, name in enumerate(sheets, start=1))
+        f'<Relationship Id="rId3" Type="{REL}/extended-properties" Target="docProps/app.xml"/></Relationships>'
+    )
+    core = (
+        f'{HEAD}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<dc:creator>{escape(creator)}</dc:creator>"
+        f'<dcterms:created xsi:type="dcterms:W3CDTF">{FIXED_TIME}</dcterms:created>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{FIXED_TIME}</dcterms:modified></cp:coreProperties>'
+    )
+    app = (
+        f'{HEAD}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+        f"<Application>{escape(creator)}</Application></Properties>"
+    )
+    names = "".join(
+        f'<sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>'
+        for i, name in enumerate(sheets, start=1)
+    )
     workbook = f'{HEAD}<workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets>{names}</sheets></workbook>'
-    workbook_rels = (f'{HEAD}<Relationships xmlns="{PKG_REL}">'
-                     + "".join(f'<Relationship Id="rId{i}" Type="{REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
-                               for i in range(1, n + 1))
-                     + f'<Relationship Id="rId{n + 1}" Type="{REL}/styles" Target="styles.xml"/>'
-                     + f'<Relationship Id="rId{n + 2}" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/>'
-                     + "</Relationships>")
-    entries = {"[Content_Types].xml": content_types, "_rels/.rels": package_rels, "docProps/app.xml": app,
-               "docProps/core.xml": core, "xl/workbook.xml": workbook, "xl/_rels/workbook.xml.rels": workbook_rels,
-               "xl/styles.xml": STYLES, **parts, "xl/sharedStrings.xml": strings.xml()}
+    workbook_rels = (
+        f'{HEAD}<Relationships xmlns="{PKG_REL}">'
+        + "".join(
+            f'<Relationship Id="rId{i}" Type="{REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+            for i in range(1, n + 1)
+        )
+        + f'<Relationship Id="rId{n + 1}" Type="{REL}/styles" Target="styles.xml"/>'
+        + f'<Relationship Id="rId{n + 2}" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/>'
+        + "</Relationships>"
+    )
+    entries = {
+        "[Content_Types].xml": content_types,
+        "_rels/.rels": package_rels,
+        "docProps/app.xml": app,
+        "docProps/core.xml": core,
+        "xl/workbook.xml": workbook,
+        "xl/_rels/workbook.xml.rels": workbook_rels,
+        "xl/styles.xml": STYLES,
+        **parts,
+        "xl/sharedStrings.xml": strings.xml(),
+    }
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as target:
         for name, text in entries.items():
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE)

@@ -19,11 +19,17 @@ SOURCE_LINE = "source_line"
 def empty_table(model: type[pa.DataFrameModel]) -> pd.DataFrame:
     """An empty table with the model's columns and types (a family with no delivery this edition)."""
     known = {"int64": "int64", "bool": bool, "Int64": "Int64", "float64": "float64", "boolean": "boolean"}
-    return pd.DataFrame({name: pd.Series([], dtype=known.get(str(column.dtype)) or ("str" if "str" in str(column.dtype) else object))
-                         for name, column in model.to_schema().columns.items()})
+    return pd.DataFrame(
+        {
+            name: pd.Series([], dtype=known.get(str(column.dtype)) or ("str" if "str" in str(column.dtype) else object))
+            for name, column in model.to_schema().columns.items()
+        }
+    )
 
 
-def validate(model: type[pa.DataFrameModel], frame: pd.DataFrame, *, file: Path | str | None = None) -> list[SourceProblem]:
+def validate(
+    model: type[pa.DataFrameModel], frame: pd.DataFrame, *, file: Path | str | None = None
+) -> list[SourceProblem]:
     """Validate lazily and turn every failure case into a problem with file, row and column.
 
     Rows are reported by their `source_line` (physical line in the delivery) when the frame has
@@ -70,13 +76,19 @@ def table_schema(model: type[pa.DataFrameModel]):
     columns = []
     for name, column in schema.columns.items():
         constraints = dg.TableColumnConstraints(nullable=bool(column.nullable), unique=bool(column.unique))
-        columns.append(dg.TableColumn(name=name, type=str(column.dtype), description=column.description or "",
-                                      constraints=constraints))
+        columns.append(
+            dg.TableColumn(
+                name=name, type=str(column.dtype), description=column.description or "", constraints=constraints
+            )
+        )
     return dg.TableSchema(columns=columns)
 
 
 def data_dictionary(model: type[pa.DataFrameModel]) -> pd.DataFrame:
     schema = model.to_schema()
     return pd.DataFrame(
-        [{"column": name, "type": str(col.dtype), "description": col.description or ""} for name, col in schema.columns.items()]
+        [
+            {"column": name, "type": str(col.dtype), "description": col.description or ""}
+            for name, col in schema.columns.items()
+        ]
     )

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import pandas as pd
 import pandera.pandas as pa
@@ -22,21 +22,42 @@ FLAG_COLUMNS = ["stem_nl", "cluster_nl", "stem_isced", "isced_f"]
 
 def _flag_fields() -> dict[str, tuple[object, object]]:
     return {
-        "stem_nl": (Series[pd.BooleanDtype], pa.Field(nullable=True, description="STEM under the Dutch definition (bètatechniek); null = unclassified")),
-        "cluster_nl": (Series[str], pa.Field(description="cluster under the Dutch definition ('' when not STEM, 'unclassified' when the code is unknown)")),
-        "stem_isced": (Series[pd.BooleanDtype], pa.Field(nullable=True, description="STEM under ISCED-F 2013 broad fields 05/06/07; null = unclassified or not applicable")),
-        "isced_f": (Series[str], pa.Field(str_matches=rf"^(\d{{4}}|{UNCLASSIFIED}|{NOT_APPLICABLE})$",
-                                          description="ISCED-F 2013 detailed field (4 digits); 'unclassified' or 'n/a'")),
+        "stem_nl": (
+            Series[pd.BooleanDtype],
+            pa.Field(nullable=True, description="STEM under the Dutch definition (bètatechniek); null = unclassified"),
+        ),
+        "cluster_nl": (
+            Series[str],
+            pa.Field(
+                description="cluster under the Dutch definition ('' when not STEM, 'unclassified' when the code is unknown)"
+            ),
+        ),
+        "stem_isced": (
+            Series[pd.BooleanDtype],
+            pa.Field(
+                nullable=True,
+                description="STEM under ISCED-F 2013 broad fields 05/06/07; null = unclassified or not applicable",
+            ),
+        ),
+        "isced_f": (
+            Series[str],
+            pa.Field(
+                str_matches=rf"^(\d{{4}}|{UNCLASSIFIED}|{NOT_APPLICABLE})$",
+                description="ISCED-F 2013 detailed field (4 digits); 'unclassified' or 'n/a'",
+            ),
+        ),
     }
 
 
-@lru_cache(maxsize=None)
+@cache
 def classified_model(core_model: type[pa.DataFrameModel]) -> type[pa.DataFrameModel]:
     """The contract of `core_model` classified under both definitions (strictness and keys kept)."""
     fields = _flag_fields()
-    namespace = {"__annotations__": {name: annotation for name, (annotation, _) in fields.items()},
-                 "__doc__": f"{(core_model.__doc__ or core_model.__name__).strip()} With the STEM flags of both definitions.",
-                 "__module__": __name__}
+    namespace = {
+        "__annotations__": {name: annotation for name, (annotation, _) in fields.items()},
+        "__doc__": f"{(core_model.__doc__ or core_model.__name__).strip()} With the STEM flags of both definitions.",
+        "__module__": __name__,
+    }
     namespace.update({name: field for name, (_, field) in fields.items()})
     return type(f"Classified{core_model.__name__}", (core_model,), namespace)
 
@@ -53,16 +74,28 @@ class Bridge(pa.DataFrameModel):
     population: Series[str] = pa.Field(description="first_years, diplomas, entrants, ...")
     year: Series[int] = pa.Field(ge=1990, le=2100, description="reference year")
     sex: Series[str] = pa.Field(isin=["T", "M", "V"], description="T total, M men, V women")
-    component: Series[str] = pa.Field(isin=COMPONENTS, description=(
-        "all: everyone; nl_total / isced_total: STEM under the Dutch / ISCED definition; both: STEM under both; "
-        "added: Dutch STEM but not ISCED STEM; left_out: ISCED STEM but not Dutch STEM; "
-        "unclassified: in codes a definition does not know (only with --allow-unclassified)"))
-    group_kind: Series[str] = pa.Field(isin=["", "cluster_nl", "isced_f_broad", "definition"], description=(
-        "what `group` is: the Dutch cluster (for added), the ISCED-F broad field (for left_out), "
-        "the definition nl/isced (for unclassified); '' for totals"))
-    group: Series[str] = pa.Field(description="cluster or ISCED-F broad field ('' for totals; 'unclassified' for unknown codes)")
+    component: Series[str] = pa.Field(
+        isin=COMPONENTS,
+        description=(
+            "all: everyone; nl_total / isced_total: STEM under the Dutch / ISCED definition; both: STEM under both; "
+            "added: Dutch STEM but not ISCED STEM; left_out: ISCED STEM but not Dutch STEM; "
+            "unclassified: in codes a definition does not know (only with --allow-unclassified)"
+        ),
+    )
+    group_kind: Series[str] = pa.Field(
+        isin=["", "cluster_nl", "isced_f_broad", "definition"],
+        description=(
+            "what `group` is: the Dutch cluster (for added), the ISCED-F broad field (for left_out), "
+            "the definition nl/isced (for unclassified); '' for totals"
+        ),
+    )
+    group: Series[str] = pa.Field(
+        description="cluster or ISCED-F broad field ('' for totals; 'unclassified' for unknown codes)"
+    )
     group_label: Series[str] = pa.Field(description="label of the group")
-    count: Series["Int64"] = pa.Field(ge=0, nullable=True, description="persons; null when a masked count is in it")
+    count: Series[pd.Int64Dtype] = pa.Field(
+        ge=0, nullable=True, description="persons; null when a masked count is in it"
+    )
     count_low: Series[int] = pa.Field(ge=0, description="lower bound (masked counts as 1)")
     count_high: Series[int] = pa.Field(ge=0, description="upper bound (masked counts as 4)")
     programmes: Series[int] = pa.Field(ge=0, description="distinct programme codes in the cell")
@@ -78,7 +111,9 @@ class DefinitionChanges(pa.DataFrameModel):
     edition: Series[str] = pa.Field(str_matches=r"^\d{4}$", description="edition that uses the new version")
     table_id: Series[str] = pa.Field(description="reference table id, e.g. stem.nl_ho_programmes")
     definition: Series[str] = pa.Field(isin=["nl", "isced"], description="nl or isced")
-    previous_edition: Series[str] = pa.Field(str_matches=r"^\d{4}$", description="last edition that used the old version")
+    previous_edition: Series[str] = pa.Field(
+        str_matches=r"^\d{4}$", description="last edition that used the old version"
+    )
     old_version: Series[str] = pa.Field(description="version used by previous_edition")
     new_version: Series[str] = pa.Field(description="version used now")
     old_sha256: Series[str] = pa.Field(str_matches=r"^[0-9a-f]{64}$")
@@ -106,7 +141,9 @@ class DefinitionComparison(pa.DataFrameModel):
     year: Series[int] = pa.Field(ge=1990, le=2100)
     sex: Series[str] = pa.Field(isin=["T", "M", "V"])
     stem_new: Series[float] = pa.Field(description="STEM count under the current version (midpoint when masked)")
-    stem_old: Series[float] = pa.Field(nullable=True, description="STEM count under the previous version (null: codes unknown to it)")
+    stem_old: Series[float] = pa.Field(
+        nullable=True, description="STEM count under the previous version (null: codes unknown to it)"
+    )
     total: Series[float] = pa.Field(description="everyone (midpoint when masked)")
     share_new: Series[float] = pa.Field(nullable=True, description="percent STEM, current version")
     share_old: Series[float] = pa.Field(nullable=True, description="percent STEM, previous version")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
@@ -14,7 +15,9 @@ class HoFirstYears(pa.DataFrameModel):
     edition: Series[str] = pa.Field(str_matches=r"^\d{4}$", description="edition (publication year)")
     year: Series[int] = pa.Field(ge=1990, le=2100, description="reference year of the 1 October count")
     level: Series[str] = pa.Field(isin=["hbo", "wo"], description="hbo or wo")
-    municipality_code: Series[str] = pa.Field(str_matches=r"^GM\d{4}$", description="CBS municipality code of the teaching location, as in the source year")
+    municipality_code: Series[str] = pa.Field(
+        str_matches=r"^GM\d{4}$", description="CBS municipality code of the teaching location, as in the source year"
+    )
     municipality_name: Series[str] = pa.Field(description="municipality name as the source writes it")
     institution_code: Series[str] = pa.Field(description="BRIN code of the institution")
     institution_name: Series[str] = pa.Field(description="institution name")
@@ -24,7 +27,7 @@ class HoFirstYears(pa.DataFrameModel):
     programme_type: Series[str] = pa.Field(description="associate degree, bachelor, master")
     study_form: Series[str] = pa.Field(description="voltijd, deeltijd or duaal")
     sex: Series[str] = pa.Field(isin=SEXES, description="M or V")
-    count: Series["Int64"] = pa.Field(ge=0, nullable=True, description="students; null when masked at source")
+    count: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True, description="students; null when masked at source")
     count_low: Series[int] = pa.Field(ge=0, description="lower bound of the count (1 when masked)")
     count_high: Series[int] = pa.Field(ge=0, description="upper bound of the count (4 when masked)")
     masked: Series[bool] = pa.Field(description="count masked at source (`<5`)")
@@ -33,15 +36,28 @@ class HoFirstYears(pa.DataFrameModel):
 
     class Config:
         strict = True
-        unique = ["year", "level", "institution_code", "municipality_code", "programme_code", "programme_type", "study_form", "sex"]
+        unique = [
+            "year",
+            "level",
+            "institution_code",
+            "municipality_code",
+            "programme_code",
+            "programme_type",
+            "study_form",
+            "sex",
+        ]
 
 
 class ClassifiedHoFirstYears(HoFirstYears):
     """First-years with the STEM flags of both definitions and the versions of the tables used."""
 
-    stem_nl: Series[bool] = pa.Field(nullable=True, description="STEM under the Dutch definition (bètatechniek); null = unclassified")
+    stem_nl: Series[bool] = pa.Field(
+        nullable=True, description="STEM under the Dutch definition (bètatechniek); null = unclassified"
+    )
     cluster_nl: Series[str] = pa.Field(description="cluster under the Dutch definition ('' when not STEM)")
-    stem_isced: Series[bool] = pa.Field(nullable=True, description="STEM under ISCED-F 2013 broad fields 05/06/07; null = unclassified")
+    stem_isced: Series[bool] = pa.Field(
+        nullable=True, description="STEM under ISCED-F 2013 broad fields 05/06/07; null = unclassified"
+    )
     isced_f: Series[str] = pa.Field(description="ISCED-F 2013 detailed field")
 
     class Config:
@@ -53,16 +69,29 @@ class HoEnrolments(HoFirstYears):
 
     class Config:
         strict = True
-        unique = ["year", "level", "institution_code", "municipality_code", "programme_code", "programme_type", "study_form", "sex"]
+        unique = [
+            "year",
+            "level",
+            "institution_code",
+            "municipality_code",
+            "programme_code",
+            "programme_type",
+            "study_form",
+            "sex",
+        ]
 
 
 class HoDiplomas(pa.DataFrameModel):
     """Diplomas awarded in hbo and wo per programme, location, form, diploma type and sex."""
 
     edition: Series[str] = pa.Field(str_matches=r"^\d{4}$", description="edition (publication year)")
-    year: Series[int] = pa.Field(ge=1990, le=2100, description="year the diplomas were awarded (academic year starting in it)")
+    year: Series[int] = pa.Field(
+        ge=1990, le=2100, description="year the diplomas were awarded (academic year starting in it)"
+    )
     level: Series[str] = pa.Field(isin=["hbo", "wo"], description="hbo or wo")
-    municipality_code: Series[str] = pa.Field(str_matches=r"^GM\d{4}$", description="CBS municipality code of the teaching location, as in the source year")
+    municipality_code: Series[str] = pa.Field(
+        str_matches=r"^GM\d{4}$", description="CBS municipality code of the teaching location, as in the source year"
+    )
     municipality_name: Series[str] = pa.Field(description="municipality name as the source writes it")
     institution_code: Series[str] = pa.Field(description="BRIN code of the institution")
     institution_name: Series[str] = pa.Field(description="institution name")
@@ -72,7 +101,7 @@ class HoDiplomas(pa.DataFrameModel):
     diploma_type: Series[str] = pa.Field(description="SOORT DIPLOMA as DUO writes it (e.g. hbo bachelor, wo master)")
     study_form: Series[str] = pa.Field(description="voltijd, deeltijd or duaal")
     sex: Series[str] = pa.Field(isin=SEXES, description="M or V")
-    count: Series["Int64"] = pa.Field(ge=0, nullable=True, description="diplomas; null when masked at source")
+    count: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True, description="diplomas; null when masked at source")
     count_low: Series[int] = pa.Field(ge=0, description="lower bound of the count (1 when masked)")
     count_high: Series[int] = pa.Field(ge=0, description="upper bound of the count (4 when masked)")
     masked: Series[bool] = pa.Field(description="count masked at source (`<5`)")
@@ -81,7 +110,16 @@ class HoDiplomas(pa.DataFrameModel):
 
     class Config:
         strict = True
-        unique = ["year", "level", "institution_code", "municipality_code", "programme_code", "diploma_type", "study_form", "sex"]
+        unique = [
+            "year",
+            "level",
+            "institution_code",
+            "municipality_code",
+            "programme_code",
+            "diploma_type",
+            "study_form",
+            "sex",
+        ]
 
 
 class MboParticipants(pa.DataFrameModel):
@@ -92,14 +130,19 @@ class MboParticipants(pa.DataFrameModel):
     institution_code: Series[str] = pa.Field(description="BRIN code of the institution")
     institution_name: Series[str] = pa.Field(description="institution name")
     place_name: Series[str] = pa.Field(description="place of the teaching location as DUO writes it")
-    municipality_code: Series[str] = pa.Field(str_matches=r"^GM\d{4}$", description="municipality of the place, current division (reference/regions/places.csv)")
-    learning_path: Series[str] = pa.Field(isin=["BOLVT", "BOLDT", "BBL"], description="BOL full-time, BOL part-time, BBL")
+    municipality_code: Series[str] = pa.Field(
+        str_matches=r"^GM\d{4}$",
+        description="municipality of the place, current division (reference/regions/places.csv)",
+    )
+    learning_path: Series[str] = pa.Field(
+        isin=["BOLVT", "BOLDT", "BBL"], description="BOL full-time, BOL part-time, BBL"
+    )
     qualification_level: Series[int] = pa.Field(ge=1, le=4, description="mbo level 1-4")
     qualification_code: Series[str] = pa.Field(str_matches=r"^\d{5}$", description="crebo code of the qualification")
     qualification_name: Series[str] = pa.Field(description="qualification name")
     mbo_sector: Series[str] = pa.Field(description="MBO SECTOR")
     sex: Series[str] = pa.Field(isin=SEXES, description="M or V")
-    count: Series["Int64"] = pa.Field(ge=0, nullable=True, description="participants; null when masked at source")
+    count: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True, description="participants; null when masked at source")
     count_low: Series[int] = pa.Field(ge=0, description="lower bound of the count (1 when masked)")
     count_high: Series[int] = pa.Field(ge=0, description="upper bound of the count (4 when masked)")
     masked: Series[bool] = pa.Field(description="count masked at source (4 with INDICATIEAVG='J')")
@@ -108,7 +151,15 @@ class MboParticipants(pa.DataFrameModel):
 
     class Config:
         strict = True
-        unique = ["year", "institution_code", "place_name", "learning_path", "qualification_level", "qualification_code", "sex"]
+        unique = [
+            "year",
+            "institution_code",
+            "place_name",
+            "learning_path",
+            "qualification_level",
+            "qualification_code",
+            "sex",
+        ]
 
 
 class MboDiplomas(MboParticipants):
@@ -117,7 +168,15 @@ class MboDiplomas(MboParticipants):
 
     class Config:
         strict = True
-        unique = ["year", "institution_code", "place_name", "learning_path", "qualification_level", "qualification_code", "sex"]
+        unique = [
+            "year",
+            "institution_code",
+            "place_name",
+            "learning_path",
+            "qualification_level",
+            "qualification_code",
+            "sex",
+        ]
 
 
 class VoExamCandidates(pa.DataFrameModel):
@@ -129,13 +188,17 @@ class VoExamCandidates(pa.DataFrameModel):
     institution_code: Series[str] = pa.Field(description="BRIN code of the school board's institution")
     location_code: Series[str] = pa.Field(description="VESTIGINGSCODE (BRIN + location number)")
     location_name: Series[str] = pa.Field(description="name of the location")
-    municipality_code: Series[str] = pa.Field(str_matches=r"^GM\d{4}$", description="municipality of the location, in the file year's division")
+    municipality_code: Series[str] = pa.Field(
+        str_matches=r"^GM\d{4}$", description="municipality of the location, in the file year's division"
+    )
     school_type: Series[str] = pa.Field(isin=["VMBO", "HAVO", "VWO"], description="ONDERWIJSTYPE VO")
-    profile_code: Series[str] = pa.Field(str_matches=r"^\d{2}$", description="INSPECTIECODE (havo/vwo profile, vmbo sector)")
+    profile_code: Series[str] = pa.Field(
+        str_matches=r"^\d{2}$", description="INSPECTIECODE (havo/vwo profile, vmbo sector)"
+    )
     programme_name: Series[str] = pa.Field(description="OPLEIDINGSNAAM")
     sex: Series[str] = pa.Field(isin=SEXES, description="M or V")
     measure: Series[str] = pa.Field(isin=["candidates", "passed"], description="candidates or passed")
-    count: Series["Int64"] = pa.Field(ge=0, nullable=True, description="pupils; null when masked at source")
+    count: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True, description="pupils; null when masked at source")
     count_low: Series[int] = pa.Field(ge=0, description="lower bound of the count (1 when masked)")
     count_high: Series[int] = pa.Field(ge=0, description="upper bound of the count (4 when masked)")
     masked: Series[bool] = pa.Field(description="count masked at source (`<5`)")
@@ -155,14 +218,19 @@ class VoPupilsByProfile(pa.DataFrameModel):
     institution_code: Series[str] = pa.Field(description="BRIN code")
     location_code: Series[str] = pa.Field(description="VESTIGINGSCODE (BRIN + location number)")
     location_name: Series[str] = pa.Field(description="name of the location")
-    municipality_code: Series[str] = pa.Field(str_matches=r"^GM\d{4}$", description="municipality of the location, in the count year's division")
+    municipality_code: Series[str] = pa.Field(
+        str_matches=r"^GM\d{4}$", description="municipality of the location, in the count year's division"
+    )
     school_type: Series[str] = pa.Field(isin=["VMBO", "HAVO", "VWO"], description="ONDERWIJSTYPE VO")
     sector: Series[str] = pa.Field(description="AFDELING")
-    profile_code: Series[str] = pa.Field(str_matches=r"^(\d{2}|VMBO-[A-Za-z]+)$", description="INSPECTIECODE: havo/vwo profile, vmbo sector, or vmbo profile (VMBO-BWI, ...)")
+    profile_code: Series[str] = pa.Field(
+        str_matches=r"^(\d{2}|VMBO-[A-Za-z]+)$",
+        description="INSPECTIECODE: havo/vwo profile, vmbo sector, or vmbo profile (VMBO-BWI, ...)",
+    )
     programme_name: Series[str] = pa.Field(description="OPLEIDINGSNAAM")
     study_year: Series[int] = pa.Field(ge=1, le=6, description="year of study (leer- of verblijfsjaar)")
     sex: Series[str] = pa.Field(isin=SEXES, description="M or V")
-    count: Series["Int64"] = pa.Field(ge=0, nullable=True, description="pupils; null when masked at source")
+    count: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True, description="pupils; null when masked at source")
     count_low: Series[int] = pa.Field(ge=0, description="lower bound of the count (1 when masked)")
     count_high: Series[int] = pa.Field(ge=0, description="upper bound of the count (4 when masked)")
     masked: Series[bool] = pa.Field(description="count masked at source (`<5`)")

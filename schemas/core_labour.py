@@ -8,6 +8,7 @@ and is False for these sources, which do not mask that way.
 
 from __future__ import annotations
 
+import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
@@ -22,9 +23,13 @@ class _Core(pa.DataFrameModel):
 
 
 class _Counted(pa.DataFrameModel):
-    count: Series["Int64"] = pa.Field(ge=0, nullable=True, description="persons; null when not published")
-    count_low: Series["Int64"] = pa.Field(ge=0, nullable=True, description="lower bound (= count; null when unknown)")
-    count_high: Series["Int64"] = pa.Field(ge=0, nullable=True, description="upper bound (= count; null when unknown)")
+    count: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True, description="persons; null when not published")
+    count_low: Series[pd.Int64Dtype] = pa.Field(
+        ge=0, nullable=True, description="lower bound (= count; null when unknown)"
+    )
+    count_high: Series[pd.Int64Dtype] = pa.Field(
+        ge=0, nullable=True, description="upper bound (= count; null when unknown)"
+    )
     masked: Series[bool] = pa.Field(description="masked at source to 1..4 (never for CBS/UWV)")
     suppressed: Series[bool] = pa.Field(description="cell not published by the source (CBS '.', 'x', null)")
     source_file: Series[str] = pa.Field(description="delivery the row comes from")
@@ -36,7 +41,9 @@ class EmploymentByOccupation(_Core, _Counted):
 
     period: Series[str] = pa.Field(str_matches=PERIOD, description="2019, 2019-Q1 or 2019-M01")
     period_type: Series[str] = pa.Field(isin=PERIOD_TYPES)
-    occupation_code: Series[str] = pa.Field(str_matches=r"^(T|\d{2}|\d{4})$", description="BRC 2014 code as CBS writes it; T = all")
+    occupation_code: Series[str] = pa.Field(
+        str_matches=r"^(T|\d{2}|\d{4})$", description="BRC 2014 code as CBS writes it; T = all"
+    )
     occupation_label: Series[str] = pa.Field(description="occupation title as CBS writes it")
     sex: Series[str] = pa.Field(isin=SEXES_CBS, description="T, M or V")
     characteristic: Series[str] = pa.Field(description="Persoonskenmerken (e.g. 'Totaal personen')")
@@ -86,12 +93,14 @@ class MunicipalityRegions(pa.DataFrameModel):
 class UnemploymentByEducation(_Core):
     """Labour force and ILO unemployment by field of education (ISCED-F 2013), level and sex (CBS custom table)."""
 
-    field_of_education: Series[str] = pa.Field(str_matches=r"^(T|TECHNIEK|\d{2,4})$",
-                                               description="ISCED-F 2013 code; T = all fields; TECHNIEK = CBS's technical total")
+    field_of_education: Series[str] = pa.Field(
+        str_matches=r"^(T|TECHNIEK|\d{2,4})$",
+        description="ISCED-F 2013 code; T = all fields; TECHNIEK = CBS's technical total",
+    )
     education_level: Series[str] = pa.Field(isin=["T", "laag", "middelbaar", "hoog"])
     sex: Series[str] = pa.Field(isin=SEXES_CBS)
-    labour_force: Series["Int64"] = pa.Field(ge=0, nullable=True, description="persons")
-    unemployed: Series["Int64"] = pa.Field(ge=0, nullable=True, description="persons")
+    labour_force: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True, description="persons")
+    unemployed: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True, description="persons")
     unemployment_rate: Series[float] = pa.Field(ge=0, le=100, nullable=True, description="% as CBS publishes it")
     suppressed: Series[bool]
     source_file: Series[str]
@@ -108,8 +117,10 @@ class VacanciesByOccupation(_Core):
     period: Series[str] = pa.Field(str_matches=r"^\d{4}-Q[1-4]$")
     occupation_group: Series[str] = pa.Field(isin=["technical", "ict"])
     occupation_level: Series[str] = pa.Field(isin=["1", "2", "3", "4", "T"])
-    count: Series["Int64"] = pa.Field(ge=0)
-    method: Series[str] = pa.Field(isin=UWV_METHODS, description="UWV estimation method; the series breaks between them")
+    count: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    method: Series[str] = pa.Field(
+        isin=UWV_METHODS, description="UWV estimation method; the series breaks between them"
+    )
     source_file: Series[str]
     source_line: Series[int]
 
@@ -124,8 +135,8 @@ class LabourMarketTension(_Core):
     period: Series[str] = pa.Field(str_matches=r"^\d{4}-Q[1-4]$")
     arbeidsmarktregio_code: Series[str] = pa.Field(str_matches=r"^AM\d{2}$")
     occupation_code: Series[str] = pa.Field(str_matches=r"^\d{4}$")
-    vacancies: Series["Int64"] = pa.Field(ge=0)
-    short_term_benefits: Series["Int64"] = pa.Field(ge=0)
+    vacancies: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    short_term_benefits: Series[pd.Int64Dtype] = pa.Field(ge=0)
     tension: Series[float] = pa.Field(ge=0, nullable=True)
     tension_class: Series[str] = pa.Field(isin=TENSION_CLASSES)
     source_file: Series[str]
@@ -148,7 +159,7 @@ class ProgrammeParticipation(_Core):
     region_code: Series[str] = pa.Field(str_matches=r"^TP-[A-Z]+$")
     grant_eur: Series[float] = pa.Field(ge=0, nullable=True, description="grant (projects only)")
     firm_size_class: Series[str] = pa.Field(isin=["", *FIRM_SIZE_CLASSES])
-    count: Series["Int64"] = pa.Field(ge=0, description="1 per partnership or project")
+    count: Series[pd.Int64Dtype] = pa.Field(ge=0, description="1 per partnership or project")
     source_file: Series[str]
     source_line: Series[int]
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from functools import lru_cache
+from functools import cache
 from typing import NamedTuple
 
 import numpy as np
@@ -47,28 +47,43 @@ BUILTIN: dict[str, Callable[..., pd.Series]] = {
     "str_startswith": lambda data, string: data.str.startswith(string, na=False),
     "str_endswith": lambda data, string: data.str.endswith(string, na=False),
     "str_length": lambda data, min_value=None, max_value=None, exact_value=None: (
-        data.str.len() == exact_value if exact_value is not None else
-        (data.str.len() >= (min_value if min_value is not None else 0))
-        & (data.str.len() <= (max_value if max_value is not None else np.iinfo(np.int64).max))),
+        data.str.len() == exact_value
+        if exact_value is not None
+        else (data.str.len() >= (min_value if min_value is not None else 0))
+        & (data.str.len() <= (max_value if max_value is not None else np.iinfo(np.int64).max))
+    ),
 }
 
 
 def _supported(schema: pa.DataFrameSchema) -> bool:
     """Whether every rule of the schema is one this module evaluates."""
-    if (schema.checks or schema.index is not None or schema.coerce or schema.dtype is not None or schema.ordered
-            or schema.add_missing_columns or schema.drop_invalid_rows or schema.unique_column_names):
+    if (
+        schema.checks
+        or schema.index is not None
+        or schema.coerce
+        or schema.dtype is not None
+        or schema.ordered
+        or schema.add_missing_columns
+        or schema.drop_invalid_rows
+        or schema.unique_column_names
+    ):
         return False
-    for name, column in schema.columns.items():
+    for _name, column in schema.columns.items():
         if column.regex or column.coerce or column.unique or column.dtype is None or not column.required:
             return False
         for check in column.checks:
-            if (check.name not in BUILTIN or check.element_wise or check.groupby is not None or not check.ignore_na
-                    or check.raise_warning):
+            if (
+                check.name not in BUILTIN
+                or check.element_wise
+                or check.groupby is not None
+                or not check.ignore_na
+                or check.raise_warning
+            ):
                 return False
     return not isinstance(schema.unique, str)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _model_schema(model: type[pa.DataFrameModel]) -> tuple[pa.DataFrameSchema, bool]:
     schema = model.to_schema()
     return schema, _supported(schema)
@@ -107,7 +122,9 @@ def _checks_pass(checks: list, series: pd.Series) -> bool:
     for check in checks:
         result = BUILTIN[check.name](values, **check.statistics)
         if isinstance(result, pd.Series | np.ndarray):
-            if not bool(np.all(np.asarray(result.fillna(False) if isinstance(result, pd.Series) else result, dtype=bool))):
+            if not bool(
+                np.all(np.asarray(result.fillna(False) if isinstance(result, pd.Series) else result, dtype=bool))
+            ):
                 return False
         elif not bool(result):
             return False
@@ -121,14 +138,16 @@ def _has_duplicate_key(frame: pd.DataFrame, keys: list[str]) -> bool:
 
 # --- values of a frame not built yet (Arrow) ---------------------------------------------------
 
+
 class ModelPlan(NamedTuple):
     """What a parser needs to know of a model before building its frame: the column order, and the
     columns whose distinct values are worth computing once (checked, or part of the unique key)."""
+
     columns: tuple[str, ...]
     encode: frozenset[str]
 
 
-@lru_cache(maxsize=None)
+@cache
 def model_plan(model: type[pa.DataFrameModel]) -> ModelPlan:
     schema, _ = _model_schema(model)
     checked = {name for name, spec in schema.columns.items() if spec.checks}
@@ -136,8 +155,11 @@ def model_plan(model: type[pa.DataFrameModel]) -> ModelPlan:
     return ModelPlan(tuple(schema.columns), frozenset(checked | keys))
 
 
-def passes_values(model: type[pa.DataFrameModel], columns: Mapping[str, tuple[object, object]],
-                  key_unique: Callable[[list[str]], bool]) -> bool:
+def passes_values(
+    model: type[pa.DataFrameModel],
+    columns: Mapping[str, tuple[object, object]],
+    key_unique: Callable[[list[str]], bool],
+) -> bool:
     """True when a frame with these columns passes the model: `columns` maps each column to (the
     frame column's pandas dtype, an Arrow or NumPy array holding every value of that column, repeats
     allowed); `key_unique(keys)` tells whether the frame's rows are unique on the model's key.
@@ -154,10 +176,17 @@ def passes_values(model: type[pa.DataFrameModel], columns: Mapping[str, tuple[ob
         dtype, values = columns[name]
         if not _dtype_passes(model, name, spec, dtype, values):
             return False
-        if isinstance(values, np.ndarray) and values.dtype.kind in "iub" and (values.dtype.kind != "b" or not spec.checks):
+        if (
+            isinstance(values, np.ndarray)
+            and values.dtype.kind in "iub"
+            and (values.dtype.kind != "b" or not spec.checks)
+        ):
             # integers (or flags without checks): no nulls
-            if spec.checks and len(values) and not all(
-                    _bounds_pass(check, int(values.min()), int(values.max())) for check in spec.checks):
+            if (
+                spec.checks
+                and len(values)
+                and not all(_bounds_pass(check, int(values.min()), int(values.max())) for check in spec.checks)
+            ):
                 return False
             continue
         array = values if isinstance(values, pyarrow.Array | pyarrow.ChunkedArray) else pyarrow.array(values)
@@ -282,14 +311,21 @@ def _arrow_check(check, values) -> bool:
                 if exact is not None:
                     result = pc.equal(length, exact)
                 else:
-                    result = pc.and_(pc.greater_equal(length, low if low is not None else 0),
-                                     pc.less_equal(length, high if high is not None else np.iinfo(np.int64).max))
+                    result = pc.and_(
+                        pc.greater_equal(length, low if low is not None else 0),
+                        pc.less_equal(length, high if high is not None else np.iinfo(np.int64).max),
+                    )
             else:
                 return False
         elif pyarrow.types.is_integer(values.type) or pyarrow.types.is_floating(values.type):
-            compare = {"equal_to": pc.equal, "not_equal_to": pc.not_equal, "greater_than": pc.greater,
-                       "greater_than_or_equal_to": pc.greater_equal, "less_than": pc.less,
-                       "less_than_or_equal_to": pc.less_equal}.get(check.name)
+            compare = {
+                "equal_to": pc.equal,
+                "not_equal_to": pc.not_equal,
+                "greater_than": pc.greater,
+                "greater_than_or_equal_to": pc.greater_equal,
+                "less_than": pc.less,
+                "less_than_or_equal_to": pc.less_equal,
+            }.get(check.name)
             bound = next(iter(stats.values()), None) if len(stats) == 1 else None
             if compare is None or not isinstance(bound, int | float) or isinstance(bound, bool):
                 return False

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
 
 class Indicators(pa.DataFrameModel):
-    indicator_id: Series[str] = pa.Field(description="id in the indicator catalogue (reference/indicators/catalogue.csv)")
-    definition: Series[str] = pa.Field(isin=["nl", "isced", "none"], description="STEM definition: nl (bètatechniek), isced (ISCED-F 05/06/07), none")
+    indicator_id: Series[str] = pa.Field(
+        description="id in the indicator catalogue (reference/indicators/catalogue.csv)"
+    )
+    definition: Series[str] = pa.Field(
+        isin=["nl", "isced", "none"], description="STEM definition: nl (bètatechniek), isced (ISCED-F 05/06/07), none"
+    )
     edition: Series[str] = pa.Field(str_matches=r"^\d{4}$", description="edition (publication year)")
     period: Series[str] = pa.Field(description="data period, e.g. 2019 or 2019KW01")
-    region_level: Series[str] = pa.Field(description="national, landsdeel, techniekpact, province, corop, arbeidsmarktregio, municipality")
+    region_level: Series[str] = pa.Field(
+        description="national, landsdeel, techniekpact, province, corop, arbeidsmarktregio, municipality"
+    )
     region_code: Series[str] = pa.Field(description="CBS region code (NL01, PV20, GM0363, ...)")
     region_name: Series[str] = pa.Field(description="region name")
     sex: Series[str] = pa.Field(isin=["T", "M", "V"], description="T total, M men, V women")
@@ -19,12 +26,21 @@ class Indicators(pa.DataFrameModel):
     numerator: Series[float] = pa.Field(nullable=True, description="numerator (count)")
     denominator: Series[float] = pa.Field(nullable=True, description="denominator (count); null for counts")
     value: Series[float] = pa.Field(nullable=True, description="published value in `unit`; null when suppressed")
-    value_low: Series[float] = pa.Field(nullable=True, description="lower bound of value when counts were masked at source (else = value)")
-    value_high: Series[float] = pa.Field(nullable=True, description="upper bound of value when counts were masked at source (else = value)")
+    value_low: Series[float] = pa.Field(
+        nullable=True, description="lower bound of value when counts were masked at source (else = value)"
+    )
+    value_high: Series[float] = pa.Field(
+        nullable=True, description="upper bound of value when counts were masked at source (else = value)"
+    )
     unit: Series[str] = pa.Field(isin=["count", "percent", "ratio"], description="unit of value")
     flag: Series[str] = pa.Field(description="'' or flags separated by ';' (masked, suppressed, provisional, break)")
-    rule: Series[str] = pa.Field(description="disclosure rule that applied ('' when published): primary:n<threshold, secondary:region, secondary:sex, secondary:linear, secondary:breakdown (a margin of another breakdown); prefixed numerator/denominator for shares")
-    boundary_year: Series["Int64"] = pa.Field(nullable=True, description="municipal division (CBS, 1 January) regional figures are mapped to; null for sources without a location")
+    rule: Series[str] = pa.Field(
+        description="disclosure rule that applied ('' when published): primary:n<threshold, secondary:region, secondary:sex, secondary:linear, secondary:breakdown (a margin of another breakdown); prefixed numerator/denominator for shares"
+    )
+    boundary_year: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True,
+        description="municipal division (CBS, 1 January) regional figures are mapped to; null for sources without a location",
+    )
 
     class Config:
         strict = "filter"
@@ -41,7 +57,10 @@ class Coverage(pa.DataFrameModel):
     indicator_id: Series[str] = pa.Field(description="id in the catalogue")
     strand: Series[str] = pa.Field(description="Kiezen, Leren or Werken")
     source_families: Series[str] = pa.Field(description="source families the catalogue names")
-    status: Series[str] = pa.Field(isin=["computed", "no_function", "source_absent", "no_rows"], description="computed; no_function (none registered yet); source_absent (its core table is not in this edition); no_rows")
+    status: Series[str] = pa.Field(
+        isin=["computed", "no_function", "source_absent", "no_rows"],
+        description="computed; no_function (none registered yet); source_absent (its core table is not in this edition); no_rows",
+    )
     detail: Series[str] = pa.Field(description="what was computed or why not")
 
     class Config:
@@ -67,7 +86,10 @@ class Progress(pa.DataFrameModel):
     target_value: Series[float] = pa.Field(description="target value")
     path_value: Series[float] = pa.Field(nullable=True, description="value on the path in this year (rule 'linear')")
     distance: Series[float] = pa.Field(nullable=True, description="target_value - value")
-    status: Series[str] = pa.Field(isin=["reached", "on_track", "off_track", "unknown"], description="reached, on_track, off_track or unknown (no base value)")
+    status: Series[str] = pa.Field(
+        isin=["reached", "on_track", "off_track", "unknown"],
+        description="reached, on_track, off_track or unknown (no base value)",
+    )
     target_status: Series[str] = pa.Field(description="official or example")
 
     class Config:

@@ -5,6 +5,7 @@ Vocabularies are those the sources publish (DUO writes them in lower case).
 
 from __future__ import annotations
 
+import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
@@ -23,10 +24,14 @@ class RawHoBase(pa.DataFrameModel):
 
     level: Series[str] = pa.Field(isin=["hbo", "wo"], description="hbo or wo, from the delivery")
     province: Series[str] = pa.Field(description="PROVINCIE of the teaching location")
-    municipality_number: Series[str] = pa.Field(str_matches=r"^\d{4}$", description="GEMEENTENUMMER, 4-digit, of the teaching location")
+    municipality_number: Series[str] = pa.Field(
+        str_matches=r"^\d{4}$", description="GEMEENTENUMMER, 4-digit, of the teaching location"
+    )
     municipality_name: Series[str] = pa.Field(description="GEMEENTENAAM")
     institution_type: Series[str] = pa.Field(isin=HO_INSTITUTION_TYPES, description="SOORT INSTELLING")
-    institution_code: Series[str] = pa.Field(str_matches=r"^[0-9A-Z]{4}$", description="BRIN NUMMER ACTUEEL / INSTELLINGSCODE ACTUEEL")
+    institution_code: Series[str] = pa.Field(
+        str_matches=r"^[0-9A-Z]{4}$", description="BRIN NUMMER ACTUEEL / INSTELLINGSCODE ACTUEEL"
+    )
     institution_name: Series[str] = pa.Field(description="INSTELLINGSNAAM ACTUEEL")
     croho_sector: Series[str] = pa.Field(description="CROHO ONDERDEEL / ONDERDEEL")
     croho_subsector: Series[str] = pa.Field(description="CROHO SUBONDERDEEL / SUBONDERDEEL")
@@ -42,32 +47,57 @@ class RawHoEnrolment(RawHoBase):
     programme_phase: Series[str] = pa.Field(description="OPLEIDINGSFASE ACTUEEL (files up to 2017; '' later)")
     sex: Series[str] = pa.Field(isin=SEXES_DUO, description="GESLACHT (or the MAN/VROUW of the year column up to 2017)")
     year: Series[int] = pa.Field(ge=1990, le=2100, description="reference year (1 October count)")
-    count: Series["Int64"] = pa.Field(ge=0, nullable=True, description="number of students; null when masked at source")
+    count: Series[pd.Int64Dtype] = pa.Field(
+        ge=0, nullable=True, description="number of students; null when masked at source"
+    )
     masked: Series[bool] = pa.Field(description="count masked at source ('<5'): known to lie in 1..4")
     source_file: Series[str] = pa.Field(description="delivery file name")
     source_line: Series[int] = pa.Field(ge=2, description="line of the row in the delivery")
 
     class Config:
         strict = True
-        unique = ["level", "institution_code", "municipality_number", "programme_code", "study_form", "programme_type",
-                  "programme_phase", "sex", "year"]
+        unique = [
+            "level",
+            "institution_code",
+            "municipality_number",
+            "programme_code",
+            "study_form",
+            "programme_type",
+            "programme_phase",
+            "sex",
+            "year",
+        ]
 
 
 class RawHoDiploma(RawHoBase):
     """DUO hbo/wo diploma file, one row per programme x location x form x diploma type x sex x year."""
 
-    diploma_type: Series[str] = pa.Field(str_length={"min_value": 1}, description="SOORT DIPLOMA (e.g. hbo bachelor, wo master)")
+    diploma_type: Series[str] = pa.Field(
+        str_length={"min_value": 1}, description="SOORT DIPLOMA (e.g. hbo bachelor, wo master)"
+    )
     sex: Series[str] = pa.Field(isin=SEXES_DUO, description="GESLACHT (or the MAN/VROUW of the year column up to 2017)")
-    year: Series[int] = pa.Field(ge=1990, le=2100, description="year the diplomas were awarded (academic year starting in it)")
-    count: Series["Int64"] = pa.Field(ge=0, nullable=True, description="number of diplomas; null when masked at source")
+    year: Series[int] = pa.Field(
+        ge=1990, le=2100, description="year the diplomas were awarded (academic year starting in it)"
+    )
+    count: Series[pd.Int64Dtype] = pa.Field(
+        ge=0, nullable=True, description="number of diplomas; null when masked at source"
+    )
     masked: Series[bool] = pa.Field(description="count masked at source ('<5'): known to lie in 1..4")
     source_file: Series[str] = pa.Field(description="delivery file name")
     source_line: Series[int] = pa.Field(ge=2, description="line of the row in the delivery")
 
     class Config:
         strict = True
-        unique = ["level", "institution_code", "municipality_number", "programme_code", "study_form", "diploma_type",
-                  "sex", "year"]
+        unique = [
+            "level",
+            "institution_code",
+            "municipality_number",
+            "programme_code",
+            "study_form",
+            "diploma_type",
+            "sex",
+            "year",
+        ]
 
 
 class RawMbo(pa.DataFrameModel):
@@ -76,32 +106,56 @@ class RawMbo(pa.DataFrameModel):
     institution_code: Series[str] = pa.Field(str_matches=r"^[0-9A-Z]{4}$", description="BRIN NUMMER / INSTELLINGSCODE")
     institution_type: Series[str] = pa.Field(description="SOORTINS (ROC, AOC, vakinstelling, ...)")
     institution_name: Series[str] = pa.Field(description="INSTELLINGSNAAM")
-    place_name: Series[str] = pa.Field(str_length={"min_value": 1}, description="PLAATSNAAM as DUO writes it (upper case)")
-    municipality_code: Series[str] = pa.Field(str_matches=r"^GM\d{4}$", description="municipality of the place (reference/regions/places.csv)")
-    learning_path: Series[str] = pa.Field(isin=MBO_LEARNING_PATHS, description="TYPE MBO: BOL full-time, BOL part-time, BBL")
+    place_name: Series[str] = pa.Field(
+        str_length={"min_value": 1}, description="PLAATSNAAM as DUO writes it (upper case)"
+    )
+    municipality_code: Series[str] = pa.Field(
+        str_matches=r"^GM\d{4}$", description="municipality of the place (reference/regions/places.csv)"
+    )
+    learning_path: Series[str] = pa.Field(
+        isin=MBO_LEARNING_PATHS, description="TYPE MBO: BOL full-time, BOL part-time, BBL"
+    )
     qualification_level: Series[int] = pa.Field(ge=1, le=4, description="KWALIFICATIENIVEAU 1-4")
     qualification_code: Series[str] = pa.Field(str_matches=r"^\d{5}$", description="KWALIFICATIE CODE: 5-digit crebo")
     qualification_name: Series[str] = pa.Field(description="KWALIFICATIE NAAM")
     mbo_sector: Series[str] = pa.Field(isin=MBO_SECTORS, description="MBO SECTOR")
     domain: Series[str] = pa.Field(description="DOMEIN")
     sex: Series[str] = pa.Field(isin=SEXES_DUO, description="man or vrouw")
-    year: Series[int] = pa.Field(ge=1990, le=2100, description="reference year (1 October count; diplomas: school year starting in it)")
-    count: Series["Int64"] = pa.Field(ge=0, nullable=True, description="participants or diplomas; null when masked at source")
-    masked: Series[bool] = pa.Field(description="count masked at source (4 with INDICATIEAVG='J'): known to lie in 1..4")
+    year: Series[int] = pa.Field(
+        ge=1990, le=2100, description="reference year (1 October count; diplomas: school year starting in it)"
+    )
+    count: Series[pd.Int64Dtype] = pa.Field(
+        ge=0, nullable=True, description="participants or diplomas; null when masked at source"
+    )
+    masked: Series[bool] = pa.Field(
+        description="count masked at source (4 with INDICATIEAVG='J'): known to lie in 1..4"
+    )
     source_file: Series[str] = pa.Field(description="delivery file name")
     source_line: Series[int] = pa.Field(ge=2, description="line of the row in the delivery")
 
     class Config:
         strict = True
-        unique = ["institution_code", "place_name", "learning_path", "qualification_level", "qualification_code", "sex", "year"]
+        unique = [
+            "institution_code",
+            "place_name",
+            "learning_path",
+            "qualification_level",
+            "qualification_code",
+            "sex",
+            "year",
+        ]
 
 
 class RawVoBase(pa.DataFrameModel):
     institution_code: Series[str] = pa.Field(str_matches=r"^[0-9A-Z]{4}$", description="INSTELLINGSCODE / BRIN NUMMER")
-    location_code: Series[str] = pa.Field(str_matches=r"^[0-9A-Z]{4}\d{2}$", description="VESTIGINGSCODE (BRIN + 2-digit location number)")
+    location_code: Series[str] = pa.Field(
+        str_matches=r"^[0-9A-Z]{4}\d{2}$", description="VESTIGINGSCODE (BRIN + 2-digit location number)"
+    )
     location_name: Series[str] = pa.Field(description="INSTELLINGSNAAM VESTIGING / VESTIGINGSNAAM")
     municipality_name: Series[str] = pa.Field(description="GEMEENTENAAM as DUO writes it (upper case)")
-    municipality_code: Series[str] = pa.Field(str_matches=r"^GM\d{4}$", description="municipality code of the name in the file year's division")
+    municipality_code: Series[str] = pa.Field(
+        str_matches=r"^GM\d{4}$", description="municipality code of the name in the file year's division"
+    )
     school_type: Series[str] = pa.Field(isin=VO_SCHOOL_TYPES, description="ONDERWIJSTYPE VO")
     profile_code: Series[str] = pa.Field(str_matches=r"^\d{2}$", description="INSPECTIECODE (profile / vmbo sector)")
     programme_name: Series[str] = pa.Field(description="OPLEIDINGSNAAM")
@@ -113,8 +167,10 @@ class RawVoExam(RawVoBase):
     school_year: Series[str] = pa.Field(str_matches=r"^\d{4}-\d{4}$", description="school year, e.g. 2019-2020")
     year: Series[int] = pa.Field(ge=1990, le=2100, description="exam year: the calendar year the school year ends in")
     sex: Series[str] = pa.Field(isin=SEXES_DUO, description="man or vrouw")
-    measure: Series[str] = pa.Field(isin=VO_MEASURES, description="candidates (EXAMENKANDIDATEN) or passed (GESLAAGDEN)")
-    count: Series["Int64"] = pa.Field(ge=0, nullable=True, description="pupils; null when masked at source")
+    measure: Series[str] = pa.Field(
+        isin=VO_MEASURES, description="candidates (EXAMENKANDIDATEN) or passed (GESLAAGDEN)"
+    )
+    count: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True, description="pupils; null when masked at source")
     masked: Series[bool] = pa.Field(description="count masked at source ('<5'): known to lie in 1..4")
     source_file: Series[str] = pa.Field(description="delivery file name")
     source_line: Series[int] = pa.Field(ge=2, description="line of the row in the delivery")
@@ -127,14 +183,16 @@ class RawVoExam(RawVoBase):
 class RawVoPupils(RawVoBase):
     """DUO vo pupils per location, type, profile, year of study and sex on 1 October of `year`."""
 
-    profile_code: Series[str] = pa.Field(str_matches=r"^(\d{2}|VMBO-[A-Za-z]+)$",
-                                         description="INSPECTIECODE: havo/vwo profile, vmbo sector, or vmbo profile (VMBO-BWI, ...)")
+    profile_code: Series[str] = pa.Field(
+        str_matches=r"^(\d{2}|VMBO-[A-Za-z]+)$",
+        description="INSPECTIECODE: havo/vwo profile, vmbo sector, or vmbo profile (VMBO-BWI, ...)",
+    )
 
     sector: Series[str] = pa.Field(description="AFDELING (vmbo sector / havo-vwo profile group)")
     study_year: Series[int] = pa.Field(ge=1, le=6, description="LEER- OF VERBLIJFSJAAR")
     year: Series[int] = pa.Field(ge=1990, le=2100, description="reference year (1 October count; from the file name)")
     sex: Series[str] = pa.Field(isin=SEXES_DUO, description="man or vrouw")
-    count: Series["Int64"] = pa.Field(ge=0, nullable=True, description="pupils; null when masked at source")
+    count: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True, description="pupils; null when masked at source")
     masked: Series[bool] = pa.Field(description="count masked at source ('<5'): known to lie in 1..4")
     source_file: Series[str] = pa.Field(description="delivery file name")
     source_line: Series[int] = pa.Field(ge=2, description="line of the row in the delivery")

@@ -8,6 +8,7 @@ spreadsheet row; for CSV the physical line.
 
 from __future__ import annotations
 
+import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
@@ -21,11 +22,13 @@ FIRM_SIZE_CLASSES = ["1-9", "10-49", "50-249", "250 en meer"]
 
 
 class _Period(pa.DataFrameModel):
-    period_code: Series[str] = pa.Field(str_matches=PERIOD_CODE, description="CBS period code (2019JJ00, 2019KW01, 2019MM01)")
+    period_code: Series[str] = pa.Field(
+        str_matches=PERIOD_CODE, description="CBS period code (2019JJ00, 2019KW01, 2019MM01)"
+    )
     period_type: Series[str] = pa.Field(isin=PERIOD_TYPES, description="year, quarter or month")
     year: Series[int] = pa.Field(ge=1990, le=2100, description="calendar year of the period")
-    quarter: Series["Int64"] = pa.Field(ge=1, le=4, nullable=True, description="quarter (quarterly periods only)")
-    month: Series["Int64"] = pa.Field(ge=1, le=12, nullable=True, description="month (monthly periods only)")
+    quarter: Series[pd.Int64Dtype] = pa.Field(ge=1, le=4, nullable=True, description="quarter (quarterly periods only)")
+    month: Series[pd.Int64Dtype] = pa.Field(ge=1, le=12, nullable=True, description="month (monthly periods only)")
 
 
 class RawCbsEmployment(_Period):
@@ -36,11 +39,15 @@ class RawCbsEmployment(_Period):
     characteristic_key: Series[str] = pa.Field(description="Persoonskenmerken key")
     characteristic: Series[str] = pa.Field(description="Persoonskenmerken title, e.g. 'Totaal personen'")
     occupation_key: Series[str] = pa.Field(description="Beroep dimension key")
-    occupation_code: Series[str] = pa.Field(str_matches=r"^(T|\d{2}|\d{4})$", description="BRC 2014 code as CBS writes it; T = all occupations")
+    occupation_code: Series[str] = pa.Field(
+        str_matches=r"^(T|\d{2}|\d{4})$", description="BRC 2014 code as CBS writes it; T = all occupations"
+    )
     occupation_label: Series[str] = pa.Field(description="Beroep title without its code")
-    value: Series[float] = pa.Field(ge=0, nullable=True, description="published value in the measure's unit; null = not shown by CBS")
+    value: Series[float] = pa.Field(
+        ge=0, nullable=True, description="published value in the measure's unit; null = not shown by CBS"
+    )
     unit: Series[str] = pa.Field(description="unit of the measure (DataProperties.Unit), e.g. 'x 1 000'")
-    count: Series["Int64"] = pa.Field(ge=0, nullable=True, description="persons (value x unit)")
+    count: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True, description="persons (value x unit)")
     suppressed: Series[bool] = pa.Field(description="cell not published by CBS (null in TypedDataSet)")
     status: Series[str] = pa.Field(description="Perioden status (Definitief, Voorlopig, ...)")
     source_file: Series[str] = pa.Field(description="delivery file name")
@@ -56,11 +63,13 @@ class RawCbsVacancies(_Period):
 
     table_id: Series[str] = pa.Field(description="StatLine table identifier")
     sector_key: Series[str] = pa.Field(description="Bedrijfskenmerken key")
-    sector_code: Series[str] = pa.Field(str_matches=r"^(T|[A-U](-[A-U])?)$", description="SBI 2008 section(s) as CBS writes them; T = all activities")
+    sector_code: Series[str] = pa.Field(
+        str_matches=r"^(T|[A-U](-[A-U])?)$", description="SBI 2008 section(s) as CBS writes them; T = all activities"
+    )
     sector_label: Series[str] = pa.Field(description="industry title without its code")
     value: Series[float] = pa.Field(ge=0, nullable=True, description="published value (x 1 000)")
     unit: Series[str] = pa.Field(description="unit of the measure")
-    count: Series["Int64"] = pa.Field(ge=0, nullable=True, description="open vacancies (value x unit)")
+    count: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True, description="open vacancies (value x unit)")
     suppressed: Series[bool] = pa.Field(description="cell not published by CBS")
     status: Series[str] = pa.Field(description="Perioden status")
     source_file: Series[str] = pa.Field(description="delivery file name")
@@ -86,7 +95,9 @@ class RawCbsRegions(pa.DataFrameModel):
     corop_code: Series[str] = pa.Field(str_matches=r"^(CR\d{2})?$", description="COROP code or ''")
     province_code: Series[str] = pa.Field(str_matches=r"^(PV\d{2})?$", description="province code or ''")
     landsdeel_code: Series[str] = pa.Field(str_matches=r"^(LD\d{2})?$", description="landsdeel code or ''")
-    population: Series["Int64"] = pa.Field(ge=0, nullable=True, description="inhabitants where the table gives them")
+    population: Series[pd.Int64Dtype] = pa.Field(
+        ge=0, nullable=True, description="inhabitants where the table gives them"
+    )
     source_file: Series[str] = pa.Field(description="delivery file name")
     source_line: Series[int] = pa.Field(ge=0, description="line (CSV) or record index (JSON)")
 
@@ -99,14 +110,22 @@ class RawCbsUnemployment(pa.DataFrameModel):
     """CBS custom table (maatwerk, XLSX): labour force and unemployment by field of education."""
 
     year: Series[int] = pa.Field(ge=1990, le=2100, description="survey year")
-    field_of_education: Series[str] = pa.Field(str_matches=r"^(T|TECHNIEK|\d{2,4})$",
-                                               description="ISCED-F 2013 code; T = all fields; TECHNIEK = CBS's total of the technical fields")
+    field_of_education: Series[str] = pa.Field(
+        str_matches=r"^(T|TECHNIEK|\d{2,4})$",
+        description="ISCED-F 2013 code; T = all fields; TECHNIEK = CBS's total of the technical fields",
+    )
     field_label: Series[str] = pa.Field(description="label as CBS writes it")
-    education_level: Series[str] = pa.Field(isin=["T", "laag", "middelbaar", "hoog"], description="highest level attained; T = all")
+    education_level: Series[str] = pa.Field(
+        isin=["T", "laag", "middelbaar", "hoog"], description="highest level attained; T = all"
+    )
     sex: Series[str] = pa.Field(isin=SEXES_CBS, description="T, M or V")
-    labour_force: Series["Int64"] = pa.Field(ge=0, nullable=True, description="labour force, persons (CBS rounds to thousands)")
-    unemployed: Series["Int64"] = pa.Field(ge=0, nullable=True, description="unemployed (ILO), persons")
-    unemployment_rate: Series[float] = pa.Field(ge=0, le=100, nullable=True, description="unemployment rate, % as CBS publishes it")
+    labour_force: Series[pd.Int64Dtype] = pa.Field(
+        ge=0, nullable=True, description="labour force, persons (CBS rounds to thousands)"
+    )
+    unemployed: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True, description="unemployed (ILO), persons")
+    unemployment_rate: Series[float] = pa.Field(
+        ge=0, le=100, nullable=True, description="unemployment rate, % as CBS publishes it"
+    )
     suppressed: Series[bool] = pa.Field(description="a cell of the row is secret ('x') or missing ('.')")
     source_file: Series[str] = pa.Field(description="delivery file name")
     source_line: Series[int] = pa.Field(ge=1, description="spreadsheet row")
@@ -121,10 +140,16 @@ class RawUwvVacancies(pa.DataFrameModel):
 
     year: Series[int] = pa.Field(ge=1990, le=2100)
     quarter: Series[int] = pa.Field(ge=1, le=4)
-    occupation_group: Series[str] = pa.Field(isin=["Technische beroepen", "ICT-beroepen"], description="UWV's group as written")
-    occupation_level: Series[str] = pa.Field(isin=["1", "2", "3", "4", "T"], description="UWV occupation level 1-4; T = all levels")
-    count: Series["Int64"] = pa.Field(ge=0, description="open vacancies (UWV estimate)")
-    method: Series[str] = pa.Field(isin=UWV_METHODS, description="'oud' before, 'herzien 2022' after UWV's revision (back to 2017)")
+    occupation_group: Series[str] = pa.Field(
+        isin=["Technische beroepen", "ICT-beroepen"], description="UWV's group as written"
+    )
+    occupation_level: Series[str] = pa.Field(
+        isin=["1", "2", "3", "4", "T"], description="UWV occupation level 1-4; T = all levels"
+    )
+    count: Series[pd.Int64Dtype] = pa.Field(ge=0, description="open vacancies (UWV estimate)")
+    method: Series[str] = pa.Field(
+        isin=UWV_METHODS, description="'oud' before, 'herzien 2022' after UWV's revision (back to 2017)"
+    )
     source_file: Series[str]
     source_line: Series[int] = pa.Field(ge=2)
 
@@ -142,9 +167,11 @@ class RawUwvTension(pa.DataFrameModel):
     arbeidsmarktregio_name: Series[str]
     occupation_code: Series[str] = pa.Field(str_matches=r"^\d{4}$", description="BRC 2014 occupation group")
     occupation_label: Series[str]
-    vacancies: Series["Int64"] = pa.Field(ge=0, description="open vacancies")
-    short_term_benefits: Series["Int64"] = pa.Field(ge=0, description="WW benefits shorter than 6 months")
-    tension: Series[float] = pa.Field(ge=0, nullable=True, description="vacancies / short-term benefits; null when no benefits")
+    vacancies: Series[pd.Int64Dtype] = pa.Field(ge=0, description="open vacancies")
+    short_term_benefits: Series[pd.Int64Dtype] = pa.Field(ge=0, description="WW benefits shorter than 6 months")
+    tension: Series[float] = pa.Field(
+        ge=0, nullable=True, description="vacancies / short-term benefits; null when no benefits"
+    )
     tension_class: Series[str] = pa.Field(isin=TENSION_CLASSES, description="UWV typering")
     source_file: Series[str]
     source_line: Series[int] = pa.Field(ge=2)

@@ -53,7 +53,9 @@ def _overlap_free(frame: pd.DataFrame) -> pd.Series:
 
 
 class _Definition(pa.DataFrameModel):
-    code: Series[str] = pa.Field(str_matches=r"^\S+$", description="the source's code (CROHO, crebo, profile, BRC, ISCED-F)")
+    code: Series[str] = pa.Field(
+        str_matches=r"^\S+$", description="the source's code (CROHO, crebo, profile, BRC, ISCED-F)"
+    )
     name: Series[str] = pa.Field(description="name as the source writes it")
     is_stem: Series[str] = pa.Field(str_matches=BOOLEAN, description="true/false (also 1/0, yes/no, ja/nee)")
     reason: Series[str] = pa.Field(str_matches=r"\S", description="why the code is (not) STEM")
@@ -79,7 +81,9 @@ class _Definition(pa.DataFrameModel):
 class DutchDefinition(_Definition):
     """The Dutch STEM definition (bètatechniek) of one level: one row per code and validity period."""
 
-    cluster: Series[str] = pa.Field(description="STEM cluster (techniek, natuur, ICT, landbouw, ...); required when is_stem")
+    cluster: Series[str] = pa.Field(
+        description="STEM cluster (techniek, natuur, ICT, landbouw, ...); required when is_stem"
+    )
 
     @pa.dataframe_check(description="every STEM code has a cluster")
     def stem_has_cluster(cls, frame: pd.DataFrame) -> pd.Series:
@@ -95,7 +99,9 @@ class IscedDefinition(_Definition):
 
     @pa.dataframe_check(description="narrow and broad field are the prefixes of the detailed field")
     def fields_nest(cls, frame: pd.DataFrame) -> pd.Series:
-        return (frame["isced_f_detailed"].str[:3] == frame["isced_f_narrow"]) & (frame["isced_f_detailed"].str[:2] == frame["isced_f_broad"])
+        return (frame["isced_f_detailed"].str[:3] == frame["isced_f_narrow"]) & (
+            frame["isced_f_detailed"].str[:2] == frame["isced_f_broad"]
+        )
 
     @pa.dataframe_check(description="is_stem is true exactly for broad fields 05, 06, 07")
     def stem_is_05_06_07(cls, frame: pd.DataFrame) -> pd.Series:
@@ -152,7 +158,9 @@ def problems(model: type[pa.DataFrameModel], frame: pd.DataFrame, path: Path | s
                     value = "missing column"
                 elif has_row:  # a whole-row check: one problem per row, named by the row's code
                     column = None
-                    value = frame["code"].iloc[int(index)] if "code" in frame.columns and int(index) < len(frame) else value
+                    value = (
+                        frame["code"].iloc[int(index)] if "code" in frame.columns and int(index) < len(frame) else value
+                    )
             found.append(SourceProblem(str(path), line, column, f"check {case.check} failed for value {value!r}"))
         return sorted(set(found), key=lambda p: (p.row or 0, p.column or "", p.problem))
     return []

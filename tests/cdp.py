@@ -12,9 +12,19 @@ import subprocess
 import time
 from pathlib import Path
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--remote-debugging-pipe", "--allow-file-access-from-files", "about:blank"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--remote-debugging-pipe",
+    "--allow-file-access-from-files",
+    "about:blank",
+]
 
 
 class Browser:
@@ -28,8 +38,13 @@ class Browser:
 
         # close_fds=False: the fds made by dup2 in the child must survive to exec (Python's own fds
         # are non-inheritable by default, so nothing else leaks into the browser)
-        self.proc = subprocess.Popen([executable, f"--user-data-dir={profile}", *FLAGS], preexec_fn=_fds,
-                                     close_fds=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [executable, f"--user-data-dir={profile}", *FLAGS],
+            preexec_fn=_fds,
+            close_fds=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         os.close(to_child_r)
         os.close(from_child_w)
         self.timeout = timeout
@@ -104,7 +119,7 @@ class Browser:
     def close(self) -> None:
         try:
             self.call("Browser.close")
-        except Exception:  # noqa: BLE001 - closing anyway
+        except Exception:
             pass
         try:
             self.proc.wait(timeout=10)

@@ -40,7 +40,7 @@ def pg_server():
     try:
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
-    except Exception as error:  # noqa: BLE001 - any connection failure means no server
+    except Exception as error:
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is required in CI but not reachable at {PG_ADMIN_URL}: {error}")
         pytest.skip(f"no PostgreSQL server at {PG_ADMIN_URL}: {error}")

@@ -17,17 +17,29 @@ from pipeline.indicators import finish
 EDITION = "2024"
 PERIODS = ["2019", "2020", "2021", "2022", "2023"]
 MUNICIPALITIES = {  # code: (name, RD x, RD y of a 10 km square's corner) - real codes, rough positions
-    "GM0014": ("Groningen", 230000, 575000), "GM0034": ("Almere", 140000, 480000),
-    "GM0202": ("Arnhem", 185000, 440000), "GM0344": ("Utrecht", 130000, 450000),
-    "GM0363": ("Amsterdam", 115000, 480000), "GM0518": ("'s-Gravenhage", 75000, 450000),
-    "GM0599": ("Rotterdam", 85000, 430000), "GM0772": ("Eindhoven", 155000, 380000),
+    "GM0014": ("Groningen", 230000, 575000),
+    "GM0034": ("Almere", 140000, 480000),
+    "GM0202": ("Arnhem", 185000, 440000),
+    "GM0344": ("Utrecht", 130000, 450000),
+    "GM0363": ("Amsterdam", 115000, 480000),
+    "GM0518": ("'s-Gravenhage", 75000, 450000),
+    "GM0599": ("Rotterdam", 85000, 430000),
+    "GM0772": ("Eindhoven", 155000, 380000),
 }
 WITHOUT_DATA = {"GM0080": ("Leeuwarden", 180000, 575000)}  # has an outline, no figures
 WERKEN = {
-    "indicator_id": "technicians_employed", "strand": "Werken", "level": "labour",
-    "title_nl": "Werkzame technici", "title_en": "Technicians in employment", "numerator": "employed technicians",
-    "denominator": "", "unit": "count", "breakdowns": "sex", "source_families": "cbs_labour",
-    "stem_definitions": "none", "note_nl": "Werkzame personen in een technisch beroep (synthetisch).",
+    "indicator_id": "technicians_employed",
+    "strand": "Werken",
+    "level": "labour",
+    "title_nl": "Werkzame technici",
+    "title_en": "Technicians in employment",
+    "numerator": "employed technicians",
+    "denominator": "",
+    "unit": "count",
+    "breakdowns": "sex",
+    "source_families": "cbs_labour",
+    "stem_definitions": "none",
+    "note_nl": "Werkzame personen in een technisch beroep (synthetisch).",
     "note_en": "Employed persons in a technical occupation (synthetic).",
 }
 
@@ -42,10 +54,12 @@ def _regions() -> list[tuple[str, str, str, float]]:
     towns = reference.load("regions/municipalities.csv").frame
     towns = towns[towns["boundary_year"] == EDITION]
     out = []
-    for level, code_col, name_col in (("province", "province_code", "province_name"),
-                                      ("techniekpact", "techniekpact_region_code", "techniekpact_region_name"),
-                                      ("arbeidsmarktregio", "arbeidsmarktregio_code", "arbeidsmarktregio_name"),
-                                      ("corop", "corop_code", "corop_name")):
+    for level, code_col, name_col in (
+        ("province", "province_code", "province_name"),
+        ("techniekpact", "techniekpact_region_code", "techniekpact_region_name"),
+        ("arbeidsmarktregio", "arbeidsmarktregio_code", "arbeidsmarktregio_name"),
+        ("corop", "corop_code", "corop_name"),
+    ):
         groups = towns.groupby([code_col, name_col]).size()
         for (code, name), size in groups.items():
             out.append((level, code, name, size / groups.sum()))
@@ -66,10 +80,20 @@ def indicator_table(seed: int = 20240601) -> pd.DataFrame:
                     for sex, sex_share, sex_stem in (("V", 0.53, 0.45), ("M", 0.47, 1.6)):
                         den = round(all_first * (1 + 0.02 * p_index) * weight * sex_share)
                         num = round(den * min(local * sex_stem * stem_factor * (1 + 0.01 * p_index), 0.95))
-                        rows.append(dict(indicator_id="ho_first_years_stem_share", definition=definition,
-                                         period=period, region_level=region_level, region_code=code,
-                                         region_name=name, sex=sex, breakdown=f"level={level}",
-                                         numerator=float(num), denominator=float(den)))
+                        rows.append(
+                            {
+                                "indicator_id": "ho_first_years_stem_share",
+                                "definition": definition,
+                                "period": period,
+                                "region_level": region_level,
+                                "region_code": code,
+                                "region_name": name,
+                                "sex": sex,
+                                "breakdown": f"level={level}",
+                                "numerator": float(num),
+                                "denominator": float(den),
+                            }
+                        )
     frame = pd.DataFrame(rows)
     keys = ["indicator_id", "definition", "period", "region_level", "region_code", "region_name", "breakdown"]
     total = frame.groupby(keys, as_index=False)[["numerator", "denominator"]].sum().assign(sex="T")
@@ -82,50 +106,107 @@ def indicator_table(seed: int = 20240601) -> pd.DataFrame:
     suppressed = (frame["region_code"] == "GM0034") & (frame["period"] == "2023") & (frame["sex"] != "T")
     frame.loc[suppressed, ["value", "numerator"]] = np.nan
     frame.loc[suppressed, "flag"] = "suppressed"
-    counts = frame.assign(indicator_id="ho_first_years_stem", value=frame["numerator"], denominator=np.nan, unit="count")
+    counts = frame.assign(
+        indicator_id="ho_first_years_stem", value=frame["numerator"], denominator=np.nan, unit="count"
+    )
     werken = []
     for p_index, period in enumerate(PERIODS):
         for sex, base in (("T", 1_050_000), ("V", 160_000), ("M", 890_000)):
             value = float(round(base * (1 + 0.015 * p_index) + rng.integers(-3000, 3000)))
             flag = "provisional" if period == PERIODS[-1] else ("break" if period == "2021" else "")
-            werken.append(dict(indicator_id="technicians_employed", definition="none", period=period,
-                               region_level="national", region_code="NL01", region_name="Nederland", sex=sex,
-                               breakdown="", numerator=value, denominator=np.nan, value=value, unit="count", flag=flag))
+            werken.append(
+                {
+                    "indicator_id": "technicians_employed",
+                    "definition": "none",
+                    "period": period,
+                    "region_level": "national",
+                    "region_code": "NL01",
+                    "region_name": "Nederland",
+                    "sex": sex,
+                    "breakdown": "",
+                    "numerator": value,
+                    "denominator": np.nan,
+                    "value": value,
+                    "unit": "count",
+                    "flag": flag,
+                }
+            )
     frame = pd.concat([frame, counts, pd.DataFrame(werken)], ignore_index=True)
     frame["edition"] = EDITION
     frame["value_low"] = frame["value"]
     frame["value_high"] = frame["value"]
     frame["rule"] = np.where(frame["flag"] == "suppressed", "primary:n<10", "")
-    frame["boundary_year"] = pd.array([None if level == "national" else int(EDITION) for level in frame["region_level"]],
-                                      dtype="Int64")
+    frame["boundary_year"] = pd.array(
+        [None if level == "national" else int(EDITION) for level in frame["region_level"]], dtype="Int64"
+    )
     return finish(frame)
 
 
 def targets() -> pd.DataFrame:
-    return pd.DataFrame([
-        {"indicator_id": "ho_first_years_stem_share", "definition": "nl", "breakdown": "level=hbo", "sex": "V",
-         "target_value": "15", "target_year": "2025", "direction": "at_least",
-         "label_nl": "Aandeel vrouwen in bètatechniek, hbo", "label_en": "Share of women in STEM, hbo"},
-        {"indicator_id": "ho_first_years_stem_share", "definition": "nl", "breakdown": "level=wo", "sex": "",
-         "target_value": "25", "target_year": "2025", "direction": "at_least",
-         "label_nl": "Aandeel bètatechniek, wo", "label_en": "Share in STEM, wo"},
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "indicator_id": "ho_first_years_stem_share",
+                "definition": "nl",
+                "breakdown": "level=hbo",
+                "sex": "V",
+                "target_value": "15",
+                "target_year": "2025",
+                "direction": "at_least",
+                "label_nl": "Aandeel vrouwen in bètatechniek, hbo",
+                "label_en": "Share of women in STEM, hbo",
+            },
+            {
+                "indicator_id": "ho_first_years_stem_share",
+                "definition": "nl",
+                "breakdown": "level=wo",
+                "sex": "",
+                "target_value": "25",
+                "target_year": "2025",
+                "direction": "at_least",
+                "label_nl": "Aandeel bètatechniek, wo",
+                "label_en": "Share in STEM, wo",
+            },
+        ]
+    )
 
 
 def bridge() -> pd.DataFrame:
-    return pd.DataFrame({"isced_f": ["0511", "0613", "0715", "0914"],
-                         "nl_definition": ["bètatechniek", "bètatechniek", "bètatechniek", "geen"],
-                         "isced_stem": ["ja", "ja", "ja", "nee"]})
+    return pd.DataFrame(
+        {
+            "isced_f": ["0511", "0613", "0715", "0914"],
+            "nl_definition": ["bètatechniek", "bètatechniek", "bètatechniek", "geen"],
+            "isced_stem": ["ja", "ja", "ja", "nee"],
+        }
+    )
 
 
 def manifest() -> dict:
-    return {"edition": EDITION,
-            "inputs": [{"file": "synthetic.csv", "family": "duo_ho_first_years", "generation": "test",
-                        "sha256": "0" * 64, "bytes": 1, "rows": 1}],
-            "reference_tables": [{"id": "indicators.catalogue", "version": "test", "status": "project",
-                                  "sha256": "1" * 64, "path": "indicators/catalogue.csv"}],
-            "code": {"version": "test-version"}, "parameters": {},
-            "checks": [{"name": "every_code_classified", "passed": True}]}
+    return {
+        "edition": EDITION,
+        "inputs": [
+            {
+                "file": "synthetic.csv",
+                "family": "duo_ho_first_years",
+                "generation": "test",
+                "sha256": "0" * 64,
+                "bytes": 1,
+                "rows": 1,
+            }
+        ],
+        "reference_tables": [
+            {
+                "id": "indicators.catalogue",
+                "version": "test",
+                "status": "project",
+                "sha256": "1" * 64,
+                "path": "indicators/catalogue.csv",
+            }
+        ],
+        "code": {"version": "test-version"},
+        "parameters": {},
+        "checks": [{"name": "every_code_classified", "passed": True}],
+    }
 
 
 def square(x: float, y: float, size: float = 10000) -> list[list[list[float]]]:
@@ -139,10 +220,18 @@ def write_boundaries(folder: Path, name: str = "cbs_gemeente_2024_gegeneraliseer
         ring = square(x, y)
         if not rd:  # rough RD -> WGS84 for the shape of the test only
             ring = [[[3.3 + (px - 0) / 68000, 50.7 + (py - 300000) / 111000] for px, py in ring[0]]]
-        geometry = {"type": "Polygon", "coordinates": ring} if code != "GM0363" else \
-            {"type": "MultiPolygon", "coordinates": [ring, [[[p[0] + 1, p[1] + 1] for p in ring[0]]]]}
-        features.append({"type": "Feature", "properties": {"statcode": code, "statnaam": town, "jaarcode": 2024},
-                         "geometry": geometry})
+        geometry = (
+            {"type": "Polygon", "coordinates": ring}
+            if code != "GM0363"
+            else {"type": "MultiPolygon", "coordinates": [ring, [[[p[0] + 1, p[1] + 1] for p in ring[0]]]]}
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"statcode": code, "statnaam": town, "jaarcode": 2024},
+                "geometry": geometry,
+            }
+        )
     data = {"type": "FeatureCollection", "features": features}
     if rd:
         data["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}}
@@ -151,11 +240,16 @@ def write_boundaries(folder: Path, name: str = "cbs_gemeente_2024_gegeneraliseer
     return path
 
 
-def render_edition(stage: Path, languages: tuple[str, ...] = ("nl", "en"), background: bool | None = None) -> dict[str, str]:
+def render_edition(
+    stage: Path, languages: tuple[str, ...] = ("nl", "en"), background: bool | None = None
+) -> dict[str, str]:
     from pipeline.publish import content, edition, maps
 
     boundary_dir = stage.parent / f"{stage.name}-landing"
     boundary_dir.mkdir(parents=True, exist_ok=True)
-    extras = content.Extras(targets=targets(), bridge=bridge(),
-                            boundaries=maps.load_boundaries(write_boundaries(boundary_dir)))
-    return edition.render(stage, EDITION, indicator_table(), catalogue(), manifest(), languages, extras, background=background)
+    extras = content.Extras(
+        targets=targets(), bridge=bridge(), boundaries=maps.load_boundaries(write_boundaries(boundary_dir))
+    )
+    return edition.render(
+        stage, EDITION, indicator_table(), catalogue(), manifest(), languages, extras, background=background
+    )

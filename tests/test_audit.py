@@ -27,8 +27,20 @@ def _backfill(sample_dir: Path, tmp: Path, *options: str) -> tuple[int, str, str
     with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
         mp.setenv("TECHPACT_HOME", str(tmp / "home"))
         mp.setenv("DAGSTER_HOME", str(tmp / "home" / "dagster"))
-        code = cli.main(["backfill", "2023", "2024", "--sources", str(sample_dir), "--out", str(tmp / "out"),
-                         "--warehouse", url, *options])
+        code = cli.main(
+            [
+                "backfill",
+                "2023",
+                "2024",
+                "--sources",
+                str(sample_dir),
+                "--out",
+                str(tmp / "out"),
+                "--warehouse",
+                url,
+                *options,
+            ]
+        )
     return code, stdout.getvalue(), stderr.getvalue()
 
 
@@ -82,16 +94,22 @@ def test_backfill_in_two_processes_publishes_what_one_after_the_other_does(backf
         assert sorted(parallel) == sorted(sequential)
         assert [name for name in parallel if parallel[name] != sequential[name]] == []
         for table in ("indicators", "build_checks", "edition_inputs"):
-            assert warehouse.read_table(url, table, edition).equals(warehouse.read_table(sequential_url, table, edition))
+            assert warehouse.read_table(url, table, edition).equals(
+                warehouse.read_table(sequential_url, table, edition)
+            )
 
     def rows(u: str) -> dict[str, list]:  # rows per table and edition
         with warehouse.engine(u).connect() as conn:
-            return {t: conn.execute(sa.text(f'SELECT edition, COUNT(*) FROM "{t}" GROUP BY edition ORDER BY edition')).all()
-                    for t in sa.inspect(conn).get_table_names()}
+            return {
+                t: conn.execute(sa.text(f'SELECT edition, COUNT(*) FROM "{t}" GROUP BY edition ORDER BY edition')).all()
+                for t in sa.inspect(conn).get_table_names()
+            }
+
     assert rows(url) == rows(sequential_url)
 
 
 # --- verify -------------------------------------------------------------------------------------
+
 
 def test_verify_accepts_an_untouched_edition(editions, sample_dir, capsys):
     out, _ = editions
@@ -128,11 +146,14 @@ def test_verify_catches_a_changed_input_and_an_extra_file(editions, sample_dir, 
     (copy / "notes.txt").write_text("not published")
     findings, _ = verify.verify(copy, landing)
     assert {(f.kind, f.path, f.problem) for f in findings} == {
-        ("input", f"2024/{victim.name}", "changed"), ("output", "notes.txt", "not in manifest")}
+        ("input", f"2024/{victim.name}", "changed"),
+        ("output", "notes.txt", "not in manifest"),
+    }
     assert verify.verify(copy, None, check_inputs=False)[0][0].path == "notes.txt"
 
 
 # --- explain ------------------------------------------------------------------------------------
+
 
 def _raw_counts(path: Path, year: str) -> pd.DataFrame:
     """The DUO file read independently of the pipeline's parsers (for expected values)."""
@@ -192,11 +213,26 @@ def test_explain_a_regional_figure(editions, sample_dir, tmp_path):
     # the published Amsterdam row is mapped to the edition's boundary year (Weesp joined in 2022);
     # this test pins explain's narrowing to one municipality code, so it replaces that row
     indicators = indicators[indicators.region_code != "GM0363"]
-    row = indicators[(indicators.indicator_id == "ho_first_years_stem_share") & (indicators.definition == "isced")
-                     & (indicators.period == "2022") & (indicators.sex == "T") & (indicators.breakdown == "level=wo")
-                     & (indicators.region_level == "national")].iloc[0].copy()
-    row.update({"region_level": "municipality", "region_code": "GM0363", "region_name": "Amsterdam",
-                "denominator": str((low + high) / 2)})
+    row = (
+        indicators[
+            (indicators.indicator_id == "ho_first_years_stem_share")
+            & (indicators.definition == "isced")
+            & (indicators.period == "2022")
+            & (indicators.sex == "T")
+            & (indicators.breakdown == "level=wo")
+            & (indicators.region_level == "national")
+        ]
+        .iloc[0]
+        .copy()
+    )
+    row.update(
+        {
+            "region_level": "municipality",
+            "region_code": "GM0363",
+            "region_name": "Amsterdam",
+            "denominator": str((low + high) / 2),
+        }
+    )
     pd.concat([indicators, row.to_frame().T]).to_csv(edition_dir / "indicators.csv", index=False)
     result = explain.explain("ho_first_years_stem_share/isced/2022/GM0363/T/level=wo", edition_dir, url)
     (denominator,) = result.denominator_rows
@@ -209,12 +245,26 @@ def test_explain_a_regional_figure(editions, sample_dir, tmp_path):
 
 def test_explain_names_an_unknown_cell(editions, capsys):
     out, url = editions
-    assert cli.main(["explain", "ho_first_years_stem_share/nl/1999/NL01/T/level=hbo", "--out", str(out),
-                     "--edition", "2024", "--warehouse", url]) == 1
+    assert (
+        cli.main(
+            [
+                "explain",
+                "ho_first_years_stem_share/nl/1999/NL01/T/level=hbo",
+                "--out",
+                str(out),
+                "--edition",
+                "2024",
+                "--warehouse",
+                url,
+            ]
+        )
+        == 1
+    )
     assert "no published figure" in capsys.readouterr().out
 
 
 # --- diff ---------------------------------------------------------------------------------------
+
 
 def _edit_edition(source: Path, target: Path, edit_indicators, edit_manifest) -> Path:
     shutil.copytree(source, target)
@@ -240,7 +290,12 @@ def test_diff_classifies_known_changes(editions, tmp_path):
 
     def edit(frame: pd.DataFrame) -> pd.DataFrame:
         frame = frame.copy()
-        base = dict(indicator_id="ho_first_years_stem_share", sex="T", breakdown="level=hbo", region_level="national")
+        base = {
+            "indicator_id": "ho_first_years_stem_share",
+            "sex": "T",
+            "breakdown": "level=hbo",
+            "region_level": "national",
+        }
         # a new period
         new = frame[pick(frame, **base, definition="nl", period="2023")].copy()
         new["period"] = "2024"
@@ -300,7 +355,13 @@ def test_diff_between_two_sample_editions(editions, capsys):
         assert set(zip(*(table.loc[table.cause == cause, c] for c in ("indicator_id", "period")))) == want
     assert len(table[table.cause == "new period"]) == sum(pair in new_periods for pair in zip(b.indicator_id, b.period))
     # each edition maps regions to its own boundary year, so regional figures may also move for that reason
-    assert set(table.cause) <= {"new period", "period dropped", "source revision", "suppression change", "boundary change"}
+    assert set(table.cause) <= {
+        "new period",
+        "period dropped",
+        "source revision",
+        "suppression change",
+        "boundary change",
+    }
     chapter = diff.chapter(out / "2023", out / "2024")
     assert (chapter["edition_a"], chapter["edition_b"]) == ("2023", "2024")
     capsys.readouterr()

@@ -45,9 +45,11 @@ def test_a_failure_stops_new_editions_but_running_ones_finish(capsys):
     assert "edition 2020 published in" in printed.out and "(run run-2020)" in printed.out
     # the failed edition's report, in full (not its progress lines)
     assert "edition 2019 FAILED after" in printed.err and "(run run-2019, exit code 1)" in printed.err
-    assert ("edition 2019 was NOT published (run run-2019); the previous edition and the warehouse are unchanged.\n"
-            "raw_duo_ho_first_years: 2023/x.csv, row 7, column GESLACHT: 'onbekend' is not a sex\n"
-            "  and a second line of the same message") in printed.err
+    assert (
+        "edition 2019 was NOT published (run run-2019); the previous edition and the warehouse are unchanged.\n"
+        "raw_duo_ho_first_years: 2023/x.csv, row 7, column GESLACHT: 'onbekend' is not a sex\n"
+        "  and a second line of the same message"
+    ) in printed.err
     assert "ok  raw_duo_ho_first_years" not in printed.err
 
 
@@ -64,11 +66,14 @@ def test_jobs_limit_the_editions_running_at_once(tmp_path):
     """With --jobs 2 never three children at once (each child counts the others it sees)."""
     marks = tmp_path / "running"
     marks.mkdir()
-    child = ("import sys, os, time, pathlib; d = pathlib.Path(sys.argv[1]); me = d / sys.argv[2]; me.touch(); "
-             "n = len(list(d.iterdir())); time.sleep(1.0); me.unlink(); (d.parent / ('seen-' + sys.argv[2])).write_text(str(n))")
+    child = (
+        "import sys, os, time, pathlib; d = pathlib.Path(sys.argv[1]); me = d / sys.argv[2]; me.touch(); "
+        "n = len(list(d.iterdir())); time.sleep(1.0); me.unlink(); (d.parent / ('seen-' + sys.argv[2])).write_text(str(n))"
+    )
     editions = ["2019", "2020", "2021", "2022", "2023"]
-    published, failed = cli.backfill_in_processes(cli.Settings(), editions, 2,
-                                                  lambda e: [sys.executable, "-c", child, str(marks), e], keep_going=False)
+    published, failed = cli.backfill_in_processes(
+        cli.Settings(), editions, 2, lambda e: [sys.executable, "-c", child, str(marks), e], keep_going=False
+    )
     assert (sorted(published), failed) == (editions, [])
     assert max(int((tmp_path / f"seen-{e}").read_text()) for e in editions) == 2
 
@@ -81,8 +86,19 @@ def test_backfill_command_reports_and_exits_1_on_a_failure(tmp_path, monkeypatch
     observed: list[Path] = []
     monkeypatch.setattr(cli, "observe_sources", lambda settings: observed.append(settings.sources))
     monkeypatch.setattr(cli, "_build_command", lambda settings, edition, args, reason: stand_in(fates)(edition))
-    code = cli.main(["backfill", "2019", "2022", "--sources", str(tmp_path / "landing"), "--out", str(tmp_path / "out"),
-                     "--jobs", "2"])
+    code = cli.main(
+        [
+            "backfill",
+            "2019",
+            "2022",
+            "--sources",
+            str(tmp_path / "landing"),
+            "--out",
+            str(tmp_path / "out"),
+            "--jobs",
+            "2",
+        ]
+    )
     assert code == 1
     assert observed == [(tmp_path / "landing").resolve()]
     last = capsys.readouterr().out.strip().splitlines()[-1]
@@ -96,7 +112,12 @@ def test_build_command_passes_the_backfill_settings(tmp_path):
     assert command[:4] == [sys.executable, "-m", "pipeline.cli", "build"]
     parsed = cli.parser().parse_args(command[3:])
     assert (parsed.edition, parsed.sources, parsed.out, parsed.warehouse, parsed.lang) == (
-        "2021", str(tmp_path / "in"), str(tmp_path / "o"), "postgresql+psycopg://h/db", "nl,en")
+        "2021",
+        str(tmp_path / "in"),
+        str(tmp_path / "o"),
+        "postgresql+psycopg://h/db",
+        "nl,en",
+    )
     assert parsed.allow_unclassified and parsed.no_observe and parsed.reason == "backfill 2019-2024"
 
 
@@ -122,7 +143,9 @@ def test_commands_of_this_cli_run_forked_from_the_preloaded_server(sample_dir, t
         child = launcher.start(command, out, err)
         assert isinstance(child, cli._Forked) and child.pid
         code = child.wait()
-        expected = subprocess.run(command, capture_output=True, text=True, env={"PYTHONWARNINGS": "ignore", **__import__("os").environ})
+        expected = subprocess.run(
+            command, capture_output=True, text=True, env={"PYTHONWARNINGS": "ignore", **__import__("os").environ}
+        )
         out.seek(0)
         assert (code, out.read()) == (expected.returncode, expected.stdout)
         out.close()

@@ -10,14 +10,15 @@ import pandas as pd
 import pytest
 
 from pipeline import cli, warehouse
-from pipeline.sample import uwv
 from pipeline.publish import formatting
+from pipeline.sample import uwv
 
 pytestmark = pytest.mark.slow
 
 
-def build(tmp: Path, sources: Path, *extra: str, out: Path | None = None, warehouse_url: str | None = None,
-          monkeypatch=None) -> tuple[int, Path, str]:
+def build(
+    tmp: Path, sources: Path, *extra: str, out: Path | None = None, warehouse_url: str | None = None, monkeypatch=None
+) -> tuple[int, Path, str]:
     out = out or tmp / "out"
     url = warehouse_url or f"sqlite:///{tmp / 'warehouse.sqlite'}"
     monkeypatch.setenv("TECHPACT_HOME", str(tmp / "home"))
@@ -38,10 +39,24 @@ def built(sample_dir, tmp_path_factory):
 def test_outputs_are_published(built):
     _, folder, _ = built
     names = {p.name for p in folder.iterdir()}
-    assert names >= {"index.html", "indicators.csv", "manifest.json", "monitor-2024-nl.pdf", "site.css",
-                      "methode.html", "downloads.html", "kiezen.html", "indicator",
-                      "definition_changes.csv", "definition_comparison.csv", "stem_bridge.csv",
-                      "data_dictionary.csv", "data_dictionary.json", "indicators.json", "indicators.xlsx"}
+    assert names >= {
+        "index.html",
+        "indicators.csv",
+        "manifest.json",
+        "monitor-2024-nl.pdf",
+        "site.css",
+        "methode.html",
+        "downloads.html",
+        "kiezen.html",
+        "indicator",
+        "definition_changes.csv",
+        "definition_comparison.csv",
+        "stem_bridge.csv",
+        "data_dictionary.csv",
+        "data_dictionary.json",
+        "indicators.json",
+        "indicators.xlsx",
+    }
     assert (folder / "indicator" / "ho_first_years_stem_share.html").is_file()
 
 
@@ -49,10 +64,15 @@ def test_html_shows_the_csv_numbers(built):
     _, folder, _ = built
     csv = pd.read_csv(folder / "indicators.csv", dtype={"period": str})
     html = (folder / "indicator" / "ho_first_years_stem_share.html").read_text(encoding="utf-8")
-    share = csv[(csv.indicator_id == "ho_first_years_stem_share") & (csv.definition == "nl") & (csv.sex == "T")
-                & (csv.breakdown == "level=hbo") & (csv.region_level == "national")]
+    share = csv[
+        (csv.indicator_id == "ho_first_years_stem_share")
+        & (csv.definition == "nl")
+        & (csv.sex == "T")
+        & (csv.breakdown == "level=hbo")
+        & (csv.region_level == "national")
+    ]
     caption = html.index("Aandeel eerstejaars in bètatechniek – hbo – Nederlandse definitie")
-    table = html[caption: html.index("</table>", caption)]
+    table = html[caption : html.index("</table>", caption)]
     rows = re.findall(r'<th scope="row">(\d{4})</th>(.*?)</tr>', table)
     assert len(rows) == len(share) == 5
     for period, cells in rows:
@@ -65,8 +85,9 @@ def test_html_shows_the_csv_numbers(built):
 
 def test_warehouse_holds_the_published_indicators(built):
     _, folder, url = built
-    csv = pd.read_csv(folder / "indicators.csv", dtype={"period": str, "edition": str}, keep_default_na=False,
-                      na_values=[""]).fillna({"breakdown": ""})  # '' = no breakdown (e.g. a national total)
+    csv = pd.read_csv(
+        folder / "indicators.csv", dtype={"period": str, "edition": str}, keep_default_na=False, na_values=[""]
+    ).fillna({"breakdown": ""})  # '' = no breakdown (e.g. a national total)
     stored = warehouse.read_table(url, "indicators", "2024")
     assert len(stored) == len(csv)
     key = ["indicator_id", "definition", "period", "region_level", "region_code", "sex", "breakdown"]
@@ -82,8 +103,13 @@ def test_warehouse_holds_every_validated_stage_table(built, sample_dir):
 
     _, folder, url = built
     names = set(STAGE_TABLES.values())
-    assert {"raw_duo_mbo_participants", "core_vo_pupils_by_profile_classified", "core_employment_by_occupation",
-            "raw_uwv_tension", "core_programme_participation"} <= names
+    assert {
+        "raw_duo_mbo_participants",
+        "core_vo_pupils_by_profile_classified",
+        "core_employment_by_occupation",
+        "raw_uwv_tension",
+        "core_programme_participation",
+    } <= names
     stored = {name: warehouse.read_table(url, name, "2024") for name in sorted(names)}
     assert all(len(frame) > 0 for frame in stored.values()), [n for n, f in stored.items() if f.empty]
     for name, frame in stored.items():
@@ -92,7 +118,9 @@ def test_warehouse_holds_every_validated_stage_table(built, sample_dir):
             assert {"stem_nl", "stem_isced"} <= set(frame.columns)
     # every data row of every delivery is in its raw table (DUO's wide years make several raw rows of one line)
     rows = {item["file"]: item["rows"] for item in json.loads((folder / "manifest.json").read_text())["inputs"]}
-    raw = pd.concat([frame[["source_file", "source_line"]] for name, frame in stored.items() if name.startswith("raw_")])
+    raw = pd.concat(
+        [frame[["source_file", "source_line"]] for name, frame in stored.items() if name.startswith("raw_")]
+    )
     lines = raw.drop_duplicates().groupby("source_file").size()
     assert {f: int(n) for f, n in lines.items()} == rows
 
@@ -105,8 +133,16 @@ def test_pdf_has_outline_page_numbers_and_contents(built):
     pages = len(reader.pages)
     assert pages >= 5
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
-    assert titles == ["Kernpunten", "Kiezen", "Leren", "Werken", "Doelen van het Techniekpact", "Regio's", "Methode",
-                      "Bronnen, kwaliteit en herkomst"]
+    assert titles == [
+        "Kernpunten",
+        "Kiezen",
+        "Leren",
+        "Werken",
+        "Doelen van het Techniekpact",
+        "Regio's",
+        "Methode",
+        "Bronnen, kwaliteit en herkomst",
+    ]
     contents = reader.pages[1].extract_text()
     assert "Inhoud" in contents and "Kernpunten" in contents
     assert f"3 / {pages}" in reader.pages[2].extract_text()
@@ -124,7 +160,7 @@ def test_manifest_names_inputs_with_hashes(built, sample_dir):
         assert hashlib.sha256(data).hexdigest() == item["sha256"]
         assert item["rows"] > 0, item["file"]  # every delivery, not only the first-year files
         if item["file"].endswith(".csv"):  # the sample's CSV deliveries: a header, then one row per line
-            lines = [line for line in data.decode("utf-8-sig").splitlines() if line.strip(" ;\"")]
+            lines = [line for line in data.decode("utf-8-sig").splitlines() if line.strip(' ;"')]
             assert item["rows"] == len(lines) - 1, item["file"]
     assert {t["id"] for t in manifest["reference_tables"]} >= {"stem.nl_ho_programmes", "stem.isced_ho_programmes"}
     for output in manifest["outputs"]:
@@ -151,7 +187,8 @@ def test_dagster_recorded_materialisations_and_checks(built, monkeypatch):
         tags = raw.asset_materialization.tags
         assert any(k.startswith("dagster/input_data_version") for k in tags)
         checks = instance.event_log_storage.get_latest_asset_check_execution_by_key(
-            [dg.AssetCheckKey(dg.AssetKey("indicators_ho_first_years"), "denominators_equal_core")])
+            [dg.AssetCheckKey(dg.AssetKey("indicators_ho_first_years"), "denominators_equal_core")]
+        )
         assert checks
 
 
@@ -177,19 +214,32 @@ def test_dagster_ui_shows_the_asset_graph_and_the_runs_checks(built, sample_dir)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "TECHPACT_HOME": str(tmp / "home"), "TECHPACT_SOURCES": str(sample_dir),
-           "TECHPACT_OUT": str(out.parent), "PYTHONWARNINGS": "ignore"}
+    env = {
+        **os.environ,
+        "TECHPACT_HOME": str(tmp / "home"),
+        "TECHPACT_SOURCES": str(sample_dir),
+        "TECHPACT_OUT": str(out.parent),
+        "PYTHONWARNINGS": "ignore",
+    }
     env.pop("DAGSTER_HOME", None)
-    ui = subprocess.Popen([str(Path(sys.executable).parent / "techpact"), "ui", "--port", str(port)], env=env,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    ui = subprocess.Popen(
+        [str(Path(sys.executable).parent / "techpact"), "ui", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline, answer = time.monotonic() + 240, None
         while answer is None:
             assert ui.poll() is None, f"techpact ui stopped: {ui.stderr.read()[-2000:]}"
             assert time.monotonic() < deadline, "the Dagster UI did not answer within 240 s"
             try:
-                request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=json.dumps({"query": UI_QUERY}).encode(),
-                                                 headers={"Content-Type": "application/json"})
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/graphql",
+                    data=json.dumps({"query": UI_QUERY}).encode(),
+                    headers={"Content-Type": "application/json"},
+                )
                 answer = json.load(urllib.request.urlopen(request, timeout=30))["data"]
             except OSError:
                 time.sleep(2)
@@ -203,16 +253,21 @@ def test_dagster_ui_shows_the_asset_graph_and_the_runs_checks(built, sample_dir)
     assert {"raw_duo_ho_first_years", "ho_first_years", "indicators", "edition_release"} <= set(nodes)
     runs = [r for r in answer["runsOrError"]["results"] if r["jobName"] == "edition_build"]  # newest first
     assert runs and runs[0]["status"] == "SUCCESS"
-    checks = {c["name"]: c["executionForLatestMaterialization"]
-              for c in nodes["indicators_ho_first_years"]["assetChecksOrError"]["checks"]}
+    checks = {
+        c["name"]: c["executionForLatestMaterialization"]
+        for c in nodes["indicators_ho_first_years"]["assetChecksOrError"]["checks"]
+    }
     assert checks["denominators_equal_core"] == {"status": "SUCCEEDED", "runId": runs[0]["runId"]}
 
 
-@pytest.mark.parametrize("damage,column", [
-    (lambda text: text.replace(";vrouw;", ";vrouw;x", 1), None),
-    (lambda text: text.replace("OPLEIDINGSVORM", "OPLEIDINGS_VORM", 1), "OPLEIDINGSVORM"),
-    (lambda text: "", None),
-])
+@pytest.mark.parametrize(
+    "damage,column",
+    [
+        (lambda text: text.replace(";vrouw;", ";vrouw;x", 1), None),
+        (lambda text: text.replace("OPLEIDINGSVORM", "OPLEIDINGS_VORM", 1), "OPLEIDINGSVORM"),
+        (lambda text: "", None),
+    ],
+)
 def test_bad_input_publishes_nothing(built, sample_dir, tmp_path, monkeypatch, capsys, damage, column):
     tmp, folder, url = built
     landing = tmp_path / "landing"
@@ -233,11 +288,15 @@ def test_bad_input_publishes_nothing(built, sample_dir, tmp_path, monkeypatch, c
 
 @pytest.mark.postgres
 def test_postgres_warehouse_gets_the_same_indicators(built, sample_dir, tmp_path, pg_url, monkeypatch):
-    _, folder, url = built
+    _, _folder, url = built
     code, _, _ = build(tmp_path, sample_dir, "--edition", "2024", warehouse_url=pg_url, monkeypatch=monkeypatch)
     assert code == 0
-    a = warehouse.read_table(url, "indicators", "2024").sort_values(["indicator_id", "definition", "period", "region_level", "region_code", "sex", "breakdown"])
-    b = warehouse.read_table(pg_url, "indicators", "2024").sort_values(["indicator_id", "definition", "period", "region_level", "region_code", "sex", "breakdown"])
+    a = warehouse.read_table(url, "indicators", "2024").sort_values(
+        ["indicator_id", "definition", "period", "region_level", "region_code", "sex", "breakdown"]
+    )
+    b = warehouse.read_table(pg_url, "indicators", "2024").sort_values(
+        ["indicator_id", "definition", "period", "region_level", "region_code", "sex", "breakdown"]
+    )
     pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False)
 
 
@@ -261,27 +320,40 @@ def _with_unknown_programme(sample_dir: Path, landing: Path) -> tuple[Path, list
 def test_unknown_programme_code_stops_the_build_with_the_code_listed(built, sample_dir, tmp_path, monkeypatch, capsys):
     tmp, folder, url = built
     victim, changed = _with_unknown_programme(sample_dir, tmp_path / "landing")
-    before = {p.relative_to(folder): p.read_bytes() for p in folder.rglob('*') if p.is_file()}
-    code, _, _ = build(tmp, tmp_path / "landing", "--edition", "2024", out=folder.parent, warehouse_url=url,
-                       monkeypatch=monkeypatch)
+    before = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    code, _, _ = build(
+        tmp, tmp_path / "landing", "--edition", "2024", out=folder.parent, warehouse_url=url, monkeypatch=monkeypatch
+    )
     assert code == 1
     err = capsys.readouterr().err
     assert "NOT published" in err and "ho_first_years_classified" in err
     assert "[nl] hbo 99998 'B Nieuwe Opleiding'" in err and "[isced] hbo 99998" in err
     assert f"{victim.name} line(s) {', '.join(map(str, changed[:5]))}" in err
-    assert {p.relative_to(folder): p.read_bytes() for p in folder.rglob('*') if p.is_file()} == before
+    assert {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
 
 
 def test_allow_unclassified_publishes_and_reports_the_unknown_code(built, sample_dir, tmp_path, monkeypatch):
     import dagster as dg
 
-    tmp, _, _ = built
+    _tmp, _, _ = built
     _with_unknown_programme(sample_dir, tmp_path / "landing")
     home = tmp_path / "home"
     monkeypatch.setenv("TECHPACT_HOME", str(home))
     monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
-    code = cli.main(["build", "--sources", str(tmp_path / "landing"), "--edition", "2024", "--out", str(tmp_path / "out"),
-                     "--warehouse", f"sqlite:///{tmp_path / 'w.sqlite'}", "--allow-unclassified"])
+    code = cli.main(
+        [
+            "build",
+            "--sources",
+            str(tmp_path / "landing"),
+            "--edition",
+            "2024",
+            "--out",
+            str(tmp_path / "out"),
+            "--warehouse",
+            f"sqlite:///{tmp_path / 'w.sqlite'}",
+            "--allow-unclassified",
+        ]
+    )
     assert code == 0
     bridge = pd.read_csv(tmp_path / "out" / "2024" / "stem_bridge.csv", dtype={"group": str}, keep_default_na=False)
     # unknown to both definitions: STEM under neither, and counted as unclassified under each
@@ -293,7 +365,8 @@ def test_allow_unclassified_publishes_and_reports_the_unknown_code(built, sample
     assert len(rows) > 0 and rows["stem_nl"].isna().all() and (rows["cluster_nl"] == "unclassified").all()
     with dg.DagsterInstance.get() as instance:
         check = instance.event_log_storage.get_latest_asset_check_execution_by_key(
-            [dg.AssetCheckKey(dg.AssetKey("ho_first_years_classified"), "every_code_classified")])
+            [dg.AssetCheckKey(dg.AssetKey("ho_first_years_classified"), "every_code_classified")]
+        )
         [record] = check.values()
         evaluation = record.event.dagster_event.event_specific_data
         assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
@@ -303,7 +376,9 @@ def test_allow_unclassified_publishes_and_reports_the_unknown_code(built, sample
 def test_every_stem_indicator_exists_under_both_definitions(built):
     _, folder, url = built
     csv = pd.read_csv(folder / "indicators.csv", dtype={"period": str}, keep_default_na=False)
-    catalogue = pd.read_csv(Path(__file__).parents[1] / "reference" / "indicators" / "catalogue.csv", keep_default_na=False)
+    catalogue = pd.read_csv(
+        Path(__file__).parents[1] / "reference" / "indicators" / "catalogue.csv", keep_default_na=False
+    )
     stem_ids = set(catalogue.loc[~catalogue["stem_definitions"].isin(["", "none"]), "indicator_id"])
     published = csv[csv["indicator_id"].isin(stem_ids)]
     # every catalogue STEM indicator is either published or reported as not computed (never skipped)
@@ -333,21 +408,31 @@ def test_bridge_is_published_and_in_the_warehouse(built):
     stored = warehouse.read_table(url, "stem_bridge", "2024")
     assert len(stored) == len(csv)
     indicators = pd.read_csv(folder / "indicators.csv", dtype={"period": str}, keep_default_na=False)
-    count = indicators[(indicators.indicator_id == "ho_first_years_stem") & (indicators.sex == "T")
-                       & (indicators.region_level == "national")]
+    count = indicators[
+        (indicators.indicator_id == "ho_first_years_stem")
+        & (indicators.sex == "T")
+        & (indicators.region_level == "national")
+    ]
     for definition, component in (("nl", "nl_total"), ("isced", "isced_total")):
         got = pd.to_numeric(count[count.definition == definition].set_index(["breakdown", "period"])["numerator"])
-        want = csv[(csv.component == component) & (csv.sex == "T") & (csv.group_kind == "")
-                   & (csv.population == "first_years")]
-        want = want.assign(breakdown="level=" + want["level"], period=want["year"].astype(str)).set_index(
-            ["breakdown", "period"])[["count_low", "count_high"]].mean(axis=1)
+        want = csv[
+            (csv.component == component) & (csv.sex == "T") & (csv.group_kind == "") & (csv.population == "first_years")
+        ]
+        want = (
+            want.assign(breakdown="level=" + want["level"], period=want["year"].astype(str))
+            .set_index(["breakdown", "period"])[["count_low", "count_high"]]
+            .mean(axis=1)
+        )
         pd.testing.assert_series_equal(got.sort_index(), want.sort_index(), check_names=False, check_dtype=False)
 
 
 DUO_CORE_TABLES = {  # core table -> (sample file pattern, count column expected present)
-    "ho_first_years": "03b-eerstejaars-*.csv", "ho_enrolments": "01-ingeschrevenen-*.csv",
-    "ho_diplomas": "05-gediplomeerden-*.csv", "mbo_participants": "08-deelnemers-*.csv",
-    "mbo_diplomas": "10-gediplomeerden-*.csv", "vo_exam_candidates": "examenkandidaten-*.csv",
+    "ho_first_years": "03b-eerstejaars-*.csv",
+    "ho_enrolments": "01-ingeschrevenen-*.csv",
+    "ho_diplomas": "05-gediplomeerden-*.csv",
+    "mbo_participants": "08-deelnemers-*.csv",
+    "mbo_diplomas": "10-gediplomeerden-*.csv",
+    "vo_exam_candidates": "examenkandidaten-*.csv",
     "vo_pupils_by_profile": "01.-leerlingen-*.csv",
 }
 
@@ -367,14 +452,23 @@ def test_every_duo_family_flows_into_its_core_table(built, sample_dir, table):
     for path in files:
         with open(path, encoding="utf-8", newline="") as handle:
             rows = list(csv.reader(handle, delimiter=";"))
-        masked_in_files += sum(1 for r in rows[1:] for h, c in zip(rows[0], r)
-                               if (c == "<5" and not h.endswith("TOTAAL")) or (h == "INDICATIEAVG" and c == "J"))
+        masked_in_files += sum(
+            1
+            for r in rows[1:]
+            for h, c in zip(rows[0], r)
+            if (c == "<5" and not h.endswith("TOTAAL")) or (h == "INDICATIEAVG" and c == "J")
+        )
     assert int(core["masked"].sum()) == masked_in_files
     assert (core.loc[core["masked"], "count_low"] == 1).all() and (core.loc[core["masked"], "count_high"] == 4).all()
+
+
 LABOUR_CORE_TABLES = {  # core table -> a family whose sample delivery feeds it
-    "employment_by_occupation": "85276NED.json", "vacancies_by_sector": "80472NED.json",
-    "municipality_regions": "85755NED.json", "unemployment_by_education": "cbs-maatwerk-werkloosheid-opleidingsrichting-2023.xlsx",
-    "vacancies_by_occupation": "uwv-vacatures-techniek-ict-2023.csv", "labour_market_tension": "uwv-spanningsindicator-2023.csv",
+    "employment_by_occupation": "85276NED.json",
+    "vacancies_by_sector": "80472NED.json",
+    "municipality_regions": "85755NED.json",
+    "unemployment_by_education": "cbs-maatwerk-werkloosheid-opleidingsrichting-2023.xlsx",
+    "vacancies_by_occupation": "uwv-vacatures-techniek-ict-2023.csv",
+    "labour_market_tension": "uwv-spanningsindicator-2023.csv",
     "programme_participation": "jet-net-technet-partnerschappen-2023.csv",
 }
 
@@ -393,23 +487,31 @@ def test_labour_and_register_families_flow_into_their_core_tables(built):
     assert set(participation["programme"]) == {"Jet-Net", "TechNet", "MKB!dee"}
 
 
-@pytest.mark.parametrize("victim_name,damage,words", [
-    ("85276NED.json", lambda data: data[: len(data) // 2], "truncated JSON"),
-    ("uwv-spanningsindicator-2023.csv", lambda data: data.replace(b";AM24;Zeeland;", b";AM77;Zeeland;", 1),
-     "unknown arbeidsmarktregio 'AM77'"),
-])
-def test_bad_labour_input_publishes_nothing(built, sample_dir, tmp_path, monkeypatch, capsys, victim_name, damage, words):
+@pytest.mark.parametrize(
+    "victim_name,damage,words",
+    [
+        ("85276NED.json", lambda data: data[: len(data) // 2], "truncated JSON"),
+        (
+            "uwv-spanningsindicator-2023.csv",
+            lambda data: data.replace(b";AM24;Zeeland;", b";AM77;Zeeland;", 1),
+            "unknown arbeidsmarktregio 'AM77'",
+        ),
+    ],
+)
+def test_bad_labour_input_publishes_nothing(
+    built, sample_dir, tmp_path, monkeypatch, capsys, victim_name, damage, words
+):
     tmp, folder, url = built
     landing = tmp_path / "landing"
     shutil.copytree(sample_dir / "2024", landing / "2024")
     victim = landing / "2024" / victim_name
     victim.write_bytes(damage(victim.read_bytes()))
-    before = {p.relative_to(folder): p.read_bytes() for p in folder.rglob('*') if p.is_file()}
+    before = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     code, _, _ = build(tmp, landing, "--edition", "2024", out=folder.parent, warehouse_url=url, monkeypatch=monkeypatch)
     assert code == 1
     err = capsys.readouterr().err
     assert victim_name in err and words in err and "NOT published" in err
-    assert {p.relative_to(folder): p.read_bytes() for p in folder.rglob('*') if p.is_file()} == before
+    assert {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
 
 
 def test_refresh_reruns_only_the_labour_market_path(sample_dir, tmp_path, monkeypatch, capsys):
@@ -426,7 +528,10 @@ def test_refresh_reruns_only_the_labour_market_path(sample_dir, tmp_path, monkey
     uwv.revise_vacancy_count(landing / "2024")
     capsys.readouterr()
 
-    assert cli.main(["refresh", "--edition", "2024", "--sources", str(landing), "--out", str(out), "--warehouse", url]) == 0
+    assert (
+        cli.main(["refresh", "--edition", "2024", "--sources", str(landing), "--out", str(out), "--warehouse", url])
+        == 0
+    )
     run_id = capsys.readouterr().out.split("(run ")[1].split(")")[0]
     with dg.DagsterInstance.get() as instance:
         steps = {r.dagster_event.step_key for r in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_SUCCESS)}
@@ -439,8 +544,11 @@ def test_refresh_reruns_only_the_labour_market_path(sample_dir, tmp_path, monkey
 
     after = pd.read_csv(out / "2024" / "indicators.csv", dtype=str, keep_default_na=False)
     changed = before.merge(after, how="outer", indicator=True).query("_merge != 'both'")
-    assert not changed.empty and set(changed["indicator_id"]) <= {"vacancies_technical_occupations", "vacancies_ict_occupations",
-                                                            "labour_market_tension"}
+    assert not changed.empty and set(changed["indicator_id"]) <= {
+        "vacancies_technical_occupations",
+        "vacancies_ict_occupations",
+        "labour_market_tension",
+    }
     kept = set(release.metadata["warehouse_tables_unchanged"].value)
     assert {"raw_duo_ho_first_years", "core_ho_first_years", "core_ho_first_years_classified"} <= kept
     assert not {"raw_uwv_vacancies", "core_vacancies_by_occupation", "indicators"} & kept  # what changed is loaded

@@ -12,28 +12,59 @@ from pipeline.core import labour as core_labour
 from pipeline.problems import SourceError
 from pipeline.sample.cbs import bundle, pad
 
-SEXES = [{"Key": pad("T001038"), "Title": "Totaal mannen en vrouwen"}, {"Key": pad("3000"), "Title": "Mannen"},
-         {"Key": pad("4000"), "Title": "Vrouwen"}]
+SEXES = [
+    {"Key": pad("T001038"), "Title": "Totaal mannen en vrouwen"},
+    {"Key": pad("3000"), "Title": "Mannen"},
+    {"Key": pad("4000"), "Title": "Vrouwen"},
+]
 CHARS = [{"Key": pad("T009002"), "Title": "Totaal personen"}]
-BEROEP = [{"Key": pad("T001206"), "Title": "Totaal"}, {"Key": pad("1070000"), "Title": "07 Technische beroepen"},
-          {"Key": pad("1080000"), "Title": "08 ICT beroepen"}, {"Key": pad("20811"), "Title": "0811 Software- en applicatieontwikkelaars"}]
-PERIODEN = [{"Key": "2019JJ00", "Title": "2019", "Status": "Definitief"},
-            {"Key": "2019KW01", "Title": "2019 1e kwartaal", "Status": "Definitief"},
-            {"Key": "2020JJ00", "Title": "2020", "Status": "Voorlopig"}]
+BEROEP = [
+    {"Key": pad("T001206"), "Title": "Totaal"},
+    {"Key": pad("1070000"), "Title": "07 Technische beroepen"},
+    {"Key": pad("1080000"), "Title": "08 ICT beroepen"},
+    {"Key": pad("20811"), "Title": "0811 Software- en applicatieontwikkelaars"},
+]
+PERIODEN = [
+    {"Key": "2019JJ00", "Title": "2019", "Status": "Definitief"},
+    {"Key": "2019KW01", "Title": "2019 1e kwartaal", "Status": "Definitief"},
+    {"Key": "2020JJ00", "Title": "2020", "Status": "Voorlopig"},
+]
 VALUES = {  # (sex, beroep, period) -> value (x 1 000)
-    ("T001038", "T001206", "2019JJ00"): 8900.0, ("3000", "T001206", "2019JJ00"): 4760.0, ("4000", "T001206", "2019JJ00"): 4140.0,
-    ("T001038", "1070000", "2019JJ00"): 1164.0, ("3000", "1070000", "2019JJ00"): 1052.0, ("4000", "1070000", "2019JJ00"): 112.0,
-    ("T001038", "1080000", "2019JJ00"): 452.0, ("3000", "1080000", "2019JJ00"): 380.0, ("4000", "1080000", "2019JJ00"): 72.0,
-    ("T001038", "20811", "2019JJ00"): 160.0, ("3000", "20811", "2019JJ00"): 133.0, ("4000", "20811", "2019JJ00"): None,
-    ("T001038", "1070000", "2019KW01"): 1150.0, ("T001038", "1070000", "2020JJ00"): 1170.0,
+    ("T001038", "T001206", "2019JJ00"): 8900.0,
+    ("3000", "T001206", "2019JJ00"): 4760.0,
+    ("4000", "T001206", "2019JJ00"): 4140.0,
+    ("T001038", "1070000", "2019JJ00"): 1164.0,
+    ("3000", "1070000", "2019JJ00"): 1052.0,
+    ("4000", "1070000", "2019JJ00"): 112.0,
+    ("T001038", "1080000", "2019JJ00"): 452.0,
+    ("3000", "1080000", "2019JJ00"): 380.0,
+    ("4000", "1080000", "2019JJ00"): 72.0,
+    ("T001038", "20811", "2019JJ00"): 160.0,
+    ("3000", "20811", "2019JJ00"): 133.0,
+    ("4000", "20811", "2019JJ00"): None,
+    ("T001038", "1070000", "2019KW01"): 1150.0,
+    ("T001038", "1070000", "2020JJ00"): 1170.0,
 }
 
 
-def employment_bundle(measure_key: str = "WerkzameBeroepsbevolking_1", title: str = "Werkzame beroepsbevolking",
-                      values: dict | None = None, extra: dict | None = None) -> dict:
+def employment_bundle(
+    measure_key: str = "WerkzameBeroepsbevolking_1",
+    title: str = "Werkzame beroepsbevolking",
+    values: dict | None = None,
+    extra: dict | None = None,
+) -> dict:
     topics = [{"Type": "Topic", "Key": measure_key, "Title": title, "Unit": "x 1 000", "Decimals": 0, "ParentID": None}]
-    records = [{"Geslacht": pad(s), "Persoonskenmerken": pad("T009002"), "Beroep": pad(b), "Perioden": p, measure_key: v,
-                **(extra or {})} for (s, b, p), v in (values or VALUES).items()]
+    records = [
+        {
+            "Geslacht": pad(s),
+            "Persoonskenmerken": pad("T009002"),
+            "Beroep": pad(b),
+            "Perioden": p,
+            measure_key: v,
+            **(extra or {}),
+        }
+        for (s, b, p), v in (values or VALUES).items()
+    ]
     dims = {"Geslacht": SEXES, "Persoonskenmerken": CHARS, "Beroep": BEROEP, "Perioden": PERIODEN}
     return bundle("85276NED", "Werkzame beroepsbevolking; beroep", dims, topics, records)
 
@@ -92,17 +123,42 @@ def test_period_after_the_editions_range_is_an_error(tmp_path):
     assert found.row == 13  # first TypedDataSet record of 2020
 
 
-@pytest.mark.parametrize("mutate,row,column,words", [
-    (lambda b: b["TypedDataSet"]["value"][3].update({"WerkzameBeroepsbevolking_1": -5.0}), 3, "WerkzameBeroepsbevolking_1", "negative"),
-    (lambda b: b["TypedDataSet"]["value"][4].update({"WerkzameBeroepsbevolking_1": "12,5"}), 4, "WerkzameBeroepsbevolking_1", "not a number"),
-    (lambda b: b["TypedDataSet"]["value"][2].update({"Onbekend_9": 1.0}), 2, "Onbekend_9", "not announced"),
-    (lambda b: b["TypedDataSet"]["value"][5].pop("Beroep"), 5, "Beroep", "missing"),
-    (lambda b: b["TypedDataSet"]["value"][6].update({"Perioden": "2019XX01"}), 6, "Perioden", "period"),
-    (lambda b: b["TypedDataSet"]["value"][7].update({"Geslacht": pad("9999")}), 7, "Geslacht", "unknown"),
-    (lambda b: b["TypedDataSet"]["value"].append(dict(b["TypedDataSet"]["value"][0])), 14, "period_code", "duplicate"),
-    (lambda b: b["Beroep"]["value"].append({"Key": pad("1990000"), "Title": "99 Onbekende klasse"})
-     or b["TypedDataSet"]["value"][1].update({"Beroep": pad("1990000")}), 1, "Beroep", "BRC 2014"),
-])
+@pytest.mark.parametrize(
+    "mutate,row,column,words",
+    [
+        (
+            lambda b: b["TypedDataSet"]["value"][3].update({"WerkzameBeroepsbevolking_1": -5.0}),
+            3,
+            "WerkzameBeroepsbevolking_1",
+            "negative",
+        ),
+        (
+            lambda b: b["TypedDataSet"]["value"][4].update({"WerkzameBeroepsbevolking_1": "12,5"}),
+            4,
+            "WerkzameBeroepsbevolking_1",
+            "not a number",
+        ),
+        (lambda b: b["TypedDataSet"]["value"][2].update({"Onbekend_9": 1.0}), 2, "Onbekend_9", "not announced"),
+        (lambda b: b["TypedDataSet"]["value"][5].pop("Beroep"), 5, "Beroep", "missing"),
+        (lambda b: b["TypedDataSet"]["value"][6].update({"Perioden": "2019XX01"}), 6, "Perioden", "period"),
+        (lambda b: b["TypedDataSet"]["value"][7].update({"Geslacht": pad("9999")}), 7, "Geslacht", "unknown"),
+        (
+            lambda b: b["TypedDataSet"]["value"].append(dict(b["TypedDataSet"]["value"][0])),
+            14,
+            "period_code",
+            "duplicate",
+        ),
+        (
+            lambda b: (
+                b["Beroep"]["value"].append({"Key": pad("1990000"), "Title": "99 Onbekende klasse"})
+                or b["TypedDataSet"]["value"][1].update({"Beroep": pad("1990000")})
+            ),
+            1,
+            "Beroep",
+            "BRC 2014",
+        ),
+    ],
+)
 def test_bad_records_name_file_record_and_property(tmp_path, mutate, row, column, words):
     obj = employment_bundle()
     mutate(obj)
@@ -160,24 +216,46 @@ def test_empty_typed_data_set(tmp_path):
 
 
 def test_unknown_table_is_reported_with_its_dimensions(tmp_path):
-    obj = bundle("99999NED", "Iets anders", {"Soort": [{"Key": "A", "Title": "a"}]},
-                 [{"Type": "Topic", "Key": "Aantal_1", "Title": "Aantal", "Unit": "aantal"}], [{"Soort": "A", "Aantal_1": 1}])
+    obj = bundle(
+        "99999NED",
+        "Iets anders",
+        {"Soort": [{"Key": "A", "Title": "a"}]},
+        [{"Type": "Topic", "Key": "Aantal_1", "Title": "Aantal", "Unit": "aantal"}],
+        [{"Soort": "A", "Aantal_1": 1}],
+    )
     [found] = problems_of(save(obj, tmp_path / "99999NED.json"))
     assert "99999NED" in found.problem and "Soort" in found.problem
 
 
 # --- vacancies and region tables -------------------------------------------------------------
 
+
 def vacancies_bundle(records: list[dict] | None = None) -> dict:
-    sectors = [{"Key": pad("T001081"), "Title": "Alle economische activiteiten"}, {"Key": pad("300007"), "Title": "C Industrie"}]
+    sectors = [
+        {"Key": pad("T001081"), "Title": "Alle economische activiteiten"},
+        {"Key": pad("300007"), "Title": "C Industrie"},
+    ]
     periods = [{"Key": f"2023KW0{q}", "Title": f"2023 {q}e kwartaal", "Status": "Voorlopig"} for q in (1, 2)]
-    topics = [{"Type": "Topic", "Key": "OntstaneVacatures_1", "Title": "Ontstane vacatures", "Unit": "x 1 000"},
-              {"Type": "Topic", "Key": "OpenstaandeVacatures_2", "Title": "Openstaande vacatures", "Unit": "x 1 000"}]
-    records = records or [{"Bedrijfskenmerken": pad(s), "Perioden": p, "OntstaneVacatures_1": 1.0, "OpenstaandeVacatures_2": v}
-                          for (s, p), v in {("T001081", "2023KW01"): 432.1, ("300007", "2023KW01"): 48.3,
-                                            ("T001081", "2023KW02"): 419.9, ("300007", "2023KW02"): 47.0}.items()]
-    return bundle("80472NED", "Vacatures; SBI 2008, per kwartaal", {"Bedrijfskenmerken": sectors, "Perioden": periods},
-                  topics, records)
+    topics = [
+        {"Type": "Topic", "Key": "OntstaneVacatures_1", "Title": "Ontstane vacatures", "Unit": "x 1 000"},
+        {"Type": "Topic", "Key": "OpenstaandeVacatures_2", "Title": "Openstaande vacatures", "Unit": "x 1 000"},
+    ]
+    records = records or [
+        {"Bedrijfskenmerken": pad(s), "Perioden": p, "OntstaneVacatures_1": 1.0, "OpenstaandeVacatures_2": v}
+        for (s, p), v in {
+            ("T001081", "2023KW01"): 432.1,
+            ("300007", "2023KW01"): 48.3,
+            ("T001081", "2023KW02"): 419.9,
+            ("300007", "2023KW02"): 47.0,
+        }.items()
+    ]
+    return bundle(
+        "80472NED",
+        "Vacatures; SBI 2008, per kwartaal",
+        {"Bedrijfskenmerken": sectors, "Perioden": periods},
+        topics,
+        records,
+    )
 
 
 def test_vacancies_bundle(tmp_path):
@@ -186,7 +264,11 @@ def test_vacancies_bundle(tmp_path):
     assert fmt.family == "cbs_vacancies"
     frame = fmt.parse(path).frame
     assert dict(zip(frame.sector_code + frame.period_code, frame["count"])) == {
-        "T2023KW01": 432_100, "C2023KW01": 48_300, "T2023KW02": 419_900, "C2023KW02": 47_000}
+        "T2023KW01": 432_100,
+        "C2023KW01": 48_300,
+        "T2023KW02": 419_900,
+        "C2023KW02": 47_000,
+    }
     core = core_labour.vacancies_by_sector(frame, "2024", 2023)
     assert list(core.period.unique()) == ["2023-Q1", "2023-Q2"]
 
@@ -196,19 +278,26 @@ def regions_bundle(year: int = 2023, table: str = "85385NED", shift: int = 0, re
 
     ref = pd.read_csv(Path(__file__).parents[1] / "reference/regions/municipalities.csv", dtype=str)
     rows = ref[ref.boundary_year == str(year)]
-    groups = [("Codes en namen van gemeenten", "municipality_code", "municipality_name"),
-              ("Arbeidsmarktregio's", "arbeidsmarktregio_code", "arbeidsmarktregio_name"),
-              ("COROP-gebieden", "corop_code", "corop_name"), ("Provincies", "province_code", "province_name"),
-              ("Landsdelen", "landsdeel_code", "landsdeel_name")]
+    groups = [
+        ("Codes en namen van gemeenten", "municipality_code", "municipality_name"),
+        ("Arbeidsmarktregio's", "arbeidsmarktregio_code", "arbeidsmarktregio_name"),
+        ("COROP-gebieden", "corop_code", "corop_name"),
+        ("Provincies", "province_code", "province_name"),
+        ("Landsdelen", "landsdeel_code", "landsdeel_name"),
+    ]
     topics, keys = [], {}
     for index, (title, code_col, name_col) in enumerate(groups):
         topics.append({"Type": "TopicGroup", "ID": 500 + index, "Key": "", "Title": title, "ParentID": None})
         for offset, (measure, column) in enumerate((("Code", code_col), ("Naam", name_col))):
             key = f"{measure}_{2 * index + offset + 1 + shift}"
-            topics.append({"Type": "Topic", "ID": 600 + 2 * index + offset, "Key": key, "Title": measure, "ParentID": 500 + index})
+            topics.append(
+                {"Type": "Topic", "ID": 600 + 2 * index + offset, "Key": key, "Title": measure, "ParentID": 500 + index}
+            )
             keys[column] = key
-    records = [{"RegioS": pad(r["municipality_code"]), **{k: pad(r[c], 12) for c, k in keys.items()}}
-               for _, r in rows.iterrows()]
+    records = [
+        {"RegioS": pad(r["municipality_code"]), **{k: pad(r[c], 12) for c, k in keys.items()}}
+        for _, r in rows.iterrows()
+    ]
     for index, changes in (replace or {}).items():
         records[index].update({keys[c]: v for c, v in changes.items()})
     regio = [{"Key": pad(c), "Title": n} for c, n in zip(rows.municipality_code, rows.municipality_name)]
@@ -221,8 +310,12 @@ def test_region_bundle_with_shifted_keys_and_padding(tmp_path):
     assert a.drop(columns="source_file").equals(b.drop(columns="source_file"))
     assert len(a) == 342 and a.boundary_year.eq(2023).all()
     amsterdam = a[a.municipality_code == "GM0363"].iloc[0]
-    assert (amsterdam.arbeidsmarktregio_code, amsterdam.corop_code, amsterdam.province_code, amsterdam.landsdeel_code) == \
-        ("AM18", "CR23", "PV27", "LD03")
+    assert (
+        amsterdam.arbeidsmarktregio_code,
+        amsterdam.corop_code,
+        amsterdam.province_code,
+        amsterdam.landsdeel_code,
+    ) == ("AM18", "CR23", "PV27", "LD03")
 
 
 def test_region_bundle_with_a_municipality_of_another_year(tmp_path):
@@ -237,11 +330,20 @@ def test_region_bundle_with_a_wrong_arbeidsmarktregio(tmp_path):
     assert any(p.row == 0 and p.column == "arbeidsmarktregio_code" and "reference" in p.problem for p in found), found
 
 
-@pytest.mark.parametrize("code,expected", [
-    ("2019JJ00", ("year", 2019, None, None)), ("2019KW04", ("quarter", 2019, 4, None)),
-    ("2019MM01", ("month", 2019, None, 1)), ("2019MM12", ("month", 2019, None, 12)),
-    ("2019KW05", None), ("2019MM13", None), ("2019JJ01", None), ("2019X000", None), ("19JJ00", None),
-])
+@pytest.mark.parametrize(
+    "code,expected",
+    [
+        ("2019JJ00", ("year", 2019, None, None)),
+        ("2019KW04", ("quarter", 2019, 4, None)),
+        ("2019MM01", ("month", 2019, None, 1)),
+        ("2019MM12", ("month", 2019, None, 12)),
+        ("2019KW05", None),
+        ("2019MM13", None),
+        ("2019JJ01", None),
+        ("2019X000", None),
+        ("19JJ00", None),
+    ],
+)
 def test_period_codes(code, expected):
     from pipeline.sources.cbs_odata import parse_period
 
@@ -250,8 +352,10 @@ def test_period_codes(code, expected):
 
 def test_monthly_periods_become_month_labels(tmp_path):
     obj = vacancies_bundle()
-    obj["Perioden"]["value"] = [{"Key": "2023MM01", "Title": "2023 januari", "Status": "Voorlopig"},
-                                {"Key": "2023MM02", "Title": "2023 februari", "Status": "Voorlopig"}]
+    obj["Perioden"]["value"] = [
+        {"Key": "2023MM01", "Title": "2023 januari", "Status": "Voorlopig"},
+        {"Key": "2023MM02", "Title": "2023 februari", "Status": "Voorlopig"},
+    ]
     for record, month in zip(obj["TypedDataSet"]["value"], ("2023MM01", "2023MM01", "2023MM02", "2023MM02")):
         record["Perioden"] = month
     frame = sources.parse(save(obj, tmp_path / "80472NED.json")).frame

@@ -68,7 +68,11 @@ def test_validate_cli_recognises_the_real_cbs_files(realdata, capsys):
     found = {r["file"].rsplit("/", 1)[-1]: (r["family"], r["generation"], r["rows"]) for r in report["files"]}
     assert found == {
         "Gebieden_in_Nederland_2019_84378NED.csv": ("cbs_regions", "StatLine CSV export", 355),
-        "arbeidsmarktregio_gemeente_86247NED.json": ("cbs_regions", "derived JSON municipality -> arbeidsmarktregio", 342),
+        "arbeidsmarktregio_gemeente_86247NED.json": (
+            "cbs_regions",
+            "derived JSON municipality -> arbeidsmarktregio",
+            342,
+        ),
         "woonplaats_gemeente_corop.generated.csv": ("cbs_regions", "woonplaats -> gemeente -> COROP (derived)", 342),
     }
 

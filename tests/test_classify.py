@@ -11,7 +11,9 @@ from pipeline.core import ho as core_ho
 
 @pytest.fixture(scope="module")
 def core_2020(sample_dir):
-    raw = pd.concat([sources.parse(p).frame for p in sorted((sample_dir / "2020").glob("03b-eerstejaars-*.csv"))], ignore_index=True)
+    raw = pd.concat(
+        [sources.parse(p).frame for p in sorted((sample_dir / "2020").glob("03b-eerstejaars-*.csv"))], ignore_index=True
+    )
     return core_ho.ho_first_years(raw, "2020", 2019)
 
 

@@ -25,14 +25,28 @@ def techpact_build(tmp: Path, landing: Path, kill_at: str | None = None) -> subp
     env.update(TECHPACT_HOME=str(tmp / "home"), PYTHONWARNINGS="ignore")
     if kill_at:
         env[releasing.KILL_ENV] = kill_at
-    command = [sys.executable, "-m", "pipeline.cli", "build", "--sources", str(landing), "--edition", "2024",
-               "--out", str(tmp / "out"), "--warehouse", f"sqlite:///{tmp / 'warehouse.sqlite'}"]
-    return subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=900)  # a guard against a hang, not a speed test
+    command = [
+        sys.executable,
+        "-m",
+        "pipeline.cli",
+        "build",
+        "--sources",
+        str(landing),
+        "--edition",
+        "2024",
+        "--out",
+        str(tmp / "out"),
+        "--warehouse",
+        f"sqlite:///{tmp / 'warehouse.sqlite'}",
+    ]
+    return subprocess.run(
+        command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=900
+    )  # a guard against a hang, not a speed test
 
 
 def state(tmp: Path) -> tuple[dict[str, bytes], pd.DataFrame, pd.DataFrame]:
     folder = tmp / "out" / "2024"
-    files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob('*')) if p.is_file()}
+    files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
     url = f"sqlite:///{tmp / 'warehouse.sqlite'}"
     return files, warehouse.read_table(url, "indicators"), warehouse.read_table(url, releasing.RELEASE_TABLE)
 
@@ -57,7 +71,9 @@ def test_sigkill_at_every_publication_stage_leaves_the_last_edition(sample_dir, 
         killed = techpact_build(tmp_path, landing, kill_at=stage)
         assert killed.returncode == -signal.SIGKILL, (stage, killed.returncode, killed.stderr[-2000:])
         if stage != "released":
-            assert list((tmp_path / "out").glob(".stage-2024-*")), f"killed at {stage}: a staging folder was left behind"
+            assert list((tmp_path / "out").glob(".stage-2024-*")), (
+                f"killed at {stage}: a staging folder was left behind"
+            )
         if stage == "released":
             # killed between the link switch and the commit: the link shows the new files while the
             # warehouse still records the old release; recovery (run first by every publication of
@@ -98,12 +114,18 @@ def test_recover_removes_stale_work_and_keeps_the_published_release(tmp_path):
 
 def test_publication_lock_is_exclusive_per_edition(tmp_path):
     """A second process cannot take the lock of an edition while the first holds it."""
-    probe = ("import fcntl, sys; h = open(sys.argv[1], 'a+');\n"
-             "try:\n fcntl.flock(h.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB); print('got')\n"
-             "except BlockingIOError:\n print('busy')")
+    probe = (
+        "import fcntl, sys; h = open(sys.argv[1], 'a+');\n"
+        "try:\n fcntl.flock(h.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB); print('got')\n"
+        "except BlockingIOError:\n print('busy')"
+    )
     with releasing.edition_lock(tmp_path, "2024") as path:
         held = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, timeout=60)
-        other = subprocess.run([sys.executable, "-c", probe, str(tmp_path / ".locks" / "2023.lock")],
-                               capture_output=True, text=True, timeout=60)
+        other = subprocess.run(
+            [sys.executable, "-c", probe, str(tmp_path / ".locks" / "2023.lock")],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     free = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, timeout=60)
     assert (held.stdout.strip(), other.stdout.strip(), free.stdout.strip()) == ("busy", "got", "got")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-
 from pathlib import Path
 
 import pandas as pd
@@ -21,17 +20,26 @@ from pipeline.sources.files import decode
 from schemas import fast
 from schemas.raw import RawHoEnrolment
 
-FIXED_2018 = ("PROVINCIE;GEMEENTENUMMER;GEMEENTENAAM;SOORT INSTELLING;TYPE HOGER ONDERWIJS;BRIN NUMMER ACTUEEL;"
-              "INSTELLINGSNAAM ACTUEEL;CROHO ONDERDEEL;CROHO SUBONDERDEEL;OPLEIDINGSCODE ACTUEEL;OPLEIDINGSNAAM ACTUEEL;"
-              "OPLEIDINGSVORM")
-FIXED_2023 = (FIXED_2018.replace("BRIN NUMMER ACTUEEL", "INSTELLINGSCODE ACTUEEL")
-              .replace("CROHO ONDERDEEL", "ONDERDEEL").replace("CROHO SUBONDERDEEL", "SUBONDERDEEL"))
+FIXED_2018 = (
+    "PROVINCIE;GEMEENTENUMMER;GEMEENTENAAM;SOORT INSTELLING;TYPE HOGER ONDERWIJS;BRIN NUMMER ACTUEEL;"
+    "INSTELLINGSNAAM ACTUEEL;CROHO ONDERDEEL;CROHO SUBONDERDEEL;OPLEIDINGSCODE ACTUEEL;OPLEIDINGSNAAM ACTUEEL;"
+    "OPLEIDINGSVORM"
+)
+FIXED_2023 = (
+    FIXED_2018.replace("BRIN NUMMER ACTUEEL", "INSTELLINGSCODE ACTUEEL")
+    .replace("CROHO ONDERDEEL", "ONDERDEEL")
+    .replace("CROHO SUBONDERDEEL", "SUBONDERDEEL")
+)
 PLACE = "Drenthe;0106;Assen;reguliere inst."
 PROG = "25BE;Hanzehogeschool Groningen;techniek;n.v.t. (techniek);34267;B Elektrotechniek;voltijd onderwijs"
 PROG2 = "25BE;Hanzehogeschool Groningen;techniek;n.v.t. (techniek);34268;B Werktuigbouwkunde;voltijd onderwijs"
 HEADER_2023 = FIXED_2023 + ";GESLACHT;2021;2022;2023"
-ROWS_2023 = [f"{PLACE};bachelor;{PROG};man;120;<5;130", f"{PLACE};bachelor;{PROG};vrouw;20;25;<5",
-             f"{PLACE};bachelor;{PROG2};man;7;0;3", f"{PLACE};master;{PROG2};vrouw;1;2;3"]
+ROWS_2023 = [
+    f"{PLACE};bachelor;{PROG};man;120;<5;130",
+    f"{PLACE};bachelor;{PROG};vrouw;20;25;<5",
+    f"{PLACE};bachelor;{PROG2};man;7;0;3",
+    f"{PLACE};master;{PROG2};vrouw;1;2;3",
+]
 FIRST_YEARS = "03b-eerstejaars-ingeschrevenen-hbo-domein-hbo-2023.csv"
 
 
@@ -51,7 +59,10 @@ def outcome(path: Path, *, arrow: bool, monkeypatch) -> tuple:
 
 
 def assert_same(path: Path, monkeypatch) -> tuple:
-    usual, arrow = outcome(path, arrow=False, monkeypatch=monkeypatch), outcome(path, arrow=True, monkeypatch=monkeypatch)
+    usual, arrow = (
+        outcome(path, arrow=False, monkeypatch=monkeypatch),
+        outcome(path, arrow=True, monkeypatch=monkeypatch),
+    )
     assert usual[:-1] == arrow[:-1]
     if usual[0] == "problems":
         assert usual == arrow
@@ -70,8 +81,10 @@ def parquet(frame: pd.DataFrame) -> bytes:
 
 def arrow_answers(path: Path, monkeypatch) -> bool:
     """Whether the Arrow path parsed the file (the usual reader is not reached)."""
+
     def refuse(*args, **kwargs):
         raise AssertionError("usual path")
+
     monkeypatch.setattr(duo_ho, "read_text_table", refuse)
     monkeypatch.setattr(duo_arrow, "ENABLED", True)
     try:
@@ -86,27 +99,46 @@ def arrow_answers(path: Path, monkeypatch) -> bool:
 @pytest.mark.parametrize("generation", ["-2017", "2018-2022", "2023-"])
 @pytest.mark.parametrize("kind", ["first_years", "enrolments", "diplomas"])
 def test_every_generation_parses_to_the_usual_frame(tmp_path, monkeypatch, generation, kind):
-    names = {"first_years": "03b-eerstejaars-ingeschrevenen-wo-2017.csv", "enrolments": "01-ingeschrevenen-wo-2017.csv",
-             "diplomas": "05-gediplomeerden-wo-2017.csv"}
+    names = {
+        "first_years": "03b-eerstejaars-ingeschrevenen-wo-2017.csv",
+        "enrolments": "01-ingeschrevenen-wo-2017.csv",
+        "diplomas": "05-gediplomeerden-wo-2017.csv",
+    }
     columns = list(duo_ho._layout(generation, kind == "diplomas"))
     years = ["2016 MAN", "2016 VROUW", "2017 MAN", "2017 VROUW"] if generation == "-2017" else ["2016", "2017"]
     header = columns + years
     rows = []
     for number, (code, sex) in enumerate([("34267", "man"), ("34268", "vrouw"), ("34269", "man")]):
-        values = {"PROVINCIE": "Drenthe", "GEMEENTENUMMER": "0106", "GEMEENTENAAM": "Assen",
-                  "SOORT INSTELLING": "reguliere inst.", "TYPE HOGER ONDERWIJS": "bachelor", "BRIN NUMMER ACTUEEL": "21PC",
-                  "INSTELLINGSCODE ACTUEEL": "21PC", "INSTELLINGSNAAM ACTUEEL": "Rijksuniversiteit Groningen é",
-                  "CROHO ONDERDEEL": "techniek", "ONDERDEEL": "techniek", "CROHO SUBONDERDEEL": "n.v.t. (techniek)",
-                  "SUBONDERDEEL": "n.v.t. (techniek)", "OPLEIDINGSCODE ACTUEEL": code, "OPLEIDINGSNAAM ACTUEEL": "B Fysica",
-                  "OPLEIDINGSVORM": "voltijd onderwijs", "OPLEIDINGSFASE ACTUEEL": f"fase {number}",
-                  "SOORT DIPLOMA": "wo bachelor", "GESLACHT": sex}
+        values = {
+            "PROVINCIE": "Drenthe",
+            "GEMEENTENUMMER": "0106",
+            "GEMEENTENAAM": "Assen",
+            "SOORT INSTELLING": "reguliere inst.",
+            "TYPE HOGER ONDERWIJS": "bachelor",
+            "BRIN NUMMER ACTUEEL": "21PC",
+            "INSTELLINGSCODE ACTUEEL": "21PC",
+            "INSTELLINGSNAAM ACTUEEL": "Rijksuniversiteit Groningen é",
+            "CROHO ONDERDEEL": "techniek",
+            "ONDERDEEL": "techniek",
+            "CROHO SUBONDERDEEL": "n.v.t. (techniek)",
+            "SUBONDERDEEL": "n.v.t. (techniek)",
+            "OPLEIDINGSCODE ACTUEEL": code,
+            "OPLEIDINGSNAAM ACTUEEL": "B Fysica",
+            "OPLEIDINGSVORM": "voltijd onderwijs",
+            "OPLEIDINGSFASE ACTUEEL": f"fase {number}",
+            "SOORT DIPLOMA": "wo bachelor",
+            "GESLACHT": sex,
+        }
         counts = [str(number + j) if generation != "2023-" or j else "<5" for j in range(len(years))]
         rows.append(";".join([values[c] for c in columns] + counts))
     if generation != "-2017":
         assert "GESLACHT" in columns
     footer = ["", "Bron: DUO", "Peildatum: 1 oktober"] if generation == "-2017" else [""]
-    path = write(tmp_path / names[kind], [";".join(header)] + rows + footer,
-                 encoding="latin-1" if generation == "-2017" else "utf-8")
+    path = write(
+        tmp_path / names[kind],
+        [";".join(header)] + rows + footer,
+        encoding="latin-1" if generation == "-2017" else "utf-8",
+    )
     fmt = sources.detect(path)
     assert (fmt.family, fmt.generation) == (duo_ho.FAMILIES[kind], generation)
     result = assert_same(path, monkeypatch)
@@ -123,15 +155,46 @@ def test_regular_file_takes_the_arrow_path_with_masked_counts(tmp_path, monkeypa
     assert frame["count"].sum() == 120 + 130 + 20 + 25 + 7 + 3 + 1 + 2 + 3
 
 
-@pytest.mark.parametrize("case", [
-    "blank line inside", "quoted blank line", "delimiters-only line", "blank lines at the end", "no newline at the end",
-    "LF", "BOM", "every field quoted", "some fields quoted", "spaces around values", "count with spaces",
-    "plus sign", "decimal count", "negative count", "empty count", "masked with spaces", "masked in 2018 layout",
-    "unknown municipality", "not a municipality number", "bad programme code", "bad study form", "duplicate row",
-    "duplicate row once trimmed", "padded key values",
-    "truncated row", "extra field", "form feed in a value", "line separator in a value", "next line in a value",
-    "header only", "blank first line", "unicode digits", "sixteen digits", "NUL byte", "latin-1",
-])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "blank line inside",
+        "quoted blank line",
+        "delimiters-only line",
+        "blank lines at the end",
+        "no newline at the end",
+        "LF",
+        "BOM",
+        "every field quoted",
+        "some fields quoted",
+        "spaces around values",
+        "count with spaces",
+        "plus sign",
+        "decimal count",
+        "negative count",
+        "empty count",
+        "masked with spaces",
+        "masked in 2018 layout",
+        "unknown municipality",
+        "not a municipality number",
+        "bad programme code",
+        "bad study form",
+        "duplicate row",
+        "duplicate row once trimmed",
+        "padded key values",
+        "truncated row",
+        "extra field",
+        "form feed in a value",
+        "line separator in a value",
+        "next line in a value",
+        "header only",
+        "blank first line",
+        "unicode digits",
+        "sixteen digits",
+        "NUL byte",
+        "latin-1",
+    ],
+)
 def test_irregular_and_broken_files_give_the_usual_frame_or_problems(tmp_path, monkeypatch, case):
     header, rows, newline, end, encoding = HEADER_2023, list(ROWS_2023), "\r\n", "\r\n", "utf-8"
     name = FIRST_YEARS
@@ -234,10 +297,12 @@ def test_regular_irregularities_still_take_the_arrow_path(tmp_path, monkeypatch)
     """Blank lines (DUO's files have `""` lines and end with blank lines), LF, BOM, latin-1 and
     uniform quoting are read by Arrow, not only handed to the usual path."""
     quoted = [";".join(f'"{v}"' for v in line.split(";")) for line in [HEADER_2023] + ROWS_2023]
-    for lines, encoding in [([HEADER_2023] + ROWS_2023[:2] + ['""', ""] + ROWS_2023[2:] + ["", ";;"], "utf-8"),
-                            (["\ufeff" + HEADER_2023] + ROWS_2023, "utf-8"),
-                            ([HEADER_2023] + [r.replace("Assen", "Assén") for r in ROWS_2023], "latin-1"),
-                            (quoted, "utf-8")]:
+    for lines, encoding in [
+        ([HEADER_2023] + ROWS_2023[:2] + ['""', ""] + ROWS_2023[2:] + ["", ";;"], "utf-8"),
+        (["\ufeff" + HEADER_2023] + ROWS_2023, "utf-8"),
+        ([HEADER_2023] + [r.replace("Assen", "Assén") for r in ROWS_2023], "latin-1"),
+        (quoted, "utf-8"),
+    ]:
         path = write(tmp_path / FIRST_YEARS, lines, encoding=encoding)
         assert arrow_answers(path, monkeypatch)
         assert_same(path, monkeypatch)
@@ -247,7 +312,9 @@ def test_sample_and_real_first_year_files_give_the_usual_frame(tmp_path, monkeyp
     from pipeline.sample.generate import generate
 
     generate(tmp_path / "sample", sample_editions=(2019, 2024))
-    files = sorted((tmp_path / "sample").glob("*/0[35]*.csv")) + sorted((realdata / "duo-ho-mbo-2019-tekkieworden").glob("*o_*.csv"))
+    files = sorted((tmp_path / "sample").glob("*/0[35]*.csv")) + sorted(
+        (realdata / "duo-ho-mbo-2019-tekkieworden").glob("*o_*.csv")
+    )
     assert len(files) >= 8
     for path in files:
         assert arrow_answers(path, monkeypatch), path
@@ -258,27 +325,40 @@ def test_values_precheck_refuses_what_the_model_refuses():
     schema = RawHoEnrolment.to_schema()
     n = 2
     good = {name: ("str", pa.array(["x"] * n, type=pa.large_string())) for name in schema.columns}
-    good.update({"level": ("str", pa.array(["hbo"], type=pa.large_string())),
-                 "municipality_number": ("str", pa.array(["0106", "0014"], type=pa.large_string())),
-                 "institution_type": ("str", pa.array(["reguliere inst."], type=pa.large_string())),
-                 "institution_code": ("str", pa.array(["21PC"], type=pa.large_string())),
-                 "programme_code": ("str", pa.array(["34267"], type=pa.large_string())),
-                 "study_form": ("str", pa.array(["voltijd onderwijs"], type=pa.large_string())),
-                 "programme_type": ("str", pa.array(["bachelor"], type=pa.large_string())),
-                 "sex": ("str", pa.array(["man", "vrouw"], type=pa.large_string())),
-                 "year": ("int64", pa.array([2020, 2021])), "count": (pd.Int64Dtype(), pa.array([0, None, 5])),
-                 "masked": ("bool", pa.array([False, True])), "source_line": ("int64", pa.array([2, 3]))})
+    good.update(
+        {
+            "level": ("str", pa.array(["hbo"], type=pa.large_string())),
+            "municipality_number": ("str", pa.array(["0106", "0014"], type=pa.large_string())),
+            "institution_type": ("str", pa.array(["reguliere inst."], type=pa.large_string())),
+            "institution_code": ("str", pa.array(["21PC"], type=pa.large_string())),
+            "programme_code": ("str", pa.array(["34267"], type=pa.large_string())),
+            "study_form": ("str", pa.array(["voltijd onderwijs"], type=pa.large_string())),
+            "programme_type": ("str", pa.array(["bachelor"], type=pa.large_string())),
+            "sex": ("str", pa.array(["man", "vrouw"], type=pa.large_string())),
+            "year": ("int64", pa.array([2020, 2021])),
+            "count": (pd.Int64Dtype(), pa.array([0, None, 5])),
+            "masked": ("bool", pa.array([False, True])),
+            "source_line": ("int64", pa.array([2, 3])),
+        }
+    )
     assert fast.passes_values(RawHoEnrolment, good, lambda keys: True)
     assert not fast.passes_values(RawHoEnrolment, good, lambda keys: False)  # a duplicate key
-    for name, bad in [("municipality_number", "106"), ("municipality_number", "\u0661\u0660\u0666\u0660"),
-                      ("institution_code", "21pc"), ("programme_code", "3426"), ("study_form", "avond"),
-                      ("sex", "m"), ("level", "mbo")]:
+    for name, bad in [
+        ("municipality_number", "106"),
+        ("municipality_number", "\u0661\u0660\u0666\u0660"),
+        ("institution_code", "21pc"),
+        ("programme_code", "3426"),
+        ("study_form", "avond"),
+        ("sex", "m"),
+        ("level", "mbo"),
+    ]:
         broken = dict(good, **{name: ("str", pa.array([bad], type=pa.large_string()))})
         assert not fast.passes_values(RawHoEnrolment, broken, lambda keys: True), (name, bad)
     for name, values in [("year", pa.array([1989])), ("count", pa.array([-1])), ("source_line", pa.array([1]))]:
         assert not fast.passes_values(RawHoEnrolment, dict(good, **{name: (good[name][0], values)}), lambda keys: True)
-    assert not fast.passes_values(RawHoEnrolment, dict(good, province=("str", pa.array([None], type=pa.large_string()))),
-                                  lambda keys: True)  # null in a non-nullable column
+    assert not fast.passes_values(
+        RawHoEnrolment, dict(good, province=("str", pa.array([None], type=pa.large_string()))), lambda keys: True
+    )  # null in a non-nullable column
     assert not fast.passes_values(RawHoEnrolment, dict(good, year=("float64", pa.array([2020.0]))), lambda keys: True)
     assert not fast.passes_values(RawHoEnrolment, {k: v for k, v in good.items() if k != "sex"}, lambda keys: True)
     assert not fast.passes_values(RawHoEnrolment, dict(good, extra=("str", pa.array(["x"]))), lambda keys: True)
@@ -289,23 +369,33 @@ def test_a_value_that_passed_one_column_does_not_pass_another():
     column is still checked in another."""
     schema = RawHoEnrolment.to_schema()
     columns = {name: ("str", pa.array(["x"], type=pa.large_string())) for name in schema.columns}
-    columns.update({"level": ("str", pa.array(["hbo"], type=pa.large_string())),
-                    "municipality_number": ("str", pa.array(["0106"], type=pa.large_string())),
-                    "institution_type": ("str", pa.array(["reguliere inst."], type=pa.large_string())),
-                    "institution_code": ("str", pa.array(["21PC"], type=pa.large_string())),
-                    "programme_code": ("str", pa.array(["34267"], type=pa.large_string())),
-                    "study_form": ("str", pa.array(["voltijd onderwijs"], type=pa.large_string())),
-                    "programme_type": ("str", pa.array(["bachelor"], type=pa.large_string())),
-                    "sex": ("str", pa.array(["man"], type=pa.large_string())),
-                    "year": ("int64", pa.array([2020])), "count": (pd.Int64Dtype(), pa.array([1])),
-                    "masked": ("bool", pa.array([False])), "source_line": ("int64", pa.array([2]))})
+    columns.update(
+        {
+            "level": ("str", pa.array(["hbo"], type=pa.large_string())),
+            "municipality_number": ("str", pa.array(["0106"], type=pa.large_string())),
+            "institution_type": ("str", pa.array(["reguliere inst."], type=pa.large_string())),
+            "institution_code": ("str", pa.array(["21PC"], type=pa.large_string())),
+            "programme_code": ("str", pa.array(["34267"], type=pa.large_string())),
+            "study_form": ("str", pa.array(["voltijd onderwijs"], type=pa.large_string())),
+            "programme_type": ("str", pa.array(["bachelor"], type=pa.large_string())),
+            "sex": ("str", pa.array(["man"], type=pa.large_string())),
+            "year": ("int64", pa.array([2020])),
+            "count": (pd.Int64Dtype(), pa.array([1])),
+            "masked": ("bool", pa.array([False])),
+            "source_line": ("int64", pa.array([2])),
+        }
+    )
     assert fast.passes_values(RawHoEnrolment, columns, lambda keys: True)
     assert fast.passes_values(RawHoEnrolment, columns, lambda keys: True)  # now from memory
-    swapped = dict(columns, programme_code=("str", pa.array(["0106"], type=pa.large_string())),
-                   municipality_number=("str", pa.array(["34267"], type=pa.large_string())))
+    swapped = dict(
+        columns,
+        programme_code=("str", pa.array(["0106"], type=pa.large_string())),
+        municipality_number=("str", pa.array(["34267"], type=pa.large_string())),
+    )
     assert not fast.passes_values(RawHoEnrolment, swapped, lambda keys: True)
-    assert not fast.passes_values(RawHoEnrolment, dict(columns, sex=("str", pa.array(["man", "m"], type=pa.large_string()))),
-                                  lambda keys: True)
+    assert not fast.passes_values(
+        RawHoEnrolment, dict(columns, sex=("str", pa.array(["man", "m"], type=pa.large_string()))), lambda keys: True
+    )
 
 
 def test_key_uniqueness_on_codes_of_many_distinct_values():
@@ -314,9 +404,15 @@ def test_key_uniqueness_on_codes_of_many_distinct_values():
     import numpy as np
 
     large = 1 << 40
-    assert duo_arrow.unique_codes([(np.array([0, 1, 2]), large), (np.array([5, 5, 5]), large), (np.array([7, 7, 7]), large)])
-    assert not duo_arrow.unique_codes([(np.array([0, 1, 1]), large), (np.array([5, 6, 6]), large), (np.array([7, 7, 7]), large)])
-    assert duo_arrow.unique_codes([(np.array([0, 1, 1]), large), (np.array([5, 6, 6]), large), (np.array([7, 7, 8]), large)])
+    assert duo_arrow.unique_codes(
+        [(np.array([0, 1, 2]), large), (np.array([5, 5, 5]), large), (np.array([7, 7, 7]), large)]
+    )
+    assert not duo_arrow.unique_codes(
+        [(np.array([0, 1, 1]), large), (np.array([5, 6, 6]), large), (np.array([7, 7, 7]), large)]
+    )
+    assert duo_arrow.unique_codes(
+        [(np.array([0, 1, 1]), large), (np.array([5, 6, 6]), large), (np.array([7, 7, 8]), large)]
+    )
     assert duo_arrow.distinct_rows([pa.array(["a", "a", "b"]), np.array([1, 2, 1])])
     assert not duo_arrow.distinct_rows([pa.array(["a", "a", "b"]), np.array([1, 1, 1])])
     assert not duo_arrow.distinct_rows([pa.array(["a", None])])  # nulls: not shown distinct
@@ -335,18 +431,58 @@ OTHER_FAMILIES = ("duo_mbo_participants", "duo_mbo_diplomas", "duo_vo_exams", "d
 # (header column prefix, value) written into one row: each breaks a rule of the parser or the contract
 # (or, like upper-case GESLACHT or padded counts, is one the parser accepts)
 MUTATIONS = {
-    "mbo 2015-2019": [("TOTAAL", "999999"), ("MAN", " 3 "), ("MAN", ""), ("MAN", "x"), ("KWALIFICATIENIVEAU", "x"),
-                      ("KWALIFICATIENIVEAU", "7"), ("PLAATSNAAM", "NERGENSDORP"), ("TYPE MBO", "BOLXX"), ("BRIN NUMMER", "ab")],
-    "mbo 2020-": [("INDICATIEAVG", "J"), ("INDICATIEAVG", "j"), ("INDICATIEAVG", "X"), ("JAAR", "20x3"), ("GESLACHT", "MAN"),
-                  ("GESLACHT", "m"), ("AANTAL", "-1"), ("AANTAL", "<5"), ("PLAATSNAAM", "NERGENSDORP"),
-                  ("KWALIFICATIE CODE", "1")],
-    "exams 2013-2018": [("GESLAAGDEN", "99999"), ("EXAMENKANDIDATEN", "<5"), ("SLAAGPERCENTAGE", "101%"),
-                        ("SLAAGPERCENTAGE", "87,5%"), ("SLAAGPERCENTAGE", "x"), ("GEMEENTENAAM", "NERGENS"),
-                        ("VESTIGINGSNUMMER", "7"), ("VESTIGINGSNUMMER", "+"), ("INSPECTIECODE", "1")],
-    "exams 2019-": [("GESLAAGDEN", "99999"), ("EXAMENKANDIDATEN", "<5"), ("EXAMENKANDIDATEN", " <5"), ("SLAAGPERC", "101"),
-                    ("SLAAGPERC", ""), ("GEMEENTENAAM", "NERGENS"), ("INSPECTIECODE", "1"), ("VESTIGINGSCODE", "ABCD1")],
-    "pupils 2019-": [("GEMEENTENAAM", "NERGENS"), ("LEER- OF VERBLIJFSJAAR", "<5"), ("LEER- OF VERBLIJFSJAAR", "x"),
-                     ("LEER- OF VERBLIJFSJAAR", "-2"), ("INSPECTIECODE", "VMBO-1"), ("VESTIGINGSCODE", "ABCD1")],
+    "mbo 2015-2019": [
+        ("TOTAAL", "999999"),
+        ("MAN", " 3 "),
+        ("MAN", ""),
+        ("MAN", "x"),
+        ("KWALIFICATIENIVEAU", "x"),
+        ("KWALIFICATIENIVEAU", "7"),
+        ("PLAATSNAAM", "NERGENSDORP"),
+        ("TYPE MBO", "BOLXX"),
+        ("BRIN NUMMER", "ab"),
+    ],
+    "mbo 2020-": [
+        ("INDICATIEAVG", "J"),
+        ("INDICATIEAVG", "j"),
+        ("INDICATIEAVG", "X"),
+        ("JAAR", "20x3"),
+        ("GESLACHT", "MAN"),
+        ("GESLACHT", "m"),
+        ("AANTAL", "-1"),
+        ("AANTAL", "<5"),
+        ("PLAATSNAAM", "NERGENSDORP"),
+        ("KWALIFICATIE CODE", "1"),
+    ],
+    "exams 2013-2018": [
+        ("GESLAAGDEN", "99999"),
+        ("EXAMENKANDIDATEN", "<5"),
+        ("SLAAGPERCENTAGE", "101%"),
+        ("SLAAGPERCENTAGE", "87,5%"),
+        ("SLAAGPERCENTAGE", "x"),
+        ("GEMEENTENAAM", "NERGENS"),
+        ("VESTIGINGSNUMMER", "7"),
+        ("VESTIGINGSNUMMER", "+"),
+        ("INSPECTIECODE", "1"),
+    ],
+    "exams 2019-": [
+        ("GESLAAGDEN", "99999"),
+        ("EXAMENKANDIDATEN", "<5"),
+        ("EXAMENKANDIDATEN", " <5"),
+        ("SLAAGPERC", "101"),
+        ("SLAAGPERC", ""),
+        ("GEMEENTENAAM", "NERGENS"),
+        ("INSPECTIECODE", "1"),
+        ("VESTIGINGSCODE", "ABCD1"),
+    ],
+    "pupils 2019-": [
+        ("GEMEENTENAAM", "NERGENS"),
+        ("LEER- OF VERBLIJFSJAAR", "<5"),
+        ("LEER- OF VERBLIJFSJAAR", "x"),
+        ("LEER- OF VERBLIJFSJAAR", "-2"),
+        ("INSPECTIECODE", "VMBO-1"),
+        ("VESTIGINGSCODE", "ABCD1"),
+    ],
 }
 
 
@@ -358,19 +494,23 @@ def other_files(tmp_path_factory) -> list[Path]:
     generate(out, sample_editions=(2019, 2024))
     files = [p for p in sorted(out.glob("*/*.csv")) if sources.detect(p).family in OTHER_FAMILIES]
     assert {(sources.detect(p).family, sources.detect(p).generation) for p in files} == {
-        (f, g) for f in OTHER_FAMILIES[:2] for g in ("2015-2019", "2020-")} | {
-        ("duo_vo_exams", "2013-2018"), ("duo_vo_exams", "2019-"), ("duo_vo_pupils", "2019-")}
+        (f, g) for f in OTHER_FAMILIES[:2] for g in ("2015-2019", "2020-")
+    } | {("duo_vo_exams", "2013-2018"), ("duo_vo_exams", "2019-"), ("duo_vo_pupils", "2019-")}
     return files
 
 
 def test_mbo_and_vo_files_take_the_arrow_path_and_give_the_usual_frame(other_files, monkeypatch, realdata):
     from pipeline.sources import duo_mbo, duo_vo
 
-    real = [realdata / "duo-ho-mbo-2019-tekkieworden" / "mbo_inscriptions_2019.csv",
-            realdata / "duo-vo-examens-2019-2024" / "examenkandidaten-en-geslaagden-2019-2024.csv"]
+    real = [
+        realdata / "duo-ho-mbo-2019-tekkieworden" / "mbo_inscriptions_2019.csv",
+        realdata / "duo-vo-examens-2019-2024" / "examenkandidaten-en-geslaagden-2019-2024.csv",
+    ]
     for path in other_files + real:
         for module in (duo_mbo, duo_vo):
-            monkeypatch.setattr(module, "read_text_table", lambda *a, **k: (_ for _ in ()).throw(AssertionError("usual path")))
+            monkeypatch.setattr(
+                module, "read_text_table", lambda *a, **k: (_ for _ in ()).throw(AssertionError("usual path"))
+            )
         monkeypatch.setattr(duo_arrow, "ENABLED", True)
         sources.parse(path)  # the Arrow path answers: the usual reader is not reached
         monkeypatch.undo()

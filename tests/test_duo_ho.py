@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -31,8 +30,10 @@ def independent_totals(path: Path) -> dict[int, int]:
 
 
 @pytest.mark.realdata
-@pytest.mark.parametrize("name,level,total_2019", [("hbo_inscriptions_2019.csv", "hbo", 113_422),
-                                                    ("wo_inscriptions_2019.csv", "wo", 109_833)])
+@pytest.mark.parametrize(
+    "name,level,total_2019",
+    [("hbo_inscriptions_2019.csv", "hbo", 113_422), ("wo_inscriptions_2019.csv", "wo", 109_833)],
+)
 def test_real_first_year_files_parse_with_their_published_totals(realdata, name, level, total_2019):
     path = realdata / HO / name
     fmt = sources.detect(path)
@@ -52,9 +53,11 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     return path
 
 
-HEADER = ("PROVINCIE;GEMEENTENUMMER;GEMEENTENAAM;SOORT INSTELLING;TYPE HOGER ONDERWIJS;BRIN NUMMER ACTUEEL;"
-          "INSTELLINGSNAAM ACTUEEL;CROHO ONDERDEEL;CROHO SUBONDERDEEL;OPLEIDINGSCODE ACTUEEL;OPLEIDINGSNAAM ACTUEEL;"
-          "OPLEIDINGSVORM;GESLACHT;2018;2019")
+HEADER = (
+    "PROVINCIE;GEMEENTENUMMER;GEMEENTENAAM;SOORT INSTELLING;TYPE HOGER ONDERWIJS;BRIN NUMMER ACTUEEL;"
+    "INSTELLINGSNAAM ACTUEEL;CROHO ONDERDEEL;CROHO SUBONDERDEEL;OPLEIDINGSCODE ACTUEEL;OPLEIDINGSNAAM ACTUEEL;"
+    "OPLEIDINGSVORM;GESLACHT;2018;2019"
+)
 ROW_M = "Drenthe;0106;Assen;reguliere inst.;bachelor;25BE;Hanzehogeschool Groningen;techniek;n.v.t. (techniek);34267;B Elektrotechniek;voltijd onderwijs;man;25;31"
 ROW_V = "Drenthe;0106;Assen;reguliere inst.;bachelor;25BE;Hanzehogeschool Groningen;techniek;n.v.t. (techniek);34267;B Elektrotechniek;voltijd onderwijs;vrouw;3;4"
 NAME = "03b-eerstejaars-ingeschrevenen-hbo-domein-hbo-2019.csv"
@@ -134,9 +137,14 @@ def test_vocabulary_and_duplicate_keys(tmp_path):
 
 
 def test_protected_generation_masks_small_counts(tmp_path):
-    header = (HEADER.replace("BRIN NUMMER ACTUEEL", "INSTELLINGSCODE ACTUEEL")
-              .replace("CROHO ONDERDEEL", "ONDERDEEL").replace("CROHO SUBONDERDEEL", "SUBONDERDEEL"))
-    path = write(tmp_path / NAME.replace("2019", "2023"), "\n".join([header, ROW_M, ROW_V.replace(";3;4", ";<5;<5")]) + "\n")
+    header = (
+        HEADER.replace("BRIN NUMMER ACTUEEL", "INSTELLINGSCODE ACTUEEL")
+        .replace("CROHO ONDERDEEL", "ONDERDEEL")
+        .replace("CROHO SUBONDERDEEL", "SUBONDERDEEL")
+    )
+    path = write(
+        tmp_path / NAME.replace("2019", "2023"), "\n".join([header, ROW_M, ROW_V.replace(";3;4", ";<5;<5")]) + "\n"
+    )
     fmt = sources.detect(path)
     assert fmt.generation == "2023-"
     frame = fmt.parse(path).frame

@@ -12,9 +12,11 @@ from pipeline.core import ho as core_ho
 from pipeline.problems import SourceError
 
 HO = "duo-ho-mbo-2019-tekkieworden"
-FIXED_2018 = ("PROVINCIE;GEMEENTENUMMER;GEMEENTENAAM;SOORT INSTELLING;TYPE HOGER ONDERWIJS;BRIN NUMMER ACTUEEL;"
-              "INSTELLINGSNAAM ACTUEEL;CROHO ONDERDEEL;CROHO SUBONDERDEEL;OPLEIDINGSCODE ACTUEEL;OPLEIDINGSNAAM ACTUEEL;"
-              "OPLEIDINGSVORM")
+FIXED_2018 = (
+    "PROVINCIE;GEMEENTENUMMER;GEMEENTENAAM;SOORT INSTELLING;TYPE HOGER ONDERWIJS;BRIN NUMMER ACTUEEL;"
+    "INSTELLINGSNAAM ACTUEEL;CROHO ONDERDEEL;CROHO SUBONDERDEEL;OPLEIDINGSCODE ACTUEEL;OPLEIDINGSNAAM ACTUEEL;"
+    "OPLEIDINGSVORM"
+)
 PLACE = "Drenthe;0106;Assen;reguliere inst."
 PROG = "25BE;Hanzehogeschool Groningen;techniek;n.v.t. (techniek);34267;B Elektrotechniek;voltijd onderwijs"
 
@@ -31,11 +33,17 @@ def problems_of(path: Path) -> list:
 
 
 def test_enrolment_file_is_told_from_first_years_by_duo_file_name(tmp_path):
-    lines = [FIXED_2018 + ";GESLACHT;2018;2019", f"{PLACE};bachelor;{PROG};man;120;130",
-             f"{PLACE};bachelor;{PROG};vrouw;20;25"]
+    lines = [
+        FIXED_2018 + ";GESLACHT;2018;2019",
+        f"{PLACE};bachelor;{PROG};man;120;130",
+        f"{PLACE};bachelor;{PROG};vrouw;20;25",
+    ]
     enrolments = write(tmp_path / "01-ingeschrevenen-hbo-2019.csv", lines)
     first = write(tmp_path / "03b-eerstejaars-ingeschrevenen-hbo-domein-hbo-2019.csv", lines)
-    assert (sources.detect(enrolments).family, sources.detect(enrolments).generation) == ("duo_ho_enrolments", "2018-2022")
+    assert (sources.detect(enrolments).family, sources.detect(enrolments).generation) == (
+        "duo_ho_enrolments",
+        "2018-2022",
+    )
     assert sources.detect(first).family == "duo_ho_first_years"
     core = core_ho.ho_enrolments(sources.parse(enrolments).frame, "2020", 2019)
     assert core.groupby("year")["count"].sum().to_dict() == {2018: 140, 2019: 155}
@@ -44,10 +52,14 @@ def test_enrolment_file_is_told_from_first_years_by_duo_file_name(tmp_path):
 
 def test_up_to_2017_generation_latin1_wide_with_phase_and_footer(tmp_path):
     header = FIXED_2018 + ";OPLEIDINGSFASE ACTUEEL;2016 MAN;2016 VROUW;2017 MAN;2017 VROUW"
-    lines = [header,
-             f"{PLACE};bachelor;{PROG.replace('Elektrotechniek', 'Elektrotechniek é')};propedeuse bachelor;30;4;31;5",
-             f"{PLACE};bachelor;{PROG.replace('Elektrotechniek', 'Elektrotechniek é')};bachelor;60;8;62;9",
-             "", "Bron: DUO, Ingeschrevenen hoger onderwijs", "Peildatum: 1 oktober"]
+    lines = [
+        header,
+        f"{PLACE};bachelor;{PROG.replace('Elektrotechniek', 'Elektrotechniek é')};propedeuse bachelor;30;4;31;5",
+        f"{PLACE};bachelor;{PROG.replace('Elektrotechniek', 'Elektrotechniek é')};bachelor;60;8;62;9",
+        "",
+        "Bron: DUO, Ingeschrevenen hoger onderwijs",
+        "Peildatum: 1 oktober",
+    ]
     path = write(tmp_path / "01.ingeschrevenen-hbo-2017.csv", lines, encoding="latin-1")
     fmt = sources.detect(path)
     assert (fmt.family, fmt.generation) == ("duo_ho_enrolments", "-2017")
@@ -56,23 +68,40 @@ def test_up_to_2017_generation_latin1_wide_with_phase_and_footer(tmp_path):
     assert list(delivery.skipped_lines) == [4, 5, 6]
     frame = delivery.frame
     assert frame.groupby(["year", "sex"])["count"].sum().to_dict() == {
-        (2016, "man"): 90, (2016, "vrouw"): 12, (2017, "man"): 93, (2017, "vrouw"): 14}
+        (2016, "man"): 90,
+        (2016, "vrouw"): 12,
+        (2017, "man"): 93,
+        (2017, "vrouw"): 14,
+    }
     assert "Elektrotechniek é" in frame["programme_name"].iloc[0]
     core = core_ho.ho_enrolments(frame, "2018", 2017)  # phases summed: one row per sex and year
     assert len(core) == 4
-    assert core.set_index(["year", "sex"])["count"].to_dict() == {(2016, "M"): 90, (2016, "V"): 12, (2017, "M"): 93, (2017, "V"): 14}
+    assert core.set_index(["year", "sex"])["count"].to_dict() == {
+        (2016, "M"): 90,
+        (2016, "V"): 12,
+        (2017, "M"): 93,
+        (2017, "V"): 14,
+    }
 
 
 def test_up_to_2017_first_years_and_diplomas(tmp_path):
-    first = write(tmp_path / "02.eerstejaars-ingeschrevenen-wo-2017.csv", [
-        FIXED_2018 + ";OPLEIDINGSFASE ACTUEEL;2017 MAN;2017 VROUW",
-        f"Groningen;0014;Groningen;reguliere inst.;bachelor;21PC;Rijksuniversiteit Groningen;techniek;n.v.t. (techniek);"
-        "56226;B Technische Natuurkunde;voltijd onderwijs;propedeuse bachelor;80;20"])
+    first = write(
+        tmp_path / "02.eerstejaars-ingeschrevenen-wo-2017.csv",
+        [
+            FIXED_2018 + ";OPLEIDINGSFASE ACTUEEL;2017 MAN;2017 VROUW",
+            "Groningen;0014;Groningen;reguliere inst.;bachelor;21PC;Rijksuniversiteit Groningen;techniek;n.v.t. (techniek);"
+            "56226;B Technische Natuurkunde;voltijd onderwijs;propedeuse bachelor;80;20",
+        ],
+    )
     assert (sources.detect(first).family, sources.detect(first).generation) == ("duo_ho_first_years", "-2017")
-    diplomas = write(tmp_path / "05.gediplomeerden-wo-2017.csv", [
-        FIXED_2018.replace(";TYPE HOGER ONDERWIJS", "") + ";SOORT DIPLOMA;2016 MAN;2016 VROUW",
-        "Groningen;0014;Groningen;reguliere inst.;21PC;Rijksuniversiteit Groningen;techniek;n.v.t. (techniek);"
-        "56226;B Technische Natuurkunde;voltijd onderwijs;wo bachelor;40;11"])
+    diplomas = write(
+        tmp_path / "05.gediplomeerden-wo-2017.csv",
+        [
+            FIXED_2018.replace(";TYPE HOGER ONDERWIJS", "") + ";SOORT DIPLOMA;2016 MAN;2016 VROUW",
+            "Groningen;0014;Groningen;reguliere inst.;21PC;Rijksuniversiteit Groningen;techniek;n.v.t. (techniek);"
+            "56226;B Technische Natuurkunde;voltijd onderwijs;wo bachelor;40;11",
+        ],
+    )
     fmt = sources.detect(diplomas)
     assert (fmt.family, fmt.generation) == ("duo_ho_diplomas", "-2017")
     core = core_ho.ho_diplomas(fmt.parse(diplomas).frame, "2018", 2017)
@@ -81,10 +110,17 @@ def test_up_to_2017_first_years_and_diplomas(tmp_path):
 
 
 def test_protected_diplomas_mask_small_counts(tmp_path):
-    header = (FIXED_2018.replace(";TYPE HOGER ONDERWIJS", "").replace("BRIN NUMMER ACTUEEL", "INSTELLINGSCODE ACTUEEL")
-              .replace("CROHO ONDERDEEL", "ONDERDEEL").replace("CROHO SUBONDERDEEL", "SUBONDERDEEL") + ";SOORT DIPLOMA;GESLACHT;2022")
-    path = write(tmp_path / "05-gediplomeerden-hbo-2023.csv", [
-        header, f"{PLACE};{PROG};hbo bachelor;man;12", f"{PLACE};{PROG};hbo bachelor;vrouw;<5"])
+    header = (
+        FIXED_2018.replace(";TYPE HOGER ONDERWIJS", "")
+        .replace("BRIN NUMMER ACTUEEL", "INSTELLINGSCODE ACTUEEL")
+        .replace("CROHO ONDERDEEL", "ONDERDEEL")
+        .replace("CROHO SUBONDERDEEL", "SUBONDERDEEL")
+        + ";SOORT DIPLOMA;GESLACHT;2022"
+    )
+    path = write(
+        tmp_path / "05-gediplomeerden-hbo-2023.csv",
+        [header, f"{PLACE};{PROG};hbo bachelor;man;12", f"{PLACE};{PROG};hbo bachelor;vrouw;<5"],
+    )
     fmt = sources.detect(path)
     assert (fmt.family, fmt.generation) == ("duo_ho_diplomas", "2023-")
     core = core_ho.ho_diplomas(fmt.parse(path).frame, "2024", 2023)
@@ -101,8 +137,9 @@ def test_diploma_file_with_extra_column_names_it(tmp_path):
 
 
 def test_year_after_the_edition_is_an_error(tmp_path):
-    path = write(tmp_path / "01-ingeschrevenen-hbo-2019.csv", [
-        FIXED_2018 + ";GESLACHT;2019", f"{PLACE};bachelor;{PROG};man;12"])
+    path = write(
+        tmp_path / "01-ingeschrevenen-hbo-2019.csv", [FIXED_2018 + ";GESLACHT;2019", f"{PLACE};bachelor;{PROG};man;12"]
+    )
     with pytest.raises(SourceError) as caught:
         core_ho.ho_enrolments(sources.parse(path).frame, "2019", 2018)
     [p] = caught.value.problems

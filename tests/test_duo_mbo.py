@@ -13,14 +13,20 @@ from pipeline.core import mbo as core_mbo
 from pipeline.problems import SourceError
 
 HO = "duo-ho-mbo-2019-tekkieworden"
-FIXED = ("BRIN NUMMER;SOORTINS;INSTELLINGSNAAM;PLAATSNAAM;TYPE MBO;KWALIFICATIENIVEAU;KWALIFICATIE CODE;KWALIFICATIE NAAM;"
-         "MBO SECTOR;DOMEIN;SECTORUNIT SBB;BRIN NUMMER KENNISCENTRUM;NAAM KENNISCENTRUM")
+FIXED = (
+    "BRIN NUMMER;SOORTINS;INSTELLINGSNAAM;PLAATSNAAM;TYPE MBO;KWALIFICATIENIVEAU;KWALIFICATIE CODE;KWALIFICATIE NAAM;"
+    "MBO SECTOR;DOMEIN;SECTORUNIT SBB;BRIN NUMMER KENNISCENTRUM;NAAM KENNISCENTRUM"
+)
 HEADER = FIXED + ";MAN2018;VROUW2018;TOTAAL2018;MAN2019;VROUW2019;TOTAAL2019"
-ROW = ("00GT;ROC;Albeda;ROTTERDAM;BBL;2;25250;Assistent bouwen;techniek;Bouw en infra;Bouw en infra;    ;"
-       "                        ;{}")
+ROW = (
+    "00GT;ROC;Albeda;ROTTERDAM;BBL;2;25250;Assistent bouwen;techniek;Bouw en infra;Bouw en infra;    ;"
+    "                        ;{}"
+)
 NAME = "08-deelnemers-per-instelling-2015-2019.csv"
-NEW_HEADER = ("INSTELLINGSCODE;SOORTINS;INSTELLINGSNAAM;PLAATSNAAM;TYPE MBO;KWALIFICATIENIVEAU;KWALIFICATIE CODE;"
-              "KWALIFICATIE NAAM;MBO SECTOR;DOMEIN;SECTORUNIT SBB;GESLACHT;JAAR;AANTAL DEELNEMERS;INDICATIEAVG")
+NEW_HEADER = (
+    "INSTELLINGSCODE;SOORTINS;INSTELLINGSNAAM;PLAATSNAAM;TYPE MBO;KWALIFICATIENIVEAU;KWALIFICATIE CODE;"
+    "KWALIFICATIE NAAM;MBO SECTOR;DOMEIN;SECTORUNIT SBB;GESLACHT;JAAR;AANTAL DEELNEMERS;INDICATIEAVG"
+)
 NEW_ROW = "00GT;ROC;Albeda;{place};BOLVT;4;25187;Software developer;techniek;ICT;ICT;{sex};{year};{count};{flag}"
 
 
@@ -53,8 +59,14 @@ def test_total_must_equal_men_plus_women(tmp_path):
 
 
 def test_unknown_and_ambiguous_places_are_errors_never_guessed(tmp_path):
-    path = write(tmp_path / NAME, [HEADER, ROW.format("3;0;3;5;1;6").replace("ROTTERDAM", "ATLANTIS"),
-                                   ROW.replace("BBL", "BOLVT").format("3;0;3;5;1;6").replace("ROTTERDAM", "LAREN")])
+    path = write(
+        tmp_path / NAME,
+        [
+            HEADER,
+            ROW.format("3;0;3;5;1;6").replace("ROTTERDAM", "ATLANTIS"),
+            ROW.replace("BBL", "BOLVT").format("3;0;3;5;1;6").replace("ROTTERDAM", "LAREN"),
+        ],
+    )
     found = problems_of(path)
     assert [(p.row, p.column) for p in found] == [(2, "PLAATSNAAM"), (3, "PLAATSNAAM")]
     assert "unknown place 'ATLANTIS'" in found[0].problem
@@ -70,10 +82,12 @@ def test_diploma_file_of_the_same_header_is_told_apart_by_name(tmp_path):
 
 
 def test_indicatieavg_layout_masks_counts_below_five(tmp_path):
-    lines = [NEW_HEADER,
-             NEW_ROW.format(place="UTRECHT", sex="MAN", year=2022, count=40, flag="N"),
-             NEW_ROW.format(place="UTRECHT", sex="VROUW", year=2022, count=4, flag="J"),
-             NEW_ROW.format(place="UTRECHT", sex="VROUW", year=2023, count=4, flag="N")]
+    lines = [
+        NEW_HEADER,
+        NEW_ROW.format(place="UTRECHT", sex="MAN", year=2022, count=40, flag="N"),
+        NEW_ROW.format(place="UTRECHT", sex="VROUW", year=2022, count=4, flag="J"),
+        NEW_ROW.format(place="UTRECHT", sex="VROUW", year=2023, count=4, flag="N"),
+    ]
     path = write(tmp_path / "08-deelnemers-per-instelling-2019-2023.csv", lines)
     fmt = sources.detect(path)
     assert (fmt.family, fmt.generation) == ("duo_mbo_participants", "2020-")
@@ -87,8 +101,11 @@ def test_indicatieavg_layout_masks_counts_below_five(tmp_path):
 
 
 def test_indicatieavg_with_another_count_and_bad_flag_are_errors(tmp_path):
-    lines = [NEW_HEADER, NEW_ROW.format(place="UTRECHT", sex="MAN", year=2022, count=3, flag="J"),
-             NEW_ROW.format(place="UTRECHT", sex="VROUW", year=2022, count=8, flag="X")]
+    lines = [
+        NEW_HEADER,
+        NEW_ROW.format(place="UTRECHT", sex="MAN", year=2022, count=3, flag="J"),
+        NEW_ROW.format(place="UTRECHT", sex="VROUW", year=2022, count=8, flag="X"),
+    ]
     found = problems_of(write(tmp_path / "08-deelnemers-2022.csv", lines))
     assert [(p.row, p.column) for p in found] == [(2, "AANTAL DEELNEMERS"), (3, "INDICATIEAVG")]
 

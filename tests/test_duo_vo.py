@@ -16,8 +16,12 @@ FIXED = "INSTELLINGSCODE;VESTIGINGSCODE;INSTELLINGSNAAM VESTIGING;GEMEENTENAAM;O
 
 
 def new_header(years=((2022, 2023),)) -> str:
-    cols = [f"{m} SCHOOLJAAR {a}-{b} - {s}" for a, b in years for s in ("MAN", "VROUW", "TOTAAL")
-            for m in ("EXAMENKANDIDATEN", "GESLAAGDEN", "SLAAGPERC")]
+    cols = [
+        f"{m} SCHOOLJAAR {a}-{b} - {s}"
+        for a, b in years
+        for s in ("MAN", "VROUW", "TOTAAL")
+        for m in ("EXAMENKANDIDATEN", "GESLAAGDEN", "SLAAGPERC")
+    ]
     return ";".join(f'"{c}"' for c in FIXED.split(";") + cols)
 
 
@@ -40,9 +44,31 @@ LOCATION = ("00AH", "00AH00", "Het Stedelijk", "ENSCHEDE", "HAVO", "50", "HAVO -
 
 
 def test_new_layout_masks_and_maps_municipality_names(tmp_path):
-    path = write(tmp_path / "examenkandidaten-en-geslaagden-2019-2024.csv", [
-        new_header(), quoted(*LOCATION, "<5", "<5", "100", "10", "9", "90", "12", "11", "91.7"),
-        quoted("00AH", "00AH01", "Lyceum", "LAREN", "VWO", "60", "VWO - N&T", "6", "6", "100", "5", "4", "80", "11", "10", "90.9")])
+    path = write(
+        tmp_path / "examenkandidaten-en-geslaagden-2019-2024.csv",
+        [
+            new_header(),
+            quoted(*LOCATION, "<5", "<5", "100", "10", "9", "90", "12", "11", "91.7"),
+            quoted(
+                "00AH",
+                "00AH01",
+                "Lyceum",
+                "LAREN",
+                "VWO",
+                "60",
+                "VWO - N&T",
+                "6",
+                "6",
+                "100",
+                "5",
+                "4",
+                "80",
+                "11",
+                "10",
+                "90.9",
+            ),
+        ],
+    )
     fmt = sources.detect(path)
     assert (fmt.family, fmt.generation) == ("duo_vo_exams", "2019-")
     core = core_vo.vo_exam_candidates(fmt.parse(path).frame, "2024", 2023)
@@ -56,25 +82,59 @@ def test_new_layout_masks_and_maps_municipality_names(tmp_path):
 
 
 def test_unknown_municipality_name_is_an_error(tmp_path):
-    path = write(tmp_path / "examenkandidaten-en-geslaagden-2019-2024.csv", [
-        new_header(), quoted("00AH", "00AH00", "X", "GOTHAM", "HAVO", "50", "HAVO - N&T", "6", "6", "100", "5", "5", "100", "11", "11", "100")])
+    path = write(
+        tmp_path / "examenkandidaten-en-geslaagden-2019-2024.csv",
+        [
+            new_header(),
+            quoted(
+                "00AH",
+                "00AH00",
+                "X",
+                "GOTHAM",
+                "HAVO",
+                "50",
+                "HAVO - N&T",
+                "6",
+                "6",
+                "100",
+                "5",
+                "5",
+                "100",
+                "11",
+                "11",
+                "100",
+            ),
+        ],
+    )
     [p] = problems_of(path)
     assert (p.row, p.column) == (2, "GEMEENTENAAM") and "unknown municipality 'GOTHAM'" in p.problem
 
 
 def test_totals_and_passes_are_checked(tmp_path):
-    path = write(tmp_path / "examenkandidaten-en-geslaagden-2019-2024.csv", [
-        new_header(), quoted(*LOCATION, "6", "7", "100", "10", "9", "90", "17", "16", "94.1")])
+    path = write(
+        tmp_path / "examenkandidaten-en-geslaagden-2019-2024.csv",
+        [new_header(), quoted(*LOCATION, "6", "7", "100", "10", "9", "90", "17", "16", "94.1")],
+    )
     found = problems_of(path)
     assert {p.column for p in found} == {"GESLAAGDEN 2022-2023 MAN", "EXAMENKANDIDATEN 2022-2023 TOTAAL"}
     assert all(p.row == 2 for p in found)
 
 
 def test_old_layout_latin1_percent_and_decimal_comma(tmp_path):
-    cols = [f"{m} 2016-2017 {s}" for s in ("MAN", "VROUW", "TOTAAL") for m in ("EXAMENKANDIDATEN", "GESLAAGDEN", "SLAAGPERCENTAGE")]
-    header = "BRIN NUMMER;VESTIGINGSNUMMER;VESTIGINGSNAAM;GEMEENTENAAM;ONDERWIJSTYPE VO;INSPECTIECODE;OPLEIDINGSNAAM;" + ";".join(cols)
-    path = write(tmp_path / "examenkandidaten-vo-en-geslaagden-2012-2017.csv", [
-        header, "00AH;1;Atheneum Ékeren;ENSCHEDE;VMBO;38;VMBO K - techniek;8;7;87,5%;2;2;100%;10;9;90%"], encoding="latin-1")
+    cols = [
+        f"{m} 2016-2017 {s}"
+        for s in ("MAN", "VROUW", "TOTAAL")
+        for m in ("EXAMENKANDIDATEN", "GESLAAGDEN", "SLAAGPERCENTAGE")
+    ]
+    header = (
+        "BRIN NUMMER;VESTIGINGSNUMMER;VESTIGINGSNAAM;GEMEENTENAAM;ONDERWIJSTYPE VO;INSPECTIECODE;OPLEIDINGSNAAM;"
+        + ";".join(cols)
+    )
+    path = write(
+        tmp_path / "examenkandidaten-vo-en-geslaagden-2012-2017.csv",
+        [header, "00AH;1;Atheneum Ékeren;ENSCHEDE;VMBO;38;VMBO K - techniek;8;7;87,5%;2;2;100%;10;9;90%"],
+        encoding="latin-1",
+    )
     fmt = sources.detect(path)
     assert (fmt.family, fmt.generation) == ("duo_vo_exams", "2013-2018")
     delivery = fmt.parse(path)
@@ -83,27 +143,39 @@ def test_old_layout_latin1_percent_and_decimal_comma(tmp_path):
     assert set(frame["location_code"]) == {"00AH01"} and set(frame["year"]) == {2017}
     assert frame.groupby("measure")["count"].sum().to_dict() == {"candidates": 10, "passed": 9}
     assert not frame["masked"].any()
-    bad = write(tmp_path / "examenkandidaten-vo-en-geslaagden-2012-2017.csv", [
-        header, "00AH;1;Atheneum;ENSCHEDE;VMBO;38;VMBO K - techniek;8;7;veel;2;<5;100%;10;9;90%"], encoding="latin-1")
+    bad = write(
+        tmp_path / "examenkandidaten-vo-en-geslaagden-2012-2017.csv",
+        [header, "00AH;1;Atheneum;ENSCHEDE;VMBO;38;VMBO K - techniek;8;7;veel;2;<5;100%;10;9;90%"],
+        encoding="latin-1",
+    )
     found = problems_of(bad)
     assert {p.column for p in found} == {"SLAAGPERCENTAGE 2016-2017 MAN", "GESLAAGDEN 2016-2017 VROUW"}
 
 
 def test_wrong_delimiter_is_reported(tmp_path):
-    path = write(tmp_path / "examenkandidaten-en-geslaagden-2019-2024.csv",
-                 [new_header().replace(";", ","), quoted(*LOCATION).replace(";", ",")])
+    path = write(
+        tmp_path / "examenkandidaten-en-geslaagden-2019-2024.csv",
+        [new_header().replace(";", ","), quoted(*LOCATION).replace(";", ",")],
+    )
     found = problems_of(path)
     assert found[0].row == 1
 
 
-PUPIL_HEADER = ("INSTELLINGSCODE;VESTIGINGSCODE;INSTELLINGSNAAM VESTIGING;GEMEENTENAAM;ONDERWIJSTYPE VO;AFDELING;INSPECTIECODE;"
-                "OPLEIDINGSNAAM;" + ";".join(f"LEER- OF VERBLIJFSJAAR {n} - {s}" for n in range(1, 7) for s in ("MAN", "VROUW")))
+PUPIL_HEADER = (
+    "INSTELLINGSCODE;VESTIGINGSCODE;INSTELLINGSNAAM VESTIGING;GEMEENTENAAM;ONDERWIJSTYPE VO;AFDELING;INSPECTIECODE;"
+    "OPLEIDINGSNAAM;" + ";".join(f"LEER- OF VERBLIJFSJAAR {n} - {s}" for n in range(1, 7) for s in ("MAN", "VROUW"))
+)
 
 
 def test_pupils_per_year_of_study(tmp_path):
-    path = write(tmp_path / "01.-leerlingen-vo-per-vestiging-naar-onderwijstype-2023.csv", [
-        PUPIL_HEADER, "00AH;00AH00;Het Stedelijk;ENSCHEDE;HAVO;N&T;50;HAVO - N&T;0;0;0;0;0;0;30;12;25;<5;0;0",
-        "00AH;00AH00;Het Stedelijk;ENSCHEDE;VMBO;techniek;38;VMBO K - techniek;0;0;0;0;20;3;18;2;0;0;0;0"])
+    path = write(
+        tmp_path / "01.-leerlingen-vo-per-vestiging-naar-onderwijstype-2023.csv",
+        [
+            PUPIL_HEADER,
+            "00AH;00AH00;Het Stedelijk;ENSCHEDE;HAVO;N&T;50;HAVO - N&T;0;0;0;0;0;0;30;12;25;<5;0;0",
+            "00AH;00AH00;Het Stedelijk;ENSCHEDE;VMBO;techniek;38;VMBO K - techniek;0;0;0;0;20;3;18;2;0;0;0;0",
+        ],
+    )
     fmt = sources.detect(path)
     assert (fmt.family, fmt.generation) == ("duo_vo_pupils", "2019-")
     core = core_vo.vo_pupils_by_profile(fmt.parse(path).frame, "2024", 2023)
@@ -116,7 +188,9 @@ def test_pupils_per_year_of_study(tmp_path):
 
 
 def test_pupil_file_without_year_in_name(tmp_path):
-    path = write(tmp_path / "leerlingen-vo.csv", [PUPIL_HEADER, "00AH;00AH00;X;ENSCHEDE;HAVO;N&T;50;HAVO - N&T" + ";0" * 12])
+    path = write(
+        tmp_path / "leerlingen-vo.csv", [PUPIL_HEADER, "00AH;00AH00;X;ENSCHEDE;HAVO;N&T;50;HAVO - N&T" + ";0" * 12]
+    )
     [p] = problems_of(path)
     assert "year of the count" in p.problem
 
@@ -176,7 +250,9 @@ def test_core_from_categorical_raw_is_the_same_table(sample_dir, tmp_path, famil
     from pipeline.dagster_support import read_text_as_categories
 
     build = core_vo.vo_exam_candidates if family.startswith("examen") else core_vo.vo_pupils_by_profile
-    raw = pd.concat([sources.parse(path).frame for path in sorted((sample_dir / "2024").glob(family))], ignore_index=True)
+    raw = pd.concat(
+        [sources.parse(path).frame for path in sorted((sample_dir / "2024").glob(family))], ignore_index=True
+    )
     raw = raw.sample(frac=1, random_state=7).reset_index(drop=True)  # first occurrence no longer sorted
     path = tmp_path / "raw.parquet"
     raw.to_parquet(path, index=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -16,14 +15,36 @@ BASE = "https://opendata.cbs.nl/ODataApi/odata"
 def employment_responses(pages: int = 3) -> dict[str, bytes]:
     """What the CBS OData v3 API answers for a small 85276NED, with TypedDataSet split over pages."""
     saved = bundle(
-        "85276NED", "Werkzame beroepsbevolking; beroep",
-        {"Geslacht": [{"Key": pad("T001038"), "Title": "Totaal mannen en vrouwen"}],
-         "Persoonskenmerken": [{"Key": pad("T009002"), "Title": "Totaal personen"}],
-         "Beroep": [{"Key": pad("T001206"), "Title": "Totaal"}, {"Key": pad("1070000"), "Title": "07 Technische beroepen"}],
-         "Perioden": [{"Key": f"{y}JJ00", "Title": str(y), "Status": "Definitief"} for y in (2019, 2020, 2021)]},
-        [{"Type": "Topic", "Key": "WerkzameBeroepsbevolking_1", "Title": "Werkzame beroepsbevolking", "Unit": "x 1 000"}],
-        [{"Geslacht": pad("T001038"), "Persoonskenmerken": pad("T009002"), "Beroep": pad(b), "Perioden": f"{y}JJ00",
-          "WerkzameBeroepsbevolking_1": v} for y in (2019, 2020, 2021) for b, v in (("T001206", 8900.0), ("1070000", 1164.0))],
+        "85276NED",
+        "Werkzame beroepsbevolking; beroep",
+        {
+            "Geslacht": [{"Key": pad("T001038"), "Title": "Totaal mannen en vrouwen"}],
+            "Persoonskenmerken": [{"Key": pad("T009002"), "Title": "Totaal personen"}],
+            "Beroep": [
+                {"Key": pad("T001206"), "Title": "Totaal"},
+                {"Key": pad("1070000"), "Title": "07 Technische beroepen"},
+            ],
+            "Perioden": [{"Key": f"{y}JJ00", "Title": str(y), "Status": "Definitief"} for y in (2019, 2020, 2021)],
+        },
+        [
+            {
+                "Type": "Topic",
+                "Key": "WerkzameBeroepsbevolking_1",
+                "Title": "Werkzame beroepsbevolking",
+                "Unit": "x 1 000",
+            }
+        ],
+        [
+            {
+                "Geslacht": pad("T001038"),
+                "Persoonskenmerken": pad("T009002"),
+                "Beroep": pad(b),
+                "Perioden": f"{y}JJ00",
+                "WerkzameBeroepsbevolking_1": v,
+            }
+            for y in (2019, 2020, 2021)
+            for b, v in (("T001206", 8900.0), ("1070000", 1164.0))
+        ],
     )
     answers = {}
     for endpoint, body in saved.items():
@@ -35,7 +56,7 @@ def employment_responses(pages: int = 3) -> dict[str, bytes]:
         size = -(-len(records) // pages)
         for page in range(pages):
             page_url = url if page == 0 else f"{BASE}/85276NED/TypedDataSet?$format=json&$skip={page * size}"
-            part = {"odata.metadata": body["odata.metadata"], "value": records[page * size:(page + 1) * size]}
+            part = {"odata.metadata": body["odata.metadata"], "value": records[page * size : (page + 1) * size]}
             if page < pages - 1:
                 part["odata.nextLink"] = f"{BASE}/85276NED/TypedDataSet?$format=json&$skip={(page + 1) * size}"
             answers[page_url] = json.dumps(part).encode()
@@ -69,10 +90,14 @@ def test_odata_table_follows_next_links_into_a_bundle_the_parser_reads(tmp_path)
 
 def test_fetch_edition_writes_every_listed_file(tmp_path, monkeypatch):
     answers = employment_responses()
-    monkeypatch.setattr(fetch, "downloads", lambda edition: [
-        fetch.Download(edition, "cbs_employment", "odata", "85276NED", "85276NED.json"),
-        fetch.Download(edition, "duo_ho_first_years", "file", "https://example.org/03b-hbo.csv", "03b-hbo.csv"),
-    ])
+    monkeypatch.setattr(
+        fetch,
+        "downloads",
+        lambda edition: [
+            fetch.Download(edition, "cbs_employment", "odata", "85276NED", "85276NED.json"),
+            fetch.Download(edition, "duo_ho_first_years", "file", "https://example.org/03b-hbo.csv", "03b-hbo.csv"),
+        ],
+    )
     answers["https://example.org/03b-hbo.csv"] = b"PROVINCIE;GEMEENTENUMMER\r\n"
     written = fetch.fetch_edition("2024", tmp_path, SavedResponses(answers))
     assert [p.name for p in written] == ["85276NED.json", "03b-hbo.csv"]
@@ -83,11 +108,15 @@ def test_fetch_edition_writes_every_listed_file(tmp_path, monkeypatch):
 def test_a_failed_or_html_download_is_reported_and_not_saved(tmp_path, monkeypatch):
     answers = employment_responses()
     answers["https://example.org/page.csv"] = b"<!DOCTYPE html><html><body>Onderhoud</body></html>"
-    monkeypatch.setattr(fetch, "downloads", lambda edition: [
-        fetch.Download(edition, "cbs_employment", "odata", "85276NED", "85276NED.json"),
-        fetch.Download(edition, "duo", "file", "https://example.org/page.csv", "page.csv"),
-        fetch.Download(edition, "duo", "file", "https://example.org/missing.csv", "missing.csv"),
-    ])
+    monkeypatch.setattr(
+        fetch,
+        "downloads",
+        lambda edition: [
+            fetch.Download(edition, "cbs_employment", "odata", "85276NED", "85276NED.json"),
+            fetch.Download(edition, "duo", "file", "https://example.org/page.csv", "page.csv"),
+            fetch.Download(edition, "duo", "file", "https://example.org/missing.csv", "missing.csv"),
+        ],
+    )
     with pytest.raises(fetch.FetchError) as caught:
         fetch.fetch_edition("2024", tmp_path, SavedResponses(answers))
     text = str(caught.value)

@@ -82,7 +82,19 @@ def test_real_duo_files_read_the_same(realdata):
 
 def test_blank_and_footer_lines_are_skipped_with_their_numbers(tmp_path):
     rows = _rows(30)
-    lines = [HEADER, *rows[:10], "", ";;;;;;", *rows[10:20], '"";""', *rows[20:], "", "Bron: DUO", '"Peildatum: 1 oktober"', "   "]
+    lines = [
+        HEADER,
+        *rows[:10],
+        "",
+        ";;;;;;",
+        *rows[10:20],
+        '"";""',
+        *rows[20:],
+        "",
+        "Bron: DUO",
+        '"Peildatum: 1 oktober"',
+        "   ",
+    ]
     path = tmp_path / "gaps.csv"
     path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
     table = assert_same(path)
@@ -100,8 +112,9 @@ def test_rows_without_letters_or_digits_are_kept(tmp_path):
     assert table.frame.iloc[3, 0] == "-" and table.skipped_lines == []
 
 
-@pytest.mark.parametrize("encoding,expected", [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("cp1252", "latin-1"),
-                                               ("latin-1", "latin-1")])
+@pytest.mark.parametrize(
+    "encoding,expected", [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("cp1252", "latin-1"), ("latin-1", "latin-1")]
+)
 def test_encodings(tmp_path, encoding, expected):
     rows = [r.replace("Utrecht", "Fryslân") if i % 3 else r for i, r in enumerate(_rows(20))]
     if encoding == "cp1252":
@@ -124,8 +137,15 @@ def test_every_field_quoted_takes_the_fast_path(tmp_path):
     assert table.frame["PROVINCIE"].tolist()[:3] == ["Utrecht", "Utrecht", ""]
 
 
-@pytest.mark.parametrize("line", ['Utrecht;0344;S1WO;"500;01";man;1;2', 'Utrecht;0344;S1WO;"50001";man;1;2',
-                                  'Utr"echt;0344;S1WO;50001;man;1;2', 'Utrecht;0344;S1WO;50001;man;1;2\x00'])
+@pytest.mark.parametrize(
+    "line",
+    [
+        'Utrecht;0344;S1WO;"500;01";man;1;2',
+        'Utrecht;0344;S1WO;"50001";man;1;2',
+        'Utr"echt;0344;S1WO;50001;man;1;2',
+        "Utrecht;0344;S1WO;50001;man;1;2\x00",
+    ],
+)
 def test_other_quoting_is_left_to_the_loop(tmp_path, line):
     path = tmp_path / "mixed.csv"
     path.write_text("\n".join([HEADER, *_rows(200), line, *_rows(5)]) + "\n", encoding="utf-8")  # NUL after 4 kB
@@ -141,11 +161,14 @@ def test_line_breaks_lone_carriage_return(tmp_path):
     assert table.frame[files.SOURCE_LINE].tolist() == [2, 3, 4, 5]
 
 
-@pytest.mark.parametrize("keep,line,column,message", [
-    (6, 6, "2022", "truncated row: 6 fields, header has 7"),
-    (8, 9, "2023", "row with extra fields: 8 fields, header has 7"),
-    (4, 2900, "OPLEIDINGSCODE ACTUEEL", "truncated row: 4 fields, header has 7"),
-])
+@pytest.mark.parametrize(
+    "keep,line,column,message",
+    [
+        (6, 6, "2022", "truncated row: 6 fields, header has 7"),
+        (8, 9, "2023", "row with extra fields: 8 fields, header has 7"),
+        (4, 2900, "OPLEIDINGSCODE ACTUEEL", "truncated row: 4 fields, header has 7"),
+    ],
+)
 def test_bad_rows_name_the_same_line_and_column(tmp_path, keep, line, column, message):
     rows = _rows(3000)
     fields = rows[line - 2].split(";") + ["9"]
@@ -169,12 +192,19 @@ def test_several_bad_rows_all_reported_in_line_order(tmp_path):
     assert [(p.row, p.column) for p in problems] == [(102, "2022"), (2002, "2023")]
 
 
-@pytest.mark.parametrize("content,row,message", [
-    (b"", None, "file is empty"),
-    (b"  \r\n\r\n", None, "file is empty"),
-    (HEADER.encode() + b"\r\n\r\n", 1, "file has a header but no data rows"),
-    (HEADER.replace(";", ",").encode() + b"\n1,2,3,4,5,6,7\n", 1, "header has no ';' delimiter (found ',': wrong delimiter?)"),
-])
+@pytest.mark.parametrize(
+    "content,row,message",
+    [
+        (b"", None, "file is empty"),
+        (b"  \r\n\r\n", None, "file is empty"),
+        (HEADER.encode() + b"\r\n\r\n", 1, "file has a header but no data rows"),
+        (
+            HEADER.replace(";", ",").encode() + b"\n1,2,3,4,5,6,7\n",
+            1,
+            "header has no ';' delimiter (found ',': wrong delimiter?)",
+        ),
+    ],
+)
 def test_empty_files_and_wrong_delimiter(tmp_path, content, row, message):
     path = tmp_path / "odd.csv"
     path.write_bytes(content)

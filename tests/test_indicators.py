@@ -20,6 +20,7 @@ HO = "duo-ho-mbo-2019-tekkieworden"
 
 # ---------------------------------------------------------------- regions
 
+
 def test_codes_are_mapped_through_the_merger_history():
     # Delfzijl and Appingedam merged into Eemsdelta (GM1979) on 1 January 2021 (CBS)
     assert regions.map_code("GM0010", 2019, 2020).code == "GM0010"
@@ -29,8 +30,14 @@ def test_codes_are_mapped_through_the_merger_history():
 
 
 def test_unknown_municipality_code_stops_the_run_with_file_and_line():
-    frame = pd.DataFrame({"municipality_code": ["GM0363", "GM9999"], "code_year": [2019, 2019],
-                          "source_file": ["f.csv", "f.csv"], "source_line": [2, 3]})
+    frame = pd.DataFrame(
+        {
+            "municipality_code": ["GM0363", "GM9999"],
+            "code_year": [2019, 2019],
+            "source_file": ["f.csv", "f.csv"],
+            "source_line": [2, 3],
+        }
+    )
     with pytest.raises(SourceError) as error:
         regions.map_municipalities(frame, 2024)
     text = str(error.value)
@@ -51,9 +58,14 @@ def test_every_level_partitions_the_country():
 
 # ---------------------------------------------------------------- disclosure on a hand-made cube
 
+
 def _toy_cells(values: dict[tuple[str, str, str], int]) -> pd.DataFrame:
-    return pd.DataFrame([{"region_level": l, "region_code": c, "sex": s, "low": float(v), "high": float(v)}
-                         for (l, c, s), v in values.items()])
+    return pd.DataFrame(
+        [
+            {"region_level": l, "region_code": c, "sex": s, "low": float(v), "high": float(v)}
+            for (l, c, s), v in values.items()
+        ]
+    )
 
 
 def _toy():
@@ -95,13 +107,16 @@ def test_primary_suppression_alone_is_recoverable_and_protection_is_not():
 
 # ---------------------------------------------------------------- real DUO files
 
+
 @pytest.fixture(scope="module")
 def real(realdata):
     from pipeline import classify, sources
     from pipeline.core.ho import ho_first_years
 
     folder = realdata / HO
-    raw = pd.concat([sources.parse(p).frame for p in sorted(folder.glob("*_inscriptions_2019.csv")) if p.name[0] in "hw"])
+    raw = pd.concat(
+        [sources.parse(p).frame for p in sorted(folder.glob("*_inscriptions_2019.csv")) if p.name[0] in "hw"]
+    )
     core = ho_first_years(raw, "2020", 2019)
     classified, _ = classify.classify_ho(core, allow_unclassified=True)
     frame, coverage = indicators.compute({"ho_first_years_classified": classified}, "2020")
@@ -138,8 +153,13 @@ def test_real_files_national_and_provinces_equal_an_independent_count(real, leve
     for region, codes in (("NL01", None), *provinces.items()):
         want = _independent(folder, level, "2019", codes)
         for sex in ("T", "M", "V"):
-            where = ((frame["definition"] == "nl") & (frame["period"] == "2019") & (frame["breakdown"] == f"level={level}")
-                     & (frame["region_code"] == region) & (frame["sex"] == sex))
+            where = (
+                (frame["definition"] == "nl")
+                & (frame["period"] == "2019")
+                & (frame["breakdown"] == f"level={level}")
+                & (frame["region_code"] == region)
+                & (frame["sex"] == sex)
+            )
             share = frame[where & (frame["indicator_id"] == "ho_first_years_stem_share")]
             count = frame[where & (frame["indicator_id"] == "ho_first_years_stem")]
             if want[sex][1] == 0:
@@ -166,8 +186,12 @@ def test_real_files_regions_add_up_to_national(real):
     _, frame, _ = real
     assert checks.regions_add_up(frame) == []
     # and explicitly: the 12 provinces' all-first-years denominators add up to the national one
-    share = frame[(frame["indicator_id"] == "ho_first_years_stem_share") & (frame["definition"] == "nl")
-                  & (frame["sex"] == "T") & (frame["period"] == "2019")]
+    share = frame[
+        (frame["indicator_id"] == "ho_first_years_stem_share")
+        & (frame["definition"] == "nl")
+        & (frame["sex"] == "T")
+        & (frame["period"] == "2019")
+    ]
     for level in ("hbo", "wo"):
         part = share[share["breakdown"] == f"level={level}"]
         provinces = part[part["region_level"] == "province"]
@@ -240,13 +264,28 @@ def test_real_files_every_level_and_sex_is_produced_and_coverage_is_reported(rea
     catalogue = indicators.catalogue()
     assert set(coverage["indicator_id"]) == set(catalogue["indicator_id"])
     computed = set(coverage.loc[coverage["status"] == "computed", "indicator_id"])
-    assert computed == {"ho_first_years_stem", "ho_first_years_stem_share", "ho_first_years_stem_women_share",
-                        "ho_first_years_stem_mf_ratio", "teacher_training_inflow"}
+    assert computed == {
+        "ho_first_years_stem",
+        "ho_first_years_stem_share",
+        "ho_first_years_stem_women_share",
+        "ho_first_years_stem_mf_ratio",
+        "teacher_training_inflow",
+    }
     assert set(coverage["status"]) - {"computed"} <= {"no_function", "source_absent"}
-    ratio = frame[(frame["indicator_id"] == "ho_first_years_stem_mf_ratio") & (frame["region_level"] == "national")
-                  & (frame["definition"] == "nl") & (frame["period"] == "2019") & (frame["breakdown"] == "level=hbo")].iloc[0]
-    stem = frame[(frame["indicator_id"] == "ho_first_years_stem") & (frame["region_level"] == "national")
-                 & (frame["definition"] == "nl") & (frame["period"] == "2019") & (frame["breakdown"] == "level=hbo")]
+    ratio = frame[
+        (frame["indicator_id"] == "ho_first_years_stem_mf_ratio")
+        & (frame["region_level"] == "national")
+        & (frame["definition"] == "nl")
+        & (frame["period"] == "2019")
+        & (frame["breakdown"] == "level=hbo")
+    ].iloc[0]
+    stem = frame[
+        (frame["indicator_id"] == "ho_first_years_stem")
+        & (frame["region_level"] == "national")
+        & (frame["definition"] == "nl")
+        & (frame["period"] == "2019")
+        & (frame["breakdown"] == "level=hbo")
+    ]
     men, women = (stem[stem["sex"] == s]["value"].iat[0] for s in ("M", "V"))
     assert ratio["value"] == pytest.approx(round(men / women, 3))
 
@@ -262,11 +301,21 @@ def test_catalogue_declares_every_strand_and_titles():
 
 # ---------------------------------------------------------------- targets
 
+
 def test_progress_follows_the_linear_rule():
     rows = []
     for period, value in (("2015", 20.0), ("2020", 26.0), ("2021", 24.0), ("2025", 31.0)):
-        rows.append({"indicator_id": "ho_first_years_stem_share", "definition": "nl", "period": period,
-                     "region_level": "national", "breakdown": "level=hbo", "sex": "T", "value": value})
+        rows.append(
+            {
+                "indicator_id": "ho_first_years_stem_share",
+                "definition": "nl",
+                "period": period,
+                "region_level": "national",
+                "breakdown": "level=hbo",
+                "sex": "T",
+                "value": value,
+            }
+        )
     result = progress_logic.progress(pd.DataFrame(rows), "2026")
     got = result[result["target_id"] == "ho_first_years_stem_share_hbo"].set_index("period")
     # targets.csv: base 2015, target 30 in 2025 -> path 2020 = 25, 2021 = 26
@@ -278,17 +327,40 @@ def test_progress_follows_the_linear_rule():
 
 # ---------------------------------------------------------------- downloads
 
+
 def test_downloads_are_safe_against_formula_injection(tmp_path):
-    names = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "Utrecht"]
-    frame = pd.DataFrame({
-        "indicator_id": "ho_first_years_stem", "definition": "nl", "edition": "2024", "period": "2023",
-        "region_level": "municipality", "region_code": [f"GM000{i}" for i in range(5)], "region_name": names,
-        "sex": "T", "breakdown": "level=hbo", "numerator": 10.0, "denominator": np.nan, "value": [10.0, -1.0, 3.0, 4.0, 5.0],
-        "value_low": 10.0, "value_high": 10.0, "unit": "count", "flag": "", "rule": "", "boundary_year": 2024})
+    names = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "Utrecht"]
+    frame = pd.DataFrame(
+        {
+            "indicator_id": "ho_first_years_stem",
+            "definition": "nl",
+            "edition": "2024",
+            "period": "2023",
+            "region_level": "municipality",
+            "region_code": [f"GM000{i}" for i in range(5)],
+            "region_name": names,
+            "sex": "T",
+            "breakdown": "level=hbo",
+            "numerator": 10.0,
+            "denominator": np.nan,
+            "value": [10.0, -1.0, 3.0, 4.0, 5.0],
+            "value_low": 10.0,
+            "value_high": 10.0,
+            "unit": "count",
+            "flag": "",
+            "rule": "",
+            "boundary_year": 2024,
+        }
+    )
     frame["boundary_year"] = frame["boundary_year"].astype("Int64")
     written = downloads.write(tmp_path, frame, indicators.catalogue())
-    assert {p.name for p in written} == {"indicators.csv", "indicators.xlsx", "indicators.json",
-                                         "data_dictionary.csv", "data_dictionary.json"}
+    assert {p.name for p in written} == {
+        "indicators.csv",
+        "indicators.xlsx",
+        "indicators.json",
+        "data_dictionary.csv",
+        "data_dictionary.json",
+    }
     got = pd.read_csv(tmp_path / "indicators.csv", dtype=str, keep_default_na=False)
     assert list(got["region_name"]) == ["'" + n for n in names[:4]] + ["Utrecht"]
     assert got["value"].tolist()[1] == "-1"  # numbers stay numbers
@@ -310,11 +382,28 @@ def test_downloads_are_safe_against_formula_injection(tmp_path):
 def test_downloads_are_byte_identical_when_rebuilt(tmp_path):
     import time
 
-    frame = pd.DataFrame({
-        "indicator_id": "ho_first_years_stem", "definition": "nl", "edition": "2024", "period": "2023",
-        "region_level": "national", "region_code": "NL01", "region_name": "Nederland", "sex": "T", "breakdown": "",
-        "numerator": 10.0, "denominator": np.nan, "value": 10.0, "value_low": 10.0, "value_high": 10.0,
-        "unit": "count", "flag": "", "rule": "", "boundary_year": pd.array([2024], dtype="Int64")})
+    frame = pd.DataFrame(
+        {
+            "indicator_id": "ho_first_years_stem",
+            "definition": "nl",
+            "edition": "2024",
+            "period": "2023",
+            "region_level": "national",
+            "region_code": "NL01",
+            "region_name": "Nederland",
+            "sex": "T",
+            "breakdown": "",
+            "numerator": 10.0,
+            "denominator": np.nan,
+            "value": 10.0,
+            "value_low": 10.0,
+            "value_high": 10.0,
+            "unit": "count",
+            "flag": "",
+            "rule": "",
+            "boundary_year": pd.array([2024], dtype="Int64"),
+        }
+    )
     first = downloads.write(tmp_path / "a", frame, indicators.catalogue())
     time.sleep(2.1)  # zip timestamps have a resolution of two seconds
     second = downloads.write(tmp_path / "b", frame, indicators.catalogue())
@@ -353,20 +442,40 @@ def test_computed_indicators_name_the_delivery_families_they_read():
 def test_xlsx_download_holds_every_cell_of_the_csv(tmp_path):
     from openpyxl import load_workbook
 
-    frame = pd.DataFrame({
-        "indicator_id": "ho_first_years_stem", "definition": "nl", "edition": "2024", "period": ["2022", "2023", "2023"],
-        "region_level": "national", "region_code": "NL01", "region_name": ["Nederland", "A & B <c>", " spaced "],
-        "sex": "T", "breakdown": ["", "level=hbo", "level=wo"], "numerator": [10.0, np.nan, 2.5],
-        "denominator": np.nan, "value": [10.0, 0.1 + 0.2, -3.0], "value_low": 10.0, "value_high": 10.0,
-        "unit": "count", "flag": ["", "suppressed", ""], "rule": "", "boundary_year": pd.array([2024, None, 2024], dtype="Int64")})
+    frame = pd.DataFrame(
+        {
+            "indicator_id": "ho_first_years_stem",
+            "definition": "nl",
+            "edition": "2024",
+            "period": ["2022", "2023", "2023"],
+            "region_level": "national",
+            "region_code": "NL01",
+            "region_name": ["Nederland", "A & B <c>", " spaced "],
+            "sex": "T",
+            "breakdown": ["", "level=hbo", "level=wo"],
+            "numerator": [10.0, np.nan, 2.5],
+            "denominator": np.nan,
+            "value": [10.0, 0.1 + 0.2, -3.0],
+            "value_low": 10.0,
+            "value_high": 10.0,
+            "unit": "count",
+            "flag": ["", "suppressed", ""],
+            "rule": "",
+            "boundary_year": pd.array([2024, None, 2024], dtype="Int64"),
+        }
+    )
     downloads.write(tmp_path, frame, indicators.catalogue())
     book = load_workbook(tmp_path / "indicators.xlsx")
     rows = list(book["indicators"].values)
     expected = downloads.download_frame(frame, indicators.catalogue())
     assert list(rows[0]) == list(expected.columns)
     for got, want in zip(rows[1:], expected.astype(object).itertuples(index=False)):
-        assert list(got) == [None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else
-                             (v if isinstance(v, str) else (int(v) if isinstance(v, np.integer) else v)) for v in want]
+        assert list(got) == [
+            None
+            if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+            else (v if isinstance(v, str) else (int(v) if isinstance(v, np.integer) else v))
+            for v in want
+        ]
     assert rows[2][expected.columns.get_loc("value")] == 0.1 + 0.2  # full precision
     assert [r[0] for r in book["dictionary"].values][1:] == list(downloads.dictionary()["column"])
 
@@ -381,14 +490,20 @@ def test_xlsx_columns_of_one_type_are_written_as_cell_by_cell():
     # the writer formats typed columns per distinct value; every cell must read as the cell-by-cell path writes it
     from pipeline import xlsx
 
-    frame = pd.DataFrame({
-        "float": [1.5, 0.0, np.nan, 0.1 + 0.2, 1.5, -2.0], "signed_zero": [1.0, -0.0, 0.0, np.nan, 2.0, -0.0],
-        "nullable_float": pd.array([1.0, None, 3.25, 1.0, None, 0.5], dtype="Float64"),
-        "int": np.arange(6), "nullable_int": pd.array([2024, None, 2023, 2024, None, 7], dtype="Int64"),
-        "bool": [True, False, True, True, False, False],
-        "nullable_bool": pd.array([True, None, False, True, None, True], dtype="boolean"),
-        "text": pd.array(["b", "a & <c>", None, "b", "a", "x"], dtype="str"),
-        "string": pd.array(["a", None, "a", "z", "b", "b"], dtype="string"), "mixed": [1, "a", 2.5, None, True, "b"]})
+    frame = pd.DataFrame(
+        {
+            "float": [1.5, 0.0, np.nan, 0.1 + 0.2, 1.5, -2.0],
+            "signed_zero": [1.0, -0.0, 0.0, np.nan, 2.0, -0.0],
+            "nullable_float": pd.array([1.0, None, 3.25, 1.0, None, 0.5], dtype="Float64"),
+            "int": np.arange(6),
+            "nullable_int": pd.array([2024, None, 2023, 2024, None, 7], dtype="Int64"),
+            "bool": [True, False, True, True, False, False],
+            "nullable_bool": pd.array([True, None, False, True, None, True], dtype="boolean"),
+            "text": pd.array(["b", "a & <c>", None, "b", "a", "x"], dtype="str"),
+            "string": pd.array(["a", None, "a", "z", "b", "b"], dtype="string"),
+            "mixed": [1, "a", 2.5, None, True, "b"],
+        }
+    )
     typed, generic = xlsx._Strings(), xlsx._Strings()
     refs = np.array([f'{row}"' for row in range(2, len(frame) + 2)], dtype=object)
     written = 0

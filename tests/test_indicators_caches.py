@@ -13,8 +13,8 @@ import pandas as pd
 from pipeline import disclosure, reference, regions
 from pipeline.indicators import checks
 
-
 # ---------------------------------------------------------------- regions
+
 
 def test_members_are_per_boundary_year_and_a_fresh_dict():
     # Delfzijl (GM0010) merged into Eemsdelta (GM1979) on 1 January 2021 (CBS)
@@ -50,13 +50,21 @@ def test_region_tables_follow_an_override_of_their_content(tmp_path, monkeypatch
 
 
 def test_map_municipalities_gives_each_row_the_mapping_of_its_own_code_and_year():
-    rows = [("GM0010", 2019), ("GM0363", 2015), ("GM0003", 2019), ("GM0010", 2019), ("GM0363", 2024),
-            ("GM1979", 2024), ("GM0003", 2020)]
+    rows = [
+        ("GM0010", 2019),
+        ("GM0363", 2015),
+        ("GM0003", 2019),
+        ("GM0010", 2019),
+        ("GM0363", 2024),
+        ("GM1979", 2024),
+        ("GM0003", 2020),
+    ]
     frame = pd.DataFrame(rows * 3, columns=["municipality_code", "code_year"]).sample(frac=1, random_state=1)
     out = regions.map_municipalities(frame, 2024)
     assert list(out.index) == list(frame.index)
-    for (code, year), got, kind in zip(frame.itertuples(index=False), out["boundary_municipality_code"],
-                                       out["municipality_mapping"]):
+    for (code, year), got, kind in zip(
+        frame.itertuples(index=False), out["boundary_municipality_code"], out["municipality_mapping"]
+    ):
         want = regions.map_code(code, year, 2024)
         assert (got, kind) == (want.code, want.kind)
     # Delfzijl and Appingedam went into Eemsdelta in 2021 (CBS)
@@ -65,6 +73,7 @@ def test_map_municipalities_gives_each_row_the_mapping_of_its_own_code_and_year(
 
 
 # ---------------------------------------------------------------- disclosure: the exact test per system
+
 
 def test_exact_test_results_are_kept_per_matrix_and_hidden_cells():
     hidden = np.array([True, True, False])
@@ -96,16 +105,31 @@ def test_protecting_many_cubes_together_decides_as_each_cube_alone():
         first = counts if cube == 0 else first
         values = {}
         for code, (m, v) in counts.items():
-            values.update({("municipality", code, "M"): m, ("municipality", code, "V"): v, ("municipality", code, "T"): m + v})
+            values.update(
+                {("municipality", code, "M"): m, ("municipality", code, "V"): v, ("municipality", code, "T"): m + v}
+            )
         for (level, code), inside in members.items():
             if level == "municipality" or not (set(counts) & inside):
                 continue
             m = sum(counts[c][0] for c in counts if c in inside)
             v = sum(counts[c][1] for c in counts if c in inside)
             values.update({(level, code, "M"): m, (level, code, "V"): v, (level, code, "T"): m + v})
-        cubes.append(pd.DataFrame([{"cube": f"c{cube}", "region_level": l, "region_code": c, "sex": s,
-                                    "low": float(n), "high": float(n), "boundary_year": 2024}
-                                   for (l, c, s), n in values.items()]))
+        cubes.append(
+            pd.DataFrame(
+                [
+                    {
+                        "cube": f"c{cube}",
+                        "region_level": l,
+                        "region_code": c,
+                        "sex": s,
+                        "low": float(n),
+                        "high": float(n),
+                        "boundary_year": 2024,
+                    }
+                    for (l, c, s), n in values.items()
+                ]
+            )
+        )
     together = disclosure.protect(pd.concat(cubes, ignore_index=True), ["cube"], {2024: members})
     assert together["suppressed"].any()
     for cube in cubes:
@@ -118,11 +142,24 @@ def test_protecting_many_cubes_together_decides_as_each_cube_alone():
 
 # ---------------------------------------------------------------- the brute force check's relations
 
+
 def _count_rows(breakdown: str, cells: dict[tuple[str, str, str], bool]) -> list[dict]:
-    return [{"indicator_id": "x", "definition": "nl", "period": "2023", "breakdown": breakdown,
-             "region_level": level, "region_code": code, "sex": sex, "unit": "count", "value": np.nan if hidden else 1.0,
-             "flag": "suppressed" if hidden else "", "boundary_year": 2024}
-            for (level, code, sex), hidden in cells.items()]
+    return [
+        {
+            "indicator_id": "x",
+            "definition": "nl",
+            "period": "2023",
+            "breakdown": breakdown,
+            "region_level": level,
+            "region_code": code,
+            "sex": sex,
+            "unit": "count",
+            "value": np.nan if hidden else 1.0,
+            "flag": "suppressed" if hidden else "",
+            "boundary_year": 2024,
+        }
+        for (level, code, sex), hidden in cells.items()
+    ]
 
 
 def test_brute_force_check_finds_relations_of_each_group_own_regions():
@@ -140,16 +177,24 @@ def test_brute_force_check_finds_relations_of_each_group_own_regions():
     d = {("corop", "CR01", "T"): True, ("municipality", first, "T"): True, ("municipality", second, "T"): False}
     frame = pd.DataFrame(_count_rows("a", a) + _count_rows("b", b) + _count_rows("c", c) + _count_rows("d", d))
     found = checks.recoverable_by_subtraction(frame)
-    assert found == ["('x', 'nl', '2023', 'a') corop CR01 T = parts at municipality",
-                     "('x', 'nl', '2023', 'b') corop CR01 T = parts at municipality"]
+    assert found == [
+        "('x', 'nl', '2023', 'a') corop CR01 T = parts at municipality",
+        "('x', 'nl', '2023', 'b') corop CR01 T = parts at municipality",
+    ]
 
 
 def test_regions_add_up_compares_each_level_with_its_own_group_total():
     rows = []
-    for breakdown, national, provinces in (("a", 10.0, [4.0, 6.0]), ("b", 10.0, [4.0, 5.0]), ("c", np.nan, [1.0, 2.0]),
-                                           ("d", 7.0, [np.nan, 7.0])):
+    for breakdown, national, provinces in (
+        ("a", 10.0, [4.0, 6.0]),
+        ("b", 10.0, [4.0, 5.0]),
+        ("c", np.nan, [1.0, 2.0]),
+        ("d", 7.0, [np.nan, 7.0]),
+    ):
         rows.append({"region_level": "national", "region_code": "NL01", "value": national, "breakdown": breakdown})
-        rows += [{"region_level": "province", "region_code": f"PV2{i}", "value": v, "breakdown": breakdown}
-                 for i, v in enumerate(provinces)]
+        rows += [
+            {"region_level": "province", "region_code": f"PV2{i}", "value": v, "breakdown": breakdown}
+            for i, v in enumerate(provinces)
+        ]
     frame = pd.DataFrame(rows).assign(indicator_id="x", definition="nl", period="2023", sex="T", unit="count")
     assert checks.regions_add_up(frame) == ["('x', 'nl', '2023', 'b', 'T') province: 9.0 != 10.0"]

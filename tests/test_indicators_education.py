@@ -10,7 +10,7 @@ the finest cells it contains.
 from __future__ import annotations
 
 import csv
-from functools import lru_cache
+from functools import cache
 from itertools import product
 from pathlib import Path
 
@@ -25,14 +25,27 @@ from pipeline.indicators import checks
 from pipeline.indicators import mbo as mbo_indicators
 
 EDITION = "2024"
-CORE = {"mbo_participants": ("08-deelnemers-*.csv", core_mbo.mbo_participants),
-        "mbo_diplomas": ("10-gediplomeerden-*.csv", core_mbo.mbo_diplomas),
-        "vo_exam_candidates": ("examenkandidaten-*.csv", core_vo.vo_exam_candidates),
-        "vo_pupils_by_profile": ("01.-leerlingen-*.csv", core_vo.vo_pupils_by_profile)}
-COMPUTED = {"mbo_participants_stem", "mbo_participants_stem_share", "mbo_diplomas_stem_share",
-            "vmbo_year3_technical_profile_share", "havo_vwo_year4_n_profile", "havo_vwo_year4_n_profile_share",
-            "havo_vwo_exam_n_profile_share"}
-NOT_COMPUTABLE = {"mbo_entrants_stem", "mbo_entrants_stem_share", "vmbo_nask_diploma_share", "vmbo_mbo_technical_flow_share"}
+CORE = {
+    "mbo_participants": ("08-deelnemers-*.csv", core_mbo.mbo_participants),
+    "mbo_diplomas": ("10-gediplomeerden-*.csv", core_mbo.mbo_diplomas),
+    "vo_exam_candidates": ("examenkandidaten-*.csv", core_vo.vo_exam_candidates),
+    "vo_pupils_by_profile": ("01.-leerlingen-*.csv", core_vo.vo_pupils_by_profile),
+}
+COMPUTED = {
+    "mbo_participants_stem",
+    "mbo_participants_stem_share",
+    "mbo_diplomas_stem_share",
+    "vmbo_year3_technical_profile_share",
+    "havo_vwo_year4_n_profile",
+    "havo_vwo_year4_n_profile_share",
+    "havo_vwo_exam_n_profile_share",
+}
+NOT_COMPUTABLE = {
+    "mbo_entrants_stem",
+    "mbo_entrants_stem_share",
+    "vmbo_nask_diploma_share",
+    "vmbo_mbo_technical_flow_share",
+}
 MBO_REAL = "duo-ho-mbo-2019-tekkieworden/mbo_inscriptions_2019.csv"
 VO_REAL = "duo-vo-examens-2019-2024/examenkandidaten-en-geslaagden-2019-2024.csv"
 
@@ -82,6 +95,7 @@ def stem_codes(path: str, level: str | None = None) -> set[str]:
 
 # ---------------------------------------------------------------- coverage
 
+
 def test_every_education_indicator_is_computed_or_reported_missing(sample):
     _, frame, coverage = sample
     status = coverage.set_index("indicator_id")["status"]
@@ -93,6 +107,7 @@ def test_every_education_indicator_is_computed_or_reported_missing(sample):
 
 
 # ---------------------------------------------------------------- mbo
+
 
 def test_mbo_participants_national_cells_equal_a_groupby_of_the_core_table(sample):
     tables, frame, _ = sample
@@ -106,11 +121,16 @@ def test_mbo_participants_national_cells_equal_a_groupby_of_the_core_table(sampl
         rows = both.assign(num=both["mid"].where(stem, 0), num_low=both["count_low"].where(stem, 0))
         for keys in ([], ["level"], ["learning_path"], ["level", "learning_path"]):
             want = rows.groupby(["period", "sex", *keys], as_index=False)[["num", "num_low", "mid"]].sum()
-            want["breakdown"] = [breakdown_text(**dict(zip(keys, values))) for values in want[keys].itertuples(index=False)] \
-                if keys else ""
+            want["breakdown"] = (
+                [breakdown_text(**dict(zip(keys, values))) for values in want[keys].itertuples(index=False)]
+                if keys
+                else ""
+            )
             on = ["period", "sex", "breakdown"]
             count = want.merge(cells_of(national, "mbo_participants_stem", definition), on=on, validate="one_to_one")
-            share = want.merge(cells_of(national, "mbo_participants_stem_share", definition), on=on, validate="one_to_one")
+            share = want.merge(
+                cells_of(national, "mbo_participants_stem_share", definition), on=on, validate="one_to_one"
+            )
             assert len(count) == len(share) == len(want) > 0
             count, share = published(count), published(share)
             assert (count["value"] == count["num"]).all() and (count["value_low"] == count["num_low"]).all()
@@ -132,7 +152,11 @@ def test_mbo_regional_cells_add_up_and_follow_the_boundary_year(sample):
     # one province by hand: the places' municipalities (current division) joined to the 2024 division
     division = regions.division(2024)
     province = core.join(division[["province_code"]], on="municipality_code")
-    want = province[province["province_code"] == "PV28"].groupby(["year", "qualification_level"]).apply(mid, include_groups=False)
+    want = (
+        province[province["province_code"] == "PV28"]
+        .groupby(["year", "qualification_level"])
+        .apply(mid, include_groups=False)
+    )
     want = want.groupby(level=[0, 1]).sum()
     got = cells_of(frame, "mbo_participants_stem_share", "nl", region_code="PV28", sex="T")
     compared = 0
@@ -145,8 +169,12 @@ def test_mbo_regional_cells_add_up_and_follow_the_boundary_year(sample):
 def test_mbo_counts_add_up_over_sex(sample):
     _, frame, _ = sample
     counts = published(frame[frame["unit"] == "count"])
-    wide = counts.pivot_table(index=["indicator_id", "definition", "period", "region_level", "region_code", "breakdown"],
-                              columns="sex", values="value", aggfunc="first").dropna()
+    wide = counts.pivot_table(
+        index=["indicator_id", "definition", "period", "region_level", "region_code", "breakdown"],
+        columns="sex",
+        values="value",
+        aggfunc="first",
+    ).dropna()
     assert len(wide) > 1000
     assert np.allclose(wide["T"], wide["M"] + wide["V"])
 
@@ -183,6 +211,7 @@ def test_mbo_regions_use_the_places_division_when_the_edition_year_cannot_hold_t
 
 # ---------------------------------------------------------------- vo
 
+
 def test_vmbo_year3_share_counts_the_technical_profiles_of_the_reference_tables(sample):
     tables, frame, _ = sample
     core = tables["vo_pupils_by_profile_classified"]
@@ -191,8 +220,10 @@ def test_vmbo_year3_share_counts_the_technical_profiles_of_the_reference_tables(
     year3 = year3.join(division[["province_code"]], on="municipality_code")
     for definition, table in (("nl", "stem/nl_vo_profiles.csv"), ("isced", "stem/isced_vo_profiles.csv")):
         technical = year3["profile_code"].isin(stem_codes(table, "vmbo"))
-        for region, rows, flags in (("NL01", year3, technical), ("PV27", year3[year3["province_code"] == "PV27"],
-                                                                  technical[year3["province_code"] == "PV27"])):
+        for region, rows, flags in (
+            ("NL01", year3, technical),
+            ("PV27", year3[year3["province_code"] == "PV27"], technical[year3["province_code"] == "PV27"]),
+        ):
             for sex in ("T", "M", "V"):
                 pick = rows["sex"] == sex if sex != "T" else pd.Series(True, index=rows.index)
                 want_num, want_den = mid(rows[pick & flags]).sum(), mid(rows[pick]).sum()
@@ -207,10 +238,13 @@ def test_vmbo_year3_share_counts_the_technical_profiles_of_the_reference_tables(
     assert 0 < international["numerator"].iat[0] < national["numerator"].iat[0]
 
 
-@pytest.mark.parametrize("indicator_id,table,year", [
-    ("havo_vwo_year4_n_profile_share", "vo_pupils_by_profile_classified", None),
-    ("havo_vwo_exam_n_profile_share", "vo_exam_candidates_classified", "candidates"),
-])
+@pytest.mark.parametrize(
+    "indicator_id,table,year",
+    [
+        ("havo_vwo_year4_n_profile_share", "vo_pupils_by_profile_classified", None),
+        ("havo_vwo_exam_n_profile_share", "vo_exam_candidates_classified", "candidates"),
+    ],
+)
 def test_havo_vwo_n_profile_shares_equal_a_groupby(sample, indicator_id, table, year):
     tables, frame, _ = sample
     core = tables[table]
@@ -222,14 +256,20 @@ def test_havo_vwo_n_profile_shares_equal_a_groupby(sample, indicator_id, table, 
         part = rows[rows["school_type"] == school_type]
         for (period, sex), group in part.groupby(["year", "sex"]):
             want_num, want_den = mid(group[group["profile_code"].isin(n_profile)]).sum(), mid(group).sum()
-            where = {"period": str(period), "region_level": "national", "sex": sex,
-                     "breakdown": f"school_type={school_type.lower()}"}
+            where = {
+                "period": str(period),
+                "region_level": "national",
+                "sex": sex,
+                "breakdown": f"school_type={school_type.lower()}",
+            }
             got = cells_of(frame, indicator_id, "nl", **where)
             assert got["numerator"].iat[0] == want_num and got["denominator"].iat[0] == want_den
             assert got["value"].iat[0] == pytest.approx(round(100 * want_num / want_den, 2))
             # ISCED-F counts no havo/vwo profile as STEM (general education, field 0011)
             zero = cells_of(frame, indicator_id, "isced", **where)
-            assert zero["numerator"].iat[0] == 0 and zero["value"].iat[0] == 0 and zero["denominator"].iat[0] == want_den
+            assert (
+                zero["numerator"].iat[0] == 0 and zero["value"].iat[0] == 0 and zero["denominator"].iat[0] == want_den
+            )
             compared += 1
     assert compared >= 4
     count = frame[(frame["indicator_id"] == "havo_vwo_year4_n_profile") & (frame["definition"] == "nl")]
@@ -244,8 +284,15 @@ def test_vo_regions_add_up_and_municipalities_are_of_the_school_location(sample)
     assert checks.regions_add_up(frame) == []
     exams = tables["vo_exam_candidates_classified"]
     candidates = exams[(exams["measure"] == "candidates") & (exams["school_type"] == "VWO")]
-    share = cells_of(frame, "havo_vwo_exam_n_profile_share", "nl", region_level="municipality",
-                     breakdown="school_type=vwo", sex="T", period="2023")
+    share = cells_of(
+        frame,
+        "havo_vwo_exam_n_profile_share",
+        "nl",
+        region_level="municipality",
+        breakdown="school_type=vwo",
+        sex="T",
+        period="2023",
+    )
     want = candidates[candidates["year"] == 2023].groupby("municipality_code").apply(mid, include_groups=False)
     want = want.groupby(level=0).sum()
     shown = published(share)
@@ -256,12 +303,15 @@ def test_vo_regions_add_up_and_municipalities_are_of_the_school_location(sample)
 
 # ---------------------------------------------------------------- disclosure
 
+
 def _equations(cells: pd.DataFrame, members: dict) -> np.ndarray:
     """The relations a reader knows between the cells of one cube and period."""
-    index = {k: i for i, k in enumerate(zip(cells["region_level"], cells["region_code"], cells["breakdown"], cells["sex"]))}
+    index = {
+        k: i for i, k in enumerate(zip(cells["region_level"], cells["region_code"], cells["breakdown"], cells["sex"]))
+    }
     rows = []
     municipal = {}
-    for (level, code, breakdown, sex) in index:
+    for level, code, breakdown, sex in index:
         if level == "municipality":
             municipal.setdefault((breakdown, sex), set()).add(code)
     for (level, code, breakdown, sex), i in index.items():
@@ -270,10 +320,12 @@ def _equations(cells: pd.DataFrame, members: dict) -> np.ndarray:
             if parts:
                 rows.append({i: 1.0, **{index[("municipality", m, breakdown, sex)]: -1.0 for m in parts}})
         if sex == "T" and (level, code, breakdown, "M") in index and (level, code, breakdown, "V") in index:
-            rows.append({i: 1.0, index[(level, code, breakdown, "M")]: -1.0, index[(level, code, breakdown, "V")]: -1.0})
+            rows.append(
+                {i: 1.0, index[(level, code, breakdown, "M")]: -1.0, index[(level, code, breakdown, "V")]: -1.0}
+            )
     # breakdown margins: every coarser breakdown of a region and sex is the sum of the finest ones it contains
     by_region: dict[tuple[str, str, str], dict[str, set[str]]] = {}
-    for (level, code, breakdown, sex) in index:
+    for level, code, breakdown, sex in index:
         by_region.setdefault((level, code, sex), {})[breakdown] = set(breakdown.split(";")) - {""}
     for (level, code, sex), parts in by_region.items():
         finest = max(len(p) for p in parts.values())
@@ -303,7 +355,7 @@ def _determined(cells: pd.DataFrame, members: dict) -> list[int]:
     if len(sub) < sub.shape[1]:  # zero rows change nothing and give a square basis of the whole space
         sub = np.vstack([sub, np.zeros((sub.shape[1] - len(sub), sub.shape[1]))])
     _, sing, vt = np.linalg.svd(sub, full_matrices=False)
-    null = vt[int((sing > 1e-9).sum()):]
+    null = vt[int((sing > 1e-9).sum()) :]
     must = cells["must"].to_numpy()[hidden]
     return [int(hidden[k]) for k in range(len(hidden)) if must[k] and np.abs(null[:, k]).max(initial=0) < 1e-9]
 
@@ -321,8 +373,9 @@ def _knowledge(frame: pd.DataFrame, sources: list[tuple[str, str, str]], by_defi
     if not by_definition:
         rows["definition"] = "none"
     keys = ["definition", "period", "region_level", "region_code", "breakdown", "sex"]
-    return rows.groupby(keys, as_index=False).agg(hidden=("hidden", "all"), must=("must", "any"),
-                                                  boundary_year=("boundary_year", "first"))
+    return rows.groupby(keys, as_index=False).agg(
+        hidden=("hidden", "all"), must=("must", "any"), boundary_year=("boundary_year", "first")
+    )
 
 
 CUBES = [  # the cubes the published rows show, and where
@@ -339,7 +392,7 @@ CUBES = [  # the cubes the published rows show, and where
 ]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _members(boundary_year: int) -> dict:
     return regions.members(boundary_year)
 
@@ -353,8 +406,11 @@ def determined_cells(frame: pd.DataFrame) -> list[str]:
             years = cells["boundary_year"].dropna().unique()
             members = _members(int(years[0])) if len(years) else {("national", "NL01"): frozenset()}
             cells = cells.reset_index(drop=True)
-            found += [f"{sources_of_cube[0][0]} {definition} {period} {cells.loc[i, 'region_code']} "
-                      f"{cells.loc[i, 'breakdown']} {cells.loc[i, 'sex']}" for i in _determined(cells, members)]
+            found += [
+                f"{sources_of_cube[0][0]} {definition} {period} {cells.loc[i, 'region_code']} "
+                f"{cells.loc[i, 'breakdown']} {cells.loc[i, 'sex']}"
+                for i in _determined(cells, members)
+            ]
     return found
 
 
@@ -413,6 +469,7 @@ def test_the_recomputation_check_finds_unprotected_margins(one_institution):
 
 # ---------------------------------------------------------------- real DUO files
 
+
 def _raw_rows(path: Path):
     with open(path, encoding="utf-8", newline="") as handle:
         yield from csv.DictReader(handle, delimiter=";")
@@ -421,15 +478,22 @@ def _raw_rows(path: Path):
 def test_real_mbo_file_national_cells_equal_an_independent_count(realdata):
     path = realdata / MBO_REAL
     raw = sources.parse(path).frame
-    table, _ = classify.classify(core_mbo.mbo_participants(raw, "2020", 2019), classify.spec("mbo_participants"),
-                                 allow_unclassified=True)
+    table, _ = classify.classify(
+        core_mbo.mbo_participants(raw, "2020", 2019), classify.spec("mbo_participants"), allow_unclassified=True
+    )
     frame, coverage = indicators.compute({"mbo_participants_classified": table}, "2020")
-    assert set(coverage.loc[coverage["status"] == "computed", "indicator_id"]) == {"mbo_participants_stem",
-                                                                                   "mbo_participants_stem_share"}
+    assert set(coverage.loc[coverage["status"] == "computed", "indicator_id"]) == {
+        "mbo_participants_stem",
+        "mbo_participants_stem_share",
+    }
     nl = stem_codes("stem/nl_mbo_qualifications.csv")
     want: dict[tuple[str, str, str], list[int]] = {}
     for row in _raw_rows(path):
-        level, path_, code = row["KWALIFICATIENIVEAU"].strip(), row["TYPE MBO"].strip(), row["KWALIFICATIE CODE"].strip()
+        level, path_, code = (
+            row["KWALIFICATIENIVEAU"].strip(),
+            row["TYPE MBO"].strip(),
+            row["KWALIFICATIE CODE"].strip(),
+        )
         for sex, column in (("M", "MAN2019"), ("V", "VROUW2019")):
             n = int(row[column].strip() or 0)
             for key in product((level, ""), (path_, ""), (sex, "T")):
@@ -438,8 +502,15 @@ def test_real_mbo_file_national_cells_equal_an_independent_count(realdata):
                 cell[1] += n
     compared = 0
     for (level, path_, sex), (stem, every) in want.items():
-        got = cells_of(frame, "mbo_participants_stem_share", "nl", period="2019", region_level="national",
-                       breakdown=breakdown_text(level=level or None, learning_path=path_ or None), sex=sex)
+        got = cells_of(
+            frame,
+            "mbo_participants_stem_share",
+            "nl",
+            period="2019",
+            region_level="national",
+            breakdown=breakdown_text(level=level or None, learning_path=path_ or None),
+            sex=sex,
+        )
         assert len(got) == 1
         if "suppressed" not in got["flag"].iat[0]:
             assert got["numerator"].iat[0] == stem and got["denominator"].iat[0] == every
@@ -452,8 +523,9 @@ def test_real_mbo_file_national_cells_equal_an_independent_count(realdata):
 def test_real_exam_file_n_profile_share_equals_an_independent_count(realdata):
     path = realdata / VO_REAL
     raw = sources.parse(path).frame
-    table, _ = classify.classify(core_vo.vo_exam_candidates(raw, "2025", 2024), classify.spec("vo_exam_candidates"),
-                                 allow_unclassified=True)
+    table, _ = classify.classify(
+        core_vo.vo_exam_candidates(raw, "2025", 2024), classify.spec("vo_exam_candidates"), allow_unclassified=True
+    )
     table = table[table["year"] == 2020].reset_index(drop=True)  # one exam year keeps the test quick
     frame, _ = indicators.compute({"vo_exam_candidates_classified": table}, "2025")
     compared = 0
@@ -471,8 +543,15 @@ def test_real_exam_file_n_profile_share_equals_an_independent_count(realdata):
                     bounds[sex][0] += pair
         bounds["T"] = bounds["M"] + bounds["V"]
         for sex, (stem, every) in bounds.items():
-            got = cells_of(frame, "havo_vwo_exam_n_profile_share", "nl", period="2020", region_level="national",
-                           breakdown=f"school_type={school_type.lower()}", sex=sex)
+            got = cells_of(
+                frame,
+                "havo_vwo_exam_n_profile_share",
+                "nl",
+                period="2020",
+                region_level="national",
+                breakdown=f"school_type={school_type.lower()}",
+                sex=sex,
+            )
             assert got["numerator"].iat[0] == stem.mean() and got["denominator"].iat[0] == every.mean()
             assert got["value"].iat[0] == pytest.approx(round(100 * stem.mean() / every.mean(), 2))
             assert got["value_low"].iat[0] == pytest.approx(round(100 * stem[0] / every[1], 2))

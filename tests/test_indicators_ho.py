@@ -46,10 +46,12 @@ def _by_group_and_sex(folder: Path, pattern: str, year: str) -> dict[tuple, int]
     groups = _groups()
     out: dict[tuple, int] = defaultdict(int)
     for path in sorted(p for p in folder.glob(pattern) if p.name[0] in "hw"):
+
         def key(row):
             group = groups.get(row["OPLEIDINGSCODE ACTUEEL"])
             sex = SEX.get(row.get("GESLACHT", ""))
             return [(group, sex), (group, "T")] if group and sex else []
+
         for k, n in _count_file(path, year, key).items():
             out[k] += n
     return dict(out)
@@ -59,8 +61,10 @@ def _by_group_and_sex(folder: Path, pattern: str, year: str) -> dict[tuple, int]
 def real(realdata):
     folder = realdata / HO
     tables = {}
-    for pattern, build, core, name in (("*_inscriptions_2019.csv", core_ho.ho_first_years, "ho_first_years", "ho_first_years_classified"),
-                                       ("*_gediplomeerden_2019.csv", core_ho.ho_diplomas, "ho_diplomas", "ho_diplomas_classified")):
+    for pattern, build, core, name in (
+        ("*_inscriptions_2019.csv", core_ho.ho_first_years, "ho_first_years", "ho_first_years_classified"),
+        ("*_gediplomeerden_2019.csv", core_ho.ho_diplomas, "ho_diplomas", "ho_diplomas_classified"),
+    ):
         raw = pd.concat([sources.parse(p).frame for p in sorted(folder.glob(pattern)) if p.name[0] in "hw"])
         tables[name], _ = classify.classify(build(raw, "2020", 2019), classify.spec(core), allow_unclassified=True)
     frame, coverage = indicators.compute(tables, "2020")
@@ -68,15 +72,21 @@ def real(realdata):
 
 
 def _national(frame: pd.DataFrame, indicator_id: str, period: str, definition: str = "none") -> pd.DataFrame:
-    return frame[(frame["indicator_id"] == indicator_id) & (frame["region_level"] == "national")
-                 & (frame["period"] == period) & (frame["definition"] == definition)]
+    return frame[
+        (frame["indicator_id"] == indicator_id)
+        & (frame["region_level"] == "national")
+        & (frame["period"] == period)
+        & (frame["definition"] == definition)
+    ]
 
 
 def test_real_teacher_training_inflow_and_diplomas_per_group_equal_the_files(real):
     folder, frame, coverage = real
     compared = 0
-    for indicator_id, pattern, year in (("teacher_training_inflow", "*_inscriptions_2019.csv", "2019"),
-                                        ("teacher_training_diplomas", "*_gediplomeerden_2019.csv", "2018")):
+    for indicator_id, pattern, year in (
+        ("teacher_training_inflow", "*_inscriptions_2019.csv", "2019"),
+        ("teacher_training_diplomas", "*_gediplomeerden_2019.csv", "2018"),
+    ):
         assert coverage.set_index("indicator_id").loc[indicator_id, "status"] == "computed"
         want = _by_group_and_sex(folder, pattern, year)
         got = _national(frame, indicator_id, year)
@@ -93,12 +103,19 @@ def test_real_teacher_training_inflow_and_diplomas_per_group_equal_the_files(rea
 def test_real_teacher_diplomas_relative_to_the_stem_diplomas_of_their_level(real):
     folder, frame, _ = real
     groups = _by_group_and_sex(folder, "*_gediplomeerden_2019.csv", "2018")
-    level_of = dict(zip(*[reference.load("stem/teacher_training_groups.csv").frame[c] for c in ("teacher_group", "level")]))
+    level_of = dict(
+        zip(*[reference.load("stem/teacher_training_groups.csv").frame[c] for c in ("teacher_group", "level")])
+    )
     for definition in ("nl", "isced"):
         stem = _stem_codes(definition)
-        total = {level: _count_file(folder / f"{level}_gediplomeerden_2019.csv", "2018",
-                                    lambda row: [()] if row["OPLEIDINGSCODE ACTUEEL"] in stem and row["GESLACHT"] else []).get((), 0)
-                 for level in ("hbo", "wo")}
+        total = {
+            level: _count_file(
+                folder / f"{level}_gediplomeerden_2019.csv",
+                "2018",
+                lambda row: [()] if row["OPLEIDINGSCODE ACTUEEL"] in stem and row["GESLACHT"] else [],
+            ).get((), 0)
+            for level in ("hbo", "wo")
+        }
         got = _national(frame, "teacher_training_diplomas_vs_stem", "2018", definition)
         got = got[got["sex"] == "T"].set_index("breakdown")
         compared = 0
@@ -117,8 +134,11 @@ def test_real_diplomas_stem_national_count_and_share(real):
     stem = _stem_codes("nl")
     compared = 0
     for level in ("hbo", "wo"):
-        counts = _count_file(folder / f"{level}_gediplomeerden_2019.csv", "2018",
-                             lambda row: [(SEX[row["GESLACHT"]], row["OPLEIDINGSCODE ACTUEEL"] in stem)] if row["GESLACHT"] else [])
+        counts = _count_file(
+            folder / f"{level}_gediplomeerden_2019.csv",
+            "2018",
+            lambda row: [(SEX[row["GESLACHT"]], row["OPLEIDINGSCODE ACTUEEL"] in stem)] if row["GESLACHT"] else [],
+        )
         for sex in ("M", "V"):
             cell = _national(frame, "ho_diplomas_stem", "2018", "nl")
             cell = cell[(cell["breakdown"] == f"level={level}") & (cell["sex"] == sex)]
@@ -143,16 +163,18 @@ def test_real_teacher_and_diploma_cubes_are_protected(real):
         assert not ((shown["value_low"] < threshold) & (shown["value_high"] > 0)).any()
         assert part["flag"].str.contains("suppressed").any()
         for _, group in part.groupby(["definition", "period", "breakdown"]):
-            cells = group.assign(suppressed=group["flag"].str.contains("suppressed"), low=group["value_low"],
-                                 high=group["value_high"])
+            cells = group.assign(
+                suppressed=group["flag"].str.contains("suppressed"), low=group["value_low"], high=group["value_high"]
+            )
             assert disclosure.recoverable_cells(cells, members) == []
 
 
 def test_a_teacher_programme_without_a_group_stops_the_run(real):
     folder, _, _ = real
     raw = sources.parse(folder / "hbo_inscriptions_2019.csv").frame
-    classified, _ = classify.classify(core_ho.ho_first_years(raw, "2020", 2019), classify.spec("ho_first_years"),
-                                      allow_unclassified=True)
+    classified, _ = classify.classify(
+        core_ho.ho_first_years(raw, "2020", 2019), classify.spec("ho_first_years"), allow_unclassified=True
+    )
     teacher = classified["cluster_nl"] == ho_indicators.TEACHER_CLUSTER
     assert teacher.any()
     renamed = classified.copy()
@@ -167,8 +189,12 @@ def test_every_teacher_cluster_programme_has_a_group():
     cluster = set(nl.loc[nl["cluster"] == ho_indicators.TEACHER_CLUSTER, "code"])
     groups = reference.load("stem/teacher_training_groups.csv").frame
     assert cluster == set(groups["code"])
-    assert set(groups["teacher_group"]) == {"second_degree_exact_hbo", "vocational_technical", "first_degree_exact_wo",
-                                            "first_degree_exact_hbo"}
+    assert set(groups["teacher_group"]) == {
+        "second_degree_exact_hbo",
+        "vocational_technical",
+        "first_degree_exact_wo",
+        "first_degree_exact_hbo",
+    }
     assert (groups.loc[groups["teacher_group"] == "first_degree_exact_wo", "level"] == "wo").all()
     assert (groups.groupby("teacher_group")["level"].nunique() == 1).all()  # each group is compared with its level
 

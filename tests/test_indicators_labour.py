@@ -18,13 +18,28 @@ from pipeline.problems import SourceError
 from pipeline.settings import REFERENCE_DIR
 
 EDITION = "2024"
-LABOUR_FAMILIES = {"cbs_employment", "cbs_unemployment", "uwv_vacancies", "uwv_tension", "registers_jetnet_technet",
-                   "registers_mkbidee"}
-MINE = {"employed_technical_occupations", "employed_technical_occupations_growth",
-        "employed_technical_occupations_women_share", "employed_ict_occupations",
-        "unemployment_rate_technically_educated", "unemployment_rate_labour_force", "vacancies_technical_occupations",
-        "vacancies_ict_occupations", "labour_market_tension", "jet_net_technet_companies", "mkbidee_projects",
-        "mkbidee_small_firm_budget_share"}
+LABOUR_FAMILIES = {
+    "cbs_employment",
+    "cbs_unemployment",
+    "uwv_vacancies",
+    "uwv_tension",
+    "registers_jetnet_technet",
+    "registers_mkbidee",
+}
+MINE = {
+    "employed_technical_occupations",
+    "employed_technical_occupations_growth",
+    "employed_technical_occupations_women_share",
+    "employed_ict_occupations",
+    "unemployment_rate_technically_educated",
+    "unemployment_rate_labour_force",
+    "vacancies_technical_occupations",
+    "vacancies_ict_occupations",
+    "labour_market_tension",
+    "jet_net_technet_companies",
+    "mkbidee_projects",
+    "mkbidee_small_firm_budget_share",
+}
 
 
 @pytest.fixture(scope="module")
@@ -39,11 +54,14 @@ def core(sample_dir) -> dict[str, pd.DataFrame]:
     last = editions.get(EDITION).labour_last_year
     return {
         "employment_by_occupation": core_labour.employment_by_occupation(raw_frames["cbs_employment"], EDITION, last),
-        "unemployment_by_education": core_labour.unemployment_by_education(raw_frames["cbs_unemployment"], EDITION, last),
+        "unemployment_by_education": core_labour.unemployment_by_education(
+            raw_frames["cbs_unemployment"], EDITION, last
+        ),
         "vacancies_by_occupation": core_labour.vacancies_by_occupation(raw_frames["uwv_vacancies"], EDITION, last),
         "labour_market_tension": core_labour.labour_market_tension(raw_frames["uwv_tension"], EDITION, last),
         "programme_participation": core_registers.programme_participation(
-            raw_frames["registers_jetnet_technet"], raw_frames["registers_mkbidee"], EDITION, last),
+            raw_frames["registers_jetnet_technet"], raw_frames["registers_mkbidee"], EDITION, last
+        ),
     }
 
 
@@ -80,13 +98,18 @@ def occupation_rows(groups: pd.DataFrame, core_codes: set[str]) -> set[str]:
 
 
 def yearly_totals(employment: pd.DataFrame, codes: set[str]) -> pd.DataFrame:
-    rows = employment[(employment["period_type"] == "year") & (employment["characteristic"] == "Totaal personen")
-                      & employment["occupation_code"].isin(codes)]
-    return rows.groupby(["year", "sex"]).agg(count=("count", "sum"), unknown=("suppressed", "any"),
-                                             provisional=("provisional", "any"))
+    rows = employment[
+        (employment["period_type"] == "year")
+        & (employment["characteristic"] == "Totaal personen")
+        & employment["occupation_code"].isin(codes)
+    ]
+    return rows.groupby(["year", "sex"]).agg(
+        count=("count", "sum"), unknown=("suppressed", "any"), provisional=("provisional", "any")
+    )
 
 
 # ---------------------------------------------------------------- coverage and checks
+
 
 def test_every_labour_indicator_the_sources_support_is_computed(built):
     frame, coverage = built
@@ -103,6 +126,7 @@ def test_every_labour_indicator_the_sources_support_is_computed(built):
 
 # ---------------------------------------------------------------- employment in technical and ICT occupations
 
+
 def test_employment_in_technical_occupations_equals_the_sum_of_the_table_rows(core, built):
     frame, _ = built
     employment = core["employment_by_occupation"]
@@ -115,7 +139,10 @@ def test_employment_in_technical_occupations_equals_the_sum_of_the_table_rows(co
     for (year, sex), row in want.iterrows():
         cell = got.loc[(str(year), sex)]
         assert not row["unknown"]
-        assert cell["value"] == cell["numerator"] == row["count"] and cell["value_low"] == cell["value_high"] == row["count"]
+        assert (
+            cell["value"] == cell["numerator"] == row["count"]
+            and cell["value_low"] == cell["value_high"] == row["count"]
+        )
         assert ("provisional" in cell["flag"]) == row["provisional"] == (year == 2023)
         assert pd.isna(cell["boundary_year"]) and cell["region_code"] == "NL01" and cell["unit"] == "count"
     # the other route, adding up every technical group, gives the same up to CBS's rounding per group
@@ -142,7 +169,9 @@ def test_growth_and_women_share_are_recomputed_from_the_counts(core, built):
     assert set(women["sex"]) == {"T"} and len(women) == 11
     for period, cell in women.iterrows():
         assert cell["numerator"] == want[(int(period), "V")] and cell["denominator"] == want[(int(period), "T")]
-        assert cell["value"] == pytest.approx(100 * want[(int(period), "V")] / want[(int(period), "T")], abs=5e-3 + 1e-9)
+        assert cell["value"] == pytest.approx(
+            100 * want[(int(period), "V")] / want[(int(period), "T")], abs=5e-3 + 1e-9
+        )
     assert women.loc["2013", "value"] < women.loc["2023", "value"]
 
 
@@ -158,8 +187,11 @@ def test_ict_occupations_follow_the_table_cluster(core, built):
     assert {(str(y), s): v for (y, s), v in want["count"].items()} == got.to_dict()
     # per occupation group: CBS's own row, its suppression carried
     for code in sorted(ict["code"]):
-        rows = employment[(employment["occupation_code"] == code) & (employment["period_type"] == "year")
-                          & (employment["characteristic"] == "Totaal personen")]
+        rows = employment[
+            (employment["occupation_code"] == code)
+            & (employment["period_type"] == "year")
+            & (employment["characteristic"] == "Totaal personen")
+        ]
         part = cells(frame, "employed_ict_occupations", breakdown=f"occupation={code}").set_index(["period", "sex"])
         assert len(part) == len(rows)
         for row in rows.itertuples():
@@ -175,14 +207,21 @@ def test_cbs_suppression_is_carried_and_cannot_be_recovered_by_subtraction(core,
     employment = core["employment_by_occupation"]
     by_type = cells(frame, "employed_technical_occupations")
     by_type = by_type[by_type["breakdown"].str.startswith("occupation_type=")]
-    assert set(by_type["breakdown"]) == {"occupation_type=ICT", "occupation_type=overig technisch",
-                                         "occupation_type=technisch ambachtelijk"}
+    assert set(by_type["breakdown"]) == {
+        "occupation_type=ICT",
+        "occupation_type=overig technisch",
+        "occupation_type=technisch ambachtelijk",
+    }
     groups = technical_groups()
     for (period, breakdown), trio in by_type.groupby(["period", "breakdown"]):
         kind = breakdown.split("=", 1)[1]
-        rows = employment[(employment["period"] == period) & (employment["characteristic"] == "Totaal personen")
-                          & employment["occupation_code"].isin(occupation_rows(groups[groups["cluster"] == kind],
-                                                                               set(employment["occupation_code"])))]
+        rows = employment[
+            (employment["period"] == period)
+            & (employment["characteristic"] == "Totaal personen")
+            & employment["occupation_code"].isin(
+                occupation_rows(groups[groups["cluster"] == kind], set(employment["occupation_code"]))
+            )
+        ]
         unknown = rows.groupby("sex")["suppressed"].any()
         counts = rows.groupby("sex")["count"].sum()
         by_sex = trio.set_index("sex")
@@ -201,8 +240,11 @@ def test_cbs_suppression_is_carried_and_cannot_be_recovered_by_subtraction(core,
 
 def test_an_occupation_code_the_table_does_not_know_stops_the_run(core):
     employment = core["employment_by_occupation"]
-    odd = employment[employment["occupation_code"] == "0531"].head(1).assign(occupation_code="0599",
-                                                                             occupation_label="Onbekende managers")
+    odd = (
+        employment[employment["occupation_code"] == "0531"]
+        .head(1)
+        .assign(occupation_code="0599", occupation_label="Onbekende managers")
+    )
     with pytest.raises(classify.ClassificationError) as error:
         labour_indicators.employment(pd.concat([employment, odd], ignore_index=True), indicators.context(EDITION))
     text = str(error.value)
@@ -227,45 +269,62 @@ def test_a_year_cbs_gives_only_by_quarter_is_published_by_quarter(core):
     # growth is yearly only
     assert set(cells(frame, "employed_technical_occupations_growth")["period"]) == {str(y) for y in range(2014, 2023)}
     quarter = cells(frame, "employed_technical_occupations", period="2023-Q2", breakdown="", sex="T")["value"].iat[0]
-    rows = quarterly_2023[(quarterly_2023["period"] == "2023-Q2") & (quarterly_2023["sex"] == "T")
-                          & (quarterly_2023["characteristic"] == "Totaal personen")
-                          & quarterly_2023["occupation_code"].isin({"07", "08", "0531", "0533", "1031"})]
+    rows = quarterly_2023[
+        (quarterly_2023["period"] == "2023-Q2")
+        & (quarterly_2023["sex"] == "T")
+        & (quarterly_2023["characteristic"] == "Totaal personen")
+        & quarterly_2023["occupation_code"].isin({"07", "08", "0531", "0533", "1031"})
+    ]
     assert quarter == rows["count"].sum()
 
 
 # ---------------------------------------------------------------- unemployment
 
+
 def test_unemployment_rates_are_cbs_rates_with_its_suppression(core, built):
     frame, _ = built
     table = core["unemployment_by_education"]
-    for indicator_id, field in (("unemployment_rate_technically_educated", "TECHNIEK"), ("unemployment_rate_labour_force", "T")):
+    for indicator_id, field in (
+        ("unemployment_rate_technically_educated", "TECHNIEK"),
+        ("unemployment_rate_labour_force", "T"),
+    ):
         rows = table[table["field_of_education"] == field]
         got = cells(frame, indicator_id).set_index(["period", "breakdown", "sex"])
         assert len(got) == len(rows) == 5 * 4 * 3
         for row in rows.itertuples():
-            cell = got.loc[(str(row.year), "" if row.education_level == "T" else f"education_level={row.education_level}", row.sex)]
+            cell = got.loc[
+                (str(row.year), "" if row.education_level == "T" else f"education_level={row.education_level}", row.sex)
+            ]
             if row.suppressed:
                 assert cell["flag"] == "suppressed" and np.isnan(cell["value"]) and np.isnan(cell["numerator"])
             else:
                 assert cell["value"] == row.unemployment_rate
                 assert (cell["numerator"], cell["denominator"]) == (row.unemployed, row.labour_force)
                 # CBS's rate comes from unrounded figures; its rounded counts give nearly the same
-                assert abs(100 * row.unemployed / row.labour_force - row.unemployment_rate) < 0.5 + 100 * 500 / row.labour_force
+                assert (
+                    abs(100 * row.unemployed / row.labour_force - row.unemployment_rate)
+                    < 0.5 + 100 * 500 / row.labour_force
+                )
     assert (cells(frame, "unemployment_rate_technically_educated")["flag"] == "suppressed").any()
-    technical = cells(frame, "unemployment_rate_technically_educated", breakdown="", sex="T").set_index("period")["value"]
+    technical = cells(frame, "unemployment_rate_technically_educated", breakdown="", sex="T").set_index("period")[
+        "value"
+    ]
     everyone = cells(frame, "unemployment_rate_labour_force", breakdown="", sex="T").set_index("period")["value"]
     assert (technical < everyone).all()
 
 
 # ---------------------------------------------------------------- UWV vacancies and tension
 
+
 def test_vacancies_are_uwv_counts_per_quarter_and_level(core, built):
     frame, _ = built
     table = core["vacancies_by_occupation"]
     for group, indicator_id in (("technical", "vacancies_technical_occupations"), ("ict", "vacancies_ict_occupations")):
         rows = table[table["occupation_group"] == group]
-        want = {(r.period, "" if r.occupation_level == "T" else f"occupation_level={r.occupation_level}"): float(r.count)
-                for r in rows.itertuples()}
+        want = {
+            (r.period, "" if r.occupation_level == "T" else f"occupation_level={r.occupation_level}"): float(r.count)
+            for r in rows.itertuples()
+        }
         got = cells(frame, indicator_id).set_index(["period", "breakdown"])["value"].to_dict()
         assert got == want and len(want) == 7 * 4 * 5
         part = cells(frame, indicator_id)
@@ -280,18 +339,25 @@ def test_tension_per_region_and_nationally_is_the_ratio_of_summed_counts(core, b
     groups = technical_groups()
     got = cells(frame, "labour_market_tension").set_index(["period", "region_code", "breakdown"])
     compared = 0
-    for name, codes in (("technical", set(groups["code"])), ("ict", set(groups.loc[groups["cluster"] == "ICT", "code"]))):
+    for name, codes in (
+        ("technical", set(groups["code"])),
+        ("ict", set(groups.loc[groups["cluster"] == "ICT", "code"])),
+    ):
         rows = table[table["occupation_code"].isin(codes)]
         regional = rows.groupby(["period", "arbeidsmarktregio_code"])[["vacancies", "short_term_benefits"]].sum()
         national = rows.groupby("period")[["vacancies", "short_term_benefits"]].sum()
-        expected = [((p, a), r) for (p, a), r in regional.iterrows()] + [((p, "NL01"), r) for p, r in national.iterrows()]
+        expected = [((p, a), r) for (p, a), r in regional.iterrows()] + [
+            ((p, "NL01"), r) for p, r in national.iterrows()
+        ]
         for (period, region), row in expected:
             cell = got.loc[(period, region, f"occupation_group={name}")]
             assert cell["boundary_year"] == 2023 and cell["unit"] == "ratio"
             if "suppressed" in cell["flag"]:
                 continue
             assert (cell["numerator"], cell["denominator"]) == (row["vacancies"], row["short_term_benefits"])
-            assert cell["value"] == pytest.approx(row["vacancies"] / row["short_term_benefits"], abs=5e-4 + 1e-9)  # 3 decimals
+            assert cell["value"] == pytest.approx(
+                row["vacancies"] / row["short_term_benefits"], abs=5e-4 + 1e-9
+            )  # 3 decimals
             compared += 1
     assert compared == 2 * 4 * 36
     assert set(got.loc[got.index.get_level_values(1) != "NL01", "region_level"]) == {"arbeidsmarktregio"}
@@ -308,14 +374,24 @@ def test_tension_classes_follow_the_reference_table_like_uwv_types_them(core):
     edges = [float(v) for v in classes["lower"]]
     near_edge = rows["tension"].apply(lambda v: any(abs(v - e) <= 0.01 for e in edges))
     assert (ours[~near_edge] == theirs[~near_edge]).all() and (~near_edge).sum() > 10_000
-    assert labour_indicators.tension_class(pd.Series([0.1, 0.67, 1.49, 4.0, np.nan])).tolist() == ["1", "3", "3", "5", ""]
+    assert labour_indicators.tension_class(pd.Series([0.1, 0.67, 1.49, 4.0, np.nan])).tolist() == [
+        "1",
+        "3",
+        "3",
+        "5",
+        "",
+    ]
 
 
 def test_small_tension_counts_are_suppressed_with_a_complement(core):
     table = core["labour_market_tension"].copy()
     ict = technical_groups()
     ict_codes = set(ict.loc[ict["cluster"] == "ICT", "code"])
-    small = (table["arbeidsmarktregio_code"] == "AM01") & table["occupation_code"].isin(ict_codes) & (table["period"] == "2023-Q1")
+    small = (
+        (table["arbeidsmarktregio_code"] == "AM01")
+        & table["occupation_code"].isin(ict_codes)
+        & (table["period"] == "2023-Q1")
+    )
     table.loc[small, "short_term_benefits"] = 1
     frame = labour_indicators.tension(table, indicators.context(EDITION))
     quarter = cells(frame, "labour_market_tension", period="2023-Q1", breakdown="occupation_group=ict")
@@ -328,12 +404,15 @@ def test_small_tension_counts_are_suppressed_with_a_complement(core):
 
 # ---------------------------------------------------------------- programmes
 
+
 def test_programme_counts_and_budget_share(core, built):
     frame, _ = built
     table = core["programme_participation"]
     partnerships = table[table["unit"] == "partnership"]
     companies = cells(frame, "jet_net_technet_companies").set_index("period")["value"]
-    assert companies.to_dict() == {str(y): float(n) for y, n in partnerships.groupby("year")["company"].nunique().items()}
+    assert companies.to_dict() == {
+        str(y): float(n) for y, n in partnerships.groupby("year")["company"].nunique().items()
+    }
     assert set(cells(frame, "jet_net_technet_companies")["region_level"]) == {"national"}
 
     projects = table[table["unit"] == "project"]

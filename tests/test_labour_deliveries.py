@@ -49,24 +49,34 @@ def test_custom_table_layout(tmp_path):
     total = frame.iloc[0]
     assert (total.labour_force, total.unemployed, total.unemployment_rate) == (9_240_000, 314_000, 3.4)
     women = frame.iloc[3]
-    assert women.suppressed and pd.isna(women.unemployed) and pd.isna(women.unemployment_rate) and women.labour_force == 14_000
+    assert (
+        women.suppressed
+        and pd.isna(women.unemployed)
+        and pd.isna(women.unemployment_rate)
+        and women.labour_force == 14_000
+    )
     core = core_labour.unemployment_by_education(frame, "2020", 2019)
-    assert core.loc[core.field_of_education == "TECHNIEK", "unemployment_rate"].iloc[0] < \
-        core.loc[core.field_of_education == "T", "unemployment_rate"].iloc[0]
+    assert (
+        core.loc[core.field_of_education == "TECHNIEK", "unemployment_rate"].iloc[0]
+        < core.loc[core.field_of_education == "T", "unemployment_rate"].iloc[0]
+    )
 
 
 def test_custom_table_is_byte_reproducible(tmp_path):
     assert workbook(tmp_path, name="a.xlsx").read_bytes() == workbook(tmp_path, name="b.xlsx").read_bytes()
 
 
-@pytest.mark.parametrize("change,row,column,words", [
-    (lambda r: r[2].__setitem__(5, -170), 9, "Beroepsbevolking", "negative"),
-    (lambda r: r[2].__setitem__(6, "vijf"), 9, "Werkloze beroepsbevolking", "not a number"),
-    (lambda r: r[4].__setitem__(1, "0555"), 11, "Opleidingsrichting", "unknown ISCED-F"),
-    (lambda r: r.append(list(r[2])), 12, "Opleidingsrichting", "duplicate"),
-    (lambda r: r[2].__setitem__(4, "Onbekend"), 9, "Geslacht", "unknown"),
-    (lambda r: r[2].__setitem__(6, 500), 9, "Werkloze beroepsbevolking", "more unemployed"),
-])
+@pytest.mark.parametrize(
+    "change,row,column,words",
+    [
+        (lambda r: r[2].__setitem__(5, -170), 9, "Beroepsbevolking", "negative"),
+        (lambda r: r[2].__setitem__(6, "vijf"), 9, "Werkloze beroepsbevolking", "not a number"),
+        (lambda r: r[4].__setitem__(1, "0555"), 11, "Opleidingsrichting", "unknown ISCED-F"),
+        (lambda r: r.append(list(r[2])), 12, "Opleidingsrichting", "duplicate"),
+        (lambda r: r[2].__setitem__(4, "Onbekend"), 9, "Geslacht", "unknown"),
+        (lambda r: r[2].__setitem__(6, 500), 9, "Werkloze beroepsbevolking", "more unemployed"),
+    ],
+)
 def test_custom_table_bad_cells(tmp_path, change, row, column, words):
     rows = [list(r) for r in ROWS]
     change(rows)
@@ -127,13 +137,16 @@ def test_uwv_revised_and_old_method_in_one_quarter_is_refused(tmp_path):
     assert has(problems_of(write(tmp_path, "v.csv", text)), None, "Methode", "mixes")
 
 
-@pytest.mark.parametrize("old,new,row,column,words", [
-    ("2;40.100;", "2;-40;", 3, "Openstaande vacatures", "negative"),
-    ("2;40.100;", "2;veel;", 3, "Openstaande vacatures", "not a count"),
-    ("2021-K4;ICT", "2021-K5;ICT", 5, "Kwartaal", "not a quarter"),
-    ("ICT-beroepen;3", "Zorgberoepen;3", 5, "Beroepengroep", "unknown"),
-    ("2021-K4;ICT-beroepen;3", "2021-K4;Technische beroepen;2", 5, "Kwartaal", "duplicate"),
-])
+@pytest.mark.parametrize(
+    "old,new,row,column,words",
+    [
+        ("2;40.100;", "2;-40;", 3, "Openstaande vacatures", "negative"),
+        ("2;40.100;", "2;veel;", 3, "Openstaande vacatures", "not a count"),
+        ("2021-K4;ICT", "2021-K5;ICT", 5, "Kwartaal", "not a quarter"),
+        ("ICT-beroepen;3", "Zorgberoepen;3", 5, "Beroepengroep", "unknown"),
+        ("2021-K4;ICT-beroepen;3", "2021-K4;Technische beroepen;2", 5, "Kwartaal", "duplicate"),
+    ],
+)
 def test_uwv_vacancies_bad_cells(tmp_path, old, new, row, column, words):
     assert has(problems_of(write(tmp_path, "v.csv", VACANCIES.replace(old, new))), row, column, words)
 
@@ -161,15 +174,18 @@ def test_uwv_tension(tmp_path):
     assert len(core) == 4 and set(core.arbeidsmarktregio_code) == {"AM01", "AM18", "AM24"}
 
 
-@pytest.mark.parametrize("old,new,row,column,words", [
-    ("AM01;Groningen", "AM99;Niet in te delen", 2, "Arbeidsmarktregio code", "unknown arbeidsmarktregio"),
-    ("AM01;Groningen", "AM01;Drenthe", 2, "Arbeidsmarktregio", "not 'Drenthe'"),
-    ("0712;Ingenieurs", "0799;Ingenieurs", 2, "Beroepsgroep code", "unknown BRC 2014"),
-    (";1,53;krap", ";1.53;krap", 2, "Spanningsindicator", "decimal point"),
-    (";1,53;krap", ";1,53;ruim", 2, "Typering", "does not fit"),
-    (";1,53;krap", ";1,53;heel krap", 2, "Typering", "unknown class"),
-    ("130;85;1,53", "130;-85;1,53", 2, "Kortdurende WW-uitkeringen", "negative"),
-])
+@pytest.mark.parametrize(
+    "old,new,row,column,words",
+    [
+        ("AM01;Groningen", "AM99;Niet in te delen", 2, "Arbeidsmarktregio code", "unknown arbeidsmarktregio"),
+        ("AM01;Groningen", "AM01;Drenthe", 2, "Arbeidsmarktregio", "not 'Drenthe'"),
+        ("0712;Ingenieurs", "0799;Ingenieurs", 2, "Beroepsgroep code", "unknown BRC 2014"),
+        (";1,53;krap", ";1.53;krap", 2, "Spanningsindicator", "decimal point"),
+        (";1,53;krap", ";1,53;ruim", 2, "Typering", "does not fit"),
+        (";1,53;krap", ";1,53;heel krap", 2, "Typering", "unknown class"),
+        ("130;85;1,53", "130;-85;1,53", 2, "Kortdurende WW-uitkeringen", "negative"),
+    ],
+)
 def test_uwv_tension_bad_cells(tmp_path, old, new, row, column, words):
     assert has(problems_of(write(tmp_path, "t.csv", TENSION.replace(old, new))), row, column, words)
 
@@ -195,7 +211,9 @@ MKB19002;Digitale vaardigheden in de bouw;2019;175.500,00;50-249;Zuidwest
 
 
 def test_registers_into_programme_participation(tmp_path):
-    partnerships = sources.parse(write(tmp_path, "p.csv", PARTNERSHIPS.replace("Vakcollege", "Vakcollege Zuíd"), "latin-1"))
+    partnerships = sources.parse(
+        write(tmp_path, "p.csv", PARTNERSHIPS.replace("Vakcollege", "Vakcollege Zuíd"), "latin-1")
+    )
     projects = sources.parse(write(tmp_path, "m.csv", PROJECTS))
     assert partnerships.encoding == "latin-1" and partnerships.frame.school_name.iloc[2] == "Vakcollege Zuíd Zuid"
     core = core_registers.programme_participation(partnerships.frame, projects.frame, "2020", 2019)
@@ -205,16 +223,19 @@ def test_registers_into_programme_participation(tmp_path):
     assert core.loc[core.school_code != "", "school_code"].nunique() == 2
 
 
-@pytest.mark.parametrize("text,old,new,row,column,words", [
-    (PARTNERSHIPS, "Noordvleugel\nTechNet", "Randstad\nTechNet", 3, "Regio", "unknown Techniekpact region"),
-    (PARTNERSHIPS, "GM0772", "GM9999", 4, "Gemeentecode", "unknown municipality"),
-    (PARTNERSHIPS, "02CD;01", "02CD;1A", 4, "Vestiging", "2-digit"),
-    (PARTNERSHIPS, "Delta Software B.V.", "Technova Engineering B.V.", 3, "Bedrijf", "duplicate"),
-    (PROJECTS, "175.500,00", "-175.500,00", 3, "Subsidiebedrag", "negative"),
-    (PROJECTS, "175.500,00", "175500.00", 3, "Subsidiebedrag", "not an amount"),
-    (PROJECTS, "10-49", "klein", 2, "Grootteklasse", "unknown firm size"),
-    (PROJECTS, "MKB19002", "MKB18001", 3, "Projectnummer", "duplicate"),
-])
+@pytest.mark.parametrize(
+    "text,old,new,row,column,words",
+    [
+        (PARTNERSHIPS, "Noordvleugel\nTechNet", "Randstad\nTechNet", 3, "Regio", "unknown Techniekpact region"),
+        (PARTNERSHIPS, "GM0772", "GM9999", 4, "Gemeentecode", "unknown municipality"),
+        (PARTNERSHIPS, "02CD;01", "02CD;1A", 4, "Vestiging", "2-digit"),
+        (PARTNERSHIPS, "Delta Software B.V.", "Technova Engineering B.V.", 3, "Bedrijf", "duplicate"),
+        (PROJECTS, "175.500,00", "-175.500,00", 3, "Subsidiebedrag", "negative"),
+        (PROJECTS, "175.500,00", "175500.00", 3, "Subsidiebedrag", "not an amount"),
+        (PROJECTS, "10-49", "klein", 2, "Grootteklasse", "unknown firm size"),
+        (PROJECTS, "MKB19002", "MKB18001", 3, "Projectnummer", "duplicate"),
+    ],
+)
 def test_registers_bad_cells(tmp_path, text, old, new, row, column, words):
     assert has(problems_of(write(tmp_path, "r.csv", text.replace(old, new))), row, column, words)
 

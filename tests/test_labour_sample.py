@@ -10,8 +10,16 @@ from pipeline import editions, sources
 from pipeline.core import labour as core_labour
 from pipeline.sample import cbs, registers, uwv
 
-FAMILIES = {"cbs_employment", "cbs_vacancies", "cbs_regions", "cbs_unemployment", "uwv_vacancies", "uwv_tension",
-            "registers_jetnet_technet", "registers_mkbidee"}
+FAMILIES = {
+    "cbs_employment",
+    "cbs_vacancies",
+    "cbs_regions",
+    "cbs_unemployment",
+    "uwv_vacancies",
+    "uwv_tension",
+    "registers_jetnet_technet",
+    "registers_mkbidee",
+}
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +39,16 @@ def parsed(sample_dir) -> dict[str, dict[str, pd.DataFrame]]:
 def test_every_edition_has_every_labour_family(sample_dir):
     for edition in ("2019", "2020", "2021", "2022", "2023", "2024"):
         families = {sources.detect(p).family for p in sources.delivery_files(sample_dir / edition)}
-        assert FAMILIES <= families, edition
+        assert families >= FAMILIES, edition
 
 
 def yearly(frame: pd.DataFrame, code: str, sex: str = "T") -> pd.Series:
-    rows = frame[(frame.period_type == "year") & (frame.occupation_code == code) & (frame.sex == sex)
-                 & (frame.characteristic == "Totaal personen")]
+    rows = frame[
+        (frame.period_type == "year")
+        & (frame.occupation_code == code)
+        & (frame.sex == sex)
+        & (frame.characteristic == "Totaal personen")
+    ]
     return rows.set_index("year")["count"]
 
 
@@ -55,8 +67,14 @@ def test_employment_orders_of_magnitude(parsed):
 def test_measure_keys_shift_between_editions_but_values_agree(sample_dir, parsed):
     import json
 
-    keys = {e: [p["Key"] for p in json.loads((sample_dir / e / "85276NED.json").read_text())["DataProperties"]["value"]
-                if p["Type"] == "Topic"] for e in ("2021", "2024")}
+    keys = {
+        e: [
+            p["Key"]
+            for p in json.loads((sample_dir / e / "85276NED.json").read_text())["DataProperties"]["value"]
+            if p["Type"] == "Topic"
+        ]
+        for e in ("2021", "2024")
+    }
     assert keys["2021"] != keys["2024"]
     older = yearly(parsed["2021"]["cbs_employment"], "08")
     newer = yearly(parsed["2024"]["cbs_employment"], "08")
@@ -65,8 +83,9 @@ def test_measure_keys_shift_between_editions_but_values_agree(sample_dir, parsed
 
 def test_unemployment_of_the_technically_educated_is_lower(parsed):
     frame = parsed["2024"]["cbs_unemployment"]
-    totals = frame[(frame.education_level == "T") & (frame.sex == "T")].pivot(index="year", columns="field_of_education",
-                                                                                values="unemployment_rate")
+    totals = frame[(frame.education_level == "T") & (frame.sex == "T")].pivot(
+        index="year", columns="field_of_education", values="unemployment_rate"
+    )
     assert (totals["TECHNIEK"] < totals["T"]).all()
     assert 2.0 < totals.loc[2023, "TECHNIEK"] < 3.5 and 3.0 < totals.loc[2023, "T"] < 4.8
     assert frame["suppressed"].any() and not frame["suppressed"].all()

@@ -20,10 +20,13 @@ def test_asset_graph_matches_the_committed_snapshot():
     current = lineage.render(lineage.snapshot())
     committed = lineage.SNAPSHOT.read_text(encoding="utf-8")
     if current != committed:
-        changes = "".join(difflib.unified_diff(committed.splitlines(True), current.splitlines(True),
-                                               "committed", "current", n=2))
-        raise AssertionError("the asset graph changed; review the difference and, if intended, run "
-                             "`.venv/bin/python -m pipeline.lineage --write`\n" + changes[:6000])
+        changes = "".join(
+            difflib.unified_diff(committed.splitlines(True), current.splitlines(True), "committed", "current", n=2)
+        )
+        raise AssertionError(
+            "the asset graph changed; review the difference and, if intended, run "
+            "`.venv/bin/python -m pipeline.lineage --write`\n" + changes[:6000]
+        )
 
 
 def test_every_asset_carries_its_lineage_metadata():

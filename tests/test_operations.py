@@ -31,6 +31,7 @@ def _no_current_instance_left_behind():
 
 # --- instance configuration ---------------------------------------------------------------------
 
+
 def test_instance_file_is_chosen_by_configuration(monkeypatch):
     monkeypatch.delenv("TECHPACT_DAGSTER_YAML", raising=False)
     monkeypatch.delenv("TECHPACT_INSTANCE", raising=False)
@@ -40,8 +41,13 @@ def test_instance_file_is_chosen_by_configuration(monkeypatch):
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(ValueError, match="TECHPACT_PG_HOST"):
         instance_yaml()
-    for name, value in (("TECHPACT_PG_HOST", "db"), ("TECHPACT_PG_PORT", "5432"), ("TECHPACT_PG_USER", "u"),
-                        ("TECHPACT_PG_PASSWORD", ""), ("TECHPACT_PG_DB", "dagster")):
+    for name, value in (
+        ("TECHPACT_PG_HOST", "db"),
+        ("TECHPACT_PG_PORT", "5432"),
+        ("TECHPACT_PG_USER", "u"),
+        ("TECHPACT_PG_PASSWORD", ""),
+        ("TECHPACT_PG_DB", "dagster"),
+    ):
         monkeypatch.setenv(name, value)
     assert instance_yaml() == PROJECT_ROOT / "dagster.postgres.yaml"
     monkeypatch.setenv("TECHPACT_INSTANCE", "mysql")
@@ -53,11 +59,16 @@ def test_both_instance_files_share_queue_monitoring_retention_and_telemetry():
     sqlite = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text())
     postgres = yaml.safe_load((PROJECT_ROOT / "dagster.postgres.yaml").read_text())
     assert "storage" not in sqlite  # Dagster's SQLite files under $DAGSTER_HOME, with the project's event log
-    assert sqlite["event_log_storage"] == {"module": "pipeline.dagster_storage", "class": "EventLogStorage",
-                                           "config": {"instance_dir": {"env": "DAGSTER_HOME"}}}
+    assert sqlite["event_log_storage"] == {
+        "module": "pipeline.dagster_storage",
+        "class": "EventLogStorage",
+        "config": {"instance_dir": {"env": "DAGSTER_HOME"}},
+    }
     db = postgres["storage"]["postgres"]["postgres_db"]
     assert db["scheme"] == "postgresql+psycopg2"
-    assert all(isinstance(db[k], dict) and "env" in db[k] for k in ("hostname", "username", "password", "db_name", "port"))
+    assert all(
+        isinstance(db[k], dict) and "env" in db[k] for k in ("hostname", "username", "password", "db_name", "port")
+    )
     for config in (sqlite, postgres):
         limits = {item["key"]: item for item in config["run_coordinator"]["config"]["tag_concurrency_limits"]}
         assert limits["techpact/edition"]["limit"] == 1
@@ -66,7 +77,9 @@ def test_both_instance_files_share_queue_monitoring_retention_and_telemetry():
         assert config["telemetry"]["enabled"] is False
         assert "retention" in config
     storage = ("storage", "event_log_storage")
-    assert {k: v for k, v in sqlite.items() if k not in storage} == {k: v for k, v in postgres.items() if k not in storage}
+    assert {k: v for k, v in sqlite.items() if k not in storage} == {
+        k: v for k, v in postgres.items() if k not in storage
+    }
 
 
 def test_sqlite_instance_loads_with_the_queue_limits(tmp_path, monkeypatch):
@@ -88,6 +101,7 @@ def test_sqlite_instance_loads_with_the_queue_limits(tmp_path, monkeypatch):
 
 
 # --- the landing-area sensor --------------------------------------------------------------------
+
 
 @pytest.fixture
 def landing(sample_dir, tmp_path) -> Path:
@@ -112,8 +126,12 @@ def test_instance():
 
 def _tick(defs, cursor: str | None, instance):
     sensor = defs.get_sensor_def("landing_area_sensor")
-    context = dg.build_sensor_context(instance=instance, cursor=cursor, repository_def=defs.get_repository_def(),
-                                      resources={"landing": defs.resources["landing"]})
+    context = dg.build_sensor_context(
+        instance=instance,
+        cursor=cursor,
+        repository_def=defs.get_repository_def(),
+        resources={"landing": defs.resources["landing"]},
+    )
     return sensor(context)
 
 
@@ -121,7 +139,9 @@ def test_sensor_starts_a_run_on_a_new_or_changed_delivery_only(landing, tmp_path
     defs = _defs(landing, tmp_path)
     first = _tick(defs, None, test_instance)
     assert sorted(r.partition_key for r in first.run_requests) == ["2023", "2024"]
-    assert all(r.tags["techpact/edition"] == r.partition_key and r.job_name == "edition_build" for r in first.run_requests)
+    assert all(
+        r.tags["techpact/edition"] == r.partition_key and r.job_name == "edition_build" for r in first.run_requests
+    )
     cursor = json.loads(first.cursor)
     victim = sorted((landing / "2024").glob("*hbo*.csv"))[0]
     assert set(cursor["2024"]) == {p.name for p in (landing / "2024").iterdir()}
@@ -137,7 +157,7 @@ def test_sensor_starts_a_run_on_a_new_or_changed_delivery_only(landing, tmp_path
     # one changed byte: a run for that edition only
     data = bytearray(victim.read_bytes())
     position = data.rindex(b";") + 1
-    data[position:position + 1] = b"9" if data[position:position + 1] != b"9" else b"8"
+    data[position : position + 1] = b"9" if data[position : position + 1] != b"9" else b"8"
     victim.write_bytes(bytes(data))
     changed = _tick(defs, first.cursor, test_instance)
     assert [r.partition_key for r in changed.run_requests] == ["2024"]
@@ -165,17 +185,26 @@ def test_sensor_run_keys_follow_content(landing, tmp_path, test_instance):
 
 # --- schedules ----------------------------------------------------------------------------------
 
+
 def test_yearly_schedule_requests_the_edition_of_its_year(landing, tmp_path, test_instance):
     defs = _defs(landing, tmp_path)
     schedule = defs.get_schedule_def("yearly_edition")
     assert schedule.cron_schedule == "0 6 1 6 *"
     instance = test_instance
-    context = dg.build_schedule_context(instance=instance, scheduled_execution_time=datetime(2024, 6, 1, 6),
-                                        resources={"landing": defs.resources["landing"]}, repository_def=defs.get_repository_def())
+    context = dg.build_schedule_context(
+        instance=instance,
+        scheduled_execution_time=datetime(2024, 6, 1, 6),
+        resources={"landing": defs.resources["landing"]},
+        repository_def=defs.get_repository_def(),
+    )
     requests = list(schedule.evaluate_tick(context).run_requests)
     assert [(r.partition_key, r.tags["techpact/edition"]) for r in requests] == [("2024", "2024")]
-    context = dg.build_schedule_context(instance=instance, scheduled_execution_time=datetime(2025, 6, 1, 6),
-                                        resources={"landing": defs.resources["landing"]}, repository_def=defs.get_repository_def())
+    context = dg.build_schedule_context(
+        instance=instance,
+        scheduled_execution_time=datetime(2025, 6, 1, 6),
+        resources={"landing": defs.resources["landing"]},
+        repository_def=defs.get_repository_def(),
+    )
     result = schedule.evaluate_tick(context)
     assert not result.run_requests and "2025" in result.skip_message
 
@@ -192,17 +221,23 @@ def test_quarterly_refresh_requests_the_latest_landed_edition(landing, tmp_path,
     schedule = defs.get_schedule_def("quarterly_labour_market_refresh")
     assert schedule.cron_schedule == "0 6 15 1,4,7,10 *"
     instance = test_instance
-    context = dg.build_schedule_context(instance=instance, scheduled_execution_time=datetime(2025, 1, 15, 6),
-                                        resources={"landing": defs.resources["landing"]}, repository_def=defs.get_repository_def())
+    context = dg.build_schedule_context(
+        instance=instance,
+        scheduled_execution_time=datetime(2025, 1, 15, 6),
+        resources={"landing": defs.resources["landing"]},
+        repository_def=defs.get_repository_def(),
+    )
     result = schedule.evaluate_tick(context)
     if labour_market_selection().resolve(defs.resolve_asset_graph()):
-        assert [(r.partition_key, r.job_name, r.tags["techpact/edition"]) for r in result.run_requests] == \
-            [("2024", "labour_market_refresh", "2024")]
+        assert [(r.partition_key, r.job_name, r.tags["techpact/edition"]) for r in result.run_requests] == [
+            ("2024", "labour_market_refresh", "2024")
+        ]
     else:  # until a labour-market source family exists, the refresh has nothing to do
         assert not result.run_requests and "labour-market" in result.skip_message
 
 
 # --- the refresh job's selection ----------------------------------------------------------------
+
 
 def test_family_domain_by_publisher_and_by_the_catalogue(monkeypatch):
     import pandas as pd
@@ -214,8 +249,21 @@ def test_family_domain_by_publisher_and_by_the_catalogue(monkeypatch):
     assert sources.family_domain("uwv_vacancies") == "labour_market"
     assert sources.family_domain("cbs_labour_force") == "labour_market"
     table = reference.load("indicators/catalogue.csv")
-    frame = pd.concat([table.frame, pd.DataFrame([{**{c: "" for c in table.frame.columns}, "indicator_id": "x",
-                                                   "strand": "Werken", "source_families": "duo_graduates;roa_survey"}])])
+    frame = pd.concat(
+        [
+            table.frame,
+            pd.DataFrame(
+                [
+                    {
+                        **dict.fromkeys(table.frame.columns, ""),
+                        "indicator_id": "x",
+                        "strand": "Werken",
+                        "source_families": "duo_graduates;roa_survey",
+                    }
+                ]
+            ),
+        ]
+    )
     monkeypatch.setattr(reference, "load", lambda path: type("T", (), {"frame": frame})())
     assert sources.family_domain("roa_survey") == "labour_market"
     assert sources.family_domain("duo_ho_first_years") == "education"
@@ -235,15 +283,24 @@ def test_refresh_job_selects_only_what_depends_on_labour_market_sources(test_ins
     @dg.asset(deps=[vacancies_core, dg.AssetKey("indicators")], group_name="indicators")
     def labour_indicators() -> None: ...
 
-    graph_defs = dg.Definitions(assets=[*base.assets, labour_source, vacancies_core, labour_indicators], resources=base.resources)
+    graph_defs = dg.Definitions(
+        assets=[*base.assets, labour_source, vacancies_core, labour_indicators], resources=base.resources
+    )
     selected = {k.to_user_string() for k in labour_market_selection().resolve(graph_defs.resolve_asset_graph())}
     assert {"vacancies_core", "labour_indicators"} <= selected
-    assert not selected & {"raw_duo_ho_first_years", "ho_first_years", "uwv_vacancies_test", "landing_uwv_vacancies_test"}
+    assert not selected & {
+        "raw_duo_ho_first_years",
+        "ho_first_years",
+        "uwv_vacancies_test",
+        "landing_uwv_vacancies_test",
+    }
 
     # on the shipped code location: exactly the materialisable assets with a labour-market source upstream
     for defs in (graph_defs, base):
         graph = defs.resolve_asset_graph()
-        labour = {k for k in graph.get_all_asset_keys() if graph.get(k).tags.get(sources.DOMAIN_TAG) == sources.LABOUR_MARKET}
+        labour = {
+            k for k in graph.get_all_asset_keys() if graph.get(k).tags.get(sources.DOMAIN_TAG) == sources.LABOUR_MARKET
+        }
 
         def upstream(key, seen=None):
             seen = set() if seen is None else seen
@@ -255,4 +312,6 @@ def test_refresh_job_selects_only_what_depends_on_labour_market_sources(test_ins
 
         expected = {k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable and upstream(k) & labour}
         assert set(labour_market_selection().resolve(graph)) == expected
-    assert dg.AssetKey("raw_duo_ho_first_years") not in set(base.resolve_job_def(REFRESH_JOB).asset_layer.selected_asset_keys)
+    assert dg.AssetKey("raw_duo_ho_first_years") not in set(
+        base.resolve_job_def(REFRESH_JOB).asset_layer.selected_asset_keys
+    )

@@ -16,17 +16,33 @@ from pathlib import Path
 
 import pandas as pd
 import psutil
+import publish_fixtures as fx
 import pytest
 
-import publish_fixtures as fx
 from pipeline.publish import charts, content, edition, findings, formatting, maps, report
 from pipeline.settings import TEMPLATE_DIR
 
 CHAPTERS = {
-    "nl": ["Kernpunten", "Kiezen", "Leren", "Werken", "Doelen van het Techniekpact", "Regio's", "Methode",
-           "Bronnen, kwaliteit en herkomst"],
-    "en": ["Key findings", "Choosing", "Learning", "Working", "Technology Pact targets", "Regions", "Methodology",
-           "Sources, quality and lineage"],
+    "nl": [
+        "Kernpunten",
+        "Kiezen",
+        "Leren",
+        "Werken",
+        "Doelen van het Techniekpact",
+        "Regio's",
+        "Methode",
+        "Bronnen, kwaliteit en herkomst",
+    ],
+    "en": [
+        "Key findings",
+        "Choosing",
+        "Learning",
+        "Working",
+        "Technology Pact targets",
+        "Regions",
+        "Methodology",
+        "Sources, quality and lineage",
+    ],
 }
 
 
@@ -48,17 +64,22 @@ def _titles(outline) -> list:
 
 # --- PDF ------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_pdf_outline_has_every_chapter_and_indicator(pdfs, lang):
     outline = pdfs[lang].outline
     top = [item.title for item in outline if not isinstance(item, list)]
     assert top == CHAPTERS[lang]
-    nested = {top[i]: [c.title for c in outline[outline.index(item) + 1] if not isinstance(c, list)]
-              for i, item in enumerate(i for i in outline if not isinstance(i, list))
-              if outline.index(item) + 1 < len(outline) and isinstance(outline[outline.index(item) + 1], list)}
+    nested = {
+        top[i]: [c.title for c in outline[outline.index(item) + 1] if not isinstance(c, list)]
+        for i, item in enumerate(i for i in outline if not isinstance(i, list))
+        if outline.index(item) + 1 < len(outline) and isinstance(outline[outline.index(item) + 1], list)
+    }
     strand = CHAPTERS[lang][1]
-    assert nested[strand] == [fx.catalogue().set_index("indicator_id").loc[i, f"title_{lang}"]
-                              for i in ("ho_first_years_stem", "ho_first_years_stem_share")]
+    assert nested[strand] == [
+        fx.catalogue().set_index("indicator_id").loc[i, f"title_{lang}"]
+        for i in ("ho_first_years_stem", "ho_first_years_stem_share")
+    ]
     assert nested[CHAPTERS[lang][3]] == [fx.WERKEN[f"title_{lang}"]]
     regions = nested[CHAPTERS[lang][5]]
     assert len(regions) == 5  # techniekpact, province, corop, arbeidsmarktregio, municipality
@@ -93,7 +114,9 @@ def _structure_tags(reader) -> dict[str, int]:
                 if str(tag) == "/Figure":
                     assert node.get("/Alt"), "a figure without alternative text"
                 if str(tag) == "/TD":
-                    seen["TD with headers"] = seen.get("TD with headers", 0) + int("/Headers" in str(node.get("/A", "")))
+                    seen["TD with headers"] = seen.get("TD with headers", 0) + int(
+                        "/Headers" in str(node.get("/A", ""))
+                    )
             kids = node.get("/K")
             if isinstance(kids, list):
                 stack.extend(kids)
@@ -117,10 +140,22 @@ def test_pdf_chapters_hold_their_text(pdfs, lang):
     reader = pdfs[lang]
     t = report.messages(lang)
     text = "\n".join(page.extract_text() for page in reader.pages)
-    for needle in (t["generated_from"][:40], t["strand_intro_Kiezen"], t["strand_empty"], t["regions_intro"][:40],
-                   t["stem_definitions_text"][:40], t["disclosure_text"][:40], t["boundary_year_text"][:40],
-                   t["quality_text"][:40], "synthetic.csv", "test-version", "0914", t["flag_provisional_note"][:30],
-                   t["flag_suppressed_note"][:30], t["flag_break_note"][:30]):
+    for needle in (
+        t["generated_from"][:40],
+        t["strand_intro_Kiezen"],
+        t["strand_empty"],
+        t["regions_intro"][:40],
+        t["stem_definitions_text"][:40],
+        t["disclosure_text"][:40],
+        t["boundary_year_text"][:40],
+        t["quality_text"][:40],
+        "synthetic.csv",
+        "test-version",
+        "0914",
+        t["flag_provisional_note"][:30],
+        t["flag_suppressed_note"][:30],
+        t["flag_break_note"][:30],
+    ):
         assert needle.replace("\n", " ") in text.replace("\n", " "), needle
 
 
@@ -131,7 +166,7 @@ def _pdf_table_rows(text: str, caption: str, header: str) -> list[list[str]]:
     start = next(i for i, line in enumerate(lines) if line.strip() == caption)
     head = next(i for i in range(start + 1, start + 6) if lines[i].startswith(header + " "))
     rows = []
-    for line in lines[head + 1:]:
+    for line in lines[head + 1 :]:
         if not re.match(r"^\d{4} ", line):
             break
         rows.append(line.split(" "))
@@ -159,17 +194,25 @@ def test_pdf_table_numbers_equal_the_indicator_table(pdfs, table, lang):
             unit = entry["unit"]
             expected = []
             if entry["denominator"]:
-                expected += [formatting.number(per.loc["T", "numerator"], lang), formatting.number(per.loc["T", "denominator"], lang)]
+                expected += [
+                    formatting.number(per.loc["T", "numerator"], lang),
+                    formatting.number(per.loc["T", "denominator"], lang),
+                ]
             expected += [formatting.value(per.loc[s, "value"], unit, lang) for s in ("T", "V", "M")]
-            assert cells[1:1 + len(expected)] == expected, (caption, cells)
+            assert cells[1 : 1 + len(expected)] == expected, (caption, cells)
             checked += 1
     assert checked == 45  # 2 indicators x 2 definitions x 2 levels x 5 years + 5 years of the Werken indicator
 
 
 def test_pdf_key_figures_show_changes_since_last_year_and_base_year(pdfs, table):
     text = pdfs["nl"].pages[5].extract_text() + "".join(p.extract_text() for p in pdfs["nl"].pages[3:9])
-    rows = table[(table.indicator_id == "ho_first_years_stem_share") & (table.region_level == "national")
-                 & (table.definition == "nl") & (table.breakdown == "level=hbo") & (table.sex == "T")].set_index("period")
+    rows = table[
+        (table.indicator_id == "ho_first_years_stem_share")
+        & (table.region_level == "national")
+        & (table.definition == "nl")
+        & (table.breakdown == "level=hbo")
+        & (table.sex == "T")
+    ].set_index("period")
     since_last = formatting.change(rows.loc["2023", "value"] - rows.loc["2022", "value"], "percent", "nl")
     since_base = formatting.change(rows.loc["2023", "value"] - rows.loc["2019", "value"], "percent", "nl")
     line = next(x for x in text.splitlines() if x.startswith("hbo (NL) Totaal 2023"))
@@ -235,8 +278,14 @@ def test_findings_state_rises_falls_gaps_and_targets(table):
 def test_target_status_is_read_from_the_table(table):
     items = report.indicators_of(table, fx.catalogue())
     status = findings.target_status(fx.targets(), items, "en")
-    women = table[(table.indicator_id == "ho_first_years_stem_share") & (table.region_level == "national")
-                  & (table.definition == "nl") & (table.breakdown == "level=hbo") & (table.sex == "V") & (table.period == "2023")]
+    women = table[
+        (table.indicator_id == "ho_first_years_stem_share")
+        & (table.region_level == "national")
+        & (table.definition == "nl")
+        & (table.breakdown == "level=hbo")
+        & (table.sex == "V")
+        & (table.period == "2023")
+    ]
     assert status[0]["latest"] == formatting.percent(women["value"].iloc[0], "en")
     assert status[0]["met"] is (women["value"].iloc[0] >= 15)
 
@@ -249,6 +298,7 @@ def test_unknown_indicator_id_stops_the_report(table):
 
 
 # --- HTML site ------------------------------------------------------------------------------------
+
 
 class _Page(HTMLParser):
     def __init__(self):
@@ -313,12 +363,26 @@ def test_site_has_a_page_per_region_and_municipality_with_national_figures(synth
         for folder in ("", "en/"):
             assert (synthetic_edition / folder / report.region_page_name(row.region_level, row.region_code)).is_file()
     html = (synthetic_edition / report.region_page_name("municipality", "GM0363")).read_text(encoding="utf-8")
-    mine = table[(table.region_code == "GM0363") & (table.indicator_id == "ho_first_years_stem_share") & (table.sex == "T")
-                 & (table.definition == "nl") & (table.breakdown == "level=wo") & (table.period == "2023")]
-    nat = table[(table.region_level == "national") & (table.indicator_id == "ho_first_years_stem_share") & (table.sex == "T")
-                & (table.definition == "nl") & (table.breakdown == "level=wo") & (table.period == "2023")]
-    row = (f'<tr><th scope="row">wo (NL)</th><td>Totaal</td><td>2023</td><td>{formatting.percent(mine.value.iloc[0])}</td>'
-           f'<td>{formatting.percent(nat.value.iloc[0])}</td>')
+    mine = table[
+        (table.region_code == "GM0363")
+        & (table.indicator_id == "ho_first_years_stem_share")
+        & (table.sex == "T")
+        & (table.definition == "nl")
+        & (table.breakdown == "level=wo")
+        & (table.period == "2023")
+    ]
+    nat = table[
+        (table.region_level == "national")
+        & (table.indicator_id == "ho_first_years_stem_share")
+        & (table.sex == "T")
+        & (table.definition == "nl")
+        & (table.breakdown == "level=wo")
+        & (table.period == "2023")
+    ]
+    row = (
+        f'<tr><th scope="row">wo (NL)</th><td>Totaal</td><td>2023</td><td>{formatting.percent(mine.value.iloc[0])}</td>'
+        f"<td>{formatting.percent(nat.value.iloc[0])}</td>"
+    )
     assert row in html
     suppressed = (synthetic_edition / report.region_page_name("municipality", "GM0034")).read_text(encoding="utf-8")
     assert "onderdrukt" in suppressed
@@ -331,7 +395,11 @@ def test_site_tables_can_be_sorted_and_filtered_without_a_server(synthetic_editi
 
 
 def test_english_site_mirrors_the_dutch_one(synthetic_edition):
-    nl = {p.relative_to(synthetic_edition).as_posix() for p in synthetic_edition.glob("**/*.html") if "en/" not in p.as_posix()[len(str(synthetic_edition)):]}
+    nl = {
+        p.relative_to(synthetic_edition).as_posix()
+        for p in synthetic_edition.glob("**/*.html")
+        if "en/" not in p.as_posix()[len(str(synthetic_edition)) :]
+    }
     en = {p.relative_to(synthetic_edition / "en").as_posix() for p in (synthetic_edition / "en").rglob("*.html")}
     assert nl == en
     assert "Technology Pact Monitor" in (synthetic_edition / "en" / "index.html").read_text(encoding="utf-8")
@@ -345,23 +413,32 @@ def test_downloads_page_lists_every_download(synthetic_edition):
 
 # --- determinism and hermetic rendering -----------------------------------------------------------
 
+
 def test_two_renders_are_byte_identical_with_or_without_a_pdf_process(synthetic_edition, tmp_path):
     assert edition._pdf_in_background()  # the shared edition rendered its PDFs in a child process
     again = tmp_path / "2024"
     fx.render_edition(again, background=False)
-    first = {p.relative_to(synthetic_edition).as_posix(): p.read_bytes() for p in synthetic_edition.rglob("*") if p.is_file()}
+    first = {
+        p.relative_to(synthetic_edition).as_posix(): p.read_bytes() for p in synthetic_edition.rglob("*") if p.is_file()
+    }
     second = {p.relative_to(again).as_posix(): p.read_bytes() for p in again.rglob("*") if p.is_file()}
     assert first.keys() == second.keys()
     different = [name for name in first if first[name] != second[name]]
     assert different == []
 
 
-@pytest.mark.parametrize("html,message", [
-    ('<html lang="nl"><body><img src="missing-chart.png" alt="x"></body></html>', "missing-chart.png"),
-    ('<html lang="nl"><head><style>@font-face { font-family: X; src: url("file:///usr/share/fonts/nope/Missing.ttf"); }'
-     ' body { font-family: X; }</style></head><body><p>x</p></body></html>', "Missing.ttf"),
-    ('<html lang="nl"><body><img src="https://example.org/logo.png" alt="x"></body></html>', "example.org"),
-])
+@pytest.mark.parametrize(
+    "html,message",
+    [
+        ('<html lang="nl"><body><img src="missing-chart.png" alt="x"></body></html>', "missing-chart.png"),
+        (
+            '<html lang="nl"><head><style>@font-face { font-family: X; src: url("file:///usr/share/fonts/nope/Missing.ttf"); }'
+            " body { font-family: X; }</style></head><body><p>x</p></body></html>",
+            "Missing.ttf",
+        ),
+        ('<html lang="nl"><body><img src="https://example.org/logo.png" alt="x"></body></html>', "example.org"),
+    ],
+)
 def test_a_missing_image_font_or_remote_url_fails_the_build(tmp_path, html, message):
     with pytest.raises(edition.RenderError, match=re.escape(message)):
         edition.write_pdf(html, tmp_path / "x.pdf", "2024")
@@ -369,8 +446,9 @@ def test_a_missing_image_font_or_remote_url_fails_the_build(tmp_path, html, mess
 
 
 def _start_rendering(stage: Path):
-    return edition.rendering(stage, fx.EDITION, fx.indicator_table(), fx.catalogue(), fx.manifest(), ("nl",),
-                             background=True)
+    return edition.rendering(
+        stage, fx.EDITION, fx.indicator_table(), fx.catalogue(), fx.manifest(), ("nl",), background=True
+    )
 
 
 def test_an_error_in_the_pdf_process_fails_the_render_with_its_traceback(tmp_path):
@@ -408,10 +486,15 @@ def test_the_pdf_process_dies_with_a_killed_build(tmp_path):
         "with edition.rendering(Path(sys.argv[1]), fx.EDITION, fx.indicator_table(), fx.catalogue(), fx.manifest(),\n"
         "                       ('nl',), background=True) as job:\n"
         "    print(job.process.pid, flush=True)\n"
-        "    os.kill(os.getpid(), signal.SIGKILL)\n")
-    killed = subprocess.run([sys.executable, "-c", script, str(tmp_path / "stage"), str(Path(__file__).parent)],
-                            capture_output=True, text=True, timeout=120,
-                            env={**os.environ, "TMPDIR": str(tmp_path)})  # where the renderer's arguments go
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    killed = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "stage"), str(Path(__file__).parent)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+    )  # where the renderer's arguments go
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
     child = int(killed.stdout.split()[0])
     deadline = time.monotonic() + 60
@@ -423,12 +506,17 @@ def test_the_pdf_process_dies_with_a_killed_build(tmp_path):
 
 # --- maps and charts ------------------------------------------------------------------------------
 
+
 def test_tile_grid_covers_every_region_once():
     positions = maps.tile_positions()
     from pipeline import reference
 
-    for level, table_name in (("province", "provinces"), ("arbeidsmarktregio", "arbeidsmarktregios"),
-                              ("techniekpact", "techniekpact_regions"), ("landsdeel", "landsdelen")):
+    for level, table_name in (
+        ("province", "provinces"),
+        ("arbeidsmarktregio", "arbeidsmarktregios"),
+        ("techniekpact", "techniekpact_regions"),
+        ("landsdeel", "landsdelen"),
+    ):
         codes = set(reference.load(f"regions/{table_name}.csv").frame["code"])
         assert set(positions[level]) == codes, level
         cells = [(c, r) for c, r, _ in positions[level].values()]
@@ -439,12 +527,21 @@ def test_tile_grid_covers_every_region_once():
 
 
 def test_tile_map_shows_each_value_and_refuses_unknown_regions():
-    values = {"PV20": ("Groningen", 21.5), "PV21": ("Fryslân", 19.0), "PV28": ("Zuid-Holland", 25.0), "PV31": ("Limburg", None)}
-    svg = maps.tile_map("province", values, title="Aandeel", unit="percent", lang="nl", chart_id="m", no_data="geen gegevens")
+    values = {
+        "PV20": ("Groningen", 21.5),
+        "PV21": ("Fryslân", 19.0),
+        "PV28": ("Zuid-Holland", 25.0),
+        "PV31": ("Limburg", None),
+    }
+    svg = maps.tile_map(
+        "province", values, title="Aandeel", unit="percent", lang="nl", chart_id="m", no_data="geen gegevens"
+    )
     assert svg.count("<rect") == 12 + 1 + 6  # background, 12 tiles, legend of 5 classes + no data
     assert ">21,5%<" in svg and "Limburg: –" in svg and "geen gegevens" in svg
     with pytest.raises(ValueError, match="PV99"):
-        maps.tile_map("province", {"PV99": ("Nergens", 1.0)}, title="x", unit="percent", lang="nl", chart_id="m", no_data="-")
+        maps.tile_map(
+            "province", {"PV99": ("Nergens", 1.0)}, title="x", unit="percent", lang="nl", chart_id="m", no_data="-"
+        )
 
 
 @pytest.mark.parametrize("rd", [True, False])
@@ -465,10 +562,15 @@ def test_choropleth_from_a_boundary_geojson(tmp_path, rd):
 def test_choropleth_names_codes_without_outline_and_bad_files(tmp_path):
     shapes = maps.load_boundaries(fx.write_boundaries(tmp_path))
     with pytest.raises(maps.BoundaryError, match="GM9999"):
-        maps.choropleth(shapes, {"GM9999": ("Nergens", 1.0)}, title="t", unit="percent", lang="nl", chart_id="c", no_data="-")
+        maps.choropleth(
+            shapes, {"GM9999": ("Nergens", 1.0)}, title="t", unit="percent", lang="nl", chart_id="c", no_data="-"
+        )
     bad = tmp_path / "bad.geojson"
-    bad.write_text('{"type": "FeatureCollection", "features": [{"properties": {"statcode": "GM0363"}, '
-                   '"geometry": {"type": "Point", "coordinates": [1, 2]}}]}', encoding="utf-8")
+    bad.write_text(
+        '{"type": "FeatureCollection", "features": [{"properties": {"statcode": "GM0363"}, '
+        '"geometry": {"type": "Point", "coordinates": [1, 2]}}]}',
+        encoding="utf-8",
+    )
     with pytest.raises(maps.BoundaryError, match=r"bad.geojson: feature 1 \(GM0363\).*Point"):
         maps.load_boundaries(bad)
     (tmp_path / "html.geojson").write_text("<html>", encoding="utf-8")
@@ -509,6 +611,7 @@ def test_line_chart_is_accessible_and_deterministic():
 
 # --- messages and formatting ----------------------------------------------------------------------
 
+
 def test_message_catalogue_has_the_same_keys_in_both_languages():
     data = tomllib.loads((TEMPLATE_DIR / "messages.toml").read_text(encoding="utf-8"))
     assert set(data["nl"]) == set(data["en"])
@@ -521,7 +624,10 @@ def test_numbers_are_formatted_per_language():
     assert formatting.number(1234567.5, "en") == "1,234,568"
     assert formatting.percent(23.456, "nl") == "23,5%"
     assert formatting.change(-0.04, "percent", "en") == "±0.0 pp"
-    assert formatting.change(1.25, "percent", "nl") == "+1,2 %-punt" or formatting.change(1.25, "percent", "nl") == "+1,3 %-punt"
+    assert (
+        formatting.change(1.25, "percent", "nl") == "+1,2 %-punt"
+        or formatting.change(1.25, "percent", "nl") == "+1,3 %-punt"
+    )
     assert formatting.change(-340, "count", "nl") == "−340"
     assert formatting.value(None, "count") == "–"
 
@@ -541,10 +647,24 @@ def test_target_status_shows_the_digits_that_separate_value_and_target(table):
     items = report.indicators_of(table, fx.catalogue())
     item = next(i for i in items if i.id == "ho_first_years_stem_share")
     rows = item.national
-    latest = rows[(rows.definition == "nl") & (rows.breakdown == "level=hbo") & (rows.sex == "T")].sort_values("period").iloc[-1]
+    latest = (
+        rows[(rows.definition == "nl") & (rows.breakdown == "level=hbo") & (rows.sex == "T")]
+        .sort_values("period")
+        .iloc[-1]
+    )
     goal = float(latest["value"]) + 0.004
-    targets = pd.DataFrame([{"indicator_id": item.id, "definition": "nl", "breakdown": "level=hbo", "sex": "T",
-                             "target_year": "2030", "target_value": goal}])
+    targets = pd.DataFrame(
+        [
+            {
+                "indicator_id": item.id,
+                "definition": "nl",
+                "breakdown": "level=hbo",
+                "sex": "T",
+                "target_year": "2030",
+                "target_value": goal,
+            }
+        ]
+    )
     [status] = findings.target_status(targets, items, "nl")
     assert status["met"] is not None and not status["met"]
     assert status["latest"] != status["target"]
@@ -589,8 +709,10 @@ def test_report_shows_margins_and_points_to_the_downloads_for_crosses(table):
 
 def test_pdf_regional_table_has_a_column_per_series_and_every_region(table):
     item = next(i for i in report.indicators_of(table, fx.catalogue()) if i.id == "ho_first_years_stem_share")
-    blocks = [{"indicator": item.titles["nl"], "indicator_id": item.id, "unit": item.unit, **b}
-              for b in report.regional_comparison(item, "municipality", "nl", None)]
+    blocks = [
+        {"indicator": item.titles["nl"], "indicator_id": item.id, "unit": item.unit, **b}
+        for b in report.regional_comparison(item, "municipality", "nl", None)
+    ]
     [wide] = content.pdf_region_tables(blocks, "Gemeenten", report.messages("nl"))
     assert wide["header"][1:-1] == ["hbo", "wo"]
     assert wide["national"][1:3] == [b["national"] for b in blocks]

@@ -17,8 +17,17 @@ def real_build(realdata, tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("TECHPACT_HOME", str(tmp / "home"))
         mp.setenv("DAGSTER_HOME", str(tmp / "home" / "dagster"))
-        code = cli.main(["build", "--sources", str(realdata / FOLDER), "--out", str(tmp / "out"),
-                         "--warehouse", f"sqlite:///{tmp / 'warehouse.sqlite'}"])
+        code = cli.main(
+            [
+                "build",
+                "--sources",
+                str(realdata / FOLDER),
+                "--out",
+                str(tmp / "out"),
+                "--warehouse",
+                f"sqlite:///{tmp / 'warehouse.sqlite'}",
+            ]
+        )
     assert code == 0
     return tmp
 
@@ -36,13 +45,18 @@ def test_first_year_totals_of_2019_in_the_core_table(real_build):
 def test_every_file_of_the_folder_is_recognised_and_used(real_build):
     inventory = stored(real_build, "landing_inventory")
     assert dict(zip(inventory["file"], inventory["family"])) == {
-        "hbo_gediplomeerden_2019.csv": "duo_ho_diplomas", "hbo_inscriptions_2019.csv": "duo_ho_first_years",
-        "mbo_inscriptions_2019.csv": "duo_mbo_participants", "wo_gediplomeerden_2019.csv": "duo_ho_diplomas",
-        "wo_inscriptions_2019.csv": "duo_ho_first_years"}
+        "hbo_gediplomeerden_2019.csv": "duo_ho_diplomas",
+        "hbo_inscriptions_2019.csv": "duo_ho_first_years",
+        "mbo_inscriptions_2019.csv": "duo_mbo_participants",
+        "wo_gediplomeerden_2019.csv": "duo_ho_diplomas",
+        "wo_inscriptions_2019.csv": "duo_ho_first_years",
+    }
     diplomas = stored(real_build, "ho_diplomas")
     assert sorted(diplomas["year"].unique()) == [2014, 2015, 2016, 2017, 2018]
     assert diplomas["source_line"].groupby(diplomas["source_file"]).nunique().to_dict() == {
-        "hbo_gediplomeerden_2019.csv": 300, "wo_gediplomeerden_2019.csv": 300}
+        "hbo_gediplomeerden_2019.csv": 300,
+        "wo_gediplomeerden_2019.csv": 300,
+    }
     mbo = stored(real_build, "mbo_participants")
     assert mbo["source_line"].nunique() == 400 and (mbo["municipality_code"] == "GM0599").any()
     assert stored(real_build, "vo_exam_candidates").empty  # no vo file in this folder

@@ -20,7 +20,11 @@ EDITION = editions.get(2024)  # education years up to 2023
 
 
 def _hashes(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _stable_codes() -> set[str]:
@@ -52,7 +56,8 @@ def ho_files(tmp_path_factory) -> dict[int, Path]:
 def test_ho_scale_two_doubles_rows_and_locations_over_ten_years(ho_files):
     one, two = ho_files[1], ho_files[2]
     assert sorted(p.name for p in two.iterdir()) == sorted(
-        [p.name for p in one.iterdir()] + [p.name.replace("2023", "2018") for p in one.iterdir()])
+        [p.name for p in one.iterdir()] + [p.name.replace("2023", "2018") for p in one.iterdir()]
+    )
     for path in one.iterdir():
         small, large = sources.parse(path).frame, sources.parse(two / path.name).frame
         assert len(large) == 2 * len(small), path.name
@@ -78,8 +83,11 @@ def test_ho_scale_two_classifies_without_unknown_codes(ho_files):
 def test_mbo_scale_two(tmp_path):
     written = duo_mbo.write(EDITION, tmp_path, DEFAULT_SEED, scale=2)
     assert [p.name for p in written] == [
-        "08-deelnemers-per-instelling-2014-2018.csv", "10-gediplomeerden-per-instelling-2014-2018.csv",
-        "08-deelnemers-per-instelling-2019-2023.csv", "10-gediplomeerden-per-instelling-2019-2023.csv"]
+        "08-deelnemers-per-instelling-2014-2018.csv",
+        "10-gediplomeerden-per-instelling-2014-2018.csv",
+        "08-deelnemers-per-instelling-2019-2023.csv",
+        "10-gediplomeerden-per-instelling-2019-2023.csv",
+    ]
     frames = {p.name: sources.parse(p).frame for p in written}  # the 2015 and 2020 layouts, places resolved
     recent = frames["08-deelnemers-per-instelling-2019-2023.csv"]
     assert recent["institution_code"].nunique() == 2 * len(duo_mbo.INSTITUTIONS)
@@ -89,7 +97,7 @@ def test_mbo_scale_two(tmp_path):
 
 def test_vo_scale_two_locations_and_pupils_before_and_after_the_vmbo_profiles(tmp_path):
     one, two = duo_vo.locations(DEFAULT_SEED, 1), duo_vo.locations(DEFAULT_SEED, 2)
-    assert two[:len(one)] == one and len(two) == 2 * len(one)
+    assert two[: len(one)] == one and len(two) == 2 * len(one)
     assert len({(brin, number) for brin, number, *_ in two}) == len(two)
     paths = [duo_vo.write_pupils(DEFAULT_SEED, year, tmp_path, 2) for year in (2015, 2016)]
     raw = pd.concat([sources.parse(p).frame for p in paths], ignore_index=True)

@@ -32,16 +32,37 @@ def test_dask_executor_with_postgres_instance_equals_in_process_build(sample_dir
     monkeypatch.setenv("TECHPACT_HOME", str(tmp_path / "local"))
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "local" / "dagster"))
     monkeypatch.delenv("TECHPACT_INSTANCE", raising=False)
-    assert cli.main(["build", "--sources", str(sample_dir), "--edition", "2024", "--out", str(tmp_path / "out-local"),
-                     "--warehouse", f"sqlite:///{tmp_path / 'local.sqlite'}"]) == 0
+    assert (
+        cli.main(
+            [
+                "build",
+                "--sources",
+                str(sample_dir),
+                "--edition",
+                "2024",
+                "--out",
+                str(tmp_path / "out-local"),
+                "--warehouse",
+                f"sqlite:///{tmp_path / 'local.sqlite'}",
+            ]
+        )
+        == 0
+    )
 
     # `techpact build --executor dask` in a fresh process, with the PostgreSQL instance chosen by
     # configuration (a fresh database of the test server) and a local Dask cluster of worker processes
     url = sa.engine.make_url(pg_url)
     env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
-    env.update(TECHPACT_INSTANCE="postgres", TECHPACT_HOME=str(tmp_path / "dask"), PYTHONWARNINGS="ignore",
-               TECHPACT_PG_HOST=url.host, TECHPACT_PG_PORT=str(url.port or 5432), TECHPACT_PG_USER=url.username,
-               TECHPACT_PG_PASSWORD=url.password or "", TECHPACT_PG_DB=url.database)
+    env.update(
+        TECHPACT_INSTANCE="postgres",
+        TECHPACT_HOME=str(tmp_path / "dask"),
+        PYTHONWARNINGS="ignore",
+        TECHPACT_PG_HOST=url.host,
+        TECHPACT_PG_PORT=str(url.port or 5432),
+        TECHPACT_PG_USER=url.username,
+        TECHPACT_PG_PASSWORD=url.password or "",
+        TECHPACT_PG_DB=url.database,
+    )
     settings = Settings(home=tmp_path / "dask", sources=sample_dir, out=tmp_path / "out-dask")
     # the workers load the instance from its configuration: they need the same environment
     monkeypatch.setenv("TECHPACT_INSTANCE", "postgres")
@@ -51,10 +72,30 @@ def test_dask_executor_with_postgres_instance_equals_in_process_build(sample_dir
         with Client(cluster) as client:
             worker_pids = set(client.run(os.getpid).values())
         build = subprocess.run(
-            [sys.executable, "-m", "pipeline.cli", "build", "--sources", str(sample_dir), "--edition", "2024",
-             "--out", str(settings.out), "--warehouse", f"sqlite:///{tmp_path / 'dask.sqlite'}",
-             "--executor", "dask", "--dask-address", cluster.scheduler_address],
-            cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=1800)  # a guard against a hang, not a speed test
+            [
+                sys.executable,
+                "-m",
+                "pipeline.cli",
+                "build",
+                "--sources",
+                str(sample_dir),
+                "--edition",
+                "2024",
+                "--out",
+                str(settings.out),
+                "--warehouse",
+                f"sqlite:///{tmp_path / 'dask.sqlite'}",
+                "--executor",
+                "dask",
+                "--dask-address",
+                cluster.scheduler_address,
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1800,
+        )  # a guard against a hang, not a speed test
     assert build.returncode == 0, build.stderr[-4000:]
     run_id = re.search(r"\(run ([0-9a-f-]{36})\)", build.stdout).group(1)
 
@@ -64,8 +105,11 @@ def test_dask_executor_with_postgres_instance_equals_in_process_build(sample_dir
         run = instance.get_run_by_id(run_id)
         assert run.is_success and run.tags["techpact/edition"] == "2024"
         events = [r.event_log_entry for r in instance.get_records_for_run(run_id).records]
-        starts = {e.dagster_event.step_key: e.dagster_event.pid for e in events
-                  if e.dagster_event and e.dagster_event.event_type_value == "STEP_START"}
+        starts = {
+            e.dagster_event.step_key: e.dagster_event.pid
+            for e in events
+            if e.dagster_event and e.dagster_event.event_type_value == "STEP_START"
+        }
     assert {"raw_duo_ho_first_years", "indicators", "edition_release"} <= set(starts)
     assert len(worker_pids) == 2 and set(starts.values()) <= worker_pids  # every step ran in a Dask worker
 

@@ -17,8 +17,13 @@ from pipeline import sources
 from schemas import fast, validate
 from schemas.raw import RawHoDiploma, RawHoEnrolment, RawMbo, RawVoExam, RawVoPupils
 
-FAMILY_MODELS = {"duo_ho_first_years": RawHoEnrolment, "duo_ho_diplomas": RawHoDiploma, "duo_mbo_participants": RawMbo,
-                 "duo_vo_exams": RawVoExam, "duo_vo_pupils": RawVoPupils}
+FAMILY_MODELS = {
+    "duo_ho_first_years": RawHoEnrolment,
+    "duo_ho_diplomas": RawHoDiploma,
+    "duo_mbo_participants": RawMbo,
+    "duo_vo_exams": RawVoExam,
+    "duo_vo_pupils": RawVoPupils,
+}
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +117,7 @@ class WithCustomCheck(pa.DataFrameModel):
     value: Series[int] = pa.Field(ge=0)
 
     @pa.check("value")
-    def even(cls, series: pd.Series) -> pd.Series:  # noqa: N805
+    def even(cls, series: pd.Series) -> pd.Series:
         return series % 2 == 0
 
 

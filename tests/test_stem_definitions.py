@@ -48,6 +48,7 @@ def set_version(csv: Path, version: str) -> None:
 
 # --- real data ---------------------------------------------------------------------------------
 
+
 @pytest.mark.realdata
 def test_every_real_first_year_programme_is_classified_under_both_definitions(real_core, real_classified):
     classified, unknown = real_classified
@@ -73,8 +74,9 @@ def test_real_bridge_2015_2019_reconciles_exactly(real_classified):
     classified, _ = real_classified
     table = bridge.bridge(classified, HO_ROW, "2020")
     assert bridge.reconcile(table) == []
-    totals = table[table["group_kind"] == ""].pivot_table(index=["level", "year", "sex"], columns="component",
-                                                          values="count", aggfunc="sum")
+    totals = table[table["group_kind"] == ""].pivot_table(
+        index=["level", "year", "sex"], columns="component", values="count", aggfunc="sum"
+    )
     assert len(totals) == 2 * 5 * 3  # hbo, wo x 2015-2019 x T, M, V
     assert (totals["nl_total"] == totals["isced_total"] + totals["added"] - totals["left_out"]).all()
     # the totals are the core table's own sums, computed here without the bridge
@@ -91,17 +93,22 @@ def test_real_bridge_2015_2019_reconciles_exactly(real_classified):
 
 
 @pytest.mark.realdata
-@pytest.mark.parametrize("folder,name,core,build", [
-    (HO, "hbo_gediplomeerden_2019.csv", "ho_diplomas", core_ho.ho_diplomas),
-    (HO, "wo_gediplomeerden_2019.csv", "ho_diplomas", core_ho.ho_diplomas),
-    (HO, "mbo_inscriptions_2019.csv", "mbo_participants", None),
-    ("duo-vo-examens-2019-2024", "examenkandidaten-en-geslaagden-2019-2024.csv", "vo_exam_candidates", None),
-])
+@pytest.mark.parametrize(
+    "folder,name,core,build",
+    [
+        (HO, "hbo_gediplomeerden_2019.csv", "ho_diplomas", core_ho.ho_diplomas),
+        (HO, "wo_gediplomeerden_2019.csv", "ho_diplomas", core_ho.ho_diplomas),
+        (HO, "mbo_inscriptions_2019.csv", "mbo_participants", None),
+        ("duo-vo-examens-2019-2024", "examenkandidaten-en-geslaagden-2019-2024.csv", "vo_exam_candidates", None),
+    ],
+)
 def test_real_diplomas_qualifications_and_profiles_are_classified_under_both(realdata, folder, name, core, build):
     from pipeline.core import mbo as core_mbo
     from pipeline.core import vo as core_vo
 
-    build = build or {"mbo_participants": core_mbo.mbo_participants, "vo_exam_candidates": core_vo.vo_exam_candidates}[core]
+    build = (
+        build or {"mbo_participants": core_mbo.mbo_participants, "vo_exam_candidates": core_vo.vo_exam_candidates}[core]
+    )
     raw = sources.parse(realdata / folder / name).frame
     last = int(raw["year"].max())
     frame = build(raw, str(last + 1), last)
@@ -116,6 +123,7 @@ def test_real_diplomas_qualifications_and_profiles_are_classified_under_both(rea
 
 # --- the bridge on a hand-made table -----------------------------------------------------------
 
+
 def hand_table() -> pd.DataFrame:
     """Four programmes, 2019, both sexes; figures chosen by hand."""
     rows = [  # code, sex, count, stem_nl, cluster_nl, stem_isced, isced_f
@@ -128,7 +136,9 @@ def hand_table() -> pd.DataFrame:
         ("10004", "M", 30, False, "", False, "0413"),  # neither
         ("10004", "V", 40, False, "", False, "0413"),
     ]
-    frame = pd.DataFrame(rows, columns=["programme_code", "sex", "count", "stem_nl", "cluster_nl", "stem_isced", "isced_f"])
+    frame = pd.DataFrame(
+        rows, columns=["programme_code", "sex", "count", "stem_nl", "cluster_nl", "stem_isced", "isced_f"]
+    )
     frame["count"] = frame["count"].astype("Int64")
     frame["count_low"] = frame["count_high"] = frame["count"].astype(np.int64)
     frame["stem_nl"] = frame["stem_nl"].astype("boolean")
@@ -163,8 +173,10 @@ def test_bridge_with_masked_and_unclassified_rows_still_reconciles():
     left = table[(table["component"] == "left_out") & (table["sex"] == "T") & (table["group_kind"] == "")].iloc[0]
     assert pd.isna(left["count"]) and (left["count_low"], left["count_high"]) == (2, 5)
     assert cell(table, "added", "M", "unclassified") == 30  # visible, not hidden in a cluster
-    assert cell(table, "unclassified", "T", "isced") == 30 and table[(table["component"] == "unclassified")
-                                                                      & (table["group"] == "nl")].empty
+    assert (
+        cell(table, "unclassified", "T", "isced") == 30
+        and table[(table["component"] == "unclassified") & (table["group"] == "nl")].empty
+    )
 
 
 def test_reconcile_finds_a_tampered_cell():
@@ -177,6 +189,7 @@ def test_reconcile_finds_a_tampered_cell():
 
 # --- validity per year, contracts, drop-in replacement -------------------------------------------
 
+
 def test_validity_is_honoured_per_year(tmp_path, monkeypatch):
     """A programme reclassified from 2018 on gets the old flag before 2018 and the new one after."""
     over = tmp_path / "over"
@@ -186,12 +199,25 @@ def test_validity_is_honoured_per_year(tmp_path, monkeypatch):
     old = table[table["code"] == code].iloc[0].copy()
     table.loc[table["code"] == code, "valid_to"] = "2017"
     new = old.copy()
-    new[["is_stem", "cluster", "reason", "valid_from"]] = ["true", "landbouw", "more than half science content (test)", "2018"]
+    new[["is_stem", "cluster", "reason", "valid_from"]] = [
+        "true",
+        "landbouw",
+        "more than half science content (test)",
+        "2018",
+    ]
     pd.concat([table, new.to_frame().T], ignore_index=True).to_csv(csv, index=False)
     monkeypatch.setenv("TECHPACT_REFERENCE_OVERRIDES", str(over))
     level = old["level"]
-    core = pd.DataFrame({"programme_code": code, "programme_name": old["name"], "level": level,
-                         "year": [2016, 2017, 2018, 2019], "source_file": "f.csv", "source_line": [2, 3, 4, 5]})
+    core = pd.DataFrame(
+        {
+            "programme_code": code,
+            "programme_name": old["name"],
+            "level": level,
+            "year": [2016, 2017, 2018, 2019],
+            "source_file": "f.csv",
+            "source_line": [2, 3, 4, 5],
+        }
+    )
     classified, unknown = classify.classify(core, HO_ROW)
     assert unknown == []
     assert classified["stem_nl"].tolist() == [False, False, True, True]
@@ -206,13 +232,21 @@ def test_a_code_outside_its_validity_is_unknown(tmp_path, monkeypatch):
     table.loc[0, "valid_from"] = "2018"
     table.to_csv(csv, index=False)
     monkeypatch.setenv("TECHPACT_REFERENCE_OVERRIDES", str(over))
-    core = pd.DataFrame({"programme_code": code, "programme_name": "x", "level": table.loc[0, "level"],
-                         "year": [2017, 2018], "source_file": "03b.csv", "source_line": [7, 8]})
+    core = pd.DataFrame(
+        {
+            "programme_code": code,
+            "programme_name": "x",
+            "level": table.loc[0, "level"],
+            "year": [2017, 2018],
+            "source_file": "03b.csv",
+            "source_line": [7, 8],
+        }
+    )
     with pytest.raises(classify.ClassificationError) as caught:
         classify.classify(core, HO_ROW)
     [problem] = caught.value.unknown
     assert (problem.definition, problem.code, problem.years) == ("nl", code, "2017")
-    assert "not valid in 2017" in problem.problem and "03b.csv line(s) 7" == problem.where
+    assert "not valid in 2017" in problem.problem and problem.where == "03b.csv line(s) 7"
 
 
 def test_shipped_definition_tables_meet_their_contracts():
@@ -231,7 +265,11 @@ def test_an_official_drop_in_replaces_the_shipped_table(tmp_path, monkeypatch, r
     csv = copy_table("nl_ho_programmes", over)
     table = pd.read_csv(csv, dtype=str, keep_default_na=False)
     code = real_or_sample_core.loc[real_or_sample_core["croho_sector"] == "onderwijs", "programme_code"].iloc[0]
-    table.loc[table["code"] == code, ["is_stem", "cluster", "reason"]] = ["true", "lerarenopleiding", "official list (test)"]
+    table.loc[table["code"] == code, ["is_stem", "cluster", "reason"]] = [
+        "true",
+        "lerarenopleiding",
+        "official list (test)",
+    ]
     table.to_csv(csv, index=False)
     set_version(csv, "official-2026")
     monkeypatch.setenv("TECHPACT_REFERENCE_OVERRIDES", str(over))
@@ -241,14 +279,23 @@ def test_an_official_drop_in_replaces_the_shipped_table(tmp_path, monkeypatch, r
     assert rows["stem_nl"].all() and set(rows["cluster_nl"]) == {"lerarenopleiding"}
 
 
-@pytest.mark.parametrize("damage,line,column,check", [
-    (lambda t: t.assign(cluster=np.where(t.index == 0, "", t["cluster"])).assign(
-        is_stem=np.where(t.index == 0, "true", t["is_stem"])), 2, None, "stem_has_cluster"),
-    (lambda t: pd.concat([t, t.iloc[[3]]], ignore_index=True), 5, None, "one_row_per_code_and_year"),
-    (lambda t: t.assign(is_stem=np.where(t.index == 2, "misschien", t["is_stem"])), 4, "is_stem", "str_matches"),
-    (lambda t: t.assign(valid_to=np.where(t.index == 1, "1999", t["valid_to"])), 3, None, "period_in_order"),
-    (lambda t: t.drop(columns=["reason"]), None, "reason", "column_in_dataframe"),
-])
+@pytest.mark.parametrize(
+    "damage,line,column,check",
+    [
+        (
+            lambda t: t.assign(cluster=np.where(t.index == 0, "", t["cluster"])).assign(
+                is_stem=np.where(t.index == 0, "true", t["is_stem"])
+            ),
+            2,
+            None,
+            "stem_has_cluster",
+        ),
+        (lambda t: pd.concat([t, t.iloc[[3]]], ignore_index=True), 5, None, "one_row_per_code_and_year"),
+        (lambda t: t.assign(is_stem=np.where(t.index == 2, "misschien", t["is_stem"])), 4, "is_stem", "str_matches"),
+        (lambda t: t.assign(valid_to=np.where(t.index == 1, "1999", t["valid_to"])), 3, None, "period_in_order"),
+        (lambda t: t.drop(columns=["reason"]), None, "reason", "column_in_dataframe"),
+    ],
+)
 def test_a_broken_drop_in_stops_with_file_line_and_check(tmp_path, monkeypatch, damage, line, column, check):
     over = tmp_path / "over"
     csv = copy_table("nl_ho_programmes", over)
@@ -256,7 +303,9 @@ def test_a_broken_drop_in_stops_with_file_line_and_check(tmp_path, monkeypatch, 
     table.to_csv(csv, index=False)
     meta = csv.with_suffix(".meta.toml")
     if "reason" not in table.columns:  # the meta file declares the columns: keep it consistent with the file
-        meta.write_text("\n".join(l for l in meta.read_text().splitlines() if not l.startswith("reason =")), encoding="utf-8")
+        meta.write_text(
+            "\n".join(l for l in meta.read_text().splitlines() if not l.startswith("reason =")), encoding="utf-8"
+        )
     monkeypatch.setenv("TECHPACT_REFERENCE_OVERRIDES", str(over))
     with pytest.raises(SourceError) as caught:
         classify.load_definition("stem/nl_ho_programmes.csv")
@@ -272,14 +321,20 @@ def test_isced_contract_ties_the_flag_to_fields_05_06_07(tmp_path):
     table.loc[index, "is_stem"] = "true"  # agriculture is not ISCED STEM
     table.loc[index + 1, "isced_f_narrow"] = "999"
     found = reference_schemas.problems(reference_schemas.IscedDefinition, table, path)
-    assert {(p.row, p.problem.split()[1]) for p in found} == {(index + 2, "stem_is_05_06_07"), (index + 3, "fields_nest")}
+    assert {(p.row, p.problem.split()[1]) for p in found} == {
+        (index + 2, "stem_is_05_06_07"),
+        (index + 3, "fields_nest"),
+    }
 
 
 # --- version history -----------------------------------------------------------------------------
 
+
 @pytest.fixture
 def sample_core(sample_dir):
-    raw = pd.concat([sources.parse(p).frame for p in sorted((sample_dir / "2024").glob("03b-eerstejaars-*.csv"))], ignore_index=True)
+    raw = pd.concat(
+        [sources.parse(p).frame for p in sorted((sample_dir / "2024").glob("03b-eerstejaars-*.csv"))], ignore_index=True
+    )
     return core_ho.ho_first_years(raw, "2024", 2023)
 
 
@@ -313,7 +368,12 @@ def test_definition_change_is_reported_and_both_versions_are_computed(tmp_path, 
     assert len(changes) == 1
     row = changes.iloc[0]
     shipped = history.set_index("table_id").loc["stem.nl_ho_programmes", "version"]
-    assert (row.table_id, row.old_version, row.new_version, row.previous_edition) == ("stem.nl_ho_programmes", shipped, "2027.0", "2023")
+    assert (row.table_id, row.old_version, row.new_version, row.previous_edition) == (
+        "stem.nl_ho_programmes",
+        shipped,
+        "2027.0",
+        "2023",
+    )
     assert (row.codes_added, row.codes_removed, row.codes_reclassified) == (0, 0, 2)
     assert all(f"~ {code} " in row.detail for code in codes)
 
@@ -323,7 +383,7 @@ def test_definition_change_is_reported_and_both_versions_are_computed(tmp_path, 
     mid = (moved["count_low"] + moved["count_high"]) / 2
     expected = mid.groupby([moved["level"], moved["year"]]).sum()
     total = comparison[comparison["sex"] == "T"].set_index(["level", "year"])
-    difference = (total["stem_new"] - total["stem_old"])
+    difference = total["stem_new"] - total["stem_old"]
     assert difference.round(6).to_dict() == expected.reindex(difference.index, fill_value=0).round(6).to_dict()
     assert (comparison["unknown_to_old"] == 0).all()
 
@@ -348,6 +408,7 @@ def test_altered_archive_is_refused(tmp_path, monkeypatch):
 
 # --- both definitions everywhere -------------------------------------------------------------------
 
+
 def test_every_stem_indicator_in_the_catalogue_has_both_definitions():
     catalogue = reference.load("indicators/catalogue.csv").frame
     stem = catalogue[~catalogue["stem_definitions"].str.strip().isin(["", "none"])]
@@ -355,8 +416,10 @@ def test_every_stem_indicator_in_the_catalogue_has_both_definitions():
     for row in stem.itertuples():
         assert set(row.stem_definitions.split(";")) == {"nl", "isced"}, row.indicator_id
     # STEM teacher training and teacher vacancies follow their own four groups (domain.md), not a definition table
-    counts_stem = catalogue[(catalogue["indicator_id"].str.contains("stem") | catalogue["title_en"].str.contains("STEM"))
-                            & ~catalogue["indicator_id"].str.contains("teacher")]
+    counts_stem = catalogue[
+        (catalogue["indicator_id"].str.contains("stem") | catalogue["title_en"].str.contains("STEM"))
+        & ~catalogue["indicator_id"].str.contains("teacher")
+    ]
     assert set(counts_stem["indicator_id"]) <= set(stem["indicator_id"])
 
 

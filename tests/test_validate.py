@@ -47,7 +47,7 @@ def csv_totals(path: Path) -> dict[str, object]:
 
 @pytest.mark.realdata
 def test_every_real_duo_file_is_recognised_with_generation_and_true_totals(realdata, capsys):
-    code, result = run(capsys, realdata)
+    _code, result = run(capsys, realdata)
     reports = {str(Path(r["file"]).relative_to(realdata)): r for r in result["files"]}
     for name, (family, generation) in DUO_FILES.items():
         entry = reports[name]
@@ -72,22 +72,35 @@ def test_duo_folder_validates_with_exit_zero(realdata, capsys):
     assert out.count("OK ") == 5 and "duo_mbo_participants 2015-2019" in out and "2019: 113422" in out
 
 
-HO_HEADER = ("PROVINCIE;GEMEENTENUMMER;GEMEENTENAAM;SOORT INSTELLING;TYPE HOGER ONDERWIJS;BRIN NUMMER ACTUEEL;"
-             "INSTELLINGSNAAM ACTUEEL;CROHO ONDERDEEL;CROHO SUBONDERDEEL;OPLEIDINGSCODE ACTUEEL;OPLEIDINGSNAAM ACTUEEL;"
-             "OPLEIDINGSVORM;GESLACHT;2018;2019")
-HO_ROW = ("Drenthe;0106;Assen;reguliere inst.;bachelor;25BE;Hanzehogeschool Groningen;techniek;n.v.t. (techniek);34267;"
-          "B Elektrotechniek;voltijd onderwijs;{sex};{a};{b}")
+HO_HEADER = (
+    "PROVINCIE;GEMEENTENUMMER;GEMEENTENAAM;SOORT INSTELLING;TYPE HOGER ONDERWIJS;BRIN NUMMER ACTUEEL;"
+    "INSTELLINGSNAAM ACTUEEL;CROHO ONDERDEEL;CROHO SUBONDERDEEL;OPLEIDINGSCODE ACTUEEL;OPLEIDINGSNAAM ACTUEEL;"
+    "OPLEIDINGSVORM;GESLACHT;2018;2019"
+)
+HO_ROW = (
+    "Drenthe;0106;Assen;reguliere inst.;bachelor;25BE;Hanzehogeschool Groningen;techniek;n.v.t. (techniek);34267;"
+    "B Elektrotechniek;voltijd onderwijs;{sex};{a};{b}"
+)
 HO_NAME = "03b-eerstejaars-ingeschrevenen-hbo-domein-hbo-2019.csv"
 GOOD = [HO_HEADER, HO_ROW.format(sex="man", a=25, b=31), HO_ROW.format(sex="vrouw", a=3, b=4)]
 
 
 def bad_cases():
     return {
-        "missing column": ([HO_HEADER.replace("OPLEIDINGSVORM;", ""), *[r.replace(";voltijd onderwijs", "") for r in GOOD[1:]]],
-                           1, "OPLEIDINGSVORM"),
+        "missing column": (
+            [HO_HEADER.replace("OPLEIDINGSVORM;", ""), *[r.replace(";voltijd onderwijs", "") for r in GOOD[1:]]],
+            1,
+            "OPLEIDINGSVORM",
+        ),
         "renamed column": ([HO_HEADER.replace("GEMEENTENAAM", "GEMEENTE"), *GOOD[1:]], 1, "GEMEENTENAAM"),
-        "extra column": ([HO_HEADER.replace("GESLACHT;", "GESLACHT;OPMERKING;"),
-                          *[r.replace(";man;", ";man;x;").replace(";vrouw;", ";vrouw;x;") for r in GOOD[1:]]], 1, "OPMERKING"),
+        "extra column": (
+            [
+                HO_HEADER.replace("GESLACHT;", "GESLACHT;OPMERKING;"),
+                *[r.replace(";man;", ";man;x;").replace(";vrouw;", ";vrouw;x;") for r in GOOD[1:]],
+            ],
+            1,
+            "OPMERKING",
+        ),
         "negative count": ([*GOOD[:2], HO_ROW.format(sex="vrouw", a=-3, b=4)], 3, "2018"),
         "non-numeric count": ([*GOOD[:2], HO_ROW.format(sex="vrouw", a=3, b="4a")], 3, "2019"),
         "duplicate key": ([*GOOD, GOOD[1]], 4, None),
@@ -109,12 +122,15 @@ def test_bad_input_names_file_row_and_column_and_exits_one(tmp_path, capsys, cas
     assert any(p["row"] == row and (column is None or p["column"] == column) for p in problems), problems
 
 
-@pytest.mark.parametrize("content,why", [
-    (b"", "empty"),
-    (b"<!DOCTYPE html><html><head><title>404</title></head><body>Niet gevonden</body></html>", "HTML"),
-    ("\r\n".join(GOOD).replace(";", ",").encode(), "delimiter"),
-    (HO_HEADER.encode() + b"\r\n", "no data rows"),
-])
+@pytest.mark.parametrize(
+    "content,why",
+    [
+        (b"", "empty"),
+        (b"<!DOCTYPE html><html><head><title>404</title></head><body>Niet gevonden</body></html>", "HTML"),
+        ("\r\n".join(GOOD).replace(";", ",").encode(), "delimiter"),
+        (HO_HEADER.encode() + b"\r\n", "no data rows"),
+    ],
+)
 def test_unusable_files(tmp_path, capsys, content, why):
     path = tmp_path / HO_NAME
     path.write_bytes(content)
@@ -123,8 +139,10 @@ def test_unusable_files(tmp_path, capsys, content, why):
     assert any(why in p["problem"] for p in result["files"][0]["problems"])
 
 
-@pytest.mark.parametrize("encoding,prefix,trailer", [
-    ("utf-8", b"\xef\xbb\xbf", "\r\n\r\n;;;\r\n"), ("latin-1", b"", '\r\n""\r\n'), ("utf-8", b"", "\r\n")])
+@pytest.mark.parametrize(
+    "encoding,prefix,trailer",
+    [("utf-8", b"\xef\xbb\xbf", "\r\n\r\n;;;\r\n"), ("latin-1", b"", '\r\n""\r\n'), ("utf-8", b"", "\r\n")],
+)
 def test_bom_latin1_and_blank_trailer_lines_are_valid(tmp_path, capsys, encoding, prefix, trailer):
     lines = [GOOD[0], GOOD[1].replace("Elektrotechniek", "Elektrotechniek ë"), GOOD[2]]
     path = tmp_path / HO_NAME
@@ -137,10 +155,17 @@ def test_bom_latin1_and_blank_trailer_lines_are_valid(tmp_path, capsys, encoding
 
 
 def test_masked_cells_are_counted(tmp_path, capsys):
-    header = (HO_HEADER.replace("BRIN NUMMER ACTUEEL", "INSTELLINGSCODE ACTUEEL").replace("CROHO ONDERDEEL", "ONDERDEEL")
-              .replace("CROHO SUBONDERDEEL", "SUBONDERDEEL"))
+    header = (
+        HO_HEADER.replace("BRIN NUMMER ACTUEEL", "INSTELLINGSCODE ACTUEEL")
+        .replace("CROHO ONDERDEEL", "ONDERDEEL")
+        .replace("CROHO SUBONDERDEEL", "SUBONDERDEEL")
+    )
     path = tmp_path / HO_NAME.replace("2019", "2023")
-    path.write_bytes("\r\n".join([header, HO_ROW.format(sex="man", a=25, b="<5"), HO_ROW.format(sex="vrouw", a="<5", b="<5")]).encode())
+    path.write_bytes(
+        "\r\n".join(
+            [header, HO_ROW.format(sex="man", a=25, b="<5"), HO_ROW.format(sex="vrouw", a="<5", b="<5")]
+        ).encode()
+    )
     code, result = run(capsys, path)
     entry = result["files"][0]
     assert code == 0 and entry["generation"] == "2023-" and entry["masked_cells"] == 3

@@ -14,26 +14,30 @@ from pipeline.dagster_support import StoredTable
 
 
 def frame(edition: str, n: int, offset: int = 0) -> pd.DataFrame:
-    return pd.DataFrame({
-        "edition": edition,
-        "period": [str(2015 + i % 5) for i in range(n)],
-        "region_code": [f"GM{i:04d}" for i in range(n)],
-        "value": [float(i + offset) / 3 for i in range(n)],
-        "count": pd.array([i if i % 7 else None for i in range(n)], dtype="Int64"),
-        "masked": pd.array([i % 7 == 0 for i in range(n)], dtype="boolean"),
-    })
+    return pd.DataFrame(
+        {
+            "edition": edition,
+            "period": [str(2015 + i % 5) for i in range(n)],
+            "region_code": [f"GM{i:04d}" for i in range(n)],
+            "value": [float(i + offset) / 3 for i in range(n)],
+            "count": pd.array([i if i % 7 else None for i in range(n)], dtype="Int64"),
+            "masked": pd.array([i % 7 == 0 for i in range(n)], dtype="boolean"),
+        }
+    )
 
 
 def batched(table: pd.DataFrame, rows: int):
     """`table` as the publication step hands a stored table to the warehouse: a callable yielding batches."""
-    return lambda: (table.iloc[start:start + rows] for start in range(0, len(table), rows))
+    return lambda: (table.iloc[start : start + rows] for start in range(0, len(table), rows))
 
 
 def check_replace_semantics(url: str) -> None:
     warehouse.replace_edition(url, "2023", {"indicators": frame("2023", 50)})
     warehouse.replace_edition(url, "2024", {"indicators": frame("2024", 40)})
     # a table streamed in batches replaces the edition's rows once: later batches add, never delete
-    assert warehouse.replace_edition(url, "2024", {"indicators": batched(frame("2024", 30, offset=1), 7)}) == {"indicators": 30}
+    assert warehouse.replace_edition(url, "2024", {"indicators": batched(frame("2024", 30, offset=1), 7)}) == {
+        "indicators": 30
+    }
     got = warehouse.read_table(url, "indicators")
     assert got.groupby("edition").size().to_dict() == {"2023": 50, "2024": 30}
     back = warehouse.read_table(url, "indicators", "2024").sort_values("region_code").reset_index(drop=True)
@@ -46,7 +50,9 @@ def check_replace_semantics(url: str) -> None:
         raise RuntimeError("publishing failed")
 
     with pytest.raises(RuntimeError):
-        warehouse.replace_edition(url, "2024", {"indicators": frame("2024", 5), "other": frame("2024", 5)}, before_commit=boom)
+        warehouse.replace_edition(
+            url, "2024", {"indicators": frame("2024", 5), "other": frame("2024", 5)}, before_commit=boom
+        )
     after = warehouse.read_table(url, "indicators")
     assert after.groupby("edition").size().to_dict() == {"2023": 50, "2024": 30}
     assert not sa.inspect(sa.create_engine(url)).has_table("other")
@@ -73,12 +79,17 @@ def check_second_writer_waits(url: str) -> None:
             holding.set()
             assert release.wait(60)
             order.append(f"{edition} commits")
+
         try:
-            warehouse.replace_edition(url, edition, {"indicators": frame(edition, 50), "other": frame(edition, 5)},
-                                      before_commit=wait_for_release if hold else None)
+            warehouse.replace_edition(
+                url,
+                edition,
+                {"indicators": frame(edition, 50), "other": frame(edition, 5)},
+                before_commit=wait_for_release if hold else None,
+            )
             if not hold:
                 order.append(f"{edition} committed")
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as error:
             errors.append(error)
             holding.set()
 
@@ -163,20 +174,28 @@ class Counted:
 def check_unchanged_tables_are_not_reloaded(url: str) -> None:
     education = Counted(frame("2024", 40), "a" * 64)
     labour = Counted(frame("2024", 10, offset=5), "b" * 64)
-    assert warehouse.replace_edition(url, "2024", {"education": education, "labour": labour}) == {"education": 40, "labour": 10}
+    assert warehouse.replace_edition(url, "2024", {"education": education, "labour": labour}) == {
+        "education": 40,
+        "labour": 10,
+    }
     # a refresh: the labour table changed, the education table did not
     labour = Counted(frame("2024", 12, offset=9), "c" * 64)
     kept: list[str] = []
-    assert warehouse.replace_edition(url, "2024", {"education": education, "labour": labour},
-                                     unchanged=kept) == {"education": 40, "labour": 12}
+    assert warehouse.replace_edition(url, "2024", {"education": education, "labour": labour}, unchanged=kept) == {
+        "education": 40,
+        "labour": 12,
+    }
     assert (education.reads, labour.reads, kept) == (1, 1, ["education"])
     assert len(warehouse.read_table(url, "education", "2024")) == 40
-    assert warehouse.read_table(url, "labour", "2024")["value"].tolist() == pytest.approx(frame("2024", 12, offset=9)["value"].tolist())
+    assert warehouse.read_table(url, "labour", "2024")["value"].tolist() == pytest.approx(
+        frame("2024", 12, offset=9)["value"].tolist()
+    )
     # rows removed behind the pipeline's back are loaded again, even with the same fingerprint
     with sa.create_engine(url).begin() as conn:
         conn.execute(sa.text("DELETE FROM education WHERE region_code = 'GM0001'"))
     warehouse.replace_edition(url, "2024", {"education": education, "labour": labour})
     assert education.reads == 2 and len(warehouse.read_table(url, "education", "2024")) == 40
+
     # a frame has no fingerprint: always loaded; a rolled-back load records nothing
     def fail():
         raise RuntimeError("publishing failed")
@@ -226,9 +245,11 @@ def test_sqlite_load_stores_what_pandas_to_sql_stores(tmp_path, with_edition):
     table = frame("2024", n).assign(
         text=pd.array([None if i % 11 == 0 else f"naam {i % 13} é" for i in range(n)], dtype="str"),
         kind=pd.Categorical([None if i % 17 == 0 else "ab"[i % 2] for i in range(n)]),
-        line=range(n), flag=[i % 3 == 0 for i in range(n)],
+        line=range(n),
+        flag=[i % 3 == 0 for i in range(n)],
         ratio=[float("nan") if i % 5 == 0 else i / 7 for i in range(n)],
-        big=[2**40 + i for i in range(n)], mixed=[None if i % 2 else "x" for i in range(n)],
+        big=[2**40 + i for i in range(n)],
+        mixed=[None if i % 2 else "x" for i in range(n)],
     )
     # text held in several Arrow chunks (as after a concat)
     halves = [[None if i % 9 == 0 else f"deel {i % 4}" for i in range(start, start + n // 2)] for start in (0, n // 2)]
@@ -249,8 +270,11 @@ def test_sqlite_load_of_a_stored_table_stores_what_pandas_to_sql_stores(tmp_path
     n = 1000
     table = frame("2024", n).assign(
         text=pd.array([None if i % 11 == 0 else f"naam {i % 13} é" for i in range(n)], dtype="str"),
-        line=range(n), flag=[i % 3 == 0 for i in range(n)],
-        ratio=[float("nan") if i % 5 == 0 else i / 7 for i in range(n)], big=[2**40 + i for i in range(n)])
+        line=range(n),
+        flag=[i % 3 == 0 for i in range(n)],
+        ratio=[float("nan") if i % 5 == 0 else i / 7 for i in range(n)],
+        big=[2**40 + i for i in range(n)],
+    )
     path = tmp_path / "t.parquet"
     table.to_parquet(path, index=False)
     stored = StoredTable(path, batch_rows=300)

@@ -56,7 +56,7 @@ DEFAULT_OUT_DIR = ROOT / "reference" / "regions"
 
 VERSION = "2026.1"
 FIRST_YEAR = 2019  # first boundary year of municipalities.csv
-LAST_YEAR = 2026   # last boundary year of municipalities.csv
+LAST_YEAR = 2026  # last boundary year of municipalities.csv
 
 FILE_2019 = "Gebieden_in_Nederland_2019_84378NED.csv"
 FILE_2026_AM = "arbeidsmarktregio_gemeente_86247NED.json"
@@ -196,17 +196,17 @@ TECHNIEKPACT_REGIONS: dict[str, str] = {
     "TP-ZUIDWEST": "Zuidwest",
 }
 TECHNIEKPACT_BY_PROVINCE: dict[str, str] = {
-    "PV20": "TP-NOORD",         # Groningen
-    "PV21": "TP-NOORD",         # Fryslân
-    "PV22": "TP-NOORD",         # Drenthe
+    "PV20": "TP-NOORD",  # Groningen
+    "PV21": "TP-NOORD",  # Fryslân
+    "PV22": "TP-NOORD",  # Drenthe
     "PV27": "TP-NOORDVLEUGEL",  # Noord-Holland
     "PV24": "TP-NOORDVLEUGEL",  # Flevoland
     "PV26": "TP-NOORDVLEUGEL",  # Utrecht
-    "PV23": "TP-OOST",          # Overijssel
-    "PV25": "TP-OOST",          # Gelderland
-    "PV31": "TP-ZUIDOOST",      # Limburg
-    "PV29": "TP-ZUIDWEST",      # Zeeland
-    "PV28": "TP-ZUIDWEST",      # Zuid-Holland
+    "PV23": "TP-OOST",  # Overijssel
+    "PV25": "TP-OOST",  # Gelderland
+    "PV31": "TP-ZUIDOOST",  # Limburg
+    "PV29": "TP-ZUIDWEST",  # Zeeland
+    "PV28": "TP-ZUIDWEST",  # Zuid-Holland
     # PV30 Noord-Brabant: by COROP, see TECHNIEKPACT_BY_COROP
 }
 TECHNIEKPACT_BY_COROP: dict[str, str] = {
@@ -253,111 +253,287 @@ def _pre2019(year: int, note: str = "") -> str:
 
 REORGANISATIONS: tuple[Reorganisation, ...] = (
     # ---- 2016 (best effort) ----
-    Reorganisation(2016, "GM1942", "Gooise Meren", True,
-                   (("GM0381", "Bussum", "merger"), ("GM0424", "Muiden", "merger"), ("GM0425", "Naarden", "merger")),
-                   _pre2019(2016), True),
-    Reorganisation(2016, "GM0385", "Edam-Volendam", False,
-                   (("GM0478", "Zeevang", "merger"),),
-                   _pre2019(2016), True),
-    Reorganisation(2016, "GM1945", "Berg en Dal", True,
-                   (("GM0241", "Groesbeek", "code_change"),),
-                   _pre2019(2016, "Groesbeek (merged with Millingen aan de Rijn and Ubbergen on 2015-01-01) renamed Berg en Dal"), True),
-    Reorganisation(2016, "GM1940", "De Fryske Marren", True,
-                   (("GM1921", "De Friese Meren", "code_change"),),
-                   _pre2019(2016, "De Friese Meren renamed De Fryske Marren; CBS lists GM1921 up to its 2015 division"), True),
+    Reorganisation(
+        2016,
+        "GM1942",
+        "Gooise Meren",
+        True,
+        (("GM0381", "Bussum", "merger"), ("GM0424", "Muiden", "merger"), ("GM0425", "Naarden", "merger")),
+        _pre2019(2016),
+        True,
+    ),
+    Reorganisation(2016, "GM0385", "Edam-Volendam", False, (("GM0478", "Zeevang", "merger"),), _pre2019(2016), True),
+    Reorganisation(
+        2016,
+        "GM1945",
+        "Berg en Dal",
+        True,
+        (("GM0241", "Groesbeek", "code_change"),),
+        _pre2019(2016, "Groesbeek (merged with Millingen aan de Rijn and Ubbergen on 2015-01-01) renamed Berg en Dal"),
+        True,
+    ),
+    Reorganisation(
+        2016,
+        "GM1940",
+        "De Fryske Marren",
+        True,
+        (("GM1921", "De Friese Meren", "code_change"),),
+        _pre2019(2016, "De Friese Meren renamed De Fryske Marren; CBS lists GM1921 up to its 2015 division"),
+        True,
+    ),
     # ---- 2017 (best effort) ----
-    Reorganisation(2017, "GM1948", "Meierijstad", True,
-                   (("GM0844", "Schijndel", "merger"), ("GM0846", "Sint-Oedenrode", "merger"), ("GM0860", "Veghel", "merger")),
-                   _pre2019(2017), True),
+    Reorganisation(
+        2017,
+        "GM1948",
+        "Meierijstad",
+        True,
+        (("GM0844", "Schijndel", "merger"), ("GM0846", "Sint-Oedenrode", "merger"), ("GM0860", "Veghel", "merger")),
+        _pre2019(2017),
+        True,
+    ),
     # ---- 2018 (best effort) ----
-    Reorganisation(2018, "GM0080", "Leeuwarden", False,
-                   (("GM0081", "Leeuwarderadeel", "merger"),),
-                   _pre2019(2018), True),
-    Reorganisation(2018, "GM1900", "Súdwest-Fryslân", False,
-                   (("GM0140", "Littenseradiel", "split"),),
-                   _pre2019(2018, "Littenseradiel split over Súdwest-Fryslân (former seat Wommels), Leeuwarden and Waadhoeke; see municipal_split_parts.csv"), True),
-    Reorganisation(2018, "GM1949", "Waadhoeke", True,
-                   (("GM0070", "Franekeradeel", "merger"), ("GM0063", "het Bildt", "merger"), ("GM1908", "Menameradiel", "merger")),
-                   _pre2019(2018, "Waadhoeke also received part of Littenseradiel"), True),
-    Reorganisation(2018, "GM0299", "Zevenaar", False,
-                   (("GM0196", "Rijnwaarden", "merger"),),
-                   _pre2019(2018), True),
-    Reorganisation(2018, "GM1950", "Westerwolde", True,
-                   (("GM0007", "Bellingwedde", "merger"), ("GM0048", "Vlagtwedde", "merger")),
-                   _pre2019(2018), True),
-    Reorganisation(2018, "GM1952", "Midden-Groningen", True,
-                   (("GM0018", "Hoogezand-Sappemeer", "merger"), ("GM1987", "Menterwolde", "merger"), ("GM0040", "Slochteren", "merger")),
-                   _pre2019(2018), True),
+    Reorganisation(
+        2018, "GM0080", "Leeuwarden", False, (("GM0081", "Leeuwarderadeel", "merger"),), _pre2019(2018), True
+    ),
+    Reorganisation(
+        2018,
+        "GM1900",
+        "Súdwest-Fryslân",
+        False,
+        (("GM0140", "Littenseradiel", "split"),),
+        _pre2019(
+            2018,
+            "Littenseradiel split over Súdwest-Fryslân (former seat Wommels), Leeuwarden and Waadhoeke; see municipal_split_parts.csv",
+        ),
+        True,
+    ),
+    Reorganisation(
+        2018,
+        "GM1949",
+        "Waadhoeke",
+        True,
+        (
+            ("GM0070", "Franekeradeel", "merger"),
+            ("GM0063", "het Bildt", "merger"),
+            ("GM1908", "Menameradiel", "merger"),
+        ),
+        _pre2019(2018, "Waadhoeke also received part of Littenseradiel"),
+        True,
+    ),
+    Reorganisation(2018, "GM0299", "Zevenaar", False, (("GM0196", "Rijnwaarden", "merger"),), _pre2019(2018), True),
+    Reorganisation(
+        2018,
+        "GM1950",
+        "Westerwolde",
+        True,
+        (("GM0007", "Bellingwedde", "merger"), ("GM0048", "Vlagtwedde", "merger")),
+        _pre2019(2018),
+        True,
+    ),
+    Reorganisation(
+        2018,
+        "GM1952",
+        "Midden-Groningen",
+        True,
+        (
+            ("GM0018", "Hoogezand-Sappemeer", "merger"),
+            ("GM1987", "Menterwolde", "merger"),
+            ("GM0040", "Slochteren", "merger"),
+        ),
+        _pre2019(2018),
+        True,
+    ),
     # ---- 2019 (best effort: maps 2018 codes onto the 2019 list) ----
-    Reorganisation(2019, "GM0014", "Groningen", False,
-                   (("GM0017", "Haren", "merger"), ("GM0009", "Ten Boer", "merger")),
-                   _pre2019(2019), True),
-    Reorganisation(2019, "GM1966", "Het Hogeland", True,
-                   (("GM0005", "Bedum", "merger"), ("GM1663", "De Marne", "merger"), ("GM1651", "Eemsmond", "merger"),
-                    ("GM0053", "Winsum", "split")),
-                   _pre2019(2019, "Winsum split over Het Hogeland (former seat Winsum) and Westerkwartier; see municipal_split_parts.csv"), True),
-    Reorganisation(2019, "GM1969", "Westerkwartier", True,
-                   (("GM0015", "Grootegast", "merger"), ("GM0022", "Leek", "merger"), ("GM0025", "Marum", "merger"),
-                    ("GM0056", "Zuidhorn", "merger")),
-                   _pre2019(2019, "Westerkwartier also received part of Winsum"), True),
-    Reorganisation(2019, "GM1970", "Noardeast-Fryslân", True,
-                   (("GM0058", "Dongeradeel", "merger"), ("GM1722", "Ferwerderadiel", "merger"),
-                    ("GM0079", "Kollumerland en Nieuwkruisland", "merger")),
-                   _pre2019(2019), True),
-    Reorganisation(2019, "GM1978", "Molenlanden", True,
-                   (("GM1927", "Molenwaard", "merger"), ("GM0689", "Giessenlanden", "merger")),
-                   _pre2019(2019), True),
-    Reorganisation(2019, "GM1959", "Altena", True,
-                   (("GM0738", "Aalburg", "merger"), ("GM0870", "Werkendam", "merger"), ("GM0874", "Woudrichem", "merger")),
-                   _pre2019(2019), True),
-    Reorganisation(2019, "GM1961", "Vijfheerenlanden", True,
-                   (("GM0545", "Leerdam", "merger"), ("GM0707", "Zederik", "merger"), ("GM0620", "Vianen", "merger")),
-                   _pre2019(2019, "Vijfheerenlanden belongs to the province of Utrecht"), True),
-    Reorganisation(2019, "GM1963", "Hoeksche Waard", True,
-                   (("GM0585", "Binnenmaas", "merger"), ("GM0611", "Cromstrijen", "merger"), ("GM0588", "Korendijk", "merger"),
-                    ("GM0584", "Oud-Beijerland", "merger"), ("GM0617", "Strijen", "merger")),
-                   _pre2019(2019), True),
-    Reorganisation(2019, "GM1960", "West Betuwe", True,
-                   (("GM0236", "Geldermalsen", "merger"), ("GM0733", "Lingewaal", "merger"), ("GM0304", "Neerijnen", "merger")),
-                   _pre2019(2019), True),
-    Reorganisation(2019, "GM1954", "Beekdaelen", True,
-                   (("GM0951", "Nuth", "merger"), ("GM0881", "Onderbanken", "merger"), ("GM0962", "Schinnen", "merger")),
-                   _pre2019(2019), True),
-    Reorganisation(2019, "GM0394", "Haarlemmermeer", False,
-                   (("GM0393", "Haarlemmerliede en Spaarnwoude", "merger"),),
-                   _pre2019(2019), True),
-    Reorganisation(2019, "GM0575", "Noordwijk", False,
-                   (("GM0576", "Noordwijkerhout", "merger"),),
-                   _pre2019(2019), True),
+    Reorganisation(
+        2019,
+        "GM0014",
+        "Groningen",
+        False,
+        (("GM0017", "Haren", "merger"), ("GM0009", "Ten Boer", "merger")),
+        _pre2019(2019),
+        True,
+    ),
+    Reorganisation(
+        2019,
+        "GM1966",
+        "Het Hogeland",
+        True,
+        (
+            ("GM0005", "Bedum", "merger"),
+            ("GM1663", "De Marne", "merger"),
+            ("GM1651", "Eemsmond", "merger"),
+            ("GM0053", "Winsum", "split"),
+        ),
+        _pre2019(
+            2019,
+            "Winsum split over Het Hogeland (former seat Winsum) and Westerkwartier; see municipal_split_parts.csv",
+        ),
+        True,
+    ),
+    Reorganisation(
+        2019,
+        "GM1969",
+        "Westerkwartier",
+        True,
+        (
+            ("GM0015", "Grootegast", "merger"),
+            ("GM0022", "Leek", "merger"),
+            ("GM0025", "Marum", "merger"),
+            ("GM0056", "Zuidhorn", "merger"),
+        ),
+        _pre2019(2019, "Westerkwartier also received part of Winsum"),
+        True,
+    ),
+    Reorganisation(
+        2019,
+        "GM1970",
+        "Noardeast-Fryslân",
+        True,
+        (
+            ("GM0058", "Dongeradeel", "merger"),
+            ("GM1722", "Ferwerderadiel", "merger"),
+            ("GM0079", "Kollumerland en Nieuwkruisland", "merger"),
+        ),
+        _pre2019(2019),
+        True,
+    ),
+    Reorganisation(
+        2019,
+        "GM1978",
+        "Molenlanden",
+        True,
+        (("GM1927", "Molenwaard", "merger"), ("GM0689", "Giessenlanden", "merger")),
+        _pre2019(2019),
+        True,
+    ),
+    Reorganisation(
+        2019,
+        "GM1959",
+        "Altena",
+        True,
+        (("GM0738", "Aalburg", "merger"), ("GM0870", "Werkendam", "merger"), ("GM0874", "Woudrichem", "merger")),
+        _pre2019(2019),
+        True,
+    ),
+    Reorganisation(
+        2019,
+        "GM1961",
+        "Vijfheerenlanden",
+        True,
+        (("GM0545", "Leerdam", "merger"), ("GM0707", "Zederik", "merger"), ("GM0620", "Vianen", "merger")),
+        _pre2019(2019, "Vijfheerenlanden belongs to the province of Utrecht"),
+        True,
+    ),
+    Reorganisation(
+        2019,
+        "GM1963",
+        "Hoeksche Waard",
+        True,
+        (
+            ("GM0585", "Binnenmaas", "merger"),
+            ("GM0611", "Cromstrijen", "merger"),
+            ("GM0588", "Korendijk", "merger"),
+            ("GM0584", "Oud-Beijerland", "merger"),
+            ("GM0617", "Strijen", "merger"),
+        ),
+        _pre2019(2019),
+        True,
+    ),
+    Reorganisation(
+        2019,
+        "GM1960",
+        "West Betuwe",
+        True,
+        (("GM0236", "Geldermalsen", "merger"), ("GM0733", "Lingewaal", "merger"), ("GM0304", "Neerijnen", "merger")),
+        _pre2019(2019),
+        True,
+    ),
+    Reorganisation(
+        2019,
+        "GM1954",
+        "Beekdaelen",
+        True,
+        (("GM0951", "Nuth", "merger"), ("GM0881", "Onderbanken", "merger"), ("GM0962", "Schinnen", "merger")),
+        _pre2019(2019),
+        True,
+    ),
+    Reorganisation(
+        2019,
+        "GM0394",
+        "Haarlemmermeer",
+        False,
+        (("GM0393", "Haarlemmerliede en Spaarnwoude", "merger"),),
+        _pre2019(2019),
+        True,
+    ),
+    Reorganisation(
+        2019, "GM0575", "Noordwijk", False, (("GM0576", "Noordwijkerhout", "merger"),), _pre2019(2019), True
+    ),
     # ---- 2020: no reorganisations ----
     # ---- 2021 ----
-    Reorganisation(2021, "GM1979", "Eemsdelta", True,
-                   (("GM0003", "Appingedam", "merger"), ("GM0010", "Delfzijl", "merger"), ("GM0024", "Loppersum", "merger")),
-                   _cbs(2021)),
-    Reorganisation(2021, "GM0824", "Oisterwijk", False,
-                   (("GM0788", "Haaren", "split"),),
-                   _cbs(2021, "Haaren split over Oisterwijk (former seat Haaren), Boxtel, Tilburg and Vught; see municipal_split_parts.csv")),
+    Reorganisation(
+        2021,
+        "GM1979",
+        "Eemsdelta",
+        True,
+        (("GM0003", "Appingedam", "merger"), ("GM0010", "Delfzijl", "merger"), ("GM0024", "Loppersum", "merger")),
+        _cbs(2021),
+    ),
+    Reorganisation(
+        2021,
+        "GM0824",
+        "Oisterwijk",
+        False,
+        (("GM0788", "Haaren", "split"),),
+        _cbs(
+            2021,
+            "Haaren split over Oisterwijk (former seat Haaren), Boxtel, Tilburg and Vught; see municipal_split_parts.csv",
+        ),
+    ),
     # ---- 2022 ----
-    Reorganisation(2022, "GM1980", "Dijk en Waard", True,
-                   (("GM0398", "Heerhugowaard", "merger"), ("GM0416", "Langedijk", "merger")),
-                   _cbs(2022)),
-    Reorganisation(2022, "GM1982", "Land van Cuijk", True,
-                   (("GM0756", "Boxmeer", "merger"), ("GM1684", "Cuijk", "merger"), ("GM0786", "Grave", "merger"),
-                    ("GM0815", "Mill en Sint Hubert", "merger"), ("GM1702", "Sint Anthonis", "merger")),
-                   _cbs(2022)),
-    Reorganisation(2022, "GM1991", "Maashorst", True,
-                   (("GM1685", "Landerd", "merger"), ("GM0856", "Uden", "merger")),
-                   _cbs(2022)),
-    Reorganisation(2022, "GM0439", "Purmerend", False,
-                   (("GM0370", "Beemster", "merger"),),
-                   _cbs(2022)),
+    Reorganisation(
+        2022,
+        "GM1980",
+        "Dijk en Waard",
+        True,
+        (("GM0398", "Heerhugowaard", "merger"), ("GM0416", "Langedijk", "merger")),
+        _cbs(2022),
+    ),
+    Reorganisation(
+        2022,
+        "GM1982",
+        "Land van Cuijk",
+        True,
+        (
+            ("GM0756", "Boxmeer", "merger"),
+            ("GM1684", "Cuijk", "merger"),
+            ("GM0786", "Grave", "merger"),
+            ("GM0815", "Mill en Sint Hubert", "merger"),
+            ("GM1702", "Sint Anthonis", "merger"),
+        ),
+        _cbs(2022),
+    ),
+    Reorganisation(
+        2022, "GM1991", "Maashorst", True, (("GM1685", "Landerd", "merger"), ("GM0856", "Uden", "merger")), _cbs(2022)
+    ),
+    Reorganisation(2022, "GM0439", "Purmerend", False, (("GM0370", "Beemster", "merger"),), _cbs(2022)),
     # ---- 2023 ----
-    Reorganisation(2023, "GM0363", "Amsterdam", False,
-                   (("GM0457", "Weesp", "merger"),),
-                   _cbs(2023, "legally in force 2022-03-24; CBS division of 1 January 2022 still lists Weesp")),
-    Reorganisation(2023, "GM1992", "Voorne aan Zee", True,
-                   (("GM0501", "Brielle", "merger"), ("GM0530", "Hellevoetsluis", "merger"), ("GM0614", "Westvoorne", "merger")),
-                   _cbs(2023)),
+    Reorganisation(
+        2023,
+        "GM0363",
+        "Amsterdam",
+        False,
+        (("GM0457", "Weesp", "merger"),),
+        _cbs(2023, "legally in force 2022-03-24; CBS division of 1 January 2022 still lists Weesp"),
+    ),
+    Reorganisation(
+        2023,
+        "GM1992",
+        "Voorne aan Zee",
+        True,
+        (("GM0501", "Brielle", "merger"), ("GM0530", "Hellevoetsluis", "merger"), ("GM0614", "Westvoorne", "merger")),
+        _cbs(2023),
+    ),
     # ---- 2024, 2025, 2026: no reorganisations ----
 )
 
@@ -378,8 +554,18 @@ SPLIT_PARTS: tuple[tuple[int, str, str, str, str, bool, tuple[str, ...], bool], 
 
 # Known CBS municipality counts per boundary year (1 January).
 EXPECTED_COUNTS: dict[int, int] = {
-    2015: 393, 2016: 390, 2017: 388, 2018: 380,
-    2019: 355, 2020: 355, 2021: 352, 2022: 345, 2023: 342, 2024: 342, 2025: 342, 2026: 342,
+    2015: 393,
+    2016: 390,
+    2017: 388,
+    2018: 380,
+    2019: 355,
+    2020: 355,
+    2021: 352,
+    2022: 345,
+    2023: 342,
+    2024: 342,
+    2025: 342,
+    2026: 342,
 }
 
 # COROP and arbeidsmarktregio of the municipalities of 2019 that no longer exist in 2026, as
@@ -502,9 +688,11 @@ def read_corop_file(path: Path) -> tuple[dict[str, tuple[str, str]], dict[str, s
     for code, names in corop_names.items():
         if len(names) != 1:
             raise BuildError(f"{path.name}: COROP {code} has several names: {sorted(names)}")
-    return ({code: next(iter(v)) for code, v in municipalities.items()},
-            {code: next(iter(v)) for code, v in corop_names.items()},
-            dict(woonplaats))
+    return (
+        {code: next(iter(v)) for code, v in municipalities.items()},
+        {code: next(iter(v)) for code, v in corop_names.items()},
+        dict(woonplaats),
+    )
 
 
 # ---- building ---------------------------------------------------------------------------------
@@ -514,10 +702,17 @@ def merger_rows() -> list[dict[str, str]]:
     rows = []
     for reorg in REORGANISATIONS:
         for old_code, old_name, kind in reorg.old:
-            rows.append({
-                "effective_year": str(reorg.effective_year), "old_code": old_code, "old_name": old_name,
-                "new_code": reorg.new_code, "new_name": reorg.new_name, "kind": kind, "source": reorg.source,
-            })
+            rows.append(
+                {
+                    "effective_year": str(reorg.effective_year),
+                    "old_code": old_code,
+                    "old_name": old_name,
+                    "new_code": reorg.new_code,
+                    "new_name": reorg.new_name,
+                    "kind": kind,
+                    "source": reorg.source,
+                }
+            )
     rows.sort(key=lambda r: (int(r["effective_year"]), r["old_code"], r["new_code"]))
     return rows
 
@@ -525,13 +720,20 @@ def merger_rows() -> list[dict[str, str]]:
 def split_rows() -> list[dict[str, str]]:
     rows = []
     for year, old_code, old_name, new_code, new_name, primary, places, complete in SPLIT_PARTS:
-        rows.append({
-            "effective_year": str(year), "old_code": old_code, "old_name": old_name, "new_code": new_code,
-            "new_name": new_name, "is_primary": "true" if primary else "false",
-            "woonplaatsen": "; ".join(places), "woonplaatsen_complete": "true" if complete else "false",
-            "source": (_cbs(year) if year >= 2020 else _pre2019(year))
-            + "; woonplaats memberships as in CBS/BAG woonplaats -> gemeente (current division)",
-        })
+        rows.append(
+            {
+                "effective_year": str(year),
+                "old_code": old_code,
+                "old_name": old_name,
+                "new_code": new_code,
+                "new_name": new_name,
+                "is_primary": "true" if primary else "false",
+                "woonplaatsen": "; ".join(places),
+                "woonplaatsen_complete": "true" if complete else "false",
+                "source": (_cbs(year) if year >= 2020 else _pre2019(year))
+                + "; woonplaats memberships as in CBS/BAG woonplaats -> gemeente (current division)",
+            }
+        )
     rows.sort(key=lambda r: (int(r["effective_year"]), r["old_code"], r["new_code"]))
     return rows
 
@@ -552,9 +754,12 @@ def build(source_dir: Path) -> tuple[dict[str, str], Checks]:
     # -- source files and fixed lists
     checks.check(len(names_2019) == 355, "2019 list has 355 municipalities", f"found {len(names_2019)}")
     checks.check(len(am_2026) == 342, "2026 list (86247NED) has 342 municipalities", f"found {len(am_2026)}")
-    checks.check(set(corop_2026) == set(am_2026), "woonplaats/COROP file covers exactly the 2026 municipalities",
-                 f"only in COROP file: {sorted(set(corop_2026) - set(am_2026))}; "
-                 f"only in 86247NED: {sorted(set(am_2026) - set(corop_2026))}")
+    checks.check(
+        set(corop_2026) == set(am_2026),
+        "woonplaats/COROP file covers exactly the 2026 municipalities",
+        f"only in COROP file: {sorted(set(corop_2026) - set(am_2026))}; "
+        f"only in 86247NED: {sorted(set(am_2026) - set(corop_2026))}",
+    )
     checks.check(len(PROVINCES) == 12, "12 provinces", f"found {len(PROVINCES)}")
     checks.check(len(LANDSDELEN) == 4, "4 landsdelen", f"found {len(LANDSDELEN)}")
     checks.check(len(COROP) == 40, "40 COROP regions", f"found {len(COROP)}")
@@ -563,37 +768,56 @@ def build(source_dir: Path) -> tuple[dict[str, str], Checks]:
     checks.check(all(ld in LANDSDELEN for _, ld in PROVINCES.values()), "every province has a landsdeel")
     checks.check(all(pv in PROVINCES for _, pv in COROP.values()), "every COROP region has a province")
     checks.check({ld for _, ld in PROVINCES.values()} == set(LANDSDELEN), "every landsdeel has provinces")
-    checks.check(set(pv for _, pv in COROP.values()) == set(PROVINCES), "every province has COROP regions")
-    checks.check(corop_names_file == {code: name for code, (name, _) in COROP.items()},
-                 "COROP codes and names equal those of the CBS file",
-                 f"differences: {sorted(set(corop_names_file.items()) ^ {(c, n) for c, (n, _) in COROP.items()})}")
+    checks.check({pv for _, pv in COROP.values()} == set(PROVINCES), "every province has COROP regions")
+    checks.check(
+        corop_names_file == {code: name for code, (name, _) in COROP.items()},
+        "COROP codes and names equal those of the CBS file",
+        f"differences: {sorted(set(corop_names_file.items()) ^ {(c, n) for c, (n, _) in COROP.items()})}",
+    )
     am_by_name = {name: code for code, name in ARBEIDSMARKTREGIOS.items()}
     checks.check(len(am_by_name) == len(ARBEIDSMARKTREGIOS), "arbeidsmarktregio names are unique")
-    checks.check(set(am_2026.values()) == set(am_by_name), "arbeidsmarktregio names equal those of 86247NED",
-                 f"differences: {sorted(set(am_2026.values()) ^ set(am_by_name))}")
-    checks.check(set(TECHNIEKPACT_BY_PROVINCE) | {"PV30"} == set(PROVINCES)
-                 and set(TECHNIEKPACT_BY_COROP) == {c for c, (_, pv) in COROP.items() if pv == "PV30"}
-                 and set(TECHNIEKPACT_BY_PROVINCE.values()) | set(TECHNIEKPACT_BY_COROP.values()) == set(TECHNIEKPACT_REGIONS),
-                 "Techniekpact rule covers every province (Noord-Brabant by COROP) and uses every region")
+    checks.check(
+        set(am_2026.values()) == set(am_by_name),
+        "arbeidsmarktregio names equal those of 86247NED",
+        f"differences: {sorted(set(am_2026.values()) ^ set(am_by_name))}",
+    )
+    checks.check(
+        set(TECHNIEKPACT_BY_PROVINCE) | {"PV30"} == set(PROVINCES)
+        and set(TECHNIEKPACT_BY_COROP) == {c for c, (_, pv) in COROP.items() if pv == "PV30"}
+        and set(TECHNIEKPACT_BY_PROVINCE.values()) | set(TECHNIEKPACT_BY_COROP.values()) == set(TECHNIEKPACT_REGIONS),
+        "Techniekpact rule covers every province (Noord-Brabant by COROP) and uses every region",
+    )
 
     # -- names: a code present in 2019 and 2026 has one name (apart from the StatLine suffix)
     names_2026 = {code: name for code, (name, _) in corop_2026.items()}
-    renamed = {c: (names_2019[c], names_2026[c]) for c in set(names_2019) & set(names_2026)
-               if strip_disambiguation(names_2019[c]) != names_2026[c]}
-    checks.check(not renamed, "municipalities present in 2019 and 2026 have the same name", f"{sorted(renamed.items())}")
+    renamed = {
+        c: (names_2019[c], names_2026[c])
+        for c in set(names_2019) & set(names_2026)
+        if strip_disambiguation(names_2019[c]) != names_2026[c]
+    }
+    checks.check(
+        not renamed, "municipalities present in 2019 and 2026 have the same name", f"{sorted(renamed.items())}"
+    )
 
     def name_of(code: str) -> str:
         return names_2026[code] if code in names_2026 else strip_disambiguation(names_2019[code])
 
     # -- reorganisations: structure
     olds = [old for reorg in REORGANISATIONS for old in reorg.old]
-    checks.check(len({o[0] for o in olds}) == len(olds), "every old code disappears once",
-                 f"{[c for c, n in Counter(o[0] for o in olds).items() if n > 1]}")
+    checks.check(
+        len({o[0] for o in olds}) == len(olds),
+        "every old code disappears once",
+        f"{[c for c, n in Counter(o[0] for o in olds).items() if n > 1]}",
+    )
     checks.check(all(kind in VALID_KINDS for _, _, kind in olds), "reorganisation kinds are valid")
-    checks.check(all(r.effective_year in EXPECTED_COUNTS and r.effective_year >= 2016 for r in REORGANISATIONS),
-                 "reorganisation years lie in 2016..2026")
-    checks.check(all(r.best_effort == (r.effective_year <= 2019) for r in REORGANISATIONS),
-                 "exactly the reorganisations up to 2019 are marked best effort")
+    checks.check(
+        all(r.effective_year in EXPECTED_COUNTS and r.effective_year >= 2016 for r in REORGANISATIONS),
+        "reorganisation years lie in 2016..2026",
+    )
+    checks.check(
+        all(r.best_effort == (r.effective_year <= 2019) for r in REORGANISATIONS),
+        "exactly the reorganisations up to 2019 are marked best effort",
+    )
     wrong_names = []
     for reorg in REORGANISATIONS:
         if reorg.new_code in names_2019 or reorg.new_code in names_2026:
@@ -614,16 +838,24 @@ def build(source_dir: Path) -> tuple[dict[str, str], Checks]:
                 checks.check(old_code in state, f"{year}: {old_code} exists before it disappears")
                 state.discard(old_code)
             if reorg.created:
-                checks.check(reorg.new_code not in state and all(reorg.new_code not in m for m in members.values()),
-                             f"{year}: new code {reorg.new_code} is new")
+                checks.check(
+                    reorg.new_code not in state and all(reorg.new_code not in m for m in members.values()),
+                    f"{year}: new code {reorg.new_code} is new",
+                )
             else:
                 checks.check(reorg.new_code in state, f"{year}: continuing municipality {reorg.new_code} exists")
             state.add(reorg.new_code)
         members[year] = set(state)
-        checks.check(len(state) == EXPECTED_COUNTS[year], f"boundary year {year} has {EXPECTED_COUNTS[year]} municipalities",
-                     f"found {len(state)}")
-    checks.check(members[LAST_YEAR] == set(am_2026), "reorganisations applied to 2019 give exactly the 2026 codes of 86247NED",
-                 f"missing: {sorted(set(am_2026) - members[LAST_YEAR])}; extra: {sorted(members[LAST_YEAR] - set(am_2026))}")
+        checks.check(
+            len(state) == EXPECTED_COUNTS[year],
+            f"boundary year {year} has {EXPECTED_COUNTS[year]} municipalities",
+            f"found {len(state)}",
+        )
+    checks.check(
+        members[LAST_YEAR] == set(am_2026),
+        "reorganisations applied to 2019 give exactly the 2026 codes of 86247NED",
+        f"missing: {sorted(set(am_2026) - members[LAST_YEAR])}; extra: {sorted(members[LAST_YEAR] - set(am_2026))}",
+    )
 
     # -- reorganisations: backward from 2019 to 2015 (best effort), against the known counts
     state = set(names_2019)
@@ -634,8 +866,11 @@ def build(source_dir: Path) -> tuple[dict[str, str], Checks]:
             for old_code, _, _ in reorg.old:
                 checks.check(old_code not in state, f"{year}: {old_code} no longer exists in {year}")
         state = (state - {r.new_code for r in reorgs if r.created}) | {o[0] for r in reorgs for o in r.old}
-        checks.check(len(state) == EXPECTED_COUNTS[year - 1], f"boundary year {year - 1} has {EXPECTED_COUNTS[year - 1]} municipalities",
-                     f"found {len(state)}")
+        checks.check(
+            len(state) == EXPECTED_COUNTS[year - 1],
+            f"boundary year {year - 1} has {EXPECTED_COUNTS[year - 1]} municipalities",
+            f"found {len(state)}",
+        )
 
     # -- split parts
     split_olds = {o[0]: (r.effective_year, r.new_code) for r in REORGANISATIONS for o in r.old if o[2] == "split"}
@@ -645,20 +880,29 @@ def build(source_dir: Path) -> tuple[dict[str, str], Checks]:
     checks.check(set(parts_by_old) == set(split_olds), "every split has its parts listed and vice versa")
     for old_code, parts in parts_by_old.items():
         primaries = [p for p in parts if p[5]]
-        checks.check(len(primaries) == 1 and split_olds.get(old_code) == (primaries[0][0], primaries[0][3]),
-                     f"split {old_code}: one primary part, equal to the reorganisation row")
+        checks.check(
+            len(primaries) == 1 and split_olds.get(old_code) == (primaries[0][0], primaries[0][3]),
+            f"split {old_code}: one primary part, equal to the reorganisation row",
+        )
         for year, _, _, new_code, new_name, _, places, _ in parts:
-            checks.check(new_code in names_2019 and name_of(new_code) == new_name,
-                         f"split {old_code}: part {new_code} {new_name} exists in 2019 with this name")
+            checks.check(
+                new_code in names_2019 and name_of(new_code) == new_name,
+                f"split {old_code}: part {new_code} {new_name} exists in 2019 with this name",
+            )
             for place in places:
-                checks.check(new_code in woonplaats_to_gm.get(place, set()),
-                             f"split {old_code}: woonplaats {place} lies in {new_code}",
-                             f"file says {sorted(woonplaats_to_gm.get(place, set()))}")
+                checks.check(
+                    new_code in woonplaats_to_gm.get(place, set()),
+                    f"split {old_code}: woonplaats {place} lies in {new_code}",
+                    f"file says {sorted(woonplaats_to_gm.get(place, set()))}",
+                )
 
     # -- attributes of every municipality that exists in some boundary year
     dissolved = set(names_2019) - set(am_2026)
-    checks.check(set(DISSOLVED_ATTRIBUTES) == dissolved, "COROP/AM facts given for exactly the municipalities dissolved after 2019",
-                 f"missing: {sorted(dissolved - set(DISSOLVED_ATTRIBUTES))}; extra: {sorted(set(DISSOLVED_ATTRIBUTES) - dissolved)}")
+    checks.check(
+        set(DISSOLVED_ATTRIBUTES) == dissolved,
+        "COROP/AM facts given for exactly the municipalities dissolved after 2019",
+        f"missing: {sorted(dissolved - set(DISSOLVED_ATTRIBUTES))}; extra: {sorted(set(DISSOLVED_ATTRIBUTES) - dissolved)}",
+    )
     successor = {o[0]: (r.new_code, o[2], r.effective_year) for r in REORGANISATIONS for o in r.old}
     attributes: dict[str, tuple[str, str]] = {}  # code -> (COROP, AM)
     for code, am_name in am_2026.items():
@@ -666,13 +910,19 @@ def build(source_dir: Path) -> tuple[dict[str, str], Checks]:
     for code, (last_year, corop_code, am_code) in DISSOLVED_ATTRIBUTES.items():
         attributes[code] = (corop_code, am_code)
         new_code, kind, effective = successor.get(code, ("", "", 0))
-        checks.check(effective == last_year + 1, f"{code}: last year {last_year} matches its reorganisation year {effective}")
+        checks.check(
+            effective == last_year + 1, f"{code}: last year {last_year} matches its reorganisation year {effective}"
+        )
         if kind == "merger" and code not in COROP_DIFFERS_FROM_SUCCESSOR:
-            checks.check(attributes.get(new_code, ("", ""))[0] == corop_code,
-                         f"{code}: COROP {corop_code} equals that of its successor {new_code}")
+            checks.check(
+                attributes.get(new_code, ("", ""))[0] == corop_code,
+                f"{code}: COROP {corop_code} equals that of its successor {new_code}",
+            )
         if kind == "merger":
-            checks.check(attributes.get(new_code, ("", ""))[1] == am_code,
-                         f"{code}: arbeidsmarktregio {am_code} equals that of its successor {new_code}")
+            checks.check(
+                attributes.get(new_code, ("", ""))[1] == am_code,
+                f"{code}: arbeidsmarktregio {am_code} equals that of its successor {new_code}",
+            )
 
     municipality_rows = []
     for year in range(FIRST_YEAR, LAST_YEAR + 1):
@@ -702,33 +952,55 @@ def build(source_dir: Path) -> tuple[dict[str, str], Checks]:
     keys = Counter((r["boundary_year"], r["municipality_code"]) for r in municipality_rows)
     checks.check(all(n == 1 for n in keys.values()), "one row per (boundary_year, municipality)")
     rows_2026 = {r["municipality_code"]: r for r in municipality_rows if r["boundary_year"] == str(LAST_YEAR)}
-    checks.check(all(rows_2026[c]["arbeidsmarktregio_name"] == am_2026[c] for c in am_2026),
-                 "2026 arbeidsmarktregio of every municipality equals 86247NED")
-    checks.check(all(rows_2026[c]["corop_code"] == corop_2026[c][1] for c in corop_2026),
-                 "2026 COROP of every municipality equals the woonplaats/COROP file")
+    checks.check(
+        all(rows_2026[c]["arbeidsmarktregio_name"] == am_2026[c] for c in am_2026),
+        "2026 arbeidsmarktregio of every municipality equals 86247NED",
+    )
+    checks.check(
+        all(rows_2026[c]["corop_code"] == corop_2026[c][1] for c in corop_2026),
+        "2026 COROP of every municipality equals the woonplaats/COROP file",
+    )
     for year in range(FIRST_YEAR, LAST_YEAR + 1):
         n = sum(1 for r in municipality_rows if r["boundary_year"] == str(year))
-        checks.check(n == EXPECTED_COUNTS[year], f"municipalities.csv has {EXPECTED_COUNTS[year]} rows for {year}", f"found {n}")
-    for level, valid in (("corop", COROP), ("arbeidsmarktregio", ARBEIDSMARKTREGIOS), ("province", PROVINCES),
-                         ("landsdeel", LANDSDELEN), ("techniekpact_region", TECHNIEKPACT_REGIONS)):
+        checks.check(
+            n == EXPECTED_COUNTS[year], f"municipalities.csv has {EXPECTED_COUNTS[year]} rows for {year}", f"found {n}"
+        )
+    for level, valid in (
+        ("corop", COROP),
+        ("arbeidsmarktregio", ARBEIDSMARKTREGIOS),
+        ("province", PROVINCES),
+        ("landsdeel", LANDSDELEN),
+        ("techniekpact_region", TECHNIEKPACT_REGIONS),
+    ):
         used = {r[f"{level}_code"] for r in municipality_rows if r["boundary_year"] == str(LAST_YEAR)}
-        checks.check(used == set(valid), f"every {level} has municipalities in {LAST_YEAR}",
-                     f"without municipalities: {sorted(set(valid) - used)}; unknown: {sorted(used - set(valid))}")
+        checks.check(
+            used == set(valid),
+            f"every {level} has municipalities in {LAST_YEAR}",
+            f"without municipalities: {sorted(set(valid) - used)}; unknown: {sorted(used - set(valid))}",
+        )
 
     # -- write tables and metadata
     tables = {
         "municipalities": (MUNICIPALITY_COLUMNS, municipality_rows),
         "municipal_mergers": (MERGER_COLUMNS, merger_rows()),
         "municipal_split_parts": (SPLIT_COLUMNS, split_rows()),
-        "provinces": (list(PROVINCE_META_COLUMNS), [
-            {"code": c, "name": n, "landsdeel_code": ld} for c, (n, ld) in sorted(PROVINCES.items())]),
-        "corop": (list(COROP_META_COLUMNS), [
-            {"code": c, "name": n, "province_code": pv} for c, (n, pv) in sorted(COROP.items())]),
-        "arbeidsmarktregios": (list(SIMPLE_COLUMNS), [
-            {"code": c, "name": n} for c, n in sorted(ARBEIDSMARKTREGIOS.items())]),
+        "provinces": (
+            list(PROVINCE_META_COLUMNS),
+            [{"code": c, "name": n, "landsdeel_code": ld} for c, (n, ld) in sorted(PROVINCES.items())],
+        ),
+        "corop": (
+            list(COROP_META_COLUMNS),
+            [{"code": c, "name": n, "province_code": pv} for c, (n, pv) in sorted(COROP.items())],
+        ),
+        "arbeidsmarktregios": (
+            list(SIMPLE_COLUMNS),
+            [{"code": c, "name": n} for c, n in sorted(ARBEIDSMARKTREGIOS.items())],
+        ),
         "landsdelen": (list(SIMPLE_COLUMNS), [{"code": c, "name": n} for c, n in sorted(LANDSDELEN.items())]),
-        "techniekpact_regions": (list(SIMPLE_COLUMNS), [
-            {"code": c, "name": n} for c, n in sorted(TECHNIEKPACT_REGIONS.items())]),
+        "techniekpact_regions": (
+            list(SIMPLE_COLUMNS),
+            [{"code": c, "name": n} for c, n in sorted(TECHNIEKPACT_REGIONS.items())],
+        ),
     }
     files: dict[str, str] = {}
     metadata = build_metadata(am_meta)
@@ -737,23 +1009,46 @@ def build(source_dir: Path) -> tuple[dict[str, str], Checks]:
         meta_text = to_toml(metadata[name])
         files[f"{name}.meta.toml"] = meta_text
         parsed = tomllib.loads(meta_text)
-        checks.check(list(parsed.get("columns", {})) == columns, f"{name}.meta.toml declares the CSV's columns in order")
+        checks.check(
+            list(parsed.get("columns", {})) == columns, f"{name}.meta.toml declares the CSV's columns in order"
+        )
         checks.check(parsed.get("status") in VALID_STATUS, f"{name}.meta.toml has a valid status")
-        checks.check(all(k in parsed for k in ("id", "version", "title", "description", "status", "source", "licence")),
-                     f"{name}.meta.toml has every key")
+        checks.check(
+            all(k in parsed for k in ("id", "version", "title", "description", "status", "source", "licence")),
+            f"{name}.meta.toml has every key",
+        )
     return files, checks
 
 
 # ---- output formats ------------------------------------------------------------------------------
 
 MUNICIPALITY_COLUMNS = [
-    "boundary_year", "municipality_code", "municipality_name", "province_code", "province_name", "corop_code",
-    "corop_name", "arbeidsmarktregio_code", "arbeidsmarktregio_name", "landsdeel_code", "landsdeel_name",
-    "techniekpact_region_code", "techniekpact_region_name",
+    "boundary_year",
+    "municipality_code",
+    "municipality_name",
+    "province_code",
+    "province_name",
+    "corop_code",
+    "corop_name",
+    "arbeidsmarktregio_code",
+    "arbeidsmarktregio_name",
+    "landsdeel_code",
+    "landsdeel_name",
+    "techniekpact_region_code",
+    "techniekpact_region_name",
 ]
 MERGER_COLUMNS = ["effective_year", "old_code", "old_name", "new_code", "new_name", "kind", "source"]
-SPLIT_COLUMNS = ["effective_year", "old_code", "old_name", "new_code", "new_name", "is_primary", "woonplaatsen",
-                 "woonplaatsen_complete", "source"]
+SPLIT_COLUMNS = [
+    "effective_year",
+    "old_code",
+    "old_name",
+    "new_code",
+    "new_name",
+    "is_primary",
+    "woonplaatsen",
+    "woonplaatsen_complete",
+    "source",
+]
 SIMPLE_COLUMNS = {"code": "", "name": ""}
 PROVINCE_META_COLUMNS = {"code": "", "name": "", "landsdeel_code": ""}
 COROP_META_COLUMNS = {"code": "", "name": "", "province_code": ""}
@@ -786,18 +1081,30 @@ def to_toml(meta: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-SRC_2019 = ("CBS 84378NED 'Gebieden in Nederland 2019' (https://opendata.cbs.nl/statline/#/CBS/nl/dataset/84378NED; "
-            "StatLine export " + FILE_2019 + ")")
-SRC_2026 = ("CBS 86247NED 'Gebieden in Nederland 2026' (https://opendata.cbs.nl/statline/#/CBS/nl/dataset/86247NED; "
-            "municipality -> arbeidsmarktregio as " + FILE_2026_AM + ")")
-SRC_COROP = ("CBS 'Woonplaatsen in Nederland' + 'Gebieden in Nederland' (current year): woonplaats -> gemeente -> COROP "
-             "as " + FILE_COROP + ", generated by woonstadrotterdam/woningwaardering")
-SRC_AM_CODES = ("CBS gebiedsindeling arbeidsmarktregio (statcode/statnaam, 2019-2025; via PDOK as republished in "
-                "cartomap/nl rd/arbeidsmarktregio_2025.topojson)")
-SRC_DISSOLVED = ("CBS 84721NED, 84929NED, 85067NED 'Gebieden in Nederland 2020/2021/2022' for municipalities dissolved "
-                 "after 2019 (values taken from the public compilation ahrnuld/jobmarket data/reference/municipalities.csv)")
-SRC_HERINDELING = ("CBS 'Gemeentelijke indelingen per jaar' / herindelingen "
-                   "(https://www.cbs.nl/nl-nl/onze-diensten/methoden/classificaties/overig/gemeentelijke-indelingen-per-jaar)")
+SRC_2019 = (
+    "CBS 84378NED 'Gebieden in Nederland 2019' (https://opendata.cbs.nl/statline/#/CBS/nl/dataset/84378NED; "
+    "StatLine export " + FILE_2019 + ")"
+)
+SRC_2026 = (
+    "CBS 86247NED 'Gebieden in Nederland 2026' (https://opendata.cbs.nl/statline/#/CBS/nl/dataset/86247NED; "
+    "municipality -> arbeidsmarktregio as " + FILE_2026_AM + ")"
+)
+SRC_COROP = (
+    "CBS 'Woonplaatsen in Nederland' + 'Gebieden in Nederland' (current year): woonplaats -> gemeente -> COROP "
+    "as " + FILE_COROP + ", generated by woonstadrotterdam/woningwaardering"
+)
+SRC_AM_CODES = (
+    "CBS gebiedsindeling arbeidsmarktregio (statcode/statnaam, 2019-2025; via PDOK as republished in "
+    "cartomap/nl rd/arbeidsmarktregio_2025.topojson)"
+)
+SRC_DISSOLVED = (
+    "CBS 84721NED, 84929NED, 85067NED 'Gebieden in Nederland 2020/2021/2022' for municipalities dissolved "
+    "after 2019 (values taken from the public compilation ahrnuld/jobmarket data/reference/municipalities.csv)"
+)
+SRC_HERINDELING = (
+    "CBS 'Gemeentelijke indelingen per jaar' / herindelingen "
+    "(https://www.cbs.nl/nl-nl/onze-diensten/methoden/classificaties/overig/gemeentelijke-indelingen-per-jaar)"
+)
 SRC_HIERARCHY = "CBS regional classifications: COROP-indeling, provincies, landsdelen (fixed hierarchy COROP -> province -> landsdeel)"
 SRC_FILES_NOTE = "files read from ../shared/realdata/cbs-regio (not copied); built by tools/build_region_tables.py"
 
@@ -858,11 +1165,24 @@ are given: mapping a split municipality's data to one successor is an approximat
     simple = {"code": "CBS code", "name": "name as CBS writes it"}
     return {
         "municipalities": {
-            "id": "regions.municipalities", "version": VERSION,
+            "id": "regions.municipalities",
+            "version": VERSION,
             "title": "Municipalities per boundary year with province, COROP, arbeidsmarktregio, landsdeel and Techniekpact region",
-            "description": municipality_description, "status": "derived",
-            "source": "; ".join([SRC_2019, SRC_2026, SRC_COROP, SRC_AM_CODES, SRC_DISSOLVED, SRC_HERINDELING, SRC_HIERARCHY,
-                                 "Techniekpact regions: project rule (best effort)", SRC_FILES_NOTE]),
+            "description": municipality_description,
+            "status": "derived",
+            "source": "; ".join(
+                [
+                    SRC_2019,
+                    SRC_2026,
+                    SRC_COROP,
+                    SRC_AM_CODES,
+                    SRC_DISSOLVED,
+                    SRC_HERINDELING,
+                    SRC_HIERARCHY,
+                    "Techniekpact regions: project rule (best effort)",
+                    SRC_FILES_NOTE,
+                ]
+            ),
             "licence": CBS_LICENCE + "; techniekpact_region columns: project data, " + PROJECT_LICENCE,
             "columns": {
                 "boundary_year": "CBS municipal division (1 January of this year) the row belongs to",
@@ -881,9 +1201,11 @@ are given: mapping a split municipality's data to one successor is an approximat
             },
         },
         "municipal_mergers": {
-            "id": "regions.municipal_mergers", "version": VERSION,
+            "id": "regions.municipal_mergers",
+            "version": VERSION,
             "title": "Municipal reorganisations (herindelingen) 2016-2026",
-            "description": merger_description, "status": "derived",
+            "description": merger_description,
+            "status": "derived",
             "source": "; ".join([SRC_HERINDELING, SRC_2019, SRC_2026, "rows 2016-2019: best effort", SRC_FILES_NOTE]),
             "licence": CBS_LICENCE,
             "columns": {
@@ -897,9 +1219,11 @@ are given: mapping a split municipality's data to one successor is an approximat
             },
         },
         "municipal_split_parts": {
-            "id": "regions.municipal_split_parts", "version": VERSION,
+            "id": "regions.municipal_split_parts",
+            "version": VERSION,
             "title": "Receiving municipalities of split municipalities (2018 Littenseradiel, 2019 Winsum, 2021 Haaren)",
-            "description": split_description, "status": "derived",
+            "description": split_description,
+            "status": "derived",
             "source": "; ".join([SRC_HERINDELING, SRC_COROP, "2018 and 2019 rows: best effort", SRC_FILES_NOTE]),
             "licence": CBS_LICENCE,
             "columns": {
@@ -915,46 +1239,65 @@ are given: mapping a split municipality's data to one successor is an approximat
             },
         },
         "provinces": {
-            "id": "regions.provinces", "version": VERSION, "title": "Provinces (CBS)",
+            "id": "regions.provinces",
+            "version": VERSION,
+            "title": "Provinces (CBS)",
             "description": "The 12 provinces with CBS codes (PV20-PV31) and their CBS landsdeel. Names as in "
-                           "Gebieden in Nederland 2026 (Fryslân; older CBS tables write Friesland).",
-            "status": "official", "source": SRC_HIERARCHY + "; " + SRC_2026, "licence": CBS_LICENCE,
+            "Gebieden in Nederland 2026 (Fryslân; older CBS tables write Friesland).",
+            "status": "official",
+            "source": SRC_HIERARCHY + "; " + SRC_2026,
+            "licence": CBS_LICENCE,
             "columns": {**simple, "landsdeel_code": "CBS landsdeel the province belongs to"},
         },
         "corop": {
-            "id": "regions.corop", "version": VERSION, "title": "COROP regions (CBS)",
+            "id": "regions.corop",
+            "version": VERSION,
+            "title": "COROP regions (CBS)",
             "description": "The 40 COROP regions with CBS codes (CR01-CR40) and their province. Codes and names "
-                           "checked against the woonplaats -> gemeente -> COROP file.",
-            "status": "official", "source": SRC_HIERARCHY + "; " + SRC_COROP, "licence": CBS_LICENCE,
+            "checked against the woonplaats -> gemeente -> COROP file.",
+            "status": "official",
+            "source": SRC_HIERARCHY + "; " + SRC_COROP,
+            "licence": CBS_LICENCE,
             "columns": {**simple, "province_code": "CBS province the COROP region lies in"},
         },
         "arbeidsmarktregios": {
-            "id": "regions.arbeidsmarktregios", "version": VERSION, "title": "Arbeidsmarktregio's (35 labour-market regions)",
+            "id": "regions.arbeidsmarktregios",
+            "version": VERSION,
+            "title": "Arbeidsmarktregio's (35 labour-market regions)",
             "description": "The 35 arbeidsmarktregio's (UWV labour-market regions) with their CBS statcodes. CBS codes "
-                           "are AM01-AM38 with gaps (AM04, AM16, AM31 unused; AM36 Regio Zwolle, AM37 "
-                           "Zuid-Kennemerland en IJmond, AM38 FoodValley), not a 1..35 numbering; UWV's own "
-                           "1..35 numbering differs. Names as in 86247NED (2026), checked against it. CBS 2019 and "
-                           "2020 also have AM99 'Niet in te delen' (Vijfheerenlanden), which is not a region.",
-            "status": "official", "source": SRC_AM_CODES + "; " + SRC_2026, "licence": CBS_LICENCE,
+            "are AM01-AM38 with gaps (AM04, AM16, AM31 unused; AM36 Regio Zwolle, AM37 "
+            "Zuid-Kennemerland en IJmond, AM38 FoodValley), not a 1..35 numbering; UWV's own "
+            "1..35 numbering differs. Names as in 86247NED (2026), checked against it. CBS 2019 and "
+            "2020 also have AM99 'Niet in te delen' (Vijfheerenlanden), which is not a region.",
+            "status": "official",
+            "source": SRC_AM_CODES + "; " + SRC_2026,
+            "licence": CBS_LICENCE,
             "columns": simple,
         },
         "landsdelen": {
-            "id": "regions.landsdelen", "version": VERSION, "title": "Landsdelen (CBS)",
+            "id": "regions.landsdelen",
+            "version": VERSION,
+            "title": "Landsdelen (CBS)",
             "description": "The 4 CBS landsdelen (LD01-LD04), the regional level of CBS labour figures.",
-            "status": "official", "source": SRC_HIERARCHY, "licence": CBS_LICENCE,
+            "status": "official",
+            "source": SRC_HIERARCHY,
+            "licence": CBS_LICENCE,
             "columns": simple,
         },
         "techniekpact_regions": {
-            "id": "regions.techniekpact_regions", "version": VERSION, "title": "Techniekpact regions",
+            "id": "regions.techniekpact_regions",
+            "version": VERSION,
+            "title": "Techniekpact regions",
             "description": "The five regions in which the regional technology pacts are organised. Project-maintained, "
-                           "best-effort reference data: no official municipality -> region table was found. "
-                           "Municipalities are assigned by province, Noord-Brabant by COROP: Noord = Groningen, "
-                           "Fryslân, Drenthe; Noordvleugel = Noord-Holland, Flevoland, Utrecht; Oost = Overijssel, "
-                           "Gelderland; Zuidoost = Limburg and COROP Midden-, Noordoost- and Zuidoost-Noord-Brabant; "
-                           "Zuidwest = Zeeland, Zuid-Holland and COROP West-Noord-Brabant. Older editions used "
-                           "Noordwest instead of Noordvleugel.",
-            "status": "best-effort", "source": "Project rule (docs domain.md section 2, product.md section 5); "
-                                              "built by tools/build_region_tables.py",
+            "best-effort reference data: no official municipality -> region table was found. "
+            "Municipalities are assigned by province, Noord-Brabant by COROP: Noord = Groningen, "
+            "Fryslân, Drenthe; Noordvleugel = Noord-Holland, Flevoland, Utrecht; Oost = Overijssel, "
+            "Gelderland; Zuidoost = Limburg and COROP Midden-, Noordoost- and Zuidoost-Noord-Brabant; "
+            "Zuidwest = Zeeland, Zuid-Holland and COROP West-Noord-Brabant. Older editions used "
+            "Noordwest instead of Noordvleugel.",
+            "status": "best-effort",
+            "source": "Project rule (docs domain.md section 2, product.md section 5); "
+            "built by tools/build_region_tables.py",
             "licence": PROJECT_LICENCE,
             "columns": {"code": "project code (TP-...)", "name": "region name as used by the regional pacts"},
         },
@@ -968,7 +1311,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--source-dir", type=Path, default=DEFAULT_SOURCE_DIR, help="folder with the CBS files")
     parser.add_argument("--out-dir", type=Path, default=DEFAULT_OUT_DIR, help="folder to write the tables to")
-    parser.add_argument("--check", action="store_true", help="build and compare with the files in --out-dir; write nothing")
+    parser.add_argument(
+        "--check", action="store_true", help="build and compare with the files in --out-dir; write nothing"
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -983,8 +1328,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     if args.check:
-        stale = [name for name, text in sorted(files.items())
-                 if not (args.out_dir / name).exists() or (args.out_dir / name).read_bytes() != text.encode("utf-8")]
+        stale = [
+            name
+            for name, text in sorted(files.items())
+            if not (args.out_dir / name).exists() or (args.out_dir / name).read_bytes() != text.encode("utf-8")
+        ]
         for name in stale:
             print(f"DIFFERS: {args.out_dir / name}", file=sys.stderr)
         print(f"{len(checks.passed)} checks passed; {len(files) - len(stale)}/{len(files)} files up to date")

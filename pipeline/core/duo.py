@@ -15,10 +15,20 @@ def check_years(raw: pd.DataFrame, edition: str, last_year: int) -> None:
         return
     late = raw[raw["year"] > last_year]
     if not late.empty:
-        raise SourceError([
-            problem(f, int(line), str(y), f"year {y} is after edition {edition}'s last education year {last_year}")
-            for f, y, line in sorted(set(zip(late["source_file"], late["year"], late.groupby(["source_file", "year"])["source_line"].transform("min"))))
-        ])
+        raise SourceError(
+            [
+                problem(f, int(line), str(y), f"year {y} is after edition {edition}'s last education year {last_year}")
+                for f, y, line in sorted(
+                    set(
+                        zip(
+                            late["source_file"],
+                            late["year"],
+                            late.groupby(["source_file", "year"])["source_line"].transform("min"),
+                        )
+                    )
+                )
+            ]
+        )
 
 
 def text(column: pd.Series) -> object:
@@ -50,12 +60,14 @@ def as_text(column: pd.Series) -> pd.Series:
 def bounds(raw: pd.DataFrame) -> dict[str, object]:
     masked = raw["masked"].to_numpy(dtype=bool)
     value = raw["count"].fillna(0).astype(np.int64).to_numpy()
-    return {"count": raw["count"].astype("Int64").array,
-            "count_low": np.where(masked, 1, value).astype(np.int64),
-            "count_high": np.where(masked, 4, value).astype(np.int64),
-            "masked": masked,
-            "source_file": text(raw["source_file"]),
-            "source_line": raw["source_line"].astype(np.int64).to_numpy()}
+    return {
+        "count": raw["count"].astype("Int64").array,
+        "count_low": np.where(masked, 1, value).astype(np.int64),
+        "count_high": np.where(masked, 4, value).astype(np.int64),
+        "masked": masked,
+        "source_file": text(raw["source_file"]),
+        "source_line": raw["source_line"].astype(np.int64).to_numpy(),
+    }
 
 
 def finish(frame: pd.DataFrame, model, keys: list[str]) -> pd.DataFrame:

@@ -10,8 +10,26 @@ from schemas import empty_table
 from schemas.core import HoDiplomas, HoEnrolments, HoFirstYears
 
 SEX_CODES = {"man": "M", "vrouw": "V"}
-KEYS = ["year", "level", "institution_code", "municipality_code", "programme_code", "programme_type", "study_form", "sex"]
-DIPLOMA_KEYS = ["year", "level", "institution_code", "municipality_code", "programme_code", "diploma_type", "study_form", "sex"]
+KEYS = [
+    "year",
+    "level",
+    "institution_code",
+    "municipality_code",
+    "programme_code",
+    "programme_type",
+    "study_form",
+    "sex",
+]
+DIPLOMA_KEYS = [
+    "year",
+    "level",
+    "institution_code",
+    "municipality_code",
+    "programme_code",
+    "diploma_type",
+    "study_form",
+    "sex",
+]
 
 
 def _merge_phases(raw: pd.DataFrame) -> pd.DataFrame:
@@ -19,11 +37,19 @@ def _merge_phases(raw: pd.DataFrame) -> pd.DataFrame:
     phases of one programme x location x form x sex x year are summed (first line kept as source)."""
     if raw.empty or not (raw["programme_phase"] != "").any():
         return raw
-    group = [c for c in raw.columns if c not in ("programme_phase", "count", "masked", "source_line", "croho_subsector")]
-    merged = raw.groupby(group, sort=False, dropna=False).agg(
-        count=("count", lambda s: s.sum(min_count=1) if not s.isna().any() else pd.NA),
-        masked=("masked", "any"), source_line=("source_line", "min"), croho_subsector=("croho_subsector", "first"),
-    ).reset_index()
+    group = [
+        c for c in raw.columns if c not in ("programme_phase", "count", "masked", "source_line", "croho_subsector")
+    ]
+    merged = (
+        raw.groupby(group, sort=False, dropna=False)
+        .agg(
+            count=("count", lambda s: s.sum(min_count=1) if not s.isna().any() else pd.NA),
+            masked=("masked", "any"),
+            source_line=("source_line", "min"),
+            croho_subsector=("croho_subsector", "first"),
+        )
+        .reset_index()
+    )
     merged["programme_phase"] = ""
     merged["count"] = merged["count"].astype("Int64")
     return merged

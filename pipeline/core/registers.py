@@ -16,27 +16,53 @@ from schemas import empty_table, validate
 from schemas.core_labour import ProgrammeParticipation
 
 
-def programme_participation(partnerships: pd.DataFrame, projects: pd.DataFrame, edition: str, last_year: int) -> pd.DataFrame:
+def programme_participation(
+    partnerships: pd.DataFrame, projects: pd.DataFrame, edition: str, last_year: int
+) -> pd.DataFrame:
     for raw in (partnerships, projects):
         if not raw.empty:
             check_years(raw, edition, last_year)
     parts = []
     if not partnerships.empty:
-        parts.append(pd.DataFrame({
-            "edition": edition, "year": partnerships["year"].astype(np.int64), "programme": partnerships["programme"],
-            "unit": "partnership", "school_code": partnerships["school_code"],
-            "municipality_code": partnerships["municipality_code"], "company": partnerships["company"], "project_code": "",
-            "region_code": partnerships["region_code"], "grant_eur": np.nan, "firm_size_class": "",
-            "source_file": partnerships["source_file"], "source_line": partnerships["source_line"].astype(np.int64),
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "edition": edition,
+                    "year": partnerships["year"].astype(np.int64),
+                    "programme": partnerships["programme"],
+                    "unit": "partnership",
+                    "school_code": partnerships["school_code"],
+                    "municipality_code": partnerships["municipality_code"],
+                    "company": partnerships["company"],
+                    "project_code": "",
+                    "region_code": partnerships["region_code"],
+                    "grant_eur": np.nan,
+                    "firm_size_class": "",
+                    "source_file": partnerships["source_file"],
+                    "source_line": partnerships["source_line"].astype(np.int64),
+                }
+            )
+        )
     if not projects.empty:
-        parts.append(pd.DataFrame({
-            "edition": edition, "year": projects["year"].astype(np.int64), "programme": "MKB!dee", "unit": "project",
-            "school_code": "", "municipality_code": "", "company": "", "project_code": projects["project_code"],
-            "region_code": projects["region_code"], "grant_eur": projects["grant_eur"].astype("float64"),
-            "firm_size_class": projects["firm_size_class"], "source_file": projects["source_file"],
-            "source_line": projects["source_line"].astype(np.int64),
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "edition": edition,
+                    "year": projects["year"].astype(np.int64),
+                    "programme": "MKB!dee",
+                    "unit": "project",
+                    "school_code": "",
+                    "municipality_code": "",
+                    "company": "",
+                    "project_code": projects["project_code"],
+                    "region_code": projects["region_code"],
+                    "grant_eur": projects["grant_eur"].astype("float64"),
+                    "firm_size_class": projects["firm_size_class"],
+                    "source_file": projects["source_file"],
+                    "source_line": projects["source_line"].astype(np.int64),
+                }
+            )
+        )
     columns = list(ProgrammeParticipation.to_schema().columns)
     if not parts:
         return empty_participation()
@@ -55,5 +81,3 @@ def empty_participation() -> pd.DataFrame:
     from schemas.core_labour import ProgrammeParticipation as model
 
     return empty_table(model)
-
-

@@ -31,11 +31,20 @@ def vo_exam_candidates(raw: pd.DataFrame, edition: str, last_year: int) -> pd.Da
         return empty_table(VoExamCandidates)
     check_years(raw, edition, last_year)
     frame = _location(raw, edition)
-    frame.update({"profile_code": text(raw["profile_code"]), "programme_name": text(raw["programme_name"]),
-                  "sex": text(raw["sex"].map(SEX_CODES)), "measure": text(raw["measure"]), **bounds(raw)})
+    frame.update(
+        {
+            "profile_code": text(raw["profile_code"]),
+            "programme_name": text(raw["programme_name"]),
+            "sex": text(raw["sex"].map(SEX_CODES)),
+            "measure": text(raw["measure"]),
+            **bounds(raw),
+        }
+    )
     frame["school_year"] = text(raw["school_year"])
     columns = list(VoExamCandidates.to_schema().columns)
-    return finish(pd.DataFrame(frame)[columns], VoExamCandidates, ["year", "location_code", "profile_code", "sex", "measure"])
+    return finish(
+        pd.DataFrame(frame)[columns], VoExamCandidates, ["year", "location_code", "profile_code", "sex", "measure"]
+    )
 
 
 def vo_pupils_by_profile(raw: pd.DataFrame, edition: str, last_year: int) -> pd.DataFrame:
@@ -43,9 +52,17 @@ def vo_pupils_by_profile(raw: pd.DataFrame, edition: str, last_year: int) -> pd.
         return empty_table(VoPupilsByProfile)
     check_years(raw, edition, last_year)
     frame = _location(raw, edition)
-    frame.update({"sector": text(raw["sector"]), "profile_code": text(raw["profile_code"]),
-                  "programme_name": text(raw["programme_name"]),
-                  "study_year": raw["study_year"].astype(np.int64).to_numpy(),
-                  "sex": text(raw["sex"].map(SEX_CODES)), **bounds(raw)})
+    frame.update(
+        {
+            "sector": text(raw["sector"]),
+            "profile_code": text(raw["profile_code"]),
+            "programme_name": text(raw["programme_name"]),
+            "study_year": raw["study_year"].astype(np.int64).to_numpy(),
+            "sex": text(raw["sex"].map(SEX_CODES)),
+            **bounds(raw),
+        }
+    )
     columns = list(VoPupilsByProfile.to_schema().columns)
-    return finish(pd.DataFrame(frame)[columns], VoPupilsByProfile, ["year", "location_code", "profile_code", "study_year", "sex"])
+    return finish(
+        pd.DataFrame(frame)[columns], VoPupilsByProfile, ["year", "location_code", "profile_code", "study_year", "sex"]
+    )

@@ -49,6 +49,7 @@ def register(*, table: str, source_family: str, indicators: tuple[str, ...]):
     def wrap(function: Callable[[pd.DataFrame, Context], pd.DataFrame]):
         _REGISTRY[function.__name__] = Family(function.__name__, table, source_family, tuple(indicators), function)
         return function
+
     return wrap
 
 
@@ -76,7 +77,9 @@ def registered() -> list[Family]:
     for family in sorted(families().values(), key=lambda f: f.name):
         extra = set(family.indicators) - declared
         if extra:
-            raise ValueError(f"indicator function {family.name} produces ids the catalogue does not declare: {sorted(extra)}")
+            raise ValueError(
+                f"indicator function {family.name} produces ids the catalogue does not declare: {sorted(extra)}"
+            )
         if family.indicators:
             out.append(family)
     return out
@@ -118,42 +121,61 @@ def assemble(cells: Mapping[str, pd.DataFrame | str], edition: str) -> tuple[pd.
     for family in known:
         result = cells.get(family.name, _not_built(family))
         if isinstance(result, str):
-            status.update({i: ("source_absent", result) for i in family.indicators})
+            status.update(dict.fromkeys(family.indicators, ("source_absent", result)))
             continue
         counts = result["indicator_id"].value_counts()
         for i in family.indicators:
-            status[i] = ("computed", f"{int(counts[i])} cells") if i in counts.index else \
-                ("no_rows", f"{family.name} produced no cells")
+            status[i] = (
+                ("computed", f"{int(counts[i])} cells")
+                if i in counts.index
+                else ("no_rows", f"{family.name} produced no cells")
+            )
         frames.append(result)
-    reasons = dict(reference.load("indicators/not_computed.csv").frame[["indicator_id", "reason"]].itertuples(index=False))
+    reasons = dict(
+        reference.load("indicators/not_computed.csv").frame[["indicator_id", "reason"]].itertuples(index=False)
+    )
     stale = sorted(set(reasons) & {i for family in known for i in family.indicators})
     if stale:
         raise ValueError(f"reference/indicators/not_computed.csv names indicators that have a function: {stale}")
     rows = []
     for entry in cat.itertuples(index=False):
-        state, detail = status.get(entry.indicator_id, (
-            "no_function", reasons.get(entry.indicator_id, "no indicator function is registered for this id yet")))
-        rows.append({"edition": edition, "indicator_id": entry.indicator_id, "strand": entry.strand,
-                     "source_families": entry.source_families, "status": state, "detail": detail})
+        state, detail = status.get(
+            entry.indicator_id,
+            ("no_function", reasons.get(entry.indicator_id, "no indicator function is registered for this id yet")),
+        )
+        rows.append(
+            {
+                "edition": edition,
+                "indicator_id": entry.indicator_id,
+                "strand": entry.strand,
+                "source_families": entry.source_families,
+                "status": state,
+                "detail": detail,
+            }
+        )
     coverage = pd.DataFrame(rows, columns=list(Coverage.to_schema().columns))
     Coverage.validate(coverage, lazy=True)
     frame = finish(pd.concat(frames, ignore_index=True)) if frames else finish(empty_table(Indicators))
     return frame, coverage
 
 
-def compute(tables: Mapping[str, pd.DataFrame], edition: str, ctx: Context | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def compute(
+    tables: Mapping[str, pd.DataFrame], edition: str, ctx: Context | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All indicators the present core tables support, and the coverage of the catalogue."""
     ctx = ctx or context(edition)
-    return assemble({family.name: family_cells(family, tables.get(family.table), edition, ctx)
-                     for family in registered()}, edition)
+    return assemble(
+        {family.name: family_cells(family, tables.get(family.table), edition, ctx) for family in registered()}, edition
+    )
 
 
 def finish(frame: pd.DataFrame) -> pd.DataFrame:
     """Order columns and rows canonically and validate against the indicator contract."""
     level_order = {level: i for i, level in enumerate(regions.LEVELS)}
     frame = frame.assign(_level=frame["region_level"].map(level_order))
-    frame = frame.sort_values(["indicator_id", "definition", "period", "_level", "region_code", "breakdown", "sex"],
-                              kind="stable")[COLUMNS].reset_index(drop=True)
+    frame = frame.sort_values(
+        ["indicator_id", "definition", "period", "_level", "region_code", "breakdown", "sex"], kind="stable"
+    )[COLUMNS].reset_index(drop=True)
     for column in ("numerator", "denominator", "value", "value_low", "value_high"):
         frame[column] = frame[column].astype(float)
     frame["boundary_year"] = frame["boundary_year"].astype("Int64")

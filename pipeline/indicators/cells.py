@@ -37,16 +37,35 @@ def code_years(frame: pd.DataFrame) -> pd.Series:
     return frame.groupby("source_file")["year"].transform("max").astype(int)
 
 
-def cube(frame: pd.DataFrame, name: str, *, definition: str, keys: list[str], low: str, high: str,
-         ctx: Context, located: bool = True, period: str = "year", breakdown: list[str] | None = None,
-         by_sex: bool = True) -> pd.DataFrame:
+def cube(
+    frame: pd.DataFrame,
+    name: str,
+    *,
+    definition: str,
+    keys: list[str],
+    low: str,
+    high: str,
+    ctx: Context,
+    located: bool = True,
+    period: str = "year",
+    breakdown: list[str] | None = None,
+    by_sex: bool = True,
+) -> pd.DataFrame:
     """Sum `low`/`high` per period, breakdown, region and sex (T = M + V added when `by_sex`).
 
     `frame` needs `boundary_municipality_code` when `located` (see regions.map_municipalities).
     """
     breakdown = breakdown or []
-    base = frame[[period, *breakdown, *(["sex"] if by_sex else []), low, high,
-                  *(["boundary_municipality_code"] if located else [])]].rename(columns={period: "period", low: "low", high: "high"})
+    base = frame[
+        [
+            period,
+            *breakdown,
+            *(["sex"] if by_sex else []),
+            low,
+            high,
+            *(["boundary_municipality_code"] if located else []),
+        ]
+    ].rename(columns={period: "period", low: "low", high: "high"})
     if not by_sex:
         base["sex"] = "T"
     elif (base["sex"] == "T").any():
@@ -101,35 +120,80 @@ def _select(cells: pd.DataFrame, name: str) -> pd.DataFrame:
     return part.drop(columns="cube")
 
 
-def _rows(indicator_id: str, edition: str, keys: pd.DataFrame, unit: str, numerator: pd.Series, denominator: pd.Series,
-          value: pd.Series, low: pd.Series, high: pd.Series, masked: pd.Series, suppressed: pd.Series,
-          rule: pd.Series, boundary_year: pd.Series) -> pd.DataFrame:
+def _rows(
+    indicator_id: str,
+    edition: str,
+    keys: pd.DataFrame,
+    unit: str,
+    numerator: pd.Series,
+    denominator: pd.Series,
+    value: pd.Series,
+    low: pd.Series,
+    high: pd.Series,
+    masked: pd.Series,
+    suppressed: pd.Series,
+    rule: pd.Series,
+    boundary_year: pd.Series,
+) -> pd.DataFrame:
     hide = suppressed.to_numpy(dtype=bool)
     nan = np.nan
     flags = np.where(hide, np.where(masked, "masked;suppressed", "suppressed"), np.where(masked, "masked", ""))
-    return pd.DataFrame({
-        "indicator_id": indicator_id, **{k: keys[k].to_numpy() for k in CELL_KEYS}, "edition": edition,
-        "numerator": np.where(hide, nan, numerator.astype(float)), "denominator": np.where(hide, nan, denominator.astype(float)),
-        "value": np.where(hide, nan, value.astype(float)), "value_low": np.where(hide, nan, low.astype(float)),
-        "value_high": np.where(hide, nan, high.astype(float)), "unit": unit, "flag": flags,
-        "rule": rule.to_numpy(), "boundary_year": boundary_year.to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "indicator_id": indicator_id,
+            **{k: keys[k].to_numpy() for k in CELL_KEYS},
+            "edition": edition,
+            "numerator": np.where(hide, nan, numerator.astype(float)),
+            "denominator": np.where(hide, nan, denominator.astype(float)),
+            "value": np.where(hide, nan, value.astype(float)),
+            "value_low": np.where(hide, nan, low.astype(float)),
+            "value_high": np.where(hide, nan, high.astype(float)),
+            "unit": unit,
+            "flag": flags,
+            "rule": rule.to_numpy(),
+            "boundary_year": boundary_year.to_numpy(),
+        }
+    )
 
 
 def count(indicator_id: str, cells: pd.DataFrame, name: str, ctx: Context) -> pd.DataFrame:
     c = _select(cells, name).reset_index(drop=True)
     mid = (c["low"] + c["high"]) / 2
-    return _rows(indicator_id, ctx.edition, c, "count", mid, pd.Series(np.nan, index=c.index), mid, c["low"], c["high"],
-                 (c["low"] != c["high"]).to_numpy(), c["suppressed"], c["rule"], c["boundary_year"])
+    return _rows(
+        indicator_id,
+        ctx.edition,
+        c,
+        "count",
+        mid,
+        pd.Series(np.nan, index=c.index),
+        mid,
+        c["low"],
+        c["high"],
+        (c["low"] != c["high"]).to_numpy(),
+        c["suppressed"],
+        c["rule"],
+        c["boundary_year"],
+    )
 
 
-def _combine(indicator_id: str, num: pd.DataFrame, den: pd.DataFrame, ctx: Context, unit: str, scale: float,
-             keys: pd.DataFrame | None = None) -> pd.DataFrame:
+def _combine(
+    indicator_id: str,
+    num: pd.DataFrame,
+    den: pd.DataFrame,
+    ctx: Context,
+    unit: str,
+    scale: float,
+    keys: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """num/den cell by cell (aligned frames); cells without a population (den high = 0) are left out."""
     num, den = num.reset_index(drop=True), den.reset_index(drop=True)
     keys = num if keys is None else keys.reset_index(drop=True)
     keep = (den["high"] > 0).to_numpy()
-    num, den, keys = num[keep].reset_index(drop=True), den[keep].reset_index(drop=True), keys[keep].reset_index(drop=True)
+    num, den, keys = (
+        num[keep].reset_index(drop=True),
+        den[keep].reset_index(drop=True),
+        keys[keep].reset_index(drop=True),
+    )
     digits = 2 if unit == "percent" else 3
     low = scale * num["low"] / den["high"]
     high = pd.Series(np.where(den["low"] > 0, scale * num["high"] / den["low"].where(den["low"] > 0, 1), np.inf))
@@ -137,33 +201,64 @@ def _combine(indicator_id: str, num: pd.DataFrame, den: pd.DataFrame, ctx: Conte
     if unit == "percent":
         high = high.clip(upper=100.0)
     suppressed = num["suppressed"].to_numpy(dtype=bool) | den["suppressed"].to_numpy(dtype=bool)
-    rule = pd.Series(np.where(num["rule"] != "", "numerator " + num["rule"],
-                              np.where(den["rule"] != "", "denominator " + den["rule"], "")))
+    rule = pd.Series(
+        np.where(
+            num["rule"] != "", "numerator " + num["rule"], np.where(den["rule"] != "", "denominator " + den["rule"], "")
+        )
+    )
     masked = ((num["low"] != num["high"]) | (den["low"] != den["high"])).to_numpy()
     high = high.replace(np.inf, np.nan)
-    return _rows(indicator_id, ctx.edition, keys, unit, (num["low"] + num["high"]) / 2, (den["low"] + den["high"]) / 2,
-                 value.round(digits), low.round(digits), high.round(digits), masked, pd.Series(suppressed), rule,
-                 keys["boundary_year"])
+    return _rows(
+        indicator_id,
+        ctx.edition,
+        keys,
+        unit,
+        (num["low"] + num["high"]) / 2,
+        (den["low"] + den["high"]) / 2,
+        value.round(digits),
+        low.round(digits),
+        high.round(digits),
+        masked,
+        pd.Series(suppressed),
+        rule,
+        keys["boundary_year"],
+    )
 
 
 def share(indicator_id: str, cells: pd.DataFrame, numerator: str, denominator: str, ctx: Context) -> pd.DataFrame:
     """numerator cube / denominator cube, cell by cell (the denominator cube may have another definition)."""
     num = _select(cells, numerator)
     den = _select(cells, denominator).drop(columns="definition")
-    return _share(indicator_id, num.merge(den, on=["period", "breakdown", *REGION, "sex"], how="inner",
-                                          suffixes=("", "_den"), validate="many_to_one"), ctx)
+    return _share(
+        indicator_id,
+        num.merge(
+            den, on=["period", "breakdown", *REGION, "sex"], how="inner", suffixes=("", "_den"), validate="many_to_one"
+        ),
+        ctx,
+    )
 
 
 def ratio(indicator_id: str, cells: pd.DataFrame, numerator: str, denominator: str, ctx: Context) -> pd.DataFrame:
     """numerator cube / denominator cube, cell by cell (same definition and breakdowns), as a ratio."""
-    joined = _select(cells, numerator).merge(_select(cells, denominator), on=CELL_KEYS, suffixes=("", "_den"),
-                                             validate="one_to_one")
-    den_part = joined[["low_den", "high_den", "suppressed_den", "rule_den"]].set_axis(["low", "high", "suppressed", "rule"], axis=1)
-    return _combine(indicator_id, joined[["low", "high", "suppressed", "rule"]], den_part, ctx, "ratio", 1.0, keys=joined)
+    joined = _select(cells, numerator).merge(
+        _select(cells, denominator), on=CELL_KEYS, suffixes=("", "_den"), validate="one_to_one"
+    )
+    den_part = joined[["low_den", "high_den", "suppressed_den", "rule_den"]].set_axis(
+        ["low", "high", "suppressed", "rule"], axis=1
+    )
+    return _combine(
+        indicator_id, joined[["low", "high", "suppressed", "rule"]], den_part, ctx, "ratio", 1.0, keys=joined
+    )
 
 
-def share_across(indicator_id: str, cells: pd.DataFrame, numerator: str, denominator: str, ctx: Context,
-                 breakdowns: Mapping[str, str]) -> pd.DataFrame:
+def share_across(
+    indicator_id: str,
+    cells: pd.DataFrame,
+    numerator: str,
+    denominator: str,
+    ctx: Context,
+    breakdowns: Mapping[str, str],
+) -> pd.DataFrame:
     """numerator cube / denominator cube cell by cell, where the numerator's breakdown value `b` is
     divided by the denominator's breakdown value `breakdowns[b]`; the rows keep the numerator's
     breakdown and take the denominator's definition (e.g. teacher-training diplomas per group
@@ -171,16 +266,22 @@ def share_across(indicator_id: str, cells: pd.DataFrame, numerator: str, denomin
     num = _select(cells, numerator).drop(columns="definition")
     num = num.assign(_den=num["breakdown"].map(dict(breakdowns)))
     if num["_den"].isna().any():
-        raise KeyError(f"{indicator_id}: no denominator breakdown for {sorted(set(num.loc[num['_den'].isna(), 'breakdown']))}")
+        raise KeyError(
+            f"{indicator_id}: no denominator breakdown for {sorted(set(num.loc[num['_den'].isna(), 'breakdown']))}"
+        )
     den = _select(cells, denominator).rename(columns={"breakdown": "_den"})
-    joined = num.merge(den, on=["period", "_den", *REGION, "sex"], how="inner", suffixes=("", "_den"), validate="many_to_one")
+    joined = num.merge(
+        den, on=["period", "_den", *REGION, "sex"], how="inner", suffixes=("", "_den"), validate="many_to_one"
+    )
     return _share(indicator_id, joined, ctx)
 
 
 def _share(indicator_id: str, joined: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     den_part = joined[[c + "_den" for c in ("low", "high", "suppressed", "rule")]]
     den_part.columns = ["low", "high", "suppressed", "rule"]
-    return _combine(indicator_id, joined[["low", "high", "suppressed", "rule"]], den_part, ctx, "percent", 100.0, keys=joined)
+    return _combine(
+        indicator_id, joined[["low", "high", "suppressed", "rule"]], den_part, ctx, "percent", 100.0, keys=joined
+    )
 
 
 def _sex_pair(cells: pd.DataFrame, name: str, top: str, bottom: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -214,5 +315,7 @@ def period_flags(frame: pd.DataFrame, source_families: dict[str, list[str]]) -> 
     for row in table.itertuples(index=False):
         ids = [i for i, fams in source_families.items() if row.source_family in fams]
         hit = frame["indicator_id"].isin(ids) & (year >= row.period_from) & (year <= row.period_to)
-        frame.loc[hit, "flag"] = np.where(frame.loc[hit, "flag"] == "", row.flag, frame.loc[hit, "flag"] + ";" + row.flag)
+        frame.loc[hit, "flag"] = np.where(
+            frame.loc[hit, "flag"] == "", row.flag, frame.loc[hit, "flag"] + ";" + row.flag
+        )
     return frame

@@ -30,13 +30,18 @@ def regions_add_up(frame: pd.DataFrame) -> list[str]:
     # the national figure of a group: its first national row, unless a national row has no value
     total = national.drop_duplicates(keys, keep="first").set_index(keys)["value"]
     total = total[~national.groupby(keys, sort=False)["_missing"].any().reindex(total.index)]
-    parts = counts[counts["region_level"] != "national"].groupby(keys + ["region_level"], sort=True).agg(
-        value=("value", "sum"), missing=("_missing", "any"))
+    parts = (
+        counts[counts["region_level"] != "national"]
+        .groupby(keys + ["region_level"], sort=True)
+        .agg(value=("value", "sum"), missing=("_missing", "any"))
+    )
     parts = parts[~parts["missing"]]
     parts = parts.assign(total=total.reindex(parts.index.droplevel("region_level")).to_numpy())
     parts = parts[parts["total"].notna() & ((parts["value"] - parts["total"]).abs() > 1e-6)]
-    return [f"{index[:-1]} {index[-1]}: {value} != {whole}" for index, value, whole in
-            zip(parts.index, parts["value"], parts["total"])]
+    return [
+        f"{index[:-1]} {index[-1]}: {value} != {whole}"
+        for index, value, whole in zip(parts.index, parts["value"], parts["total"])
+    ]
 
 
 def small_cells_flagged(frame: pd.DataFrame, threshold: int | None = None) -> list[str]:
@@ -46,8 +51,9 @@ def small_cells_flagged(frame: pd.DataFrame, threshold: int | None = None) -> li
     low_den = published["denominator"].notna() & (published["denominator"] < threshold)
     low_share_num = published["unit"].ne("count") & published["numerator"].between(0, threshold, inclusive="neither")
     bad = published[low_num | low_den | low_share_num]
-    return [f"{r.indicator_id} {r.definition} {r.period} {r.region_code} {r.sex} {r.breakdown}" for r in bad.itertuples()][:20] + \
-        ([f"... {len(bad)} cells"] if len(bad) > 20 else [])
+    return [
+        f"{r.indicator_id} {r.definition} {r.period} {r.region_code} {r.sex} {r.breakdown}" for r in bad.itertuples()
+    ][:20] + ([f"... {len(bad)} cells"] if len(bad) > 20 else [])
 
 
 def _relations(members: dict, wholes: frozenset, present_m: frozenset) -> tuple[list, dict]:
@@ -83,7 +89,9 @@ def recoverable_by_subtraction(frame: pd.DataFrame) -> list[str]:
     relations depend on the regions with data only: they are listed once per such set of regions.
     """
     found = []
-    counts = frame.loc[frame["unit"] == "count", GROUP + ["region_level", "region_code", "sex", "flag", "boundary_year"]]
+    counts = frame.loc[
+        frame["unit"] == "count", GROUP + ["region_level", "region_code", "sex", "flag", "boundary_year"]
+    ]
     counts = counts.assign(_hidden=counts["flag"].str.contains("suppressed", regex=False).astype(bool))
     with_hidden = counts.groupby(GROUP, sort=False)["_hidden"].transform("any").astype(bool)
     members_of: dict[int, dict] = {}
@@ -98,8 +106,12 @@ def recoverable_by_subtraction(frame: pd.DataFrame) -> list[str]:
         hidden = dict(zip(zip(group["region_level"], group["region_code"], group["sex"]), group["_hidden"].tolist()))
         present_m = frozenset(code for (level, code, _), _h in hidden.items() if level == "municipality")
         # the regions in the order of the group's rows (the order of the findings)
-        wholes = {region: i for i, region in enumerate(dict.fromkeys(
-            (level, code) for (level, code, _s) in hidden if level != "municipality"))}
+        wholes = {
+            region: i
+            for i, region in enumerate(
+                dict.fromkeys((level, code) for (level, code, _s) in hidden if level != "municipality")
+            )
+        }
         structure = (year, frozenset(wholes), present_m)
         if structure not in relations_of:
             relations_of[structure] = _relations(members, frozenset(wholes), present_m)
@@ -112,7 +124,7 @@ def recoverable_by_subtraction(frame: pd.DataFrame) -> list[str]:
                 cells = [(level, code, sex)] + [(pl, pc, sex) for pl, pc in parts]
                 if all(c in hidden for c in cells) and sum(hidden[c] for c in cells) == 1:
                     found.append(f"{key} {level} {code} {sex} = parts at {part_level}")
-        for (level, code, sex) in hidden:
+        for level, code, sex in hidden:
             if sex != "T" or (level, code) not in touched:
                 continue
             cells = [(level, code, s) for s in ("T", "M", "V")]
@@ -123,9 +135,17 @@ def recoverable_by_subtraction(frame: pd.DataFrame) -> list[str]:
 
 def run(frame: pd.DataFrame) -> pd.DataFrame:
     rows = []
-    for name, function in (("regions_add_up", regions_add_up), ("small_cells_flagged", small_cells_flagged),
-                           ("no_recovery_by_subtraction", recoverable_by_subtraction)):
+    for name, function in (
+        ("regions_add_up", regions_add_up),
+        ("small_cells_flagged", small_cells_flagged),
+        ("no_recovery_by_subtraction", recoverable_by_subtraction),
+    ):
         problems = function(frame)
-        rows.append({"check": name, "passed": not problems,
-                     "detail": "; ".join(problems[:20]) if problems else DESCRIPTIONS[name]})
+        rows.append(
+            {
+                "check": name,
+                "passed": not problems,
+                "detail": "; ".join(problems[:20]) if problems else DESCRIPTIONS[name],
+            }
+        )
     return pd.DataFrame(rows)

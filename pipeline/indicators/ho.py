@@ -10,9 +10,19 @@ from pipeline import reference, regions
 from pipeline.indicators import DEFINITIONS, register
 from pipeline.indicators import cells as c
 
-FIRST_YEARS = ("ho_first_years_stem", "ho_first_years_stem_share", "ho_first_years_stem_women_share",
-               "ho_first_years_stem_mf_ratio", "teacher_training_inflow")
-DIPLOMAS = ("ho_diplomas_stem", "ho_diplomas_stem_share", "teacher_training_diplomas", "teacher_training_diplomas_vs_stem")
+FIRST_YEARS = (
+    "ho_first_years_stem",
+    "ho_first_years_stem_share",
+    "ho_first_years_stem_women_share",
+    "ho_first_years_stem_mf_ratio",
+    "teacher_training_inflow",
+)
+DIPLOMAS = (
+    "ho_diplomas_stem",
+    "ho_diplomas_stem_share",
+    "teacher_training_diplomas",
+    "teacher_training_diplomas_vs_stem",
+)
 TEACHER_CLUSTER = "lerarenopleiding beta"  # the cluster of stem/nl_ho_programmes.csv the groups table splits
 
 
@@ -29,8 +39,15 @@ def _stem_only(frame: pd.DataFrame, definition: str) -> pd.DataFrame:
     return frame.assign(num_low=np.where(stem, frame["count_low"], 0), num_high=np.where(stem, frame["count_high"], 0))
 
 
-def stem_cubes(classified: pd.DataFrame, ctx: c.Context, prefix: str, *, breakdown: tuple[str, ...] = ("level",),
-               located: bool = True, code_year: int | None = None) -> tuple[list[pd.DataFrame], list[str]]:
+def stem_cubes(
+    classified: pd.DataFrame,
+    ctx: c.Context,
+    prefix: str,
+    *,
+    breakdown: tuple[str, ...] = ("level",),
+    located: bool = True,
+    code_year: int | None = None,
+) -> tuple[list[pd.DataFrame], list[str]]:
     """The cube of all students (`<prefix>:all`) and of STEM students per definition (`<prefix>:stem:<def>`).
 
     Located cubes need the rows' municipalities in the boundary year: a frame from `locate` is used as
@@ -42,8 +59,10 @@ def stem_cubes(classified: pd.DataFrame, ctx: c.Context, prefix: str, *, breakdo
     common = {"keys": [], "ctx": ctx, "breakdown": list(breakdown), "located": located}
     cubes = [c.cube(frame, f"{prefix}:all", definition="none", low="count_low", high="count_high", **common)]
     definitions = [d for d in DEFINITIONS if not frame[f"stem_{d}"].isna().all()]
-    cubes += [c.cube(_stem_only(frame, d), f"{prefix}:stem:{d}", definition=d, low="num_low", high="num_high", **common)
-              for d in definitions]
+    cubes += [
+        c.cube(_stem_only(frame, d), f"{prefix}:stem:{d}", definition=d, low="num_low", high="num_high", **common)
+        for d in definitions
+    ]
     return cubes, definitions
 
 
@@ -57,17 +76,28 @@ def teacher_groups(frame: pd.DataFrame) -> pd.DataFrame:
     if unknown:
         where = teachers[teachers["programme_code"].isin(unknown)].drop_duplicates("programme_code")
         listed = "; ".join(f"{r.programme_code} {r.programme_name} ({r.source_file})" for r in where.itertuples())
-        raise ValueError(f"teacher-training programmes missing from reference/stem/teacher_training_groups.csv: {listed}")
+        raise ValueError(
+            f"teacher-training programmes missing from reference/stem/teacher_training_groups.csv: {listed}"
+        )
     return teachers.assign(teacher_group=teachers["programme_code"].map(group))
 
 
 def _teacher_cube(frame: pd.DataFrame, ctx: c.Context, name: str) -> pd.DataFrame:
-    return c.cube(teacher_groups(frame), name, definition="none", keys=[], low="count_low", high="count_high",
-                  ctx=ctx, breakdown=["teacher_group"])
+    return c.cube(
+        teacher_groups(frame),
+        name,
+        definition="none",
+        keys=[],
+        low="count_low",
+        high="count_high",
+        ctx=ctx,
+        breakdown=["teacher_group"],
+    )
 
 
-def _stem_rows(prefix: str, count_id: str, share_id: str, cells: pd.DataFrame, definitions: list[str],
-               ctx: c.Context) -> list[pd.DataFrame]:
+def _stem_rows(
+    prefix: str, count_id: str, share_id: str, cells: pd.DataFrame, definitions: list[str], ctx: c.Context
+) -> list[pd.DataFrame]:
     out = []
     for definition in definitions:
         stem = f"{prefix}:stem:{definition}"
@@ -86,8 +116,10 @@ def ho_first_years(classified: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
     out = _stem_rows("ho_first_years", "ho_first_years_stem", "ho_first_years_stem_share", cells, definitions, ctx)
     for definition in definitions:
         stem = f"ho_first_years:stem:{definition}"
-        out += [c.sex_share("ho_first_years_stem_women_share", cells, stem, ctx),
-                c.sex_ratio("ho_first_years_stem_mf_ratio", cells, stem, ctx)]
+        out += [
+            c.sex_share("ho_first_years_stem_women_share", cells, stem, ctx),
+            c.sex_ratio("ho_first_years_stem_mf_ratio", cells, stem, ctx),
+        ]
     out.append(c.count("teacher_training_inflow", cells, "teacher_training:first_years", ctx))
     return pd.concat(out, ignore_index=True)
 
@@ -105,9 +137,14 @@ def ho_diplomas(classified: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
     # each group against the STEM diplomas of its own level (a published cell: no new margin to protect)
     groups = reference.load("stem/teacher_training_groups.csv").frame.groupby("teacher_group")["level"].unique()
     if (groups.str.len() != 1).any():
-        raise ValueError(f"teacher_training_groups.csv: a group spans two levels: {groups[groups.str.len() != 1].to_dict()}")
+        raise ValueError(
+            f"teacher_training_groups.csv: a group spans two levels: {groups[groups.str.len() != 1].to_dict()}"
+        )
     levels = {f"teacher_group={g}": f"level={lv[0]}" for g, lv in groups.items()}
     for definition in definitions:
-        out.append(c.share_across("teacher_training_diplomas_vs_stem", cells, teacher, f"ho_diplomas:stem:{definition}",
-                                  ctx, levels))
+        out.append(
+            c.share_across(
+                "teacher_training_diplomas_vs_stem", cells, teacher, f"ho_diplomas:stem:{definition}", ctx, levels
+            )
+        )
     return pd.concat(out, ignore_index=True)

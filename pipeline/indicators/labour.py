@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 
 from pipeline import classify, disclosure, editions, reference, regions
-from pipeline.indicators import register
 from pipeline.indicators import cells as c
+from pipeline.indicators import register
 from pipeline.problems import SourceError, problem
 from schemas.indicators import COLUMNS
 
@@ -39,13 +39,18 @@ TECHNICAL_FIELDS = "TECHNIEK"  # CBS's total of the technical fields of educatio
 NATIONAL = {"region_level": "national", "region_code": regions.NATIONAL_CODE, "region_name": regions.NATIONAL_NAME}
 SOURCE_SUPPRESSED = "source:suppressed"
 
-EMPLOYMENT = ("employed_technical_occupations", "employed_technical_occupations_growth",
-              "employed_technical_occupations_women_share", "employed_ict_occupations")
+EMPLOYMENT = (
+    "employed_technical_occupations",
+    "employed_technical_occupations_growth",
+    "employed_technical_occupations_women_share",
+    "employed_ict_occupations",
+)
 UNEMPLOYMENT = ("unemployment_rate_technically_educated", "unemployment_rate_labour_force")
 VACANCIES = {"technical": "vacancies_technical_occupations", "ict": "vacancies_ict_occupations"}
 
 
 # --- the long layout for figures the source publishes itself --------------------------------------
+
 
 def published(indicator_id: str, cells: pd.DataFrame, unit: str, ctx: c.Context) -> pd.DataFrame:
     """Rows of the indicator table from cells with `period, breakdown, sex, numerator, denominator,
@@ -56,12 +61,22 @@ def published(indicator_id: str, cells: pd.DataFrame, unit: str, ctx: c.Context)
         if column not in cells.columns:
             cells[column] = default
     hide = cells["suppressed"].to_numpy(dtype=bool)
-    flags = [";".join(f for f, on in (("suppressed", s), ("provisional", p)) if on)
-             for s, p in zip(hide, cells["provisional"].to_numpy(dtype=bool))]
-    out = pd.DataFrame({"indicator_id": indicator_id, "definition": "none", "edition": ctx.edition,
-                        **{k: cells[k].astype(str).to_numpy() for k in ("period", *NATIONAL, "sex", "breakdown")},
-                        "unit": unit, "flag": flags, "rule": cells["rule"].to_numpy(),
-                        "boundary_year": cells["boundary_year"].astype("Int64").to_numpy()})
+    flags = [
+        ";".join(f for f, on in (("suppressed", s), ("provisional", p)) if on)
+        for s, p in zip(hide, cells["provisional"].to_numpy(dtype=bool))
+    ]
+    out = pd.DataFrame(
+        {
+            "indicator_id": indicator_id,
+            "definition": "none",
+            "edition": ctx.edition,
+            **{k: cells[k].astype(str).to_numpy() for k in ("period", *NATIONAL, "sex", "breakdown")},
+            "unit": unit,
+            "flag": flags,
+            "rule": cells["rule"].to_numpy(),
+            "boundary_year": cells["boundary_year"].astype("Int64").to_numpy(),
+        }
+    )
     for column in ("numerator", "denominator", "value"):
         out[column] = np.where(hide, np.nan, cells[column].astype(float))
     out["value_low"] = out["value"]
@@ -78,8 +93,11 @@ def divide(num: pd.DataFrame, den: pd.DataFrame, on: list[str], scale: float, di
     joined["numerator"] = joined["count"]
     joined["denominator"] = joined["count_den"]
     joined["value"] = (scale * joined["count"] / joined["count_den"]).round(digits)
-    joined["rule"] = np.where(joined["rule"] != "", "numerator " + joined["rule"],
-                              np.where(joined["rule_den"] != "", "denominator " + joined["rule_den"], ""))
+    joined["rule"] = np.where(
+        joined["rule"] != "",
+        "numerator " + joined["rule"],
+        np.where(joined["rule_den"] != "", "denominator " + joined["rule_den"], ""),
+    )
     joined["suppressed"] = joined["suppressed"] | joined["suppressed_den"]
     joined["provisional"] = joined["provisional"] | joined["provisional_den"]
     return joined
@@ -100,6 +118,7 @@ def complete_sexes(cells: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 # --- occupations: which source rows add up to the technical (ICT, ...) occupations -------------------
 
+
 def occupation_table() -> pd.DataFrame:
     table = classify.load_definition(OCCUPATION_TABLE).frame
     table["is_stem"] = reference.as_bool(table["is_stem"])
@@ -116,9 +135,14 @@ def valid_groups(table: pd.DataFrame, year: int) -> pd.DataFrame:
 
 def check_codes(frame: pd.DataFrame, name_column: str) -> None:
     """Every occupation code of a source is in the STEM occupation table (else ClassificationError)."""
-    spec = classify.Classification(core="labour", model="schemas.core_labour:EmploymentByOccupation",
-                                   code_column="occupation_code", name_column=name_column,
-                                   tables={"nl": OCCUPATION_TABLE}, total_codes=(TOTAL,))
+    spec = classify.Classification(
+        core="labour",
+        model="schemas.core_labour:EmploymentByOccupation",
+        code_column="occupation_code",
+        name_column=name_column,
+        tables={"nl": OCCUPATION_TABLE},
+        total_codes=(TOTAL,),
+    )
     classify.classify(frame, spec)
 
 
@@ -160,10 +184,20 @@ def employment_sums(core: pd.DataFrame, selections: dict[str, set[str]], table: 
             codes = units(wanted, groups, present)
             missing = sorted(set(codes) - present)
             part = rows[rows["occupation_code"].isin(codes)]
-            counted = part.assign(unknown=part["count"].isna()).groupby(["period", "sex", "characteristic"], sort=True).agg(
-                count=("count", "sum"), unknown=("unknown", "any"),
-                suppressed=("suppressed", "any"), provisional=("provisional", "any"), parts=("occupation_code", "nunique"))
-            counted["count"] = counted["count"].astype(float).where(~counted.pop("unknown"))  # a part unknown: the sum too
+            counted = (
+                part.assign(unknown=part["count"].isna())
+                .groupby(["period", "sex", "characteristic"], sort=True)
+                .agg(
+                    count=("count", "sum"),
+                    unknown=("unknown", "any"),
+                    suppressed=("suppressed", "any"),
+                    provisional=("provisional", "any"),
+                    parts=("occupation_code", "nunique"),
+                )
+            )
+            counted["count"] = (
+                counted["count"].astype(float).where(~counted.pop("unknown"))
+            )  # a part unknown: the sum too
             counted = cells.merge(counted.reset_index(), how="left", on=["period", "sex", "characteristic"])
             lacking = counted[counted["parts"].fillna(0) != len(codes)]
             if missing or not lacking.empty:
@@ -172,11 +206,19 @@ def employment_sums(core: pd.DataFrame, selections: dict[str, set[str]], table: 
                 continue
             frames.append(counted.drop(columns="parts").assign(breakdown=breakdown))
     if lacking_years:
-        raise SourceError([problem(file, None, "occupation_code",
-                                   f"the source lacks occupations ({what}) that {OCCUPATION_TABLE} counts for "
-                                   f"'{breakdown or 'all technical occupations'}' in {years[0]}-{years[-1]} "
-                                   f"({len(years)} years); the figure cannot be computed without them")
-                           for (file, breakdown, what), years in sorted(lacking_years.items())])
+        raise SourceError(
+            [
+                problem(
+                    file,
+                    None,
+                    "occupation_code",
+                    f"the source lacks occupations ({what}) that {OCCUPATION_TABLE} counts for "
+                    f"'{breakdown or 'all technical occupations'}' in {years[0]}-{years[-1]} "
+                    f"({len(years)} years); the figure cannot be computed without them",
+                )
+                for (file, breakdown, what), years in sorted(lacking_years.items())
+            ]
+        )
     out = pd.concat(frames, ignore_index=True)
     out["count"] = out["count"].astype(float)
     out["rule"] = np.where(out["suppressed"], SOURCE_SUPPRESSED, "")
@@ -198,25 +240,50 @@ def employment(core: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
     ict_selections = {"": set(ict["code"])} | {f"occupation={code}": {code} for code in sorted(ict["code"])}
     is_total = all_persons(frame)
     if frame.loc[is_total, "characteristic"].nunique() != 1:
-        raise SourceError([problem(frame["source_file"].iat[0], None, "characteristic",
-                                   f"expected one total characteristic ('Totaal ...'), found "
-                                   f"{sorted(set(frame.loc[is_total, 'characteristic']))}")])
+        raise SourceError(
+            [
+                problem(
+                    frame["source_file"].iat[0],
+                    None,
+                    "characteristic",
+                    f"expected one total characteristic ('Totaal ...'), found "
+                    f"{sorted(set(frame.loc[is_total, 'characteristic']))}",
+                )
+            ]
+        )
     sums = employment_sums(frame, selections, table)
     totals = sums[all_persons(sums)].drop(columns="characteristic")
     by_characteristic = sums[(sums["breakdown"] == "") & ~all_persons(sums)]
     by_characteristic = by_characteristic.assign(breakdown="characteristic=" + by_characteristic["characteristic"])
-    counts = complete_sexes(pd.concat([totals, by_characteristic.drop(columns="characteristic")], ignore_index=True),
-                            ["period", "breakdown"])
+    counts = complete_sexes(
+        pd.concat([totals, by_characteristic.drop(columns="characteristic")], ignore_index=True),
+        ["period", "breakdown"],
+    )
     ict_sums = employment_sums(frame, ict_selections, table)
     ict_counts = complete_sexes(ict_sums[all_persons(ict_sums)], ["period", "breakdown"])
     all_technical = counts[counts["breakdown"] == ""]
-    women = divide(all_technical[all_technical["sex"] == "V"], all_technical[all_technical["sex"] == "T"].drop(columns="sex"),
-                   ["period", "breakdown"], 100.0, 2)
-    out = [published("employed_technical_occupations", counts.assign(numerator=counts["count"], denominator=np.nan,
-                                                                     value=counts["count"]), "count", ctx),
-           published("employed_technical_occupations_women_share", women.assign(sex="T"), "percent", ctx),
-           published("employed_ict_occupations", ict_counts.assign(numerator=ict_counts["count"], denominator=np.nan,
-                                                                   value=ict_counts["count"]), "count", ctx)]
+    women = divide(
+        all_technical[all_technical["sex"] == "V"],
+        all_technical[all_technical["sex"] == "T"].drop(columns="sex"),
+        ["period", "breakdown"],
+        100.0,
+        2,
+    )
+    out = [
+        published(
+            "employed_technical_occupations",
+            counts.assign(numerator=counts["count"], denominator=np.nan, value=counts["count"]),
+            "count",
+            ctx,
+        ),
+        published("employed_technical_occupations_women_share", women.assign(sex="T"), "percent", ctx),
+        published(
+            "employed_ict_occupations",
+            ict_counts.assign(numerator=ict_counts["count"], denominator=np.nan, value=ict_counts["count"]),
+            "count",
+            ctx,
+        ),
+    ]
     growth = growth_cells(all_technical, editions.get(ctx.edition).base_year)
     if not growth.empty:
         out.append(published("employed_technical_occupations_growth", growth, "percent", ctx))
@@ -231,7 +298,9 @@ def growth_cells(counts: pd.DataFrame, base_year: int) -> pd.DataFrame:
     later = yearly[yearly["period"] > str(base_year)]
     if base.empty:
         return base
-    change = later.merge(base[["sex", "breakdown", "count", "suppressed"]], on=["sex", "breakdown"], suffixes=("", "_base"))
+    change = later.merge(
+        base[["sex", "breakdown", "count", "suppressed"]], on=["sex", "breakdown"], suffixes=("", "_base")
+    )
     change["count"] = change["count"] - change["count_base"]
     change["suppressed"] = change["suppressed"] | change["suppressed_base"]
     change = change.drop(columns=["count_base", "suppressed_base"])
@@ -239,6 +308,7 @@ def growth_cells(counts: pd.DataFrame, base_year: int) -> pd.DataFrame:
 
 
 # --- unemployment ---------------------------------------------------------------------------------
+
 
 @register(table="unemployment_by_education", source_family="cbs_unemployment", indicators=UNEMPLOYMENT)
 def unemployment(core: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
@@ -251,18 +321,27 @@ def unemployment(core: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
         if rows.empty:
             continue
         suppressed = rows["suppressed"] | rows["unemployment_rate"].isna()
-        cells = pd.DataFrame({
-            "period": rows["year"].astype(str), "sex": rows["sex"],
-            "breakdown": np.where(rows["education_level"] == TOTAL, "", "education_level=" + rows["education_level"]),
-            "numerator": rows["unemployed"].astype(float), "denominator": rows["labour_force"].astype(float),
-            "value": rows["unemployment_rate"].astype(float), "suppressed": suppressed, "provisional": False,
-            "rule": np.where(suppressed, SOURCE_SUPPRESSED, ""),
-        })
+        cells = pd.DataFrame(
+            {
+                "period": rows["year"].astype(str),
+                "sex": rows["sex"],
+                "breakdown": np.where(
+                    rows["education_level"] == TOTAL, "", "education_level=" + rows["education_level"]
+                ),
+                "numerator": rows["unemployed"].astype(float),
+                "denominator": rows["labour_force"].astype(float),
+                "value": rows["unemployment_rate"].astype(float),
+                "suppressed": suppressed,
+                "provisional": False,
+                "rule": np.where(suppressed, SOURCE_SUPPRESSED, ""),
+            }
+        )
         out.append(published(indicator_id, cells, "percent", ctx))
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=COLUMNS)
 
 
 # --- UWV vacancies --------------------------------------------------------------------------------
+
 
 @register(table="vacancies_by_occupation", source_family="uwv_vacancies", indicators=tuple(VACANCIES.values()))
 def vacancies(core: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
@@ -271,17 +350,27 @@ def vacancies(core: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
     out = []
     for group, indicator_id in VACANCIES.items():
         rows = core[core["occupation_group"] == group]
-        cells = pd.DataFrame({
-            "period": rows["period"], "sex": "T",
-            "breakdown": np.where(rows["occupation_level"] == TOTAL, "", "occupation_level=" + rows["occupation_level"]),
-            "numerator": rows["count"].astype(float), "denominator": np.nan, "value": rows["count"].astype(float),
-            "suppressed": False, "provisional": False, "rule": "",
-        })
+        cells = pd.DataFrame(
+            {
+                "period": rows["period"],
+                "sex": "T",
+                "breakdown": np.where(
+                    rows["occupation_level"] == TOTAL, "", "occupation_level=" + rows["occupation_level"]
+                ),
+                "numerator": rows["count"].astype(float),
+                "denominator": np.nan,
+                "value": rows["count"].astype(float),
+                "suppressed": False,
+                "provisional": False,
+                "rule": "",
+            }
+        )
         out.append(published(indicator_id, cells, "count", ctx))
     return pd.concat(out, ignore_index=True)
 
 
 # --- UWV tension indicator ------------------------------------------------------------------------
+
 
 def protect_parts(cells: pd.DataFrame, part_level: str | None, ctx: c.Context) -> pd.DataFrame:
     """Disclosure control of cubes whose regions are the national figure and one level that
@@ -319,17 +408,30 @@ def tension(core: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
     for year, rows in core.groupby("year", sort=True):
         technical = valid_groups(table, int(year))
         technical = technical[technical["is_stem"]]
-        for group, codes in (("technical", technical["code"]), ("ict", technical.loc[technical["cluster"] == ICT_CLUSTER, "code"])):
+        for group, codes in (
+            ("technical", technical["code"]),
+            ("ict", technical.loc[technical["cluster"] == ICT_CLUSTER, "code"]),
+        ):
             part = rows[rows["occupation_code"].isin(set(codes))]
             regional = part.groupby(["period", "arbeidsmarktregio_code"], as_index=False, sort=True)[
-                ["vacancies", "short_term_benefits"]].sum()
+                ["vacancies", "short_term_benefits"]
+            ].sum()
             regional = regional.rename(columns={"arbeidsmarktregio_code": "region_code"}).assign(
-                region_level="arbeidsmarktregio", region_name=lambda f: f["region_code"].map(am_names))
-            national = regional.groupby("period", as_index=False)[["vacancies", "short_term_benefits"]].sum().assign(**NATIONAL)
+                region_level="arbeidsmarktregio", region_name=lambda f: f["region_code"].map(am_names)
+            )
+            national = (
+                regional.groupby("period", as_index=False)[["vacancies", "short_term_benefits"]]
+                .sum()
+                .assign(**NATIONAL)
+            )
             both = pd.concat([national, regional], ignore_index=True).assign(
-                definition="none", breakdown=f"occupation_group={group}", sex="T", boundary_year=int(year))
+                definition="none", breakdown=f"occupation_group={group}", sex="T", boundary_year=int(year)
+            )
             for cube, column in (("tension:vacancies", "vacancies"), ("tension:benefits", "short_term_benefits")):
                 cubes.append(both.assign(cube=cube, low=both[column].astype(float), high=both[column].astype(float)))
-    cells = protect_parts(pd.concat(cubes, ignore_index=True)[["cube", *c.CELL_KEYS, "low", "high", "boundary_year"]],
-                          "arbeidsmarktregio", ctx)
+    cells = protect_parts(
+        pd.concat(cubes, ignore_index=True)[["cube", *c.CELL_KEYS, "low", "high", "boundary_year"]],
+        "arbeidsmarktregio",
+        ctx,
+    )
     return c.ratio("labour_market_tension", cells, "tension:vacancies", "tension:benefits", ctx)

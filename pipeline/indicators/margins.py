@@ -55,7 +55,9 @@ def _keys(frame: pd.DataFrame) -> pd.Series:
     return text
 
 
-def _forcing(cells: pd.DataFrame, forced: np.ndarray, rules: pd.Series, run, params: disclosure.Parameters) -> pd.DataFrame:
+def _forcing(
+    cells: pd.DataFrame, forced: np.ndarray, rules: pd.Series, run, params: disclosure.Parameters
+) -> pd.DataFrame:
     """Run a protection with the `forced` cells treated as primary cells; they keep their own
     bounds and the rule of the system that hid them (`rules`), unless they are small themselves."""
     small = ((cells["low"] < params.threshold) & ((cells["high"] > 0) | params.suppress_zero)).to_numpy()
@@ -70,15 +72,22 @@ def _forcing(cells: pd.DataFrame, forced: np.ndarray, rules: pd.Series, run, par
     return out
 
 
-def _protect_national(cells: pd.DataFrame, dims: tuple[str, ...], forced: np.ndarray, rules: pd.Series,
-                      ctx: c.Context) -> pd.DataFrame:
+def _protect_national(
+    cells: pd.DataFrame, dims: tuple[str, ...], forced: np.ndarray, rules: pd.Series, ctx: c.Context
+) -> pd.DataFrame:
     """One breakdown system per cube, definition and period (see the module docstring)."""
     texts = sorted(set(cells["breakdown"]))
     atoms = [t for t in texts if len(_parts(t)) == len(dims)]
-    members = {(MARGIN, "b:" + t): frozenset("b:" + a for a in atoms if _parts(t) <= _parts(a))
-               for t in texts if t not in atoms}
-    encoded = cells.assign(region_level=np.where(cells["breakdown"].isin(atoms), ATOM, MARGIN),
-                           region_code="b:" + cells["breakdown"], boundary_year=-1)
+    members = {
+        (MARGIN, "b:" + t): frozenset("b:" + a for a in atoms if _parts(t) <= _parts(a))
+        for t in texts
+        if t not in atoms
+    }
+    encoded = cells.assign(
+        region_level=np.where(cells["breakdown"].isin(atoms), ATOM, MARGIN),
+        region_code="b:" + cells["breakdown"],
+        boundary_year=-1,
+    )
 
     def run(frame: pd.DataFrame) -> pd.DataFrame:
         out = disclosure.protect(frame, ["cube", "definition", "period"], {-1: members}, ctx.params)
@@ -91,8 +100,9 @@ def _protect_national(cells: pd.DataFrame, dims: tuple[str, ...], forced: np.nda
     return out
 
 
-def protect(national: list[pd.DataFrame], dims: tuple[str, ...], ctx: c.Context,
-            regional: list[pd.DataFrame] | None = None) -> pd.DataFrame:
+def protect(
+    national: list[pd.DataFrame], dims: tuple[str, ...], ctx: c.Context, regional: list[pd.DataFrame] | None = None
+) -> pd.DataFrame:
     """Protect the national cubes over every breakdown of `dims` (`subsets`) as one system per
     cube, definition and period, together with `regional` cubes (located, over one of those
     breakdowns) whose national cells are shared; returns every cell once, like `cells.protect`."""
@@ -111,7 +121,13 @@ def protect(national: list[pd.DataFrame], dims: tuple[str, ...], ctx: c.Context,
     forced_regional: dict[str, str] = {}
     while True:
         forced = reg_national & reg_keys.isin(list(forced_regional)).to_numpy()
-        reg = _forcing(reg_cells, forced, reg_keys.map(lambda k: forced_regional.get(k, "")), lambda f: c.protect([f], ctx), ctx.params)
+        reg = _forcing(
+            reg_cells,
+            forced,
+            reg_keys.map(lambda k: forced_regional.get(k, "")),
+            lambda f: c.protect([f], ctx),
+            ctx.params,
+        )
         hidden_national = reg_national & reg["suppressed"].to_numpy()
         hidden = dict(zip(reg_keys[hidden_national], reg.loc[hidden_national, "rule"]))
         forced_nat = shared & nat_keys.isin(list(hidden)).to_numpy()

@@ -18,8 +18,8 @@ from dataclasses import replace
 import pandas as pd
 
 from pipeline import regions
-from pipeline.indicators import margins, register
 from pipeline.indicators import cells as c
+from pipeline.indicators import margins, register
 from pipeline.indicators.ho import stem_cubes
 
 PARTICIPANTS = ("mbo_participants_stem", "mbo_participants_stem_share")
@@ -64,14 +64,19 @@ def mbo_participants(classified: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
     learning path and in total."""
     frame = _with_level(classified)
     ctx = regional_context(classified, ctx)
-    regional, definitions = stem_cubes(frame, ctx, "mbo_participants", breakdown=("level",), code_year=places_division())
-    cells = margins.protect(_national(frame, ctx, "mbo_participants", PARTICIPANT_DIMS), PARTICIPANT_DIMS, ctx,
-                            regional=regional)
+    regional, definitions = stem_cubes(
+        frame, ctx, "mbo_participants", breakdown=("level",), code_year=places_division()
+    )
+    cells = margins.protect(
+        _national(frame, ctx, "mbo_participants", PARTICIPANT_DIMS), PARTICIPANT_DIMS, ctx, regional=regional
+    )
     out = []
     for definition in definitions:
         stem = f"mbo_participants:stem:{definition}"
-        out += [c.count("mbo_participants_stem", cells, stem, ctx),
-                c.share("mbo_participants_stem_share", cells, stem, "mbo_participants:all", ctx)]
+        out += [
+            c.count("mbo_participants_stem", cells, stem, ctx),
+            c.share("mbo_participants_stem_share", cells, stem, "mbo_participants:all", ctx),
+        ]
     return pd.concat(out, ignore_index=True) if out else c.empty()
 
 
@@ -83,5 +88,8 @@ def mbo_diplomas(classified: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
     cubes = _national(frame, ctx, "mbo_diplomas", DIPLOMA_DIMS)
     cells = margins.protect(cubes, DIPLOMA_DIMS, ctx)
     definitions = sorted(set(cells.loc[cells["definition"] != "none", "definition"]))
-    out = [c.share("mbo_diplomas_stem_share", cells, f"mbo_diplomas:stem:{d}", "mbo_diplomas:all", ctx) for d in definitions]
+    out = [
+        c.share("mbo_diplomas_stem_share", cells, f"mbo_diplomas:stem:{d}", "mbo_diplomas:all", ctx)
+        for d in definitions
+    ]
     return pd.concat(out, ignore_index=True) if out else c.empty()

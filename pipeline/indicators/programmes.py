@@ -19,9 +19,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline import reference, regions
-from pipeline.indicators import labour, register
+from pipeline import reference
 from pipeline.indicators import cells as c
+from pipeline.indicators import labour, register
 from pipeline.problems import SourceError, problem
 from schemas.indicators import COLUMNS
 from schemas.raw_labour import FIRM_SIZE_CLASSES
@@ -30,12 +30,16 @@ PROGRAMME_INDICATORS = ("jet_net_technet_companies", "mkbidee_projects", "mkbide
 
 
 def small_firm_classes() -> set[str]:
-    value = reference.load("indicators/parameters.csv").frame.set_index("parameter")["value"]["mkbidee_small_firm_size_classes"]
+    value = reference.load("indicators/parameters.csv").frame.set_index("parameter")["value"][
+        "mkbidee_small_firm_size_classes"
+    ]
     classes = {part.strip() for part in value.split(";") if part.strip()}
     unknown = classes - set(FIRM_SIZE_CLASSES)
     if unknown or not classes:
-        raise reference.ReferenceError(f"mkbidee_small_firm_size_classes in reference/indicators/parameters.csv names "
-                                       f"{sorted(unknown) or 'no class'}; the register's classes are {FIRM_SIZE_CLASSES}")
+        raise reference.ReferenceError(
+            f"mkbidee_small_firm_size_classes in reference/indicators/parameters.csv names "
+            f"{sorted(unknown) or 'no class'}; the register's classes are {FIRM_SIZE_CLASSES}"
+        )
     return classes
 
 
@@ -49,7 +53,11 @@ def regional(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return both.assign(period=both["year"].astype(str), definition="none", breakdown="", sex="T", boundary_year=pd.NA)
 
 
-@register(table="programme_participation", source_family="registers_jetnet_technet;registers_mkbidee", indicators=PROGRAMME_INDICATORS)
+@register(
+    table="programme_participation",
+    source_family="registers_jetnet_technet;registers_mkbidee",
+    indicators=PROGRAMME_INDICATORS,
+)
 def programmes(core: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
     """Companies in Jet-Net & TechNet (national), MKB!dee projects and the small firms' share of the
     MKB!dee budget (national and per Techniekpact region), per year."""
@@ -58,13 +66,26 @@ def programmes(core: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
     cubes = []
     if not partnerships.empty:
         companies = partnerships.groupby("year", as_index=False, sort=True)["company"].nunique()
-        cubes.append(pd.DataFrame({
-            "cube": "companies", "definition": "none", "period": companies["year"].astype(str), "breakdown": "",
-            **labour.NATIONAL, "sex": "T", "low": companies["company"].astype(float),
-            "high": companies["company"].astype(float), "boundary_year": pd.NA}))
+        cubes.append(
+            pd.DataFrame(
+                {
+                    "cube": "companies",
+                    "definition": "none",
+                    "period": companies["year"].astype(str),
+                    "breakdown": "",
+                    **labour.NATIONAL,
+                    "sex": "T",
+                    "low": companies["company"].astype(float),
+                    "high": companies["company"].astype(float),
+                    "boundary_year": pd.NA,
+                }
+            )
+        )
     if not projects.empty:
         counted = regional(projects, ["count"])
-        cubes.append(counted.assign(cube="projects", low=counted["count"].astype(float), high=counted["count"].astype(float)))
+        cubes.append(
+            counted.assign(cube="projects", low=counted["count"].astype(float), high=counted["count"].astype(float))
+        )
     if not cubes:
         return pd.DataFrame(columns=COLUMNS)
     cells = pd.concat(cubes, ignore_index=True)[["cube", *c.CELL_KEYS, "low", "high", "boundary_year"]]
@@ -80,11 +101,20 @@ def programmes(core: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
 def budget_share(projects: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
     missing = projects[projects["grant_eur"].isna()]
     if not missing.empty:
-        raise SourceError([problem(r.source_file, int(r.source_line), "grant_eur", f"project {r.project_code} has no grant")
-                           for r in missing.itertuples(index=False)])
+        raise SourceError(
+            [
+                problem(r.source_file, int(r.source_line), "grant_eur", f"project {r.project_code} has no grant")
+                for r in missing.itertuples(index=False)
+            ]
+        )
     small = projects["firm_size_class"].isin(small_firm_classes())
     sums = regional(projects.assign(small=np.where(small, projects["grant_eur"], 0.0)), ["small", "grant_eur"])
-    cells = sums.assign(numerator=sums["small"], denominator=sums["grant_eur"],
-                        value=(100.0 * sums["small"] / sums["grant_eur"]).round(2),
-                        suppressed=False, provisional=False, rule="")
+    cells = sums.assign(
+        numerator=sums["small"],
+        denominator=sums["grant_eur"],
+        value=(100.0 * sums["small"] / sums["grant_eur"]).round(2),
+        suppressed=False,
+        provisional=False,
+        rule="",
+    )
     return labour.published("mkbidee_small_firm_budget_share", cells[cells["grant_eur"] > 0], "percent", ctx)

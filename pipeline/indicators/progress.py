@@ -23,8 +23,12 @@ def progress(indicators: pd.DataFrame, edition: str) -> pd.DataFrame:
     national = indicators[indicators["region_level"] == "national"]
     rows = []
     for t in targets.itertuples(index=False):
-        cells = national[(national["indicator_id"] == t.indicator_id) & (national["definition"] == t.definition)
-                         & (national["breakdown"] == t.breakdown) & (national["sex"] == t.sex)]
+        cells = national[
+            (national["indicator_id"] == t.indicator_id)
+            & (national["definition"] == t.definition)
+            & (national["breakdown"] == t.breakdown)
+            & (national["sex"] == t.sex)
+        ]
         series = dict(zip(cells["period"], cells["value"]))
         base_year, target_year, target = int(t.base_year), int(t.target_year), float(t.target_value)
         base = series.get(str(base_year))
@@ -44,13 +48,27 @@ def progress(indicators: pd.DataFrame, edition: str) -> pd.DataFrame:
                 status = "on_track"
             else:
                 status = "off_track"
-            rows.append({"edition": edition, "target_id": t.target_id, "indicator_id": t.indicator_id,
-                         "definition": t.definition, "breakdown": t.breakdown, "sex": t.sex, "strand": t.strand,
-                         "period": period, "value": value, "base_year": base_year,
-                         "base_value": base if base is not None else float("nan"), "target_year": target_year,
-                         "target_value": target, "path_value": path if path is not None else float("nan"),
-                         "distance": (target - value) if pd.notna(value) else float("nan"), "status": status,
-                         "target_status": t.status})
+            rows.append(
+                {
+                    "edition": edition,
+                    "target_id": t.target_id,
+                    "indicator_id": t.indicator_id,
+                    "definition": t.definition,
+                    "breakdown": t.breakdown,
+                    "sex": t.sex,
+                    "strand": t.strand,
+                    "period": period,
+                    "value": value,
+                    "base_year": base_year,
+                    "base_value": base if base is not None else float("nan"),
+                    "target_year": target_year,
+                    "target_value": target,
+                    "path_value": path if path is not None else float("nan"),
+                    "distance": (target - value) if pd.notna(value) else float("nan"),
+                    "status": status,
+                    "target_status": t.status,
+                }
+            )
     frame = pd.DataFrame(rows, columns=list(Progress.to_schema().columns))
     for column in ("value", "base_value", "path_value", "distance", "target_value"):
         frame[column] = frame[column].astype(float)

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.indicators import register
 from pipeline.indicators import cells as c
+from pipeline.indicators import register
 from pipeline.indicators.ho import stem_cubes
 
 PUPILS = ("vmbo_year3_technical_profile_share", "havo_vwo_year4_n_profile", "havo_vwo_year4_n_profile_share")
@@ -28,7 +28,9 @@ def _lower_type(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(school_type=frame["school_type"].str.lower())
 
 
-def _shares(indicator_id: str, cells: pd.DataFrame, prefix: str, definitions: list[str], ctx: c.Context) -> list[pd.DataFrame]:
+def _shares(
+    indicator_id: str, cells: pd.DataFrame, prefix: str, definitions: list[str], ctx: c.Context
+) -> list[pd.DataFrame]:
     return [c.share(indicator_id, cells, f"{prefix}:stem:{d}", f"{prefix}:all", ctx) for d in definitions]
 
 
@@ -40,8 +42,9 @@ def vo_pupils(classified: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
     vmbo = frame[(frame["school_type"] == "vmbo") & (frame["study_year"] == VMBO_YEAR)]
     havo_vwo = frame[frame["school_type"].isin(HAVO_VWO) & (frame["study_year"] == HAVO_VWO_YEAR)]
     vmbo_cubes, vmbo_definitions = stem_cubes(vmbo, ctx, "vmbo_year3", breakdown=()) if len(vmbo) else ([], [])
-    n_cubes, n_definitions = (stem_cubes(havo_vwo, ctx, "havo_vwo_year4", breakdown=("school_type",))
-                              if len(havo_vwo) else ([], []))
+    n_cubes, n_definitions = (
+        stem_cubes(havo_vwo, ctx, "havo_vwo_year4", breakdown=("school_type",)) if len(havo_vwo) else ([], [])
+    )
     if not vmbo_cubes + n_cubes:
         return c.empty()
     cells = c.protect(vmbo_cubes + n_cubes, ctx)

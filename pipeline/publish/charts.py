@@ -32,8 +32,9 @@ def _nice_max(value: float) -> float:
     return float(value)
 
 
-def spread_labels(positions: Sequence[float], gap: float = LABEL_GAP, lower: float = 0.0,
-                  upper: float = math.inf) -> list[float]:
+def spread_labels(
+    positions: Sequence[float], gap: float = LABEL_GAP, lower: float = 0.0, upper: float = math.inf
+) -> list[float]:
     """Move label positions apart so that neighbours are at least `gap` apart, keeping their order
     and staying within [lower, upper] where the room allows; returns positions in input order."""
     order = sorted(range(len(positions)), key=lambda i: (positions[i], i))
@@ -65,12 +66,23 @@ def _svg_open(width: int, height: int, chart_id: str, title: str, description: s
 
 def describe(series: Mapping[str, Sequence[tuple[str, float | None]]], unit: str, lang: str) -> str:
     """The chart's data in words (the long description for screen readers and the PDF alt text)."""
-    return "; ".join(f"{name}: " + ", ".join(f"{p} {formatting.value(v, unit, lang)}" for p, v in pts)
-                     for name, pts in series.items())
+    return "; ".join(
+        f"{name}: " + ", ".join(f"{p} {formatting.value(v, unit, lang)}" for p, v in pts)
+        for name, pts in series.items()
+    )
 
 
-def line_chart(series: Mapping[str, Sequence[tuple[str, float | None]]], *, title: str, description: str,
-               unit: str, lang: str = "nl", chart_id: str = "chart", width: int = 640, height: int = 300) -> str:
+def line_chart(
+    series: Mapping[str, Sequence[tuple[str, float | None]]],
+    *,
+    title: str,
+    description: str,
+    unit: str,
+    lang: str = "nl",
+    chart_id: str = "chart",
+    width: int = 640,
+    height: int = 300,
+) -> str:
     """A line chart with one line per series; x values are period labels shared by the series.
     Missing values (suppressed cells) leave a gap in the line. A legend below the plot names
     every series with its colour and dash pattern; the last point of each line is labelled with
@@ -94,13 +106,19 @@ def line_chart(series: Mapping[str, Sequence[tuple[str, float | None]]], *, titl
     for i in range(5):
         val = top * i / 4
         yy = y(val)
-        parts.append(f'<line x1="{left}" y1="{yy:.1f}" x2="{left + plot_w}" y2="{yy:.1f}" stroke="#d4d4d4" stroke-width="1"/>')
-        parts.append(f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end" fill="#333333">'
-                     f"{escape(formatting.value(val, unit, lang))}</text>")
+        parts.append(
+            f'<line x1="{left}" y1="{yy:.1f}" x2="{left + plot_w}" y2="{yy:.1f}" stroke="#d4d4d4" stroke-width="1"/>'
+        )
+        parts.append(
+            f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end" fill="#333333">'
+            f"{escape(formatting.value(val, unit, lang))}</text>"
+        )
     step = max(1, math.ceil(len(periods) / 10))
     for index, period in enumerate(periods):
         if index % step == 0 or index == len(periods) - 1:
-            parts.append(f'<text x="{x(period):.1f}" y="{upper + plot_h + 16}" text-anchor="middle" fill="#333333">{escape(period)}</text>')
+            parts.append(
+                f'<text x="{x(period):.1f}" y="{upper + plot_h + 16}" text-anchor="middle" fill="#333333">{escape(period)}</text>'
+            )
     ends: list[tuple[float, float, str, str]] = []
     for index, (name, points) in enumerate(series.items()):
         colour, dash = PALETTE[index % len(PALETTE)], DASHES[index % len(DASHES)]
@@ -130,15 +148,25 @@ def line_chart(series: Mapping[str, Sequence[tuple[str, float | None]]], *, titl
         lx = left + (index % 2) * (plot_w / 2)
         ly = legend_y + (index // 2) * 18
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        parts.append(f'<line x1="{lx:.1f}" y1="{ly - 4:.1f}" x2="{lx + 24:.1f}" y2="{ly - 4:.1f}" stroke="{colour}" stroke-width="2.5"{dash_attr}/>')
+        parts.append(
+            f'<line x1="{lx:.1f}" y1="{ly - 4:.1f}" x2="{lx + 24:.1f}" y2="{ly - 4:.1f}" stroke="{colour}" stroke-width="2.5"{dash_attr}/>'
+        )
         parts.append(f'<text x="{lx + 30:.1f}" y="{ly:.1f}" fill="#1a1a1a">{escape(name)}</text>')
     parts.append("</g></svg>")
     return "".join(parts)
 
 
-def bar_chart(bars: Sequence[tuple[str, float | None]], *, title: str, description: str, unit: str,
-              lang: str = "nl", chart_id: str = "bars", reference: tuple[str, float | None] | None = None,
-              width: int = 640) -> str:
+def bar_chart(
+    bars: Sequence[tuple[str, float | None]],
+    *,
+    title: str,
+    description: str,
+    unit: str,
+    lang: str = "nl",
+    chart_id: str = "bars",
+    reference: tuple[str, float | None] | None = None,
+    width: int = 640,
+) -> str:
     """Horizontal bars (one per region or group) with an optional reference line (e.g. national)."""
     row_h, left, right, upper = 18, 190, 70, 10
     height = upper + row_h * len(bars) + 30
@@ -158,12 +186,18 @@ def bar_chart(bars: Sequence[tuple[str, float | None]], *, title: str, descripti
             continue
         bw = plot_w * v / top
         parts.append(f'<rect x="{left}" y="{yy + 3}" width="{bw:.1f}" height="{row_h - 6}" fill="{PALETTE[0]}"/>')
-        parts.append(f'<text x="{left + bw + 4:.1f}" y="{yy + 13}" fill="#1a1a1a">{escape(formatting.value(v, unit, lang))}</text>')
+        parts.append(
+            f'<text x="{left + bw + 4:.1f}" y="{yy + 13}" fill="#1a1a1a">{escape(formatting.value(v, unit, lang))}</text>'
+        )
     if reference and not formatting.missing(reference[1]):
         rx = left + plot_w * reference[1] / top
         bottom = upper + row_h * len(bars)
-        parts.append(f'<line x1="{rx:.1f}" y1="{upper}" x2="{rx:.1f}" y2="{bottom}" stroke="#c2410c" stroke-width="2" stroke-dasharray="5 3"/>')
-        parts.append(f'<text x="{rx:.1f}" y="{bottom + 16}" text-anchor="middle" fill="#c2410c">'
-                     f'{escape(reference[0])} {escape(formatting.value(reference[1], unit, lang))}</text>')
+        parts.append(
+            f'<line x1="{rx:.1f}" y1="{upper}" x2="{rx:.1f}" y2="{bottom}" stroke="#c2410c" stroke-width="2" stroke-dasharray="5 3"/>'
+        )
+        parts.append(
+            f'<text x="{rx:.1f}" y="{bottom + 16}" text-anchor="middle" fill="#c2410c">'
+            f"{escape(reference[0])} {escape(formatting.value(reference[1], unit, lang))}</text>"
+        )
     parts.append("</g></svg>")
     return "".join(parts)

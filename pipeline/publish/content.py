@@ -20,8 +20,9 @@ PDF_REGIONAL_UNITS = ("percent", "ratio")
 @dataclass(frozen=True)
 class Extras:
     """Optional inputs: tables other stages may provide, shown when present."""
-    targets: pd.DataFrame | None = None      # reference/indicators/targets.csv
-    bridge: pd.DataFrame | None = None       # the Dutch vs international STEM bridge table
+
+    targets: pd.DataFrame | None = None  # reference/indicators/targets.csv
+    bridge: pd.DataFrame | None = None  # the Dutch vs international STEM bridge table
     boundaries: maps.Boundaries | None = None  # municipal outlines from the landing area
 
 
@@ -47,10 +48,22 @@ def _quality(table: pd.DataFrame, manifest: dict, t: dict) -> dict:
     for cell in table["flag"]:
         for flag in report.flags_of(cell):
             counts[flag] = counts.get(flag, 0) + 1
-    flags = [{"flag": t.get("flag_" + f, f), "count": formatting.number(counts[f], t["_lang"]),
-              "note": t.get("flag_" + f + "_note", "")} for f in sorted(counts, key=report._flag_key)]
-    checks = [{"name": c.get("name", ""), "result": t["passed"] if c.get("passed") else t["failed"],
-               "detail": c.get("detail", "")} for c in manifest.get("checks", [])]
+    flags = [
+        {
+            "flag": t.get("flag_" + f, f),
+            "count": formatting.number(counts[f], t["_lang"]),
+            "note": t.get("flag_" + f + "_note", ""),
+        }
+        for f in sorted(counts, key=report._flag_key)
+    ]
+    checks = [
+        {
+            "name": c.get("name", ""),
+            "result": t["passed"] if c.get("passed") else t["failed"],
+            "detail": c.get("detail", ""),
+        }
+        for c in manifest.get("checks", [])
+    ]
     return {"flags": flags, "checks": checks, "total_cells": formatting.number(len(table), t["_lang"])}
 
 
@@ -79,22 +92,36 @@ def pdf_region_tables(blocks: list[dict], level_name: str, t: dict) -> list[dict
         for code, name in sorted(names.items(), key=lambda pair: (pair[1], pair[0])):
             present = [c[code] for c in cells if code in c]
             flags = sorted({f.strip() for r in present for f in r["flags"].split(",") if f.strip()})
-            rows.append([name] + [c[code]["value"] if code in c else formatting.MISSING for c in cells] + [", ".join(flags)])
+            rows.append(
+                [name] + [c[code]["value"] if code in c else formatting.MISSING for c in cells] + [", ".join(flags)]
+            )
         first = group[0]
         # the map shows the series with the most published regional values (the first of equals)
         mapped = max(group, key=lambda b: sum(r["value"] != formatting.MISSING for r in b["rows"]))
-        out.append({
-            "id": f"{indicator_id}-{first['level']}", "title": f"{first['indicator']} – {level_name}, {first['period']}",
-            "svg": mapped["svg"], "map_title": mapped["title"],
-            "header": [t["region"]] + [b["series"] for b in group] + [t["flags"]],
-            "national": [t["national"]] + [b["national"] for b in group] + [""],
-            "rows": rows,
-        })
+        out.append(
+            {
+                "id": f"{indicator_id}-{first['level']}",
+                "title": f"{first['indicator']} – {level_name}, {first['period']}",
+                "svg": mapped["svg"],
+                "map_title": mapped["title"],
+                "header": [t["region"]] + [b["series"] for b in group] + [t["flags"]],
+                "national": [t["national"]] + [b["national"] for b in group] + [""],
+                "rows": rows,
+            }
+        )
     return out
 
 
-def build(table: pd.DataFrame, catalogue: pd.DataFrame, manifest: dict, edition: str, lang: str,
-          published: datetime, extras: Extras = Extras(), downloads: list[str] | None = None) -> dict:
+def build(
+    table: pd.DataFrame,
+    catalogue: pd.DataFrame,
+    manifest: dict,
+    edition: str,
+    lang: str,
+    published: datetime,
+    extras: Extras = Extras(),
+    downloads: list[str] | None = None,
+) -> dict:
     t = messages(lang)
     t["_lang"] = lang
     base_year = _base_year(edition)
@@ -104,34 +131,60 @@ def build(table: pd.DataFrame, catalogue: pd.DataFrame, manifest: dict, edition:
     strands = []
     for strand in STRANDS + tuple(sorted({i.strand for i in items} - set(STRANDS))):
         members = [contents[i.id] for i in items if i.strand == strand]
-        strands.append({"id": slug(strand), "name": t.get("chapter_" + strand, strand),
-                        "intro": t.get("strand_intro_" + strand, ""), "page": strand_page(strand),
-                        "indicators": members})
+        strands.append(
+            {
+                "id": slug(strand),
+                "name": t.get("chapter_" + strand, strand),
+                "intro": t.get("strand_intro_" + strand, ""),
+                "page": strand_page(strand),
+                "indicators": members,
+            }
+        )
     levels = []
     for level in report.region_levels(table):
         blocks = []
         for item in items:
             for block in report.regional_comparison(item, level, lang, extras.boundaries):
                 blocks.append({"indicator": item.titles[lang], "indicator_id": item.id, "unit": item.unit, **block})
-        levels.append({"level": level, "name": t.get("level_" + level, level), "blocks": blocks,
-                       "pdf_tables": pdf_region_tables([b for b in blocks if b["unit"] in PDF_REGIONAL_UNITS],
-                                                       t.get("level_" + level, level), t),
-                       "regions": [{"code": c, "name": n, "page": report.region_page_name(level, c)}
-                                   for c, n in report.regions_of(table, level)],
-                       "in_pdf": level != "municipality" or extras.boundaries is not None})
+        levels.append(
+            {
+                "level": level,
+                "name": t.get("level_" + level, level),
+                "blocks": blocks,
+                "pdf_tables": pdf_region_tables(
+                    [b for b in blocks if b["unit"] in PDF_REGIONAL_UNITS], t.get("level_" + level, level), t
+                ),
+                "regions": [
+                    {"code": c, "name": n, "page": report.region_page_name(level, c)}
+                    for c, n in report.regions_of(table, level)
+                ],
+                "in_pdf": level != "municipality" or extras.boundaries is not None,
+            }
+        )
     bridge = _bridge(extras.bridge)
     return {
-        "lang": lang, "t": t, "edition": edition,
+        "lang": lang,
+        "t": t,
+        "edition": edition,
         "subtitle": t["subtitle"].format(edition=edition),
         "published": published.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "published_text": t["published_on"].format(date=formatting.date(published, lang)),
         "findings": findings.key_findings(items, lang, targets),
-        "strands": strands, "indicators": [contents[i.id] for i in items],
-        "targets": targets, "levels": levels, "bridge": bridge, "bridge_pdf_rows": BRIDGE_ROWS_IN_PDF,
-        "quality": _quality(table, manifest, t), "manifest": manifest,
-        "catalogue": [{"title": r[f"title_{lang}"], "note": r[f"note_{lang}"], "id": r["indicator_id"]}
-                      for _, r in catalogue.iterrows() if r["indicator_id"] in contents],
-        "downloads": downloads or [], "level_order": LEVEL_ORDER,
+        "strands": strands,
+        "indicators": [contents[i.id] for i in items],
+        "targets": targets,
+        "levels": levels,
+        "bridge": bridge,
+        "bridge_pdf_rows": BRIDGE_ROWS_IN_PDF,
+        "quality": _quality(table, manifest, t),
+        "manifest": manifest,
+        "catalogue": [
+            {"title": r[f"title_{lang}"], "note": r[f"note_{lang}"], "id": r["indicator_id"]}
+            for _, r in catalogue.iterrows()
+            if r["indicator_id"] in contents
+        ],
+        "downloads": downloads or [],
+        "level_order": LEVEL_ORDER,
         "boundary_source": extras.boundaries.source if extras.boundaries else "",
         "_items": items,
     }

@@ -45,8 +45,12 @@ def messages(lang: str) -> dict[str, str]:
 
 
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True,
-                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
     return env
 
 
@@ -101,9 +105,18 @@ def _pdf_in_background() -> bool:
 class Rendering:
     """An edition being rendered into a staging folder (see `rendering`)."""
 
-    def __init__(self, stage: Path, edition: str, indicators: pd.DataFrame, catalogue: pd.DataFrame, manifest: dict,
-                 languages: tuple[str, ...], extras: content.Extras, extra_tables: dict[str, pd.DataFrame] | None,
-                 background: bool):
+    def __init__(
+        self,
+        stage: Path,
+        edition: str,
+        indicators: pd.DataFrame,
+        catalogue: pd.DataFrame,
+        manifest: dict,
+        languages: tuple[str, ...],
+        extras: content.Extras,
+        extra_tables: dict[str, pd.DataFrame] | None,
+        background: bool,
+    ):
         self.stage, self.edition, self.indicators, self.manifest = stage, edition, indicators, manifest
         self.languages = languages
         self.extra_tables = extra_tables or {}
@@ -111,16 +124,21 @@ class Rendering:
         self._arguments: Path | None = None
         stage.mkdir(parents=True, exist_ok=True)
         # what the edition shows, per language: built once, for the PDFs (now) and the site (in `finish`)
-        self.contexts = {lang: content.build(indicators, catalogue, manifest, edition, lang, published_date(edition), extras)
-                         for lang in languages}
+        self.contexts = {
+            lang: content.build(indicators, catalogue, manifest, edition, lang, published_date(edition), extras)
+            for lang in languages
+        }
         arguments = (stage, edition, self.contexts)
         if background:
             handle, name = tempfile.mkstemp(prefix=f"techpact-pdf-{edition}-", suffix=".pickle")
             with os.fdopen(handle, "wb") as file:
                 pickle.dump(arguments, file, protocol=pickle.HIGHEST_PROTOCOL)
             self._arguments = Path(name)
-            self.process = subprocess.Popen([sys.executable, "-m", "pipeline.publish.pdf_process", name, str(os.getpid())],
-                                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "pipeline.publish.pdf_process", name, str(os.getpid())],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+            )
         else:
             render_pdfs(*arguments)
 
@@ -135,8 +153,9 @@ class Rendering:
         try:
             outcome = pickle.loads(payload)
         except Exception:  # the child died without a word (killed, out of memory)
-            raise RenderError(f"the PDF renderer process of edition {self.edition} ended without result "
-                              f"(exit code {code})") from None
+            raise RenderError(
+                f"the PDF renderer process of edition {self.edition} ended without result (exit code {code})"
+            ) from None
         if outcome is not None:
             raise outcome
 
@@ -167,16 +186,25 @@ class Rendering:
         self._wait_for_pdfs()
         files = {p.relative_to(stage).as_posix(): sha256(p) for p in sorted(stage.rglob("*")) if p.is_file()}
         full = {**self.manifest, "outputs": [{"path": k, "sha256": v} for k, v in files.items()]}
-        (stage / "manifest.json").write_text(json.dumps(full, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-                                             encoding="utf-8")
+        (stage / "manifest.json").write_text(
+            json.dumps(full, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         files["manifest.json"] = sha256(stage / "manifest.json")
         return files
 
 
 @contextmanager
-def rendering(stage: Path, edition: str, indicators: pd.DataFrame, catalogue: pd.DataFrame, manifest: dict,
-              languages: tuple[str, ...] = ("nl",), extras: content.Extras = content.Extras(),
-              extra_tables: dict[str, pd.DataFrame] | None = None, background: bool | None = None) -> Iterator[Rendering]:
+def rendering(
+    stage: Path,
+    edition: str,
+    indicators: pd.DataFrame,
+    catalogue: pd.DataFrame,
+    manifest: dict,
+    languages: tuple[str, ...] = ("nl",),
+    extras: content.Extras = content.Extras(),
+    extra_tables: dict[str, pd.DataFrame] | None = None,
+    background: bool | None = None,
+) -> Iterator[Rendering]:
     """Start rendering an edition into `stage`; `finish()` on the yielded object completes it.
 
     The PDFs (WeasyPrint's layout is the longest part of a build) render in a child process from the
@@ -186,17 +214,34 @@ def rendering(stage: Path, edition: str, indicators: pd.DataFrame, catalogue: pd
     the manifest over all files. Leaving the block without finishing stops the renderer.
     `background=False` renders the PDFs in this process, before the block runs (the default where no
     child process can help, see `_pdf_in_background`); the files are the same either way."""
-    job = Rendering(stage, edition, indicators, catalogue, manifest, languages, extras, extra_tables,
-                    _pdf_in_background() if background is None else background)
+    job = Rendering(
+        stage,
+        edition,
+        indicators,
+        catalogue,
+        manifest,
+        languages,
+        extras,
+        extra_tables,
+        _pdf_in_background() if background is None else background,
+    )
     try:
         yield job
     finally:
         job.stop()
 
 
-def render(stage: Path, edition: str, indicators: pd.DataFrame, catalogue: pd.DataFrame, manifest: dict,
-           languages: tuple[str, ...] = ("nl",), extras: content.Extras = content.Extras(),
-           extra_tables: dict[str, pd.DataFrame] | None = None, background: bool | None = None) -> dict[str, str]:
+def render(
+    stage: Path,
+    edition: str,
+    indicators: pd.DataFrame,
+    catalogue: pd.DataFrame,
+    manifest: dict,
+    languages: tuple[str, ...] = ("nl",),
+    extras: content.Extras = content.Extras(),
+    extra_tables: dict[str, pd.DataFrame] | None = None,
+    background: bool | None = None,
+) -> dict[str, str]:
     """Write every output of the edition into `stage`; returns relative path -> sha256 (see `rendering`)."""
     with rendering(stage, edition, indicators, catalogue, manifest, languages, extras, extra_tables, background) as job:
         return job.finish()

@@ -61,9 +61,16 @@ def gap_sentence(item: Indicator, breakdown: str, rows: pd.DataFrame, lang: str)
     key = "finding_gap_women_lower" if women < men else "finding_gap_women_higher"
     if round(gap, 1) == 0:
         key = "finding_gap_none"
-    return t[key].format(subject=_phrase(item, breakdown, lang), period=latest,
-                         women=formatting.percent(women, lang), men=formatting.percent(men, lang),
-                         gap=formatting.number(gap, lang, 1)) + "."
+    return (
+        t[key].format(
+            subject=_phrase(item, breakdown, lang),
+            period=latest,
+            women=formatting.percent(women, lang),
+            men=formatting.percent(men, lang),
+            gap=formatting.number(gap, lang, 1),
+        )
+        + "."
+    )
 
 
 def target_status(targets: pd.DataFrame | None, indicators: list[Indicator], lang: str) -> list[dict]:
@@ -88,13 +95,24 @@ def target_status(targets: pd.DataFrame | None, indicators: list[Indicator], lan
         goal = float(target["target_value"])
         direction = str(target.get("direction") or "at_least")
         latest = rows.iloc[-1] if not rows.empty else None
-        met = None if latest is None else (latest["value"] >= goal if direction == "at_least" else latest["value"] <= goal)
+        met = (
+            None
+            if latest is None
+            else (latest["value"] >= goal if direction == "at_least" else latest["value"] <= goal)
+        )
         label = str(target.get(f"label_{lang}") or "") or _phrase(item, str(target.get("breakdown", "")), lang)
-        out.append({"label": label, "indicator": item.titles[lang], "target_year": str(target.get("target_year", "")),
-                    "target": formatting.value(goal, item.unit, lang),
-                    "latest": formatting.value_against(None if latest is None else latest["value"], goal, item.unit, lang),
-                    "period": "" if latest is None else latest["period"], "met": met,
-                    "status": t["target_unknown"] if met is None else (t["target_met"] if met else t["target_not_met"])})
+        out.append(
+            {
+                "label": label,
+                "indicator": item.titles[lang],
+                "target_year": str(target.get("target_year", "")),
+                "target": formatting.value(goal, item.unit, lang),
+                "latest": formatting.value_against(None if latest is None else latest["value"], goal, item.unit, lang),
+                "period": "" if latest is None else latest["period"],
+                "met": met,
+                "status": t["target_unknown"] if met is None else (t["target_met"] if met else t["target_not_met"]),
+            }
+        )
     return out
 
 
@@ -106,8 +124,10 @@ def key_findings(indicators: list[Indicator], lang: str, targets: list[dict] | N
         for series in item.series:
             if series.definition != item.primary_definition:
                 continue
-            for sentence in (change_sentence(item, series.breakdown, series.points("T"), lang),
-                             gap_sentence(item, series.breakdown, series.rows, lang)):
+            for sentence in (
+                change_sentence(item, series.breakdown, series.points("T"), lang),
+                gap_sentence(item, series.breakdown, series.rows, lang),
+            ):
                 if sentence:
                     sentences.append(sentence)
     on_targets = []

@@ -8,10 +8,34 @@ LANGUAGES = ("nl", "en")
 MISSING = "–"
 
 MONTHS = {
-    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-           "november", "december"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"),
+    "nl": (
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
 }
 
 
@@ -63,7 +87,9 @@ def value_against(figure: float | None, target: float | None, unit: str, lang: s
     decimals = decimals_for(unit)
     if missing(figure) or missing(target) or float(figure) == float(target):
         return value(figure, unit, lang)
-    while decimals < MAX_DECIMALS_NEAR_TARGET and value(figure, unit, lang, decimals) == value(target, unit, lang, decimals):
+    while decimals < MAX_DECIMALS_NEAR_TARGET and value(figure, unit, lang, decimals) == value(
+        target, unit, lang, decimals
+    ):
         decimals += 1
     return value(figure, unit, lang, decimals)
 

@@ -49,7 +49,7 @@ class Classes:
     edges: tuple[float, ...]  # len = classes + 1
 
     @staticmethod
-    def of(values: list[float], count: int = len(CLASS_FILLS)) -> "Classes":
+    def of(values: list[float], count: int = len(CLASS_FILLS)) -> Classes:
         present = [v for v in values if not formatting.missing(v)]
         if not present:
             return Classes((0.0, 1.0))
@@ -78,23 +78,41 @@ def _legend(classes: Classes, unit: str, lang: str, x: float, y: float, no_data:
     if len(classes.edges) == 2:
         entries = [(CLASS_FILLS[len(CLASS_FILLS) // 2], formatting.value(classes.edges[0], unit, lang))]
     else:
-        entries = [(CLASS_FILLS[i], f"{formatting.value(classes.edges[i], unit, lang)} – {formatting.value(classes.edges[i + 1], unit, lang)}")
-                   for i in range(len(classes.edges) - 1)]
+        entries = [
+            (
+                CLASS_FILLS[i],
+                f"{formatting.value(classes.edges[i], unit, lang)} – {formatting.value(classes.edges[i + 1], unit, lang)}",
+            )
+            for i in range(len(classes.edges) - 1)
+        ]
     entries.append((NO_DATA_FILL, no_data))
     for i, (fill, label) in enumerate(entries):
         yy = y + i * 18
-        parts.append(f'<rect x="{x:.1f}" y="{yy:.1f}" width="14" height="14" fill="{fill}" stroke="#555555" stroke-width="0.5"/>')
+        parts.append(
+            f'<rect x="{x:.1f}" y="{yy:.1f}" width="14" height="14" fill="{fill}" stroke="#555555" stroke-width="0.5"/>'
+        )
         parts.append(f'<text x="{x + 20:.1f}" y="{yy + 11:.1f}" fill="#1a1a1a">{escape(label)}</text>')
     return parts
 
 
-def tile_map(level: str, values: Mapping[str, tuple[str, float | None]], *, title: str, unit: str, lang: str,
-             chart_id: str, no_data: str, tile: int = 58) -> str:
+def tile_map(
+    level: str,
+    values: Mapping[str, tuple[str, float | None]],
+    *,
+    title: str,
+    unit: str,
+    lang: str,
+    chart_id: str,
+    no_data: str,
+    tile: int = 58,
+) -> str:
     """`values`: code -> (name, value). Regions of the level without a value are drawn as 'no data'."""
     positions = tile_positions()[level]
     unknown = sorted(set(values) - set(positions))
     if unknown:
-        raise ValueError(f"tile map of {level}: no tile position for {', '.join(unknown)} (reference/regions/tile_grid.csv)")
+        raise ValueError(
+            f"tile map of {level}: no tile position for {', '.join(unknown)} (reference/regions/tile_grid.csv)"
+        )
     classes = Classes.of([v for _, v in values.values()])
     cols = max(c for c, _, _ in positions.values()) + 1
     rows = max(r for _, r, _ in positions.values()) + 1
@@ -108,12 +126,18 @@ def tile_map(level: str, values: Mapping[str, tuple[str, float | None]], *, titl
     for code in sorted(positions, key=lambda c: (positions[c][1], positions[c][0])):
         col, row, abbreviation = positions[code]
         x, y = pad + col * (tile + gap), pad + row * (tile + gap)
-        name, val = values.get(code, (code, None))
+        _name, val = values.get(code, (code, None))
         fill, ink = classes.fill(val)
-        parts.append(f'<rect x="{x}" y="{y}" width="{tile}" height="{tile}" fill="{fill}" stroke="#555555" stroke-width="0.5"/>')
-        parts.append(f'<text x="{x + tile / 2:.1f}" y="{y + tile / 2 - 3:.1f}" text-anchor="middle" font-weight="bold" fill="{ink}">{escape(abbreviation)}</text>')
-        parts.append(f'<text x="{x + tile / 2:.1f}" y="{y + tile / 2 + 13:.1f}" text-anchor="middle" font-size="10.5" fill="{ink}">'
-                     f"{escape(formatting.value(val, unit, lang))}</text>")
+        parts.append(
+            f'<rect x="{x}" y="{y}" width="{tile}" height="{tile}" fill="{fill}" stroke="#555555" stroke-width="0.5"/>'
+        )
+        parts.append(
+            f'<text x="{x + tile / 2:.1f}" y="{y + tile / 2 - 3:.1f}" text-anchor="middle" font-weight="bold" fill="{ink}">{escape(abbreviation)}</text>'
+        )
+        parts.append(
+            f'<text x="{x + tile / 2:.1f}" y="{y + tile / 2 + 13:.1f}" text-anchor="middle" font-size="10.5" fill="{ink}">'
+            f"{escape(formatting.value(val, unit, lang))}</text>"
+        )
     parts += _legend(classes, unit, lang, legend_x, pad + 4, no_data)
     parts.append("</g></svg>")
     return "".join(parts)
@@ -121,9 +145,11 @@ def tile_map(level: str, values: Mapping[str, tuple[str, float | None]], *, titl
 
 # --- real boundaries -------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Boundaries:
     """Municipal outlines: code -> (name, list of rings in projected coordinates, y pointing north)."""
+
     source: str
     shapes: dict[str, tuple[str, list[list[tuple[float, float]]]]]
 
@@ -136,8 +162,9 @@ def find_boundary_file(folder: Path | None) -> Path | None:
     """The municipal boundary GeoJSON in a landing folder, if there is one (first by name)."""
     if folder is None or not folder.is_dir():
         return None
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".geojson"
-                   and not p.name.startswith("."))
+    files = sorted(
+        p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".geojson" and not p.name.startswith(".")
+    )
     return files[0] if files else None
 
 
@@ -156,7 +183,9 @@ def load_boundaries(path: Path) -> Boundaries:
         props = feature.get("properties") or {}
         code = next((str(props[k]) for k in CODE_PROPERTIES if props.get(k)), None)
         if code is None:
-            raise BoundaryError(f"{path.name}: feature {number} has no municipality code (one of {', '.join(CODE_PROPERTIES)})")
+            raise BoundaryError(
+                f"{path.name}: feature {number} has no municipality code (one of {', '.join(CODE_PROPERTIES)})"
+            )
         code = code.strip()
         name = next((str(props[k]) for k in NAME_PROPERTIES if props.get(k)), code)
         geometry = feature.get("geometry") or {}
@@ -166,7 +195,9 @@ def load_boundaries(path: Path) -> Boundaries:
         elif kind == "MultiPolygon":
             polygons = coords
         else:
-            raise BoundaryError(f"{path.name}: feature {number} ({code}) has geometry {kind!r}, expected (Multi)Polygon")
+            raise BoundaryError(
+                f"{path.name}: feature {number} ({code}) has geometry {kind!r}, expected (Multi)Polygon"
+            )
         rings = [[(float(x), float(y)) for x, y, *_ in ring] for polygon in polygons for ring in polygon]
         if not rd and rings and abs(rings[0][0][0]) > 180:
             rd = True
@@ -177,14 +208,25 @@ def load_boundaries(path: Path) -> Boundaries:
     return Boundaries(source=path.name, shapes=shapes)
 
 
-def choropleth(boundaries: Boundaries, values: Mapping[str, tuple[str, float | None]], *, title: str, unit: str,
-               lang: str, chart_id: str, no_data: str, width: int = 640) -> str:
+def choropleth(
+    boundaries: Boundaries,
+    values: Mapping[str, tuple[str, float | None]],
+    *,
+    title: str,
+    unit: str,
+    lang: str,
+    chart_id: str,
+    no_data: str,
+    width: int = 640,
+) -> str:
     """Municipalities on their real outlines, coloured by value; municipalities without a value are
     drawn as 'no data'. Codes with a value but no outline raise (never silently dropped)."""
     missing = sorted(set(values) - set(boundaries.shapes))
     if missing:
-        raise BoundaryError(f"{boundaries.source}: no outline for {', '.join(missing[:10])}"
-                            f"{' …' if len(missing) > 10 else ''} (boundary file of another year?)")
+        raise BoundaryError(
+            f"{boundaries.source}: no outline for {', '.join(missing[:10])}"
+            f"{' …' if len(missing) > 10 else ''} (boundary file of another year?)"
+        )
     points = [pt for _, rings in boundaries.shapes.values() for ring in rings for pt in ring]
     min_x, max_x = min(p[0] for p in points), max(p[0] for p in points)
     min_y, max_y = min(p[1] for p in points), max(p[1] for p in points)
@@ -199,10 +241,16 @@ def choropleth(boundaries: Boundaries, values: Mapping[str, tuple[str, float | N
     for code in sorted(boundaries.shapes):
         name, rings = boundaries.shapes[code]
         fill, _ = classes.fill(values.get(code, (name, None))[1])
-        d = " ".join("M" + " L".join(f"{4 + (x - min_x) * scale:.1f},{4 + (max_y - y) * scale:.1f}" for x, y in ring) + " Z"
-                     for ring in rings)
-        label = f"{values.get(code, (name, None))[0]}: {formatting.value(values.get(code, (name, None))[1], unit, lang)}"
-        parts.append(f'<path d="{d}" fill="{fill}" fill-rule="evenodd" stroke="#555555" stroke-width="0.4"><title>{escape(label)}</title></path>')
+        d = " ".join(
+            "M" + " L".join(f"{4 + (x - min_x) * scale:.1f},{4 + (max_y - y) * scale:.1f}" for x, y in ring) + " Z"
+            for ring in rings
+        )
+        label = (
+            f"{values.get(code, (name, None))[0]}: {formatting.value(values.get(code, (name, None))[1], unit, lang)}"
+        )
+        parts.append(
+            f'<path d="{d}" fill="{fill}" fill-rule="evenodd" stroke="#555555" stroke-width="0.4"><title>{escape(label)}</title></path>'
+        )
     parts += _legend(classes, unit, lang, map_w + 20, 8, no_data)
     parts.append("</g></svg>")
     return "".join(parts)

@@ -44,7 +44,7 @@ def main(argv: list[str]) -> int:
         path.unlink(missing_ok=True)  # read: nothing is left behind even if both processes are killed now
         render_pdfs(*arguments)
         outcome: BaseException | None = None
-    except BaseException as error:  # noqa: BLE001 - reported to the parent, which raises it
+    except BaseException as error:
         error.add_note("(in the PDF renderer process)\n" + traceback.format_exc())
         outcome = error
     try:
@@ -52,8 +52,13 @@ def main(argv: list[str]) -> int:
     except Exception:  # an exception that does not pickle: its text still reaches the parent
         from pipeline.publish.edition import RenderError
 
-        payload = pickle.dumps(RenderError(traceback.format_exception_only(outcome)[-1].strip()
-                                           + "\n(in the PDF renderer process)\n" + "".join(getattr(outcome, "__notes__", []))))
+        payload = pickle.dumps(
+            RenderError(
+                traceback.format_exception_only(outcome)[-1].strip()
+                + "\n(in the PDF renderer process)\n"
+                + "".join(getattr(outcome, "__notes__", []))
+            )
+        )
     result.write(payload)
     result.close()
     return 0 if outcome is None else 1

@@ -61,8 +61,11 @@ def current_release(out: Path, edition: str) -> str | None:
 
 def next_release_name(out: Path, edition: str) -> str:
     releases = out / RELEASES
-    numbers = [int(p.name.rsplit("-", 1)[1]) for p in releases.glob(f"{edition}-*") if p.name.rsplit("-", 1)[1].isdigit()] \
-        if releases.is_dir() else []
+    numbers = (
+        [int(p.name.rsplit("-", 1)[1]) for p in releases.glob(f"{edition}-*") if p.name.rsplit("-", 1)[1].isdigit()]
+        if releases.is_dir()
+        else []
+    )
     return f"{edition}-{1 + max(numbers or [0])}"
 
 
@@ -138,8 +141,9 @@ def recorded_release(url: str, edition: str) -> str | None:
         with eng.connect() as conn:
             if not sa.inspect(conn).has_table(RELEASE_TABLE):
                 return None
-            row = conn.execute(sa.text(f'SELECT "release" FROM "{RELEASE_TABLE}" WHERE "edition" = :e'),
-                               {"e": edition}).first()
+            row = conn.execute(
+                sa.text(f'SELECT "release" FROM "{RELEASE_TABLE}" WHERE "edition" = :e'), {"e": edition}
+            ).first()
     finally:
         eng.dispose()
     return row[0] if row else None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 import pandas as pd
 
@@ -26,7 +26,7 @@ LEVEL_ORDER = ("landsdeel", "techniekpact", "province", "corop", "arbeidsmarktre
 FLAG_ORDER = ("masked", "suppressed", "provisional", "break")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _catalogue_texts() -> dict[str, dict[str, str]]:
     return tomllib.loads((TEMPLATE_DIR / "messages.toml").read_text(encoding="utf-8"))
 
@@ -68,6 +68,7 @@ def flags_of(cell: str) -> list[str]:
 @dataclass
 class Series:
     """One line of an indicator: a definition and a breakdown, national, every period, by sex."""
+
     definition: str
     breakdown: str
     rows: pd.DataFrame  # national rows of this definition and breakdown, all sexes
@@ -120,8 +121,10 @@ def indicators_of(table: pd.DataFrame, catalogue: pd.DataFrame) -> list[Indicato
     not know are an error (never silently left out of the edition)."""
     unknown = sorted(set(table["indicator_id"]) - set(catalogue["indicator_id"]))
     if unknown:
-        raise ValueError(f"indicator table holds ids the catalogue does not know: {', '.join(unknown)} "
-                         "(reference/indicators/catalogue.csv)")
+        raise ValueError(
+            f"indicator table holds ids the catalogue does not know: {', '.join(unknown)} "
+            "(reference/indicators/catalogue.csv)"
+        )
     # Python strings instead of Arrow-backed ones: the report walks these rows value by value, and
     # each value read from an Arrow column is converted on the way (a third of the report's time)
     table = table.astype({c: object for c in table.columns if isinstance(table[c].dtype, pd.StringDtype)})
@@ -130,10 +133,15 @@ def indicators_of(table: pd.DataFrame, catalogue: pd.DataFrame) -> list[Indicato
         rows = table[table["indicator_id"] == entry.indicator_id]
         if rows.empty:
             continue
-        item = Indicator(id=entry.indicator_id, strand=entry.strand, unit=entry.unit,
-                         titles={"nl": entry.title_nl, "en": entry.title_en},
-                         notes={"nl": entry.note_nl, "en": entry.note_en},
-                         has_denominator=bool(str(entry.denominator).strip()), rows=rows)
+        item = Indicator(
+            id=entry.indicator_id,
+            strand=entry.strand,
+            unit=entry.unit,
+            titles={"nl": entry.title_nl, "en": entry.title_en},
+            notes={"nl": entry.note_nl, "en": entry.note_en},
+            has_denominator=bool(str(entry.denominator).strip()),
+            rows=rows,
+        )
         breakdowns = set(rows["breakdown"].unique())
         rows = rows[rows["breakdown"].map(is_margin)] if any(not is_margin(b) for b in breakdowns) else rows
         item.rows = rows
@@ -144,12 +152,14 @@ def indicators_of(table: pd.DataFrame, catalogue: pd.DataFrame) -> list[Indicato
         present = set(rows["definition"].unique())
         item.definitions = [d for d in DEFINITION_ORDER if d in present] + sorted(present - set(DEFINITION_ORDER))
         national = item.national
-        item.national_values = {(r.definition, r.breakdown, r.sex, r.period): (None if formatting.missing(r.value) else float(r.value))
-                                for r in national.itertuples(index=False)}
+        item.national_values = {
+            (r.definition, r.breakdown, r.sex, r.period): (None if formatting.missing(r.value) else float(r.value))
+            for r in national.itertuples(index=False)
+        }
         regional = rows[rows["region_level"] != "national"]
         item.region_series = _region_series(regional)
         totals = regional[(regional["sex"] == "T") & (regional["definition"] == item.primary_definition)]
-        item.regional_totals = {level: part for level, part in totals.groupby("region_level", sort=False)}
+        item.regional_totals = dict(totals.groupby("region_level", sort=False))
         for definition in item.definitions:
             for breakdown in sorted(national.loc[national["definition"] == definition, "breakdown"].unique()):
                 sel = national[(national["definition"] == definition) & (national["breakdown"] == breakdown)]
@@ -182,10 +192,23 @@ def _region_series(regional: pd.DataFrame) -> dict:
     site's region pages read it hundreds of times, which pandas selections made the slowest part of
     the publication."""
     out: dict = {}
-    columns = ["region_level", "region_code", "definition", "breakdown", "sex", "period", "value", "flag", "region_name"]
-    for level, code, definition, breakdown, sex, period, value, flag, name in regional[columns].itertuples(index=False, name=None):
+    columns = [
+        "region_level",
+        "region_code",
+        "definition",
+        "breakdown",
+        "sex",
+        "period",
+        "value",
+        "flag",
+        "region_name",
+    ]
+    for level, code, definition, breakdown, sex, period, value, flag, name in regional[columns].itertuples(
+        index=False, name=None
+    ):
         out.setdefault((level, code), {}).setdefault((definition, breakdown), {}).setdefault(sex, []).append(
-            (period, value, flag, name))
+            (period, value, flag, name)
+        )
     for per_series in out.values():
         for per_sex in per_series.values():
             for sex, points in per_sex.items():
@@ -227,9 +250,15 @@ def change_row(rows: pd.DataFrame, base_year: int | None) -> dict:
             return None
         return float(latest) - float(values[other])
 
-    return {"period": last, "value": latest, "prev_period": prev, "change_prev": diff(prev),
-            "base_period": base, "change_base": diff(base),
-            "flags": flags_of(rows.iloc[-1]["flag"])}
+    return {
+        "period": last,
+        "value": latest,
+        "prev_period": prev,
+        "change_prev": diff(prev),
+        "base_period": base,
+        "change_base": diff(base),
+        "flags": flags_of(rows.iloc[-1]["flag"]),
+    }
 
 
 def sex_label(sex: str, t: dict[str, str]) -> str:
@@ -243,15 +272,25 @@ def flag_text(flags: list[str], t: dict[str, str]) -> str:
 def indicator_content(item: Indicator, lang: str, base_year: int | None, prefix: str = "") -> dict:
     """What the PDF and the site show for one indicator: chart, key figures, short tables."""
     t = messages(lang)
-    fmt = lambda v: formatting.value(v, item.unit, lang)  # noqa: E731
+    fmt = lambda v: formatting.value(v, item.unit, lang)
     show_def = len(item.definitions) > 1
     series = chart_series(item)
     lines = {s.label(t, show_def): s.points("T") for s in series}
     lines = {k: v for k, v in lines.items() if v}
     title = item.titles[lang]
     description = charts.describe(lines, item.unit, lang)
-    chart_svg = charts.line_chart(lines, title=f"{title}. {description}", description=description, unit=item.unit,
-                                  lang=lang, chart_id=f"{prefix}chart-{item.id}") if lines else ""
+    chart_svg = (
+        charts.line_chart(
+            lines,
+            title=f"{title}. {description}",
+            description=description,
+            unit=item.unit,
+            lang=lang,
+            chart_id=f"{prefix}chart-{item.id}",
+        )
+        if lines
+        else ""
+    )
     key_rows, tables, flags_seen = [], [], set()
     for s in item.series:
         label = s.label(t, show_def)
@@ -261,20 +300,31 @@ def indicator_content(item: Indicator, lang: str, base_year: int | None, prefix:
                 continue
             c = change_row(rows, base_year)
             flags_seen.update(c["flags"])
-            key_rows.append({
-                "label": label, "sex": sex_label(sex, t), "period": c["period"], "value": fmt(c["value"]),
-                "change_prev": formatting.change(c["change_prev"], item.unit, lang),
-                "prev_period": c["prev_period"] or formatting.MISSING,
-                "change_base": formatting.change(c["change_base"], item.unit, lang),
-                "base_period": c["base_period"], "flags": flag_text(c["flags"], t),
-            })
+            key_rows.append(
+                {
+                    "label": label,
+                    "sex": sex_label(sex, t),
+                    "period": c["period"],
+                    "value": fmt(c["value"]),
+                    "change_prev": formatting.change(c["change_prev"], item.unit, lang),
+                    "prev_period": c["prev_period"] or formatting.MISSING,
+                    "change_base": formatting.change(c["change_base"], item.unit, lang),
+                    "base_period": c["base_period"],
+                    "flags": flag_text(c["flags"], t),
+                }
+            )
         sexes = [x for x in SEX_ORDER if x in set(s.rows["sex"])]
-        header = [t["year"]] + ([t["numerator"], t["denominator"]] if item.has_denominator else []) \
-            + [sex_label(x, t) for x in sexes] + [t["flags"]]
+        header = (
+            [t["year"]]
+            + ([t["numerator"], t["denominator"]] if item.has_denominator else [])
+            + [sex_label(x, t) for x in sexes]
+            + [t["flags"]]
+        )
         body = []
         per_period: dict[str, list[tuple]] = {}
-        for record in zip(s.rows["sex"], s.rows["value"], s.rows["numerator"], s.rows["denominator"], s.rows["flag"],
-                          s.rows["period"]):
+        for record in zip(
+            s.rows["sex"], s.rows["value"], s.rows["numerator"], s.rows["denominator"], s.rows["flag"], s.rows["period"]
+        ):
             per_period.setdefault(record[-1], []).append(record)
         main_sex = "T" if "T" in sexes else sexes[0]
         for period in sorted(per_period):
@@ -283,17 +333,30 @@ def indicator_content(item: Indicator, lang: str, base_year: int | None, prefix:
             by_sex = {r[0]: r[1] for r in per}
             cell_flags = sorted({f for r in per for f in flags_of(r[4])}, key=_flag_key)
             flags_seen.update(cell_flags)
-            body.append([period]
-                        + ([formatting.number(total[2], lang), formatting.number(total[3], lang)]
-                           if item.has_denominator else [])
-                        + [fmt(by_sex.get(x)) for x in sexes] + [flag_text(cell_flags, t)])
+            body.append(
+                [period]
+                + (
+                    [formatting.number(total[2], lang), formatting.number(total[3], lang)]
+                    if item.has_denominator
+                    else []
+                )
+                + [fmt(by_sex.get(x)) for x in sexes]
+                + [flag_text(cell_flags, t)]
+            )
         caption = f"{title} – {breakdown_label(s.breakdown, t)}"
         if s.definition != "none":
             caption += f" – {t['definition_' + s.definition]}"
         tables.append({"caption": caption, "header": header, "rows": body})
     return {
-        "id": item.id, "title": title, "note": item.notes[lang], "unit": item.unit, "strand": item.strand,
-        "unit_label": t["unit_" + item.unit], "chart_svg": chart_svg, "key_rows": key_rows, "tables": tables,
+        "id": item.id,
+        "title": title,
+        "note": item.notes[lang],
+        "unit": item.unit,
+        "strand": item.strand,
+        "unit_label": t["unit_" + item.unit],
+        "chart_svg": chart_svg,
+        "key_rows": key_rows,
+        "tables": tables,
         "flags": [{"flag": f, "text": t.get("flag_" + f + "_note", f)} for f in sorted(flags_seen, key=_flag_key)],
         "levels": [lv for lv in LEVEL_ORDER if lv in set(item.rows["region_level"])],
         "cross_note": cross_note(item, t),
@@ -305,6 +368,7 @@ def _flag_key(flag: str) -> tuple[int, str]:
 
 
 # --- regions --------------------------------------------------------------------------------------
+
 
 def region_levels(table: pd.DataFrame) -> list[str]:
     present = set(table["region_level"]) - {"national"}
@@ -320,8 +384,9 @@ def region_page_name(level: str, code: str) -> str:
     return f"regio/{level}-{slug(code)}.html"
 
 
-def regional_comparison(item: Indicator, level: str, lang: str, boundaries: maps.Boundaries | None,
-                        prefix: str = "") -> list[dict]:
+def regional_comparison(
+    item: Indicator, level: str, lang: str, boundaries: maps.Boundaries | None, prefix: str = ""
+) -> list[dict]:
     """Per breakdown of the primary definition (total of both sexes, latest period): a map of the
     level (tile grid, or real outlines for municipalities when a boundary file exists) and a table
     of every region with the national value beside it."""
@@ -335,26 +400,49 @@ def regional_comparison(item: Indicator, level: str, lang: str, boundaries: maps
     for breakdown in sorted(set(rows["breakdown"])):
         sel = rows[rows["breakdown"] == breakdown].sort_values("region_name")
         nat_value = item.national_values.get((item.primary_definition, breakdown, "T", period))
-        values = {r.region_code: (r.region_name, None if formatting.missing(r.value) else float(r.value))
-                  for r in sel.itertuples()}
+        values = {
+            r.region_code: (r.region_name, None if formatting.missing(r.value) else float(r.value))
+            for r in sel.itertuples()
+        }
         title = f"{item.titles[lang]} – {breakdown_label(breakdown, t)} – {t['level_' + level]}, {period}"
         chart_id = f"{prefix}map-{item.id}-{level}-{slug(breakdown) or 'all'}"
         svg = ""
         if maps.has_tiles(level):
-            svg = maps.tile_map(level, values, title=title, unit=item.unit, lang=lang, chart_id=chart_id, no_data=t["no_data"])
+            svg = maps.tile_map(
+                level, values, title=title, unit=item.unit, lang=lang, chart_id=chart_id, no_data=t["no_data"]
+            )
         elif level == "municipality" and boundaries is not None:
-            svg = maps.choropleth(boundaries, values, title=title, unit=item.unit, lang=lang, chart_id=chart_id,
-                                  no_data=t["no_data"])
-        out.append({
-            "title": title, "svg": svg, "period": period, "level": level, "series": breakdown_label(breakdown, t),
-            "national": formatting.value(nat_value, item.unit, lang),
-            "rows": [{"code": r.region_code, "name": r.region_name, "page": region_page_name(level, r.region_code),
-                      "value": formatting.value(r.value, item.unit, lang),
-                      "sort": "" if formatting.missing(r.value) else f"{float(r.value):.6f}",
-                      "diff": formatting.change(None if formatting.missing(r.value) or formatting.missing(nat_value)
-                                                else float(r.value) - float(nat_value), item.unit, lang),
-                      "flags": flag_text(flags_of(r.flag), t)} for r in sel.itertuples()],
-        })
+            svg = maps.choropleth(
+                boundaries, values, title=title, unit=item.unit, lang=lang, chart_id=chart_id, no_data=t["no_data"]
+            )
+        out.append(
+            {
+                "title": title,
+                "svg": svg,
+                "period": period,
+                "level": level,
+                "series": breakdown_label(breakdown, t),
+                "national": formatting.value(nat_value, item.unit, lang),
+                "rows": [
+                    {
+                        "code": r.region_code,
+                        "name": r.region_name,
+                        "page": region_page_name(level, r.region_code),
+                        "value": formatting.value(r.value, item.unit, lang),
+                        "sort": "" if formatting.missing(r.value) else f"{float(r.value):.6f}",
+                        "diff": formatting.change(
+                            None
+                            if formatting.missing(r.value) or formatting.missing(nat_value)
+                            else float(r.value) - float(nat_value),
+                            item.unit,
+                            lang,
+                        ),
+                        "flags": flag_text(flags_of(r.flag), t),
+                    }
+                    for r in sel.itertuples()
+                ],
+            }
+        )
     return out
 
 
@@ -375,10 +463,16 @@ def region_figures(indicators: list[Indicator], level: str, code: str, lang: str
                     continue
                 period, value, flag, _ = per_sex[sex][-1]
                 nat_value = item.national_values.get((definition, breakdown, sex, period))
-                body.append({"label": label, "sex": sex_label(sex, t), "period": period,
-                             "value": formatting.value(value, item.unit, lang),
-                             "national": formatting.value(nat_value, item.unit, lang),
-                             "flags": flag_text(flags_of(flag), t)})
+                body.append(
+                    {
+                        "label": label,
+                        "sex": sex_label(sex, t),
+                        "period": period,
+                        "value": formatting.value(value, item.unit, lang),
+                        "national": formatting.value(nat_value, item.unit, lang),
+                        "flags": flag_text(flags_of(flag), t),
+                    }
+                )
             if definition == item.primary_definition and len(lines) < 4:
                 own = [(p, None if formatting.missing(v) else float(v)) for p, v, _, _ in per_sex.get("T", [])]
                 if len(own) > 1:
@@ -389,7 +483,13 @@ def region_figures(indicators: list[Indicator], level: str, code: str, lang: str
         chart = ""
         if lines:
             description = charts.describe(lines, item.unit, lang)
-            chart = charts.line_chart(lines, title=f"{item.titles[lang]}. {description}", description=description,
-                                      unit=item.unit, lang=lang, chart_id=f"{prefix}rchart-{item.id}")
+            chart = charts.line_chart(
+                lines,
+                title=f"{item.titles[lang]}. {description}",
+                description=description,
+                unit=item.unit,
+                lang=lang,
+                chart_id=f"{prefix}rchart-{item.id}",
+            )
         out.append({"id": item.id, "title": item.titles[lang], "rows": body, "chart_svg": chart})
     return out

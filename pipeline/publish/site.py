@@ -40,8 +40,15 @@ def render_site(stage: Path, env: jinja2.Environment, ctx: dict, languages: tupl
             other_href = asset_root + LANGUAGE_FOLDERS[other] + name
             other_lang = other
         text = env.get_template(template).render(
-            **ctx, _ctx=ctx, page_title=title, root=root, asset_root=asset_root, other_lang_href=other_href,
-            other_lang=other_lang, **extra)
+            **ctx,
+            _ctx=ctx,
+            page_title=title,
+            root=root,
+            asset_root=asset_root,
+            other_lang_href=other_href,
+            other_lang=other_lang,
+            **extra,
+        )
         _write(stage / (folder + name), text)
         written.append(folder + name)
 
@@ -54,16 +61,28 @@ def render_site(stage: Path, env: jinja2.Environment, ctx: dict, languages: tupl
         for block in level["blocks"]:
             blocks_by_indicator.setdefault(block["indicator_id"], []).append({**block, "level_name": level["name"]})
     for item in ctx["indicators"]:
-        page(indicator_page(item["id"]), "site/indicator.html.j2", item["title"], item=item,
-             blocks=blocks_by_indicator.get(item["id"], []))
+        page(
+            indicator_page(item["id"]),
+            "site/indicator.html.j2",
+            item["title"],
+            item=item,
+            blocks=blocks_by_indicator.get(item["id"], []),
+        )
     if ctx["levels"]:
         page("regio/index.html", "site/regions.html.j2", t["regions"])
         items = ctx["_items"]
         for level in ctx["levels"]:
             for region in level["regions"]:
                 figures = report.region_figures(items, level["level"], region["code"], lang)
-                page(region["page"], "site/region.html.j2", region["name"], figures=figures,
-                     region_name=region["name"], region_code=region["code"], level_name=level["name"])
+                page(
+                    region["page"],
+                    "site/region.html.j2",
+                    region["name"],
+                    figures=figures,
+                    region_name=region["name"],
+                    region_code=region["code"],
+                    level_name=level["name"],
+                )
     page("methode.html", "site/methodology.html.j2", t["methodology"])
     page("downloads.html", "site/downloads.html.j2", t["downloads"])
     return written

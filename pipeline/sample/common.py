@@ -45,7 +45,9 @@ def synthetic_code(letters: str, number: int) -> str:
 def stable_municipality_codes() -> frozenset[str]:
     """Municipality codes of reference/regions/municipalities.csv present in every boundary year."""
     frame = reference.load("regions/municipalities.csv").frame
-    return frozenset.intersection(*(frozenset(codes) for _, codes in frame.groupby("boundary_year")["municipality_code"]))
+    return frozenset.intersection(
+        *(frozenset(codes) for _, codes in frame.groupby("boundary_year")["municipality_code"])
+    )
 
 
 @lru_cache(maxsize=1)
@@ -55,5 +57,10 @@ def stable_municipalities() -> tuple[tuple[str, str, str], ...]:
     frame = reference.load("regions/municipalities.csv").frame
     latest = frame[frame["boundary_year"] == frame["boundary_year"].max()]
     stable = stable_municipality_codes()
-    return tuple(sorted((c, n, p) for c, n, p in zip(latest["municipality_code"], latest["municipality_name"],
-                                                      latest["province_name"]) if c in stable))
+    return tuple(
+        sorted(
+            (c, n, p)
+            for c, n, p in zip(latest["municipality_code"], latest["municipality_name"], latest["province_name"])
+            if c in stable
+        )
+    )

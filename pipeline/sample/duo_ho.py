@@ -19,9 +19,16 @@ YEARS_PER_FILE = 5
 TARGET_FIRST_YEARS = {"hbo": 113_000, "wo": 109_000}
 # share of women among first-years per CROHO sector (order of magnitude as in DUO's files)
 FEMALE_SHARE = {
-    "techniek": 0.22, "natuur": 0.45, "onderwijs": 0.68, "gezondheidszorg": 0.78, "economie": 0.42,
-    "recht": 0.62, "gedrag en maatschappij": 0.72, "taal en cultuur": 0.60,
-    "landbouw en natuurlijke omgeving": 0.48, "sectoroverstijgend": 0.55,
+    "techniek": 0.22,
+    "natuur": 0.45,
+    "onderwijs": 0.68,
+    "gezondheidszorg": 0.78,
+    "economie": 0.42,
+    "recht": 0.62,
+    "gedrag en maatschappij": 0.72,
+    "taal en cultuur": 0.60,
+    "landbouw en natuurlijke omgeving": 0.48,
+    "sectoroverstijgend": 0.55,
 }
 # all students and diplomas per year, per level (order of magnitude of DUO's files around 2019)
 TARGET_ENROLMENTS = {"hbo": 480_000, "wo": 310_000}
@@ -59,10 +66,12 @@ def offers(seed: int, scale: int = 1) -> list[Offer]:
         places = [o.institution for o in result if o.level == level]
         keys = sorted({(p["institution_code"], p["municipality_number"]) for p in places})
         rows = {(p["institution_code"], p["municipality_number"]): p for p in places}
-        for number, (k, key) in enumerate((k, key) for k in range(1, scale) for key in keys):
+        for number, (_k, key) in enumerate((k, key) for k in range(1, scale) for key in keys):
             twins.setdefault((level, *key), []).append(twin_institution(seed, level, number, rows[key]))
     for offer in list(result):
-        for twin in twins.get((offer.level, offer.institution["institution_code"], offer.institution["municipality_number"]), []):
+        for twin in twins.get(
+            (offer.level, offer.institution["institution_code"], offer.institution["municipality_number"]), []
+        ):
             result.append(Offer(offer.level, twin, offer.programme, offer.study_form, offer.weight))
     return result
 
@@ -104,8 +113,15 @@ def base_offers(seed: int) -> list[Offer]:
     return result
 
 
-def first_year_rows(seed: int, level: str, years: Iterable[int], all_offers: list[Offer], *,
-                    target: dict[str, int] = TARGET_FIRST_YEARS, salt: str = "") -> pd.DataFrame:
+def first_year_rows(
+    seed: int,
+    level: str,
+    years: Iterable[int],
+    all_offers: list[Offer],
+    *,
+    target: dict[str, int] = TARGET_FIRST_YEARS,
+    salt: str = "",
+) -> pd.DataFrame:
     level_offers = [o for o in all_offers if o.level == level]
     total_weight = sum(o.weight for o in level_offers)
     scale = target[level] / total_weight
@@ -114,7 +130,9 @@ def first_year_rows(seed: int, level: str, years: Iterable[int], all_offers: lis
         prog, inst = offer.programme, offer.institution
         key = (prog["code"], inst["institution_code"], inst["municipality_number"], offer.study_form)
         growth = 0.01 + 0.05 * unit(seed, "growth", *key)
-        female = min(0.95, max(0.03, FEMALE_SHARE.get(prog["croho_sector"], 0.5) + 0.2 * (unit(seed, "fem", *key) - 0.5)))
+        female = min(
+            0.95, max(0.03, FEMALE_SHARE.get(prog["croho_sector"], 0.5) + 0.2 * (unit(seed, "fem", *key) - 0.5))
+        )
         counts = {}
         for year in years:
             expected = offer.weight * scale * (1 + growth) ** (year - 2019)
@@ -123,18 +141,33 @@ def first_year_rows(seed: int, level: str, years: Iterable[int], all_offers: lis
             women = int(round(total * female))
             counts[year] = {"man": total - women, "vrouw": women}
         for sex in ("man", "vrouw"):
-            rows.append({
-                "PROVINCIE": inst["province"], "GEMEENTENUMMER": inst["municipality_number"],
-                "GEMEENTENAAM": inst["municipality_name"], "SOORT INSTELLING": "reguliere inst.",
-                "TYPE HOGER ONDERWIJS": programme_type(prog["name"], level),
-                "BRIN NUMMER ACTUEEL": inst["institution_code"], "INSTELLINGSNAAM ACTUEEL": inst["institution_name"],
-                "CROHO ONDERDEEL": prog["croho_sector"], "CROHO SUBONDERDEEL": f"n.v.t. ({prog['croho_sector']})",
-                "OPLEIDINGSCODE ACTUEEL": prog["code"], "OPLEIDINGSNAAM ACTUEEL": prog["name"],
-                "OPLEIDINGSVORM": offer.study_form, "GESLACHT": sex,
-                **{str(year): counts[year][sex] for year in years},
-            })
+            rows.append(
+                {
+                    "PROVINCIE": inst["province"],
+                    "GEMEENTENUMMER": inst["municipality_number"],
+                    "GEMEENTENAAM": inst["municipality_name"],
+                    "SOORT INSTELLING": "reguliere inst.",
+                    "TYPE HOGER ONDERWIJS": programme_type(prog["name"], level),
+                    "BRIN NUMMER ACTUEEL": inst["institution_code"],
+                    "INSTELLINGSNAAM ACTUEEL": inst["institution_name"],
+                    "CROHO ONDERDEEL": prog["croho_sector"],
+                    "CROHO SUBONDERDEEL": f"n.v.t. ({prog['croho_sector']})",
+                    "OPLEIDINGSCODE ACTUEEL": prog["code"],
+                    "OPLEIDINGSNAAM ACTUEEL": prog["name"],
+                    "OPLEIDINGSVORM": offer.study_form,
+                    "GESLACHT": sex,
+                    **{str(year): counts[year][sex] for year in years},
+                }
+            )
     frame = pd.DataFrame(rows)
-    order = ["PROVINCIE", "GEMEENTENUMMER", "BRIN NUMMER ACTUEEL", "OPLEIDINGSCODE ACTUEEL", "OPLEIDINGSVORM", "GESLACHT"]
+    order = [
+        "PROVINCIE",
+        "GEMEENTENUMMER",
+        "BRIN NUMMER ACTUEEL",
+        "OPLEIDINGSCODE ACTUEEL",
+        "OPLEIDINGSVORM",
+        "GESLACHT",
+    ]
     return frame.sort_values(order, kind="stable").reset_index(drop=True)
 
 
@@ -143,8 +176,13 @@ def write_duo_csv(frame: pd.DataFrame, path: Path, *, protected: bool) -> None:
     out = frame.copy()
     year_columns = [c for c in out.columns if c.isdigit()]
     if protected:
-        out = out.rename(columns={"BRIN NUMMER ACTUEEL": "INSTELLINGSCODE ACTUEEL", "CROHO ONDERDEEL": "ONDERDEEL",
-                                  "CROHO SUBONDERDEEL": "SUBONDERDEEL"})
+        out = out.rename(
+            columns={
+                "BRIN NUMMER ACTUEEL": "INSTELLINGSCODE ACTUEEL",
+                "CROHO ONDERDEEL": "ONDERDEEL",
+                "CROHO SUBONDERDEEL": "SUBONDERDEEL",
+            }
+        )
         for column in year_columns:
             values = out[column].astype(int)
             out[column] = values.astype(str).where(~values.between(1, 4), "<5")
@@ -169,8 +207,10 @@ def write(edition: Edition, folder: Path, seed: int, scale: int = 1) -> list[Pat
 def write_files(seed: int, last: int, folder: Path, all_offers: list[Offer], scale: int) -> list[Path]:
     years = list(range(last - YEARS_PER_FILE + 1, last + 1))
     diploma_years = [y - 1 for y in years]  # DUO's diploma files end a year earlier (2019 file: 2014-2018)
-    first_years, enrolments, diploma_counts = ({level: n * scale for level, n in target.items()}
-                                               for target in (TARGET_FIRST_YEARS, TARGET_ENROLMENTS, TARGET_DIPLOMAS))
+    first_years, enrolments, diploma_counts = (
+        {level: n * scale for level, n in target.items()}
+        for target in (TARGET_FIRST_YEARS, TARGET_ENROLMENTS, TARGET_DIPLOMAS)
+    )
     written = []
     for level in ("hbo", "wo"):
         frame = first_year_rows(seed, level, years, all_offers, target=first_years)
@@ -181,8 +221,9 @@ def write_files(seed: int, last: int, folder: Path, all_offers: list[Offer], sca
         path = folder / f"01-ingeschrevenen-{level}-{last}.csv"
         write_duo_csv(enrolled, path, protected=last >= 2023)
         written.append(path)
-        diplomas = diploma_rows(first_year_rows(seed, level, diploma_years, all_offers, target=diploma_counts,
-                                                salt="diplomas"), level)
+        diplomas = diploma_rows(
+            first_year_rows(seed, level, diploma_years, all_offers, target=diploma_counts, salt="diplomas"), level
+        )
         path = folder / f"05-gediplomeerden-{level}-{last}.csv"
         write_duo_csv(diplomas, path, protected=last >= 2023)
         written.append(path)

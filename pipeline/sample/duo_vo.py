@@ -24,22 +24,65 @@ TWIN_CODE_LETTERS = "ABCDEFGHIJKLMNOPQR"  # codes of the locations a scaled samp
 YEARS_PER_FILE = 5
 CANDIDATES_PER_TYPE = {"VMBO": 95_000, "HAVO": 62_000, "VWO": 43_000}
 PROFILES = {
-    "VMBO": [("30", "VMBO LWT - techniek"), ("31", "VMBO LWT - zorg & welzijn"), ("32", "VMBO LWT - economie"),
-             ("34", "VMBO B - techniek"), ("35", "VMBO B - zorg en welzijn"), ("36", "VMBO B - economie"),
-             ("37", "VMBO B - landbouw"), ("38", "VMBO K - techniek"), ("39", "VMBO K - zorg en welzijn"),
-             ("40", "VMBO K - economie"), ("41", "VMBO K - landbouw"), ("42", "VMBO G - techniek"),
-             ("43", "VMBO G - zorg en welzijn"), ("44", "VMBO G - economie"), ("45", "VMBO G - landbouw"),
-             ("90", "VMBO T - techniek"), ("91", "VMBO T - zorg en welzijn"), ("92", "VMBO T - economie"),
-             ("93", "VMBO T - landbouw")],
-    "HAVO": [("50", "HAVO - N&T"), ("51", "HAVO - N&G"), ("52", "HAVO - E&M"), ("53", "HAVO - C&M"),
-             ("54", "HAVO - N&T / N&G"), ("57", "HAVO - N&G / C&M"), ("58", "HAVO - N&G / E&M"), ("59", "HAVO - E&M / C&M")],
-    "VWO": [("60", "VWO - N&T"), ("61", "VWO - N&G"), ("62", "VWO - E&M"), ("63", "VWO - C&M"), ("64", "VWO - N&T / N&G"),
-            ("65", "VWO - N&T / E&M"), ("66", "VWO - N&T / C&M"), ("67", "VWO - N&G / C&M"), ("68", "VWO - N&G / E&M"),
-            ("69", "VWO - E&M / C&M")],
+    "VMBO": [
+        ("30", "VMBO LWT - techniek"),
+        ("31", "VMBO LWT - zorg & welzijn"),
+        ("32", "VMBO LWT - economie"),
+        ("34", "VMBO B - techniek"),
+        ("35", "VMBO B - zorg en welzijn"),
+        ("36", "VMBO B - economie"),
+        ("37", "VMBO B - landbouw"),
+        ("38", "VMBO K - techniek"),
+        ("39", "VMBO K - zorg en welzijn"),
+        ("40", "VMBO K - economie"),
+        ("41", "VMBO K - landbouw"),
+        ("42", "VMBO G - techniek"),
+        ("43", "VMBO G - zorg en welzijn"),
+        ("44", "VMBO G - economie"),
+        ("45", "VMBO G - landbouw"),
+        ("90", "VMBO T - techniek"),
+        ("91", "VMBO T - zorg en welzijn"),
+        ("92", "VMBO T - economie"),
+        ("93", "VMBO T - landbouw"),
+    ],
+    "HAVO": [
+        ("50", "HAVO - N&T"),
+        ("51", "HAVO - N&G"),
+        ("52", "HAVO - E&M"),
+        ("53", "HAVO - C&M"),
+        ("54", "HAVO - N&T / N&G"),
+        ("57", "HAVO - N&G / C&M"),
+        ("58", "HAVO - N&G / E&M"),
+        ("59", "HAVO - E&M / C&M"),
+    ],
+    "VWO": [
+        ("60", "VWO - N&T"),
+        ("61", "VWO - N&G"),
+        ("62", "VWO - E&M"),
+        ("63", "VWO - C&M"),
+        ("64", "VWO - N&T / N&G"),
+        ("65", "VWO - N&T / E&M"),
+        ("66", "VWO - N&T / C&M"),
+        ("67", "VWO - N&G / C&M"),
+        ("68", "VWO - N&G / E&M"),
+        ("69", "VWO - E&M / C&M"),
+    ],
 }
 STUDY_YEARS = {"VMBO": (3, 4), "HAVO": (4, 5), "VWO": (4, 5, 6)}
-NAMES = ["Lyceum", "College", "Scholengemeenschap", "Montessori College", "Christelijk Lyceum", "Vakcollege",
-         "Stedelijk Gymnasium", "Het Baken", "De Brug", "Comenius College", "Erasmus College", "Atheneum Ékeren"]
+NAMES = [
+    "Lyceum",
+    "College",
+    "Scholengemeenschap",
+    "Montessori College",
+    "Christelijk Lyceum",
+    "Vakcollege",
+    "Stedelijk Gymnasium",
+    "Het Baken",
+    "De Brug",
+    "Comenius College",
+    "Erasmus College",
+    "Atheneum Ékeren",
+]
 
 
 def female_share(code: str, name: str) -> float:
@@ -64,13 +107,17 @@ def locations(seed: int, scale: int = 1) -> tuple[tuple, ...]:
     latest = frame[frame["boundary_year"] == frame["boundary_year"].max()]
     short = latest["municipality_name"].map(lambda n: fold(strip_suffix(n)))
     unique = short[~short.duplicated(keep=False)]
-    candidates = sorted((code, name) for code, name in zip(latest.loc[unique.index, "municipality_code"], unique)
-                        if code in stable)
+    candidates = sorted(
+        (code, name) for code, name in zip(latest.loc[unique.index, "municipality_code"], unique) if code in stable
+    )
     result = []
     for i in range(LOCATIONS * scale):
-        code, name = candidates[int(unit(seed, "vo-gm", i) ** 1.6 * len(candidates))]
-        brin = (f"{10 + i // 26 % 90:02d}{chr(65 + i % 26)}{chr(65 + i // 26 // 90)}" if i < LOCATIONS
-                else synthetic_code(TWIN_CODE_LETTERS, i - LOCATIONS))
+        _code, name = candidates[int(unit(seed, "vo-gm", i) ** 1.6 * len(candidates))]
+        brin = (
+            f"{10 + i // 26 % 90:02d}{chr(65 + i % 26)}{chr(65 + i // 26 // 90)}"
+            if i < LOCATIONS
+            else synthetic_code(TWIN_CODE_LETTERS, i - LOCATIONS)
+        )
         u = unit(seed, "vo-types", i)
         types = ("VMBO",) if u < 0.35 else (("HAVO", "VWO") if u < 0.6 else ("VMBO", "HAVO", "VWO"))
         label = f"{NAMES[int(unit(seed, 'vo-name', i) * len(NAMES))]} {name.title()} {i}"
@@ -86,15 +133,25 @@ def offers(seed: int, scale: int = 1) -> tuple[tuple, ...]:
             for code, name in PROFILES[school_type]:
                 if unit(seed, "vo-offer", brin, number, code) < 0.25:
                     continue
-                rows.append((brin, number, label, municipality, school_type, code, name,
-                             0.2 + 1.6 * unit(seed, "vo-size", brin, number, code)))
+                rows.append(
+                    (
+                        brin,
+                        number,
+                        label,
+                        municipality,
+                        school_type,
+                        code,
+                        name,
+                        0.2 + 1.6 * unit(seed, "vo-size", brin, number, code),
+                    )
+                )
     return tuple(rows)
 
 
 @lru_cache(maxsize=8)
 def type_weights(seed: int, what: str, scale: int = 1) -> dict[str, float]:
     weights: dict[str, float] = {}
-    for o in (pupil_offers(seed, scale) if what == "pupils" else offers(seed, scale)):
+    for o in pupil_offers(seed, scale) if what == "pupils" else offers(seed, scale):
         weights[o[4]] = weights.get(o[4], 0.0) + o[7]
     return weights
 
@@ -126,14 +183,19 @@ def rate(passed: int, candidates: int, decimal: str) -> str:
 def write_exams(seed: int, last: int, folder: Path, scale: int = 1) -> Path:
     years = list(range(last - YEARS_PER_FILE + 1, last + 1))  # exam years = end of the school year
     old = last <= 2018
-    fixed = (["BRIN NUMMER", "VESTIGINGSNUMMER", "VESTIGINGSNAAM"] if old
-             else ["INSTELLINGSCODE", "VESTIGINGSCODE", "INSTELLINGSNAAM VESTIGING"])
+    fixed = (
+        ["BRIN NUMMER", "VESTIGINGSNUMMER", "VESTIGINGSNAAM"]
+        if old
+        else ["INSTELLINGSCODE", "VESTIGINGSCODE", "INSTELLINGSNAAM VESTIGING"]
+    )
     fixed += ["GEMEENTENAAM", "ONDERWIJSTYPE VO", "INSPECTIECODE", "OPLEIDINGSNAAM"]
     header = list(fixed)
     for year in years:
         for sex in ("MAN", "VROUW", "TOTAAL"):
             for measure in ("EXAMENKANDIDATEN", "GESLAAGDEN", "SLAAGPERCENTAGE" if old else "SLAAGPERC"):
-                header.append(f"{measure} {year - 1}-{year} {sex}" if old else f"{measure} SCHOOLJAAR {year - 1}-{year} - {sex}")
+                header.append(
+                    f"{measure} {year - 1}-{year} {sex}" if old else f"{measure} SCHOOLJAAR {year - 1}-{year} - {sex}"
+                )
     lines = [header]
     for offer in offers(seed, scale):
         brin, number, label, municipality, school_type, code, name, _ = offer
@@ -159,7 +221,9 @@ def vmbo_profiles(year: int) -> tuple[tuple[str, str], ...]:
     `VMBO-BWI`, ...) valid in `year`: none before the Wet profielen vmbo (2016)."""
     table = reference.load("stem/nl_vo_profiles.csv").frame
     valid = (table["valid_from"].astype(int) <= year) & ((table["valid_to"] == "") | (table["valid_to"] >= str(year)))
-    return tuple(sorted((c, n) for c, n, ok in zip(table["code"], table["name"], valid) if c.startswith("VMBO-") and ok))
+    return tuple(
+        sorted((c, n) for c, n, ok in zip(table["code"], table["name"], valid) if c.startswith("VMBO-") and ok)
+    )
 
 
 @lru_cache(maxsize=4)
@@ -174,14 +238,32 @@ def pupil_offers(seed: int, scale: int = 1, vmbo: tuple[tuple[str, str], ...] | 
             for code, name in vmbo:
                 if unit(seed, "vo-vmbo-offer", brin, number, code) < 0.35:
                     continue
-                rows.append((brin, number, label, municipality, "VMBO", code, name,
-                             0.2 + 1.6 * unit(seed, "vo-vmbo-size", brin, number, code)))
+                rows.append(
+                    (
+                        brin,
+                        number,
+                        label,
+                        municipality,
+                        "VMBO",
+                        code,
+                        name,
+                        0.2 + 1.6 * unit(seed, "vo-vmbo-size", brin, number, code),
+                    )
+                )
     return tuple(sorted(rows, key=lambda r: (r[0], r[1], r[4], r[5])))
 
 
 def write_pupils(seed: int, year: int, folder: Path, scale: int = 1) -> Path:
-    header = ["INSTELLINGSCODE", "VESTIGINGSCODE", "INSTELLINGSNAAM VESTIGING", "GEMEENTENAAM", "ONDERWIJSTYPE VO",
-              "AFDELING", "INSPECTIECODE", "OPLEIDINGSNAAM"]
+    header = [
+        "INSTELLINGSCODE",
+        "VESTIGINGSCODE",
+        "INSTELLINGSNAAM VESTIGING",
+        "GEMEENTENAAM",
+        "ONDERWIJSTYPE VO",
+        "AFDELING",
+        "INSPECTIECODE",
+        "OPLEIDINGSNAAM",
+    ]
     header += [f"LEER- OF VERBLIJFSJAAR {n} - {sex}" for n in range(1, 7) for sex in ("MAN", "VROUW")]
     lines = [";".join(header)]
     for offer in pupil_offers(seed, scale, vmbo_profiles(year)):
@@ -203,5 +285,6 @@ def write(edition: Edition, folder: Path, seed: int, scale: int = 1) -> list[Pat
     """The exam file(s) and the pupil file(s) of one edition: one of each at scale 1; at scale > 1
     ten years of both (two five-year exam files, ten yearly pupil files)."""
     last = edition.education_last_year
-    return ([write_exams(seed, end, folder, scale) for end in delivery_years(last, scale, YEARS_PER_FILE)]
-            + [write_pupils(seed, year, folder, scale) for year in delivery_years(last, scale, 1)])
+    return [write_exams(seed, end, folder, scale) for end in delivery_years(last, scale, YEARS_PER_FILE)] + [
+        write_pupils(seed, year, folder, scale) for year in delivery_years(last, scale, 1)
+    ]

@@ -35,8 +35,9 @@ def writers() -> list[tuple[str, Callable]]:
     return found
 
 
-def generate(out: Path = SAMPLE_DIR, seed: int = DEFAULT_SEED, sample_editions: Iterable[int] = SAMPLE_EDITIONS,
-             scale: int = 1) -> list[Path]:
+def generate(
+    out: Path = SAMPLE_DIR, seed: int = DEFAULT_SEED, sample_editions: Iterable[int] = SAMPLE_EDITIONS, scale: int = 1
+) -> list[Path]:
     """Write the sample deliveries of every edition into `out/<edition>/`; returns the files written.
 
     At `scale` S > 1 the DUO families have S times the institutions, locations and students, and each
@@ -60,7 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write the embedded sample deliveries.")
     parser.add_argument("--out", type=Path, default=SAMPLE_DIR)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--scale", type=int, default=1, help="scale factor of the DUO families (default 1: the embedded sample)")
+    parser.add_argument(
+        "--scale", type=int, default=1, help="scale factor of the DUO families (default 1: the embedded sample)"
+    )
     args = parser.parse_args(argv)
     for path in generate(args.out, args.seed, scale=args.scale):
         print(path)

@@ -18,12 +18,44 @@ from pipeline.sample.common import unit
 
 JETNET_SCHOOLS = 200
 TECHNET_SCHOOLS = 120
-COMPANY_WORDS = ("Techno", "Delta", "Noord", "Polder", "Rijn", "Maas", "Veluwe", "Kempen", "Holland", "Zuider", "IJssel",
-                 "Hanze", "Linge", "Dommel", "Amstel", "Eems")
-COMPANY_KINDS = ("Installatietechniek", "Metaal", "Engineering", "Software", "Bouw", "Energie", "Automatisering",
-                 "Chemie", "Precisietechniek", "Elektro")
-PROJECT_THEMES = ("Leren in de maakindustrie", "Digitale vaardigheden in de bouw", "Omscholing naar de installatietechniek",
-                  "Leven lang ontwikkelen in de procesindustrie", "Vakmanschap in de metaal", "Hybride leren in de ICT")
+COMPANY_WORDS = (
+    "Techno",
+    "Delta",
+    "Noord",
+    "Polder",
+    "Rijn",
+    "Maas",
+    "Veluwe",
+    "Kempen",
+    "Holland",
+    "Zuider",
+    "IJssel",
+    "Hanze",
+    "Linge",
+    "Dommel",
+    "Amstel",
+    "Eems",
+)
+COMPANY_KINDS = (
+    "Installatietechniek",
+    "Metaal",
+    "Engineering",
+    "Software",
+    "Bouw",
+    "Energie",
+    "Automatisering",
+    "Chemie",
+    "Precisietechniek",
+    "Elektro",
+)
+PROJECT_THEMES = (
+    "Leren in de maakindustrie",
+    "Digitale vaardigheden in de bouw",
+    "Omscholing naar de installatietechniek",
+    "Leven lang ontwikkelen in de procesindustrie",
+    "Vakmanschap in de metaal",
+    "Hybride leren in de ICT",
+)
 PROJECTS_PER_YEAR = {2018: 20, 2019: 21, 2020: 20}
 
 
@@ -79,7 +111,9 @@ def project_lines(edition: Edition, seed: int) -> list[str]:
         for k in range(1, count + 1):
             u = unit(seed, "size", year, k)
             size = "1-9" if u < 0.08 else ("10-49" if u < 0.27 else ("50-249" if u < 0.85 else "250 en meer"))
-            grant = 200_000 if unit(seed, "grant", year, k) < 0.8 else 150_000 + 1_000 * int(unit(seed, "g2", year, k) * 50)
+            grant = (
+                200_000 if unit(seed, "grant", year, k) < 0.8 else 150_000 + 1_000 * int(unit(seed, "g2", year, k) * 50)
+            )
             theme = PROJECT_THEMES[int(unit(seed, "theme", year, k) * len(PROJECT_THEMES))]
             region = places[int(unit(seed, "preg", year, k) * len(places))][1]
             amount = f"{grant:,}".replace(",", ".") + ",00"

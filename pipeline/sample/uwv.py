@@ -17,8 +17,20 @@ from pipeline.editions import Edition
 from pipeline.sample.common import unit
 
 LEVEL_SHARES = {"1": 0.10, "2": 0.35, "3": 0.35, "4": 0.20}
-TECHNICAL = {2013: 60, 2014: 64, 2015: 72, 2016: 82, 2017: 95, 2018: 108, 2019: 115, 2020: 92, 2021: 118, 2022: 132,
-             2023: 126, 2024: 120}
+TECHNICAL = {
+    2013: 60,
+    2014: 64,
+    2015: 72,
+    2016: 82,
+    2017: 95,
+    2018: 108,
+    2019: 115,
+    2020: 92,
+    2021: 118,
+    2022: 132,
+    2023: 126,
+    2024: 120,
+}
 ICT_SHARE = 0.28
 REVISION_EDITION = 2022  # UWV revised its vacancy method in Q1 2022, back to 2017
 REVISED_FROM = 2017
@@ -35,10 +47,17 @@ def vacancy_lines(edition: Edition, seed: int) -> list[str]:
     lines = ["Kwartaal;Beroepengroep;Beroepsniveau;Openstaande vacatures;Methode"]
     for year in range(REVISED_FROM if revised else 2013, last + 1):
         for quarter in range(1, 5):
-            base = TECHNICAL.get(year, 120) * 1000 * (0.95 + 0.1 * unit(seed, "uq", year, quarter)) * (1.06 if revised else 1.0)
+            base = (
+                TECHNICAL.get(year, 120)
+                * 1000
+                * (0.95 + 0.1 * unit(seed, "uq", year, quarter))
+                * (1.06 if revised else 1.0)
+            )
             for group, factor in (("Technische beroepen", 1.0), ("ICT-beroepen", ICT_SHARE)):
-                levels = {lv: round(base * factor * share * (0.9 + 0.2 * unit(seed, "ul", group, lv, year, quarter)))
-                          for lv, share in LEVEL_SHARES.items()}
+                levels = {
+                    lv: round(base * factor * share * (0.9 + 0.2 * unit(seed, "ul", group, lv, year, quarter)))
+                    for lv, share in LEVEL_SHARES.items()
+                }
                 for lv, value in levels.items():
                     lines.append(f"{year}-K{quarter};{group};{lv};{dutch_int(value)};{method}")
                 lines.append(f"{year}-K{quarter};{group};Totaal;{dutch_int(sum(levels.values()))};{method}")
@@ -53,16 +72,22 @@ def tension_lines(edition: Edition, seed: int) -> list[str]:
     classes = reference.load("labour/uwv_tension_classes.csv").frame
     from pipeline.sources.uwv import tension_class
 
-    lines = ["Kwartaal;Arbeidsmarktregio code;Arbeidsmarktregio;Beroepsgroep code;Beroepsgroep;Openstaande vacatures;"
-             "Kortdurende WW-uitkeringen;Spanningsindicator;Typering"]
+    lines = [
+        "Kwartaal;Arbeidsmarktregio code;Arbeidsmarktregio;Beroepsgroep code;Beroepsgroep;Openstaande vacatures;"
+        "Kortdurende WW-uitkeringen;Spanningsindicator;Typering"
+    ]
     tightness = 0.1 + 0.08 * (last - 2019) - (0.4 if last == 2020 else 0)  # the market tightened after 2020
     for quarter in range(1, 5):
         for region in regions.itertuples(index=False):
             for group in groups.itertuples(index=False):
                 key = (region.code, group.code)
                 size = math.exp(1.5 + 2.5 * unit(seed, "size", *key))
-                log_tension = (tightness + (0.4 if group.class_code == "08" else 0.0) + 3.8 * (unit(seed, "t", *key) - 0.5)
-                               + 0.4 * (unit(seed, "tq", *key, last, quarter) - 0.5))
+                log_tension = (
+                    tightness
+                    + (0.4 if group.class_code == "08" else 0.0)
+                    + 3.8 * (unit(seed, "t", *key) - 0.5)
+                    + 0.4 * (unit(seed, "tq", *key, last, quarter) - 0.5)
+                )
                 benefits = round(size * (0.6 + 0.8 * unit(seed, "b", *key, last, quarter)))
                 vacancies = round(benefits * math.exp(log_tension)) if benefits else round(size)
                 if benefits:
@@ -71,8 +96,10 @@ def tension_lines(edition: Edition, seed: int) -> list[str]:
                     label = tension_class(round(value, 2), classes)
                 else:
                     text, label = "", "zeer krap"
-                lines.append(f"{last}-K{quarter};{region.code};{region.name};{group.code};{group.name};{vacancies};"
-                             f"{benefits};{text};{label}")
+                lines.append(
+                    f"{last}-K{quarter};{region.code};{region.name};{group.code};{group.name};{vacancies};"
+                    f"{benefits};{text};{label}"
+                )
     return lines
 
 
@@ -97,5 +124,7 @@ def revise_vacancy_count(folder: Path, more: int = 1000) -> Path:
 
 def write(edition: Edition, folder: Path, seed: int) -> list[Path]:
     last = edition.labour_last_year
-    return [write_lines(vacancy_lines(edition, seed), folder / f"uwv-vacatures-techniek-ict-{last}.csv"),
-            write_lines(tension_lines(edition, seed), folder / f"uwv-spanningsindicator-{last}.csv")]
+    return [
+        write_lines(vacancy_lines(edition, seed), folder / f"uwv-vacatures-techniek-ict-{last}.csv"),
+        write_lines(tension_lines(edition, seed), folder / f"uwv-spanningsindicator-{last}.csv"),
+    ]

@@ -101,9 +101,20 @@ def detect(path: Path) -> SourceFormat:
         near = _near_miss(header)
         if near is not None:
             missing = [c for c in near.columns if c not in header]
-            raise SourceError([problem(path, 1, c, f"required column of {near.family} ({near.generation}) is missing or renamed")
-                               for c in missing] or [problem(path, 1, None, f"looks like {near.family} ({near.generation}) "
-                                                                         "but does not match its layout or file naming")])
+            raise SourceError(
+                [
+                    problem(path, 1, c, f"required column of {near.family} ({near.generation}) is missing or renamed")
+                    for c in missing
+                ]
+                or [
+                    problem(
+                        path,
+                        1,
+                        None,
+                        f"looks like {near.family} ({near.generation}) but does not match its layout or file naming",
+                    )
+                ]
+            )
         shown = ";".join(header[:8]) + (";..." if len(header) > 8 else "")
         raise SourceError([problem(path, 1, None, f"not a recognised delivery (header: {shown})")])
     names = ", ".join(f"{m.family} {m.generation}" for m in matches)
@@ -123,8 +134,11 @@ def _near_miss(header: list[str]) -> SourceFormat | None:
 
 def delivery_files(folder: Path) -> list[Path]:
     """Delivery files in a landing folder (not recursive), sorted by name."""
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in DELIVERY_SUFFIXES
-                  and not p.name.startswith("."))
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in DELIVERY_SUFFIXES and not p.name.startswith(".")
+    )
 
 
 def parse(path: Path) -> Delivery:

@@ -43,8 +43,16 @@ from pipeline.sources.files import sniff_text
 from schemas import validate
 from schemas.raw_labour import RawCbsUnemployment
 
-COLUMNS = ("Jaar", "Opleidingsrichting", "Omschrijving", "Onderwijsniveau", "Geslacht", "Beroepsbevolking",
-           "Werkloze beroepsbevolking", "Werkloosheidspercentage")
+COLUMNS = (
+    "Jaar",
+    "Opleidingsrichting",
+    "Omschrijving",
+    "Onderwijsniveau",
+    "Geslacht",
+    "Beroepsbevolking",
+    "Werkloze beroepsbevolking",
+    "Werkloosheidspercentage",
+)
 TITLE_WORDS = ("werkloosheid", "opleidingsrichting")
 SUPPRESSED = {"x", "."}
 LEVELS = {"totaal": "T", "laag": "laag", "middelbaar": "middelbaar", "hoog": "hoog"}
@@ -120,7 +128,9 @@ def parse_unemployment(path: Path) -> Delivery:
     problems: list[SourceProblem] = []
     header_index = next((i for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]) if row and _text(row[0]) == "Jaar"), None)
     if header_index is None:
-        raise SourceError([problem(path, None, "Jaar", f"no header row starting with 'Jaar' in the first {HEADER_SEARCH_ROWS} rows")])
+        raise SourceError(
+            [problem(path, None, "Jaar", f"no header row starting with 'Jaar' in the first {HEADER_SEARCH_ROWS} rows")]
+        )
     header = [_text(c) for c in rows[header_index]]
     while header and header[-1] == "":
         header.pop()
@@ -143,7 +153,7 @@ def parse_unemployment(path: Path) -> Delivery:
         line = index + 1
         if all(_text(c) == "" for c in row):
             break  # data end at the first blank row; notes follow
-        cell = lambda name: row[at[name]] if at[name] < len(row) else None  # noqa: E731
+        cell = lambda name: row[at[name]] if at[name] < len(row) else None
         year_text = _text(cell("Jaar"))
         if not year_text.isdigit():
             problems.append(problem(path, line, "Jaar", f"not a year: {year_text!r}"))
@@ -165,15 +175,25 @@ def parse_unemployment(path: Path) -> Delivery:
             problems.append(problem(path, line, "Werkloze beroepsbevolking", "more unemployed than labour force"))
         if rate is not None and rate > 100:
             problems.append(problem(path, line, "Werkloosheidspercentage", f"rate {rate} above 100%"))
-        suppressed = any(isinstance(cell(c), str) and cell(c).strip() in SUPPRESSED
-                         for c in ("Beroepsbevolking", "Werkloze beroepsbevolking", "Werkloosheidspercentage"))
-        records.append({
-            "year": int(year_text), "field_of_education": field, "field_label": _text(cell("Omschrijving")),
-            "education_level": level or "T", "sex": sex or "T",
-            "labour_force": None if force is None else int(round(force * 1000)),
-            "unemployed": None if unemployed is None else int(round(unemployed * 1000)),
-            "unemployment_rate": rate, "suppressed": suppressed, "source_file": path.name, "source_line": line,
-        })
+        suppressed = any(
+            isinstance(cell(c), str) and cell(c).strip() in SUPPRESSED
+            for c in ("Beroepsbevolking", "Werkloze beroepsbevolking", "Werkloosheidspercentage")
+        )
+        records.append(
+            {
+                "year": int(year_text),
+                "field_of_education": field,
+                "field_label": _text(cell("Omschrijving")),
+                "education_level": level or "T",
+                "sex": sex or "T",
+                "labour_force": None if force is None else int(round(force * 1000)),
+                "unemployed": None if unemployed is None else int(round(unemployed * 1000)),
+                "unemployment_rate": rate,
+                "suppressed": suppressed,
+                "source_file": path.name,
+                "source_line": line,
+            }
+        )
     if not records and not problems:
         problems.append(problem(path, header_index + 2, None, "the table has no data rows"))
     if problems:
@@ -187,19 +207,27 @@ def parse_unemployment(path: Path) -> Delivery:
     key = ["year", "field_of_education", "education_level", "sex"]
     dup = frame.duplicated(key)
     for line in frame.loc[dup, "source_line"]:
-        problems.append(problem(path, int(line), "Opleidingsrichting", "duplicate row (same year, field, level and sex)"))
+        problems.append(
+            problem(path, int(line), "Opleidingsrichting", "duplicate row (same year, field, level and sex)")
+        )
     if problems:
         raise SourceError(problems)
     frame = frame[list(RawCbsUnemployment.to_schema().columns)]
     found = validate(RawCbsUnemployment, frame, file=path)
     if found:
         raise SourceError(found)
-    return Delivery(path=path, family="cbs_unemployment", generation="maatwerk XLSX (project layout)", frame=frame,
-                    encoding="xlsx")
+    return Delivery(
+        path=path, family="cbs_unemployment", generation="maatwerk XLSX (project layout)", frame=frame, encoding="xlsx"
+    )
 
 
-UNEMPLOYMENT = register(SourceFormat(
-    family="cbs_unemployment", generation="maatwerk XLSX (project layout)",
-    description="CBS custom table: labour force and unemployment by field of education (ISCED-F), level and sex",
-    signature=lambda header, name: False, parse=parse_unemployment, recognise=is_unemployment_workbook,
-))
+UNEMPLOYMENT = register(
+    SourceFormat(
+        family="cbs_unemployment",
+        generation="maatwerk XLSX (project layout)",
+        description="CBS custom table: labour force and unemployment by field of education (ISCED-F), level and sex",
+        signature=lambda header, name: False,
+        parse=parse_unemployment,
+        recognise=is_unemployment_workbook,
+    )
+)

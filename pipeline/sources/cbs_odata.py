@@ -59,6 +59,7 @@ REGION_LEVELS = {  # word in the topic group's title (lower case) -> our column 
 
 # --- reading and recognising a bundle ---------------------------------------------------------
 
+
 def load_json(path: Path) -> object:
     """The file's JSON; empty files, HTML pages and truncated/invalid JSON are clear problems."""
     stat = path.stat()
@@ -75,15 +76,24 @@ def _load_json(path: Path, _mtime: int, _size: int) -> object:
     except json.JSONDecodeError as error:
         truncated = error.pos >= len(text.rstrip()) - 1 or "Unterminated" in error.msg
         what = "truncated JSON (the download or save was cut off)" if truncated else "invalid JSON"
-        raise SourceError([problem(path, error.lineno, None, f"{what}: {error.msg} at line {error.lineno}, "
-                                                             f"column {error.colno}")]) from None
+        raise SourceError(
+            [problem(path, error.lineno, None, f"{what}: {error.msg} at line {error.lineno}, column {error.colno}")]
+        ) from None
 
 
 def _values(bundle: dict, path: Path, endpoint: str) -> list[dict]:
     part = bundle.get(endpoint)
     if not isinstance(part, dict) or not isinstance(part.get("value"), list):
-        raise SourceError([problem(path, None, endpoint, f"OData endpoint {endpoint!r} is missing from the bundle "
-                                                         "or has no 'value' list")])
+        raise SourceError(
+            [
+                problem(
+                    path,
+                    None,
+                    endpoint,
+                    f"OData endpoint {endpoint!r} is missing from the bundle or has no 'value' list",
+                )
+            ]
+        )
     return part["value"]
 
 
@@ -111,7 +121,7 @@ def bundle_kind(path: Path) -> str | None:
     return answer
 
 
-_KINDS: dict[tuple[Path, int, int], str | None | SourceError] = {}
+_KINDS: dict[tuple[Path, int, int], str | SourceError | None] = {}
 
 
 def _bundle_kind(path: Path) -> str | None:
@@ -120,9 +130,18 @@ def _bundle_kind(path: Path) -> str | None:
         return None
     if not any(key in obj for key in BUNDLE_KEYS):
         if "odata.metadata" in obj and "value" in obj:
-            raise SourceError([problem(path, None, None, "a single OData endpoint response, not a table bundle: save "
-                                                         "TableInfos, DataProperties, TypedDataSet and the dimensions "
-                                                         "together (techpact fetch writes such a bundle)")])
+            raise SourceError(
+                [
+                    problem(
+                        path,
+                        None,
+                        None,
+                        "a single OData endpoint response, not a table bundle: save "
+                        "TableInfos, DataProperties, TypedDataSet and the dimensions "
+                        "together (techpact fetch writes such a bundle)",
+                    )
+                ]
+            )
         return None
     for endpoint in BUNDLE_KEYS:
         _values(obj, path, endpoint)
@@ -141,8 +160,16 @@ def _classify(bundle: dict, path: Path) -> str:
     if any(t == "GeoDimension" for t in dims.values()) and not times:
         return "regions"
     table = _identifier(bundle, path)
-    raise SourceError([problem(path, None, "DataProperties", f"CBS table {table} is not one the pipeline reads "
-                                                             f"(dimensions: {', '.join(map(str, dims)) or 'none'})")])
+    raise SourceError(
+        [
+            problem(
+                path,
+                None,
+                "DataProperties",
+                f"CBS table {table} is not one the pipeline reads (dimensions: {', '.join(map(str, dims)) or 'none'})",
+            )
+        ]
+    )
 
 
 def _identifier(bundle: dict, path: Path) -> str:
@@ -162,6 +189,7 @@ def clean(value: object) -> str:
 
 # --- shared reading of dimensions, measures and records ----------------------------------------
 
+
 def _dimension(bundle: dict, path: Path, key: str, problems: list[SourceProblem]) -> dict[str, dict]:
     if key not in bundle:
         problems.append(problem(path, None, key, f"dimension endpoint {key!r} is missing from the bundle"))
@@ -169,11 +197,18 @@ def _dimension(bundle: dict, path: Path, key: str, problems: list[SourceProblem]
     return {clean(item.get("Key")): item for item in _values(bundle, path, key)}
 
 
-def _topic(props: list[dict], path: Path, title: str, problems: list[SourceProblem], group: str | None = None) -> dict | None:
+def _topic(
+    props: list[dict], path: Path, title: str, problems: list[SourceProblem], group: str | None = None
+) -> dict | None:
     """The topic with this title (inside the topic group whose title starts with `group`, if given)."""
     groups = {p.get("ID"): str(p.get("Title", "")).strip().lower() for p in props if p.get("Type") == "TopicGroup"}
-    found = [p for p in props if p.get("Type") == "Topic" and str(p.get("Title", "")).strip().lower() == title.lower()
-             and (group is None or group in groups.get(p.get("ParentID"), ""))]
+    found = [
+        p
+        for p in props
+        if p.get("Type") == "Topic"
+        and str(p.get("Title", "")).strip().lower() == title.lower()
+        and (group is None or group in groups.get(p.get("ParentID"), ""))
+    ]
     if len(found) != 1:
         where = f" in a topic group about {group!r}" if group else ""
         why = "not found (renamed or removed?)" if not found else "found more than once"
@@ -182,7 +217,9 @@ def _topic(props: list[dict], path: Path, title: str, problems: list[SourceProbl
     return found[0]
 
 
-def _check_record_properties(records: list[dict], path: Path, expected: set[str], problems: list[SourceProblem]) -> None:
+def _check_record_properties(
+    records: list[dict], path: Path, expected: set[str], problems: list[SourceProblem]
+) -> None:
     """Every TypedDataSet record has exactly the properties DataProperties announces (plus ID)."""
     for index, record in enumerate(records):
         keys = set(record) - {"ID"}
@@ -276,6 +313,7 @@ def _duplicates(frame: pd.DataFrame, keys: list[str], path: Path, problems: list
 
 # --- employment by occupation (85276NED-like) --------------------------------------------------
 
+
 def occupation_codes() -> set[str]:
     return set(reference.load("labour/brc2014_occupations.csv").frame["code"])
 
@@ -286,7 +324,9 @@ def parse_employment(path: Path) -> Delivery:
     props = _values(bundle, path, "DataProperties")
     records = _values(bundle, path, "TypedDataSet")
     problems: list[SourceProblem] = []
-    dims = {key: _dimension(bundle, path, key, problems) for key in ("Geslacht", "Persoonskenmerken", "Beroep", "Perioden")}
+    dims = {
+        key: _dimension(bundle, path, key, problems) for key in ("Geslacht", "Persoonskenmerken", "Beroep", "Perioden")
+    }
     topic = _topic(props, path, "Werkzame beroepsbevolking", problems)
     if problems:
         raise SourceError(problems)
@@ -313,8 +353,15 @@ def parse_employment(path: Path) -> Delivery:
         if occ_key not in dims["Beroep"]:
             problems.append(problem(path, index, "Beroep", f"unknown Beroep key {occ_key!r}"))
         elif code is None or (code != "T" and code not in known_codes):
-            problems.append(problem(path, index, "Beroep", f"occupation {occ_title!r} ({occ_key}) has no BRC 2014 code "
-                                                           "known to reference/labour/brc2014_occupations.csv"))
+            problems.append(
+                problem(
+                    path,
+                    index,
+                    "Beroep",
+                    f"occupation {occ_title!r} ({occ_key}) has no BRC 2014 code "
+                    "known to reference/labour/brc2014_occupations.csv",
+                )
+            )
         sexes.append(SEX_TITLES.get(sex_title, "T"))
         sex_keys.append(sex_key)
         char_keys.append(char_key)
@@ -326,12 +373,24 @@ def parse_employment(path: Path) -> Delivery:
     if len(problems) > 0:
         raise SourceError(problems)
     period = _period_columns(records, path, dims["Perioden"], problems)
-    frame = pd.DataFrame({
-        "table_id": table, **period, "sex": sexes, "characteristic_key": char_keys, "characteristic": chars,
-        "occupation_key": occ_keys, "occupation_code": occ_codes, "occupation_label": occ_labels,
-        "value": pd.Series(values, dtype="float64"), "unit": unit, "count": _counts(values, factor),
-        "suppressed": [v is None for v in values], "source_file": path.name, "source_line": range(len(records)),
-    })
+    frame = pd.DataFrame(
+        {
+            "table_id": table,
+            **period,
+            "sex": sexes,
+            "characteristic_key": char_keys,
+            "characteristic": chars,
+            "occupation_key": occ_keys,
+            "occupation_code": occ_codes,
+            "occupation_label": occ_labels,
+            "value": pd.Series(values, dtype="float64"),
+            "unit": unit,
+            "count": _counts(values, factor),
+            "suppressed": [v is None for v in values],
+            "source_file": path.name,
+            "source_line": range(len(records)),
+        }
+    )
     _duplicates(frame, ["sex", "characteristic_key", "occupation_key", "period_code"], path, problems)
     frame = _finish(frame, RawCbsEmployment, path, problems)
     return Delivery(path=path, family="cbs_employment", generation=f"OData v3 {table}", frame=frame, encoding="utf-8")
@@ -346,6 +405,7 @@ def _occupation(title: str) -> tuple[str | None, str]:
 
 # --- vacancies by industry (80472NED-like) ---------------------------------------------------------
 
+
 def parse_vacancies(path: Path) -> Delivery:
     bundle = load_json(path)
     table = _identifier(bundle, path)
@@ -354,7 +414,9 @@ def parse_vacancies(path: Path) -> Delivery:
     problems: list[SourceProblem] = []
     dim_keys = [clean(p.get("Key")) for p in props if p.get("Type") == "Dimension"]
     if len(dim_keys) != 1:
-        problems.append(problem(path, None, "DataProperties", f"expected one industry dimension besides Perioden, found {dim_keys}"))
+        problems.append(
+            problem(path, None, "DataProperties", f"expected one industry dimension besides Perioden, found {dim_keys}")
+        )
     sector_dim = dim_keys[0] if dim_keys else "Bedrijfskenmerken"
     sectors = _dimension(bundle, path, sector_dim, problems)
     periods = _dimension(bundle, path, "Perioden", problems)
@@ -379,7 +441,9 @@ def parse_vacancies(path: Path) -> Delivery:
         elif (match := SBI_TITLE.match(title)) is not None:
             code, label = match.group(1), match.group(2)
         else:
-            problems.append(problem(path, index, sector_dim, f"industry {title!r} ({key}) has no SBI 2008 section code"))
+            problems.append(
+                problem(path, index, sector_dim, f"industry {title!r} ({key}) has no SBI 2008 section code")
+            )
             code, label = "T", title
         keys.append(key)
         codes.append(code)
@@ -388,17 +452,28 @@ def parse_vacancies(path: Path) -> Delivery:
     if problems:
         raise SourceError(problems)
     period = _period_columns(records, path, periods, problems)
-    frame = pd.DataFrame({
-        "table_id": table, **period, "sector_key": keys, "sector_code": codes, "sector_label": labels,
-        "value": pd.Series(values, dtype="float64"), "unit": unit, "count": _counts(values, factor),
-        "suppressed": [v is None for v in values], "source_file": path.name, "source_line": range(len(records)),
-    })
+    frame = pd.DataFrame(
+        {
+            "table_id": table,
+            **period,
+            "sector_key": keys,
+            "sector_code": codes,
+            "sector_label": labels,
+            "value": pd.Series(values, dtype="float64"),
+            "unit": unit,
+            "count": _counts(values, factor),
+            "suppressed": [v is None for v in values],
+            "source_file": path.name,
+            "source_line": range(len(records)),
+        }
+    )
     _duplicates(frame, ["sector_key", "period_code"], path, problems)
     frame = _finish(frame, RawCbsVacancies, path, problems)
     return Delivery(path=path, family="cbs_vacancies", generation=f"OData v3 {table}", frame=frame, encoding="utf-8")
 
 
 # --- Gebieden in Nederland (region tables) ----------------------------------------------------------
+
 
 def boundary_year_from_title(title: str) -> int | None:
     match = re.search(r"(19|20)\d{2}", title)
@@ -436,8 +511,14 @@ def parse_regions(path: Path) -> Delivery:
             continue  # the table also lists the regions themselves; municipalities are what we map
         row = {name: clean(record.get(key)) for name, key in keys.items()}
         if row["municipality_code"] != regio:
-            problems.append(problem(path, index, keys["municipality_code"],
-                                    f"municipality code {row['municipality_code']!r} differs from the {geo[0]} key {regio!r}"))
+            problems.append(
+                problem(
+                    path,
+                    index,
+                    keys["municipality_code"],
+                    f"municipality code {row['municipality_code']!r} differs from the {geo[0]} key {regio!r}",
+                )
+            )
         row["source_line"] = index
         rows.append(row)
     if not rows:
@@ -446,17 +527,30 @@ def parse_regions(path: Path) -> Delivery:
         raise SourceError(problems)
     frame = pd.DataFrame(rows)
     frame = regions_frame(frame, table=table, year=year, path=path, code_column=keys["municipality_code"])
-    return Delivery(path=path, family="cbs_regions", generation="OData v3 Gebieden in Nederland", frame=frame, encoding="utf-8")
+    return Delivery(
+        path=path, family="cbs_regions", generation="OData v3 Gebieden in Nederland", frame=frame, encoding="utf-8"
+    )
 
 
-def regions_frame(frame: pd.DataFrame, *, table: str, year: int, path: Path, check_complete: bool = True,
-                  code_column: str = "municipality_code") -> pd.DataFrame:
+def regions_frame(
+    frame: pd.DataFrame,
+    *,
+    table: str,
+    year: int,
+    path: Path,
+    check_complete: bool = True,
+    code_column: str = "municipality_code",
+) -> pd.DataFrame:
     """Complete a municipality -> region frame to the RawCbsRegions contract and cross-check it
     against reference/regions/municipalities.csv for its boundary year."""
-    out = pd.DataFrame({
-        "table_id": table, "boundary_year": year,
-        "municipality_code": frame["municipality_code"], "municipality_name": frame["municipality_name"],
-    })
+    out = pd.DataFrame(
+        {
+            "table_id": table,
+            "boundary_year": year,
+            "municipality_code": frame["municipality_code"],
+            "municipality_name": frame["municipality_name"],
+        }
+    )
     for column in ("arbeidsmarktregio_code", "arbeidsmarktregio_name", "corop_code", "province_code", "landsdeel_code"):
         out[column] = frame[column] if column in frame else ""
     out["population"] = frame["population"] if "population" in frame else pd.Series([pd.NA] * len(frame), dtype="Int64")
@@ -473,8 +567,9 @@ def regions_frame(frame: pd.DataFrame, *, table: str, year: int, path: Path, che
     return out
 
 
-def cross_check_municipalities(frame: pd.DataFrame, path: Path, *, check_complete: bool = True,
-                               code_column: str = "municipality_code") -> list[SourceProblem]:
+def cross_check_municipalities(
+    frame: pd.DataFrame, path: Path, *, check_complete: bool = True, code_column: str = "municipality_code"
+) -> list[SourceProblem]:
     """Every municipality code must exist in the reference table for the frame's boundary year (and,
     for a complete table, every reference municipality of that year must be in the frame)."""
     ref = reference.load("regions/municipalities.csv").frame
@@ -484,32 +579,64 @@ def cross_check_municipalities(frame: pd.DataFrame, path: Path, *, check_complet
         known = ref[ref["boundary_year"] == str(year)]
         part = frame[frame["boundary_year"] == year]
         if known.empty:
-            problems.append(problem(path, None, "boundary_year", f"boundary year {year} is not in reference/regions/municipalities.csv"))
+            problems.append(
+                problem(
+                    path, None, "boundary_year", f"boundary year {year} is not in reference/regions/municipalities.csv"
+                )
+            )
             continue
         codes = set(known["municipality_code"])
         for code, line in zip(part["municipality_code"], part["source_line"]):
             if code not in codes:
-                problems.append(problem(path, int(line), code_column, f"municipality {code} does not exist in boundary year {year}"))
+                problems.append(
+                    problem(path, int(line), code_column, f"municipality {code} does not exist in boundary year {year}")
+                )
         if check_complete:
             for code in sorted(codes - set(part["municipality_code"])):
-                problems.append(problem(path, None, code_column, f"municipality {code} of boundary year {year} is missing"))
+                problems.append(
+                    problem(path, None, code_column, f"municipality {code} of boundary year {year} is missing")
+                )
         ams = known.set_index("municipality_code")["arbeidsmarktregio_code"]
         for code, am, line in zip(part["municipality_code"], part["arbeidsmarktregio_code"], part["source_line"]):
             if am and code in ams.index and am != ams[code] and am != "AM99":
-                problems.append(problem(path, int(line), "arbeidsmarktregio_code",
-                                        f"{code} is in {am} here but in {ams[code]} in the reference table ({year})"))
+                problems.append(
+                    problem(
+                        path,
+                        int(line),
+                        "arbeidsmarktregio_code",
+                        f"{code} is in {am} here but in {ams[code]} in the reference table ({year})",
+                    )
+                )
     return problems
 
 
-EMPLOYMENT = register(SourceFormat(
-    family="cbs_employment", generation="OData v3", description="CBS StatLine employed labour force by occupation (85276NED-like), OData JSON bundle",
-    signature=lambda header, name: False, parse=parse_employment, recognise=lambda p: bundle_kind(p) == "employment",
-))
-VACANCIES = register(SourceFormat(
-    family="cbs_vacancies", generation="OData v3", description="CBS StatLine open vacancies by industry (80472NED-like), OData JSON bundle",
-    signature=lambda header, name: False, parse=parse_vacancies, recognise=lambda p: bundle_kind(p) == "vacancies",
-))
-REGIONS = register(SourceFormat(
-    family="cbs_regions", generation="OData v3 Gebieden in Nederland", description="CBS Gebieden in Nederland <year>, OData JSON bundle",
-    signature=lambda header, name: False, parse=parse_regions, recognise=lambda p: bundle_kind(p) == "regions",
-))
+EMPLOYMENT = register(
+    SourceFormat(
+        family="cbs_employment",
+        generation="OData v3",
+        description="CBS StatLine employed labour force by occupation (85276NED-like), OData JSON bundle",
+        signature=lambda header, name: False,
+        parse=parse_employment,
+        recognise=lambda p: bundle_kind(p) == "employment",
+    )
+)
+VACANCIES = register(
+    SourceFormat(
+        family="cbs_vacancies",
+        generation="OData v3",
+        description="CBS StatLine open vacancies by industry (80472NED-like), OData JSON bundle",
+        signature=lambda header, name: False,
+        parse=parse_vacancies,
+        recognise=lambda p: bundle_kind(p) == "vacancies",
+    )
+)
+REGIONS = register(
+    SourceFormat(
+        family="cbs_regions",
+        generation="OData v3 Gebieden in Nederland",
+        description="CBS Gebieden in Nederland <year>, OData JSON bundle",
+        signature=lambda header, name: False,
+        parse=parse_regions,
+        recognise=lambda p: bundle_kind(p) == "regions",
+    )
+)

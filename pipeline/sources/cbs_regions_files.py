@@ -58,8 +58,14 @@ def parse_statline_export(path: Path) -> Delivery:
     if year is None:
         year = boundary_year_from_title(path.name)
     if year is None:
-        problems.append(problem(path, None, None, "no 'Bron: CBS;...;<year>' footer and no year in the file name: "
-                                                  "cannot tell the boundary year"))
+        problems.append(
+            problem(
+                path,
+                None,
+                None,
+                "no 'Bron: CBS;...;<year>' footer and no year in the file name: cannot tell the boundary year",
+            )
+        )
     if problems:
         raise SourceError(problems)
     frame = table.frame
@@ -79,11 +85,28 @@ def parse_statline_export(path: Path) -> Delivery:
     if problems:
         raise SourceError(problems)
     names = frame["Naam"].str.strip().str.replace(r" \(gemeente\)$", "", regex=True)
-    out = regions_frame(pd.DataFrame({"municipality_code": codes, "municipality_name": names,
-                                      "population": population.astype("Int64"), "source_line": frame[SOURCE_LINE]}),
-                        table=table_id or "Gebieden in Nederland", year=year, path=path, code_column="Code")
-    return Delivery(path=path, family="cbs_regions", generation="StatLine CSV export", frame=out,
-                    encoding=table.encoding, skipped_lines=tuple(table.skipped_lines))
+    out = regions_frame(
+        pd.DataFrame(
+            {
+                "municipality_code": codes,
+                "municipality_name": names,
+                "population": population.astype("Int64"),
+                "source_line": frame[SOURCE_LINE],
+            }
+        ),
+        table=table_id or "Gebieden in Nederland",
+        year=year,
+        path=path,
+        code_column="Code",
+    )
+    return Delivery(
+        path=path,
+        family="cbs_regions",
+        generation="StatLine CSV export",
+        frame=out,
+        encoding=table.encoding,
+        skipped_lines=tuple(table.skipped_lines),
+    )
 
 
 def is_derived_am_json(path: Path) -> bool:
@@ -125,15 +148,29 @@ def parse_derived_am_json(path: Path) -> Delivery:
             problems.append(problem(path, line, "gemeenten", f"not a 4-digit municipality number: {number!r}"))
             continue
         if region not in by_name:
-            problems.append(problem(path, line, "gemeenten", f"unknown arbeidsmarktregio {region!r} for municipality {number}"))
+            problems.append(
+                problem(path, line, "gemeenten", f"unknown arbeidsmarktregio {region!r} for municipality {number}")
+            )
             continue
-        rows.append({"municipality_code": f"GM{number}", "municipality_name": "", "arbeidsmarktregio_code": by_name[region],
-                     "arbeidsmarktregio_name": region, "source_line": line})
+        rows.append(
+            {
+                "municipality_code": f"GM{number}",
+                "municipality_name": "",
+                "arbeidsmarktregio_code": by_name[region],
+                "arbeidsmarktregio_name": region,
+                "source_line": line,
+            }
+        )
     if problems:
         raise SourceError(problems)
     out = regions_frame(pd.DataFrame(rows), table=table_id, year=year, path=path, code_column="gemeenten")
-    return Delivery(path=path, family="cbs_regions", generation="derived JSON municipality -> arbeidsmarktregio",
-                    frame=out, encoding="utf-8")
+    return Delivery(
+        path=path,
+        family="cbs_regions",
+        generation="derived JSON municipality -> arbeidsmarktregio",
+        frame=out,
+        encoding="utf-8",
+    )
 
 
 def parse_woonplaatsen(path: Path) -> Delivery:
@@ -149,17 +186,27 @@ def parse_woonplaatsen(path: Path) -> Delivery:
     corop = "CR" + frame["COROP-gebiedcode"].str.strip()
     for line, code, cr in zip(frame[SOURCE_LINE], codes, corop):
         if not re.fullmatch(r"GM\d{4}", code):
-            problems.append(problem(path, int(line), "Gemeentecode", f"not a 4-digit municipality number: {code[2:]!r}"))
+            problems.append(
+                problem(path, int(line), "Gemeentecode", f"not a 4-digit municipality number: {code[2:]!r}")
+            )
         if not re.fullmatch(r"CR\d{2}", cr):
             problems.append(problem(path, int(line), "COROP-gebiedcode", f"not a 2-digit COROP code: {cr[2:]!r}"))
     if problems:
         raise SourceError(problems)
-    per = pd.DataFrame({"municipality_code": codes, "municipality_name": frame["Gemeente"].str.strip(), "corop_code": corop,
-                        "source_line": frame[SOURCE_LINE]})
+    per = pd.DataFrame(
+        {
+            "municipality_code": codes,
+            "municipality_name": frame["Gemeente"].str.strip(),
+            "corop_code": corop,
+            "source_line": frame[SOURCE_LINE],
+        }
+    )
     split = per.groupby("municipality_code")["corop_code"].nunique()
     for code in split[split > 1].index:
         line = int(per.loc[per["municipality_code"] == code, "source_line"].iloc[0])
-        problems.append(problem(path, line, "COROP-gebiedcode", f"municipality {code} lies in more than one COROP region"))
+        problems.append(
+            problem(path, line, "COROP-gebiedcode", f"municipality {code} lies in more than one COROP region")
+        )
     if problems:
         raise SourceError(problems)
     municipalities = per.drop_duplicates("municipality_code").sort_values("municipality_code").reset_index(drop=True)
@@ -167,35 +214,71 @@ def parse_woonplaatsen(path: Path) -> Delivery:
     found = set(municipalities["municipality_code"])
     years = [int(y) for y, part in ref.groupby("boundary_year") if set(part["municipality_code"]) == found]
     if not years:
-        raise SourceError([problem(path, None, "Gemeentecode", "its municipalities match no boundary year of "
-                                                               "reference/regions/municipalities.csv")])
+        raise SourceError(
+            [
+                problem(
+                    path,
+                    None,
+                    "Gemeentecode",
+                    "its municipalities match no boundary year of reference/regions/municipalities.csv",
+                )
+            ]
+        )
     year = max(years)
     known = ref[ref["boundary_year"] == str(year)].set_index("municipality_code")["corop_code"]
-    for code, cr, line in zip(municipalities["municipality_code"], municipalities["corop_code"], municipalities["source_line"]):
+    for code, cr, line in zip(
+        municipalities["municipality_code"], municipalities["corop_code"], municipalities["source_line"]
+    ):
         if known[code] != cr:
-            problems.append(problem(path, int(line), "COROP-gebiedcode", f"{code} is in {cr} here but in {known[code]} in the reference table"))
+            problems.append(
+                problem(
+                    path,
+                    int(line),
+                    "COROP-gebiedcode",
+                    f"{code} is in {cr} here but in {known[code]} in the reference table",
+                )
+            )
     if problems:
         raise SourceError(problems)
     municipalities["source_line"] = municipalities["source_line"].astype(np.int64)
     out = regions_frame(municipalities, table="Woonplaatsen in Nederland", year=year, path=path)
-    return Delivery(path=path, family="cbs_regions", generation="woonplaats -> gemeente -> COROP (derived)", frame=out,
-                    encoding=table.encoding, skipped_lines=tuple(table.skipped_lines))
+    return Delivery(
+        path=path,
+        family="cbs_regions",
+        generation="woonplaats -> gemeente -> COROP (derived)",
+        frame=out,
+        encoding=table.encoding,
+        skipped_lines=tuple(table.skipped_lines),
+    )
 
 
-STATLINE_EXPORT = register(SourceFormat(
-    family="cbs_regions", generation="StatLine CSV export",
-    description="CBS Gebieden in Nederland <year> exported from StatLine as CSV (latin-1, 'Bron: CBS' footer)",
-    signature=lambda header, name: header == list(STATLINE_COLUMNS),
-    parse=parse_statline_export, columns=STATLINE_COLUMNS,
-))
-DERIVED_AM_JSON = register(SourceFormat(
-    family="cbs_regions", generation="derived JSON municipality -> arbeidsmarktregio",
-    description="municipality -> arbeidsmarktregio name, derived from CBS Gebieden in Nederland (86247NED)",
-    signature=lambda header, name: False, parse=parse_derived_am_json, recognise=is_derived_am_json,
-))
-WOONPLAATSEN = register(SourceFormat(
-    family="cbs_regions", generation="woonplaats -> gemeente -> COROP (derived)",
-    description="place -> municipality -> COROP, derived from CBS Woonplaatsen/Gebieden in Nederland",
-    signature=lambda header, name: header == list(WOONPLAATS_COLUMNS),
-    parse=parse_woonplaatsen, columns=WOONPLAATS_COLUMNS,
-))
+STATLINE_EXPORT = register(
+    SourceFormat(
+        family="cbs_regions",
+        generation="StatLine CSV export",
+        description="CBS Gebieden in Nederland <year> exported from StatLine as CSV (latin-1, 'Bron: CBS' footer)",
+        signature=lambda header, name: header == list(STATLINE_COLUMNS),
+        parse=parse_statline_export,
+        columns=STATLINE_COLUMNS,
+    )
+)
+DERIVED_AM_JSON = register(
+    SourceFormat(
+        family="cbs_regions",
+        generation="derived JSON municipality -> arbeidsmarktregio",
+        description="municipality -> arbeidsmarktregio name, derived from CBS Gebieden in Nederland (86247NED)",
+        signature=lambda header, name: False,
+        parse=parse_derived_am_json,
+        recognise=is_derived_am_json,
+    )
+)
+WOONPLAATSEN = register(
+    SourceFormat(
+        family="cbs_regions",
+        generation="woonplaats -> gemeente -> COROP (derived)",
+        description="place -> municipality -> COROP, derived from CBS Woonplaatsen/Gebieden in Nederland",
+        signature=lambda header, name: header == list(WOONPLAATS_COLUMNS),
+        parse=parse_woonplaatsen,
+        columns=WOONPLAATS_COLUMNS,
+    )
+)

@@ -137,7 +137,7 @@ def read_wide(path: Path, *, delimiter: str = ";", footer_prefixes: tuple[str, .
     end = body.find(b"\n")
     if end < 0:
         return None
-    head = body[:end - 1] if body[end - 1:end] == b"\r" else body[:end]
+    head = body[: end - 1] if body[end - 1 : end] == b"\r" else body[:end]
     if b"\r" in head:
         return None
     head_text = head.decode("utf-8")
@@ -188,18 +188,32 @@ def read_wide(path: Path, *, delimiter: str = ";", footer_prefixes: tuple[str, .
     quoted = body.find(b'"', end) >= 0 and any(pc.match_substring(f, '"').true_count for f in fields)
     for name, column in zip(header, fields):
         if quoted:  # every field "quoted", no other quote: the text between the quotes
-            uniform = pc.and_(pc.and_(pc.starts_with(column, pattern='"'), pc.ends_with(column, pattern='"')),
-                              pc.equal(pc.count_substring(column, pattern='"'), 2))
+            uniform = pc.and_(
+                pc.and_(pc.starts_with(column, pattern='"'), pc.ends_with(column, pattern='"')),
+                pc.equal(pc.count_substring(column, pattern='"'), 2),
+            )
             if uniform.false_count or uniform.null_count:
                 return None
             column = pc.utf8_slice_codeunits(column, 1, -1)
         columns[name] = column
-    return WideFile(path=path, encoding=encoding, header=header, columns=columns, lines=lines,
-                    skipped_lines=tuple(skip), ascii=ascii)
+    return WideFile(
+        path=path,
+        encoding=encoding,
+        header=header,
+        columns=columns,
+        lines=lines,
+        skipped_lines=tuple(skip),
+        ascii=ascii,
+    )
 
 
-def read_checked(path: Path, expected: list[str], variable: Callable[[list[str]], list[str]], *,
-                 footer_prefixes: tuple[str, ...] = ()) -> WideFile | None:
+def read_checked(
+    path: Path,
+    expected: list[str],
+    variable: Callable[[list[str]], list[str]],
+    *,
+    footer_prefixes: tuple[str, ...] = (),
+) -> WideFile | None:
     """`read_wide`, for a file whose columns `duo_common.check_columns` accepts (every expected
     column, in DUO's order, and no other than `variable(header)`); None otherwise."""
     wide = read_wide(path, footer_prefixes=footer_prefixes)
@@ -224,12 +238,21 @@ def _read_fields(body: bytes, names: list[str], delimiter: str, *, threads: bool
         table = pacsv.read_csv(
             io.BytesIO(body),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=threads, **block),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, newlines_in_values=False,
-                                             ignore_empty_lines=False,
-                                             invalid_row_handler=lambda row: invalid.append((row.number, row.text)) or "skip"),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                quote_char=False,
+                newlines_in_values=False,
+                ignore_empty_lines=False,
+                invalid_row_handler=lambda row: invalid.append((row.number, row.text)) or "skip",
+            ),
             # the body is valid UTF-8 already (ASCII, decoded by `read_wide`, or re-encoded from its encoding)
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names}, check_utf8=False,
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.large_string() for n in names},
+                check_utf8=False,
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
     except (pa.ArrowException, ValueError):
         return None, []
     return table, invalid
@@ -240,7 +263,9 @@ def trim(column: pa.Array) -> pa.Array:
     return pc.utf8_trim_whitespace(column)
 
 
-def counts(columns: list[pa.Array], *, mask: str | None, empty_is_zero: bool = False) -> tuple[np.ndarray, np.ndarray] | None:
+def counts(
+    columns: list[pa.Array], *, mask: str | None, empty_is_zero: bool = False
+) -> tuple[np.ndarray, np.ndarray] | None:
     """(counts, masked flags) of count columns, one after the other (the order of the long table),
     when every trimmed value is 1-15 ASCII digits (or the masking mark; or empty where empty means
     zero), None otherwise: what `duo_common.parse_counts` gives without a problem. A masked count
@@ -294,8 +319,7 @@ def known_municipality_numbers(numbers: pa.Array) -> bool:
     from pipeline.sources.duo_common import _known_codes
 
     known = _known_codes(reference.sha256("regions/municipalities.csv"))
-    return all("GM" + v in known for v in pc.unique(numbers).to_pylist()
-               if len(v) == 4 and v.isascii() and v.isdigit())
+    return all("GM" + v in known for v in pc.unique(numbers).to_pylist() if len(v) == 4 and v.isascii() and v.isdigit())
 
 
 def codes_by_name(names: pa.Array, code, *, as_text: bool = True) -> pa.Array | np.ndarray | None:
@@ -355,9 +379,16 @@ def distinct_rows(columns: list[pa.Array | np.ndarray]) -> bool:
     return all(c is not None for c in codes) and unique_codes(codes)
 
 
-def long_frame(model, fixed: dict[str, pa.Array | np.ndarray], parts: list[dict], constants: dict[str, str],
-               lines: np.ndarray, count: np.ndarray, masked: np.ndarray,
-               coded: dict[str, Coded] | None = None) -> pd.DataFrame | None:
+def long_frame(
+    model,
+    fixed: dict[str, pa.Array | np.ndarray],
+    parts: list[dict],
+    constants: dict[str, str],
+    lines: np.ndarray,
+    count: np.ndarray,
+    masked: np.ndarray,
+    coded: dict[str, Coded] | None = None,
+) -> pd.DataFrame | None:
     """The long table of a wide file (every fixed column repeated once per part, with the part's
     values) in the model's column order, when `schemas.fast.passes_values` shows it passes the model;
     None otherwise.
@@ -391,8 +422,11 @@ def long_frame(model, fixed: dict[str, pa.Array | np.ndarray], parts: list[dict]
                 values[name] = (STRING, encoded[name][0])
             elif name in plan.encode and not column.null_count:
                 dictionary = pc.dictionary_encode(column)
-                encoded[name] = (dictionary.dictionary, dictionary.indices.to_numpy().astype(np.int64),
-                                 len(dictionary.dictionary))
+                encoded[name] = (
+                    dictionary.dictionary,
+                    dictionary.indices.to_numpy().astype(np.int64),
+                    len(dictionary.dictionary),
+                )
                 values[name] = (STRING, encoded[name][0])
             else:
                 values[name] = (STRING, column)
@@ -436,8 +470,9 @@ def long_frame(model, fixed: dict[str, pa.Array | np.ndarray], parts: list[dict]
             else:
                 array = np.tile(column, k).reshape(1, -1)
         elif name in constants:
-            array = pd.arrays.ArrowStringArray(pa.chunked_array([pa.repeat(
-                pa.scalar(constants[name], type=pa.large_string()), n)] * k), dtype=STRING)
+            array = pd.arrays.ArrowStringArray(
+                pa.chunked_array([pa.repeat(pa.scalar(constants[name], type=pa.large_string()), n)] * k), dtype=STRING
+            )
         elif name == "count":
             array = pd.arrays.IntegerArray(count, masked.copy())
         elif name == "masked":
@@ -447,8 +482,9 @@ def long_frame(model, fixed: dict[str, pa.Array | np.ndarray], parts: list[dict]
         else:
             kind, scalars = values[name]
             if kind is STRING:
-                array = pd.arrays.ArrowStringArray(pa.chunked_array([scalars.take(np.repeat(np.arange(k), n))]),
-                                                   dtype=STRING)
+                array = pd.arrays.ArrowStringArray(
+                    pa.chunked_array([scalars.take(np.repeat(np.arange(k), n))]), dtype=STRING
+                )
             else:
                 array = np.repeat(scalars, n).reshape(1, -1)
         blocks.append((array, np.array([position])))

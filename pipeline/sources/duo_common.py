@@ -36,8 +36,16 @@ def check_columns(path: Path, header: list[str], expected: list[str], variable: 
         raise SourceError(problems)
 
 
-def parse_counts(path: Path, raw: pd.Series, lines: pd.Series, column: str, *, mask: str | None,
-                 empty_is_zero: bool = False, problems: list[SourceProblem]) -> tuple[pd.Series, np.ndarray]:
+def parse_counts(
+    path: Path,
+    raw: pd.Series,
+    lines: pd.Series,
+    column: str,
+    *,
+    mask: str | None,
+    empty_is_zero: bool = False,
+    problems: list[SourceProblem],
+) -> tuple[pd.Series, np.ndarray]:
     """Counts of one text column: (nullable Int64 counts, masked flags).
 
     `mask` is the masking mark this generation uses (`<5`), or None where the generation has none
@@ -82,7 +90,9 @@ def wide_to_long(fixed: pd.DataFrame, lines: pd.Series, parts: list[dict]) -> pd
     long = fixed.take(np.tile(np.arange(n), len(parts))).reset_index(drop=True)
     for name in parts[0] if parts else ():
         values = [part[name] for part in parts]
-        if all(isinstance(v, str) for v in values):  # one text per part: taken from the few texts, not converted per row
+        if all(
+            isinstance(v, str) for v in values
+        ):  # one text per part: taken from the few texts, not converted per row
             taken = pa.array(values, type=pa.large_string()).take(pa.array(np.repeat(np.arange(len(values)), n)))
             long[name] = pd.arrays.ArrowStringArray(taken, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
         elif all(np.ndim(v) == 0 for v in values):
@@ -126,14 +136,16 @@ def fold(text: str) -> str:
 
 # --- places (mbo PLAATSNAAM) -------------------------------------------------------------------
 
+
 @lru_cache(maxsize=4)
 def _places(sha: str) -> dict[str, tuple[str, str]]:
     table = reference.load("regions/places.csv").frame
     return {row.place_name: (row.municipality_code, row.status) for row in table.itertuples(index=False)}
 
 
-def place_municipalities(path: Path, names: pd.Series, lines: pd.Series, column: str,
-                         problems: list[SourceProblem]) -> pd.Series:
+def place_municipalities(
+    path: Path, names: pd.Series, lines: pd.Series, column: str, problems: list[SourceProblem]
+) -> pd.Series:
     """Municipality code (GM....) of each DUO place name, via reference/regions/places.csv.
 
     An unknown or ambiguous place is a problem naming file, row and column; never guessed.
@@ -149,20 +161,30 @@ def place_code() -> Callable[[str], tuple[str, str | None]]:
         entry = lookup.get(fold(name))
         if entry is not None and entry[1] == "unique":
             return entry[0], None
-        return "", (f"place {name!r} lies in several municipalities ({entry[0]}): the place table cannot tell which"
-                    if entry else f"unknown place {name!r} (not in reference/regions/places.csv)")
+        return "", (
+            f"place {name!r} lies in several municipalities ({entry[0]}): the place table cannot tell which"
+            if entry
+            else f"unknown place {name!r} (not in reference/regions/places.csv)"
+        )
+
     return code
 
 
-def _codes_by_name(path: Path, names: pd.Series, lines: pd.Series, column: str,
-                   code: Callable[[str], tuple[str, str | None]], problems: list[SourceProblem]) -> pd.Series:
+def _codes_by_name(
+    path: Path,
+    names: pd.Series,
+    lines: pd.Series,
+    column: str,
+    code: Callable[[str], tuple[str, str | None]],
+    problems: list[SourceProblem],
+) -> pd.Series:
     """The code of each row's name, looked up once per distinct name; a name without a code ("",
     and why) is a problem at the first row that has it, in the order of those rows."""
     index, distinct = pd.factorize(names)
     found = [code(name) for name in distinct]
     first_rows = np.unique(index, return_index=True)[1]
     line_numbers = lines.to_numpy()
-    for (value, why), row in zip(found, first_rows):
+    for (_value, why), row in zip(found, first_rows):
         if why is not None:
             problems.append(problem(path, int(line_numbers[row]), column, why))
     codes = np.array([value for value, _ in found] or [""], dtype=object)
@@ -170,6 +192,7 @@ def _codes_by_name(path: Path, names: pd.Series, lines: pd.Series, column: str,
 
 
 # --- municipalities by name (vo GEMEENTENAAM) --------------------------------------------------
+
 
 def strip_suffix(name: str) -> str:
     """CBS disambiguates some names with a suffix (`Laren (NH.)`, `Bergen (L.)`); DUO writes `LAREN`."""
@@ -193,8 +216,9 @@ def _municipalities(sha: str, year: int) -> tuple[int, dict[str, str]]:
     return boundary, lookup
 
 
-def municipality_codes(path: Path, names: pd.Series, lines: pd.Series, column: str, year: int,
-                       problems: list[SourceProblem]) -> tuple[pd.Series, int]:
+def municipality_codes(
+    path: Path, names: pd.Series, lines: pd.Series, column: str, year: int, problems: list[SourceProblem]
+) -> tuple[pd.Series, int]:
     """Municipality code of each upper-case DUO municipality name in the division of `year`.
 
     The division is reference/regions/municipalities.csv's boundary year `year` (clamped to the
@@ -214,6 +238,7 @@ def municipality_code(year: int) -> tuple[Callable[[str], tuple[str, str | None]
         if found is not None:
             return found, None
         return "", f"unknown municipality {name!r} in the {boundary} division (reference/regions/municipalities.csv)"
+
     return code, boundary
 
 
@@ -230,8 +255,9 @@ def _known_codes(sha: str) -> frozenset[str]:
     return frozenset(reference.load("regions/municipalities.csv").frame["municipality_code"])
 
 
-def check_municipality_numbers(path: Path, numbers: pd.Series, lines: pd.Series, column: str,
-                               problems: list[SourceProblem]) -> None:
+def check_municipality_numbers(
+    path: Path, numbers: pd.Series, lines: pd.Series, column: str, problems: list[SourceProblem]
+) -> None:
     """A 4-digit GEMEENTENUMMER must be a CBS municipality code of some boundary year of
     reference/regions/municipalities.csv; an unknown code is a problem (reported once per code)."""
     known = _known_codes(reference.sha256("regions/municipalities.csv"))
@@ -247,5 +273,11 @@ def check_municipality_numbers(path: Path, numbers: pd.Series, lines: pd.Series,
         code = stripped.iloc[index[row]]
         if code not in reported:  # two spellings (' 0106', '0106') of one code: reported once
             reported.add(code)
-            problems.append(problem(path, int(line_numbers[row]), column, f"unknown municipality code {code!r} "
-                                    "(not in reference/regions/municipalities.csv)"))
+            problems.append(
+                problem(
+                    path,
+                    int(line_numbers[row]),
+                    column,
+                    f"unknown municipality code {code!r} (not in reference/regions/municipalities.csv)",
+                )
+            )

@@ -20,12 +20,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pandas as pd
-
 from pipeline.problems import SourceError, SourceProblem, problem
 from pipeline.sources import Delivery, SourceFormat, duo_arrow, register
-from pipeline.sources.duo_common import (MASK, check_columns, check_municipality_numbers, finish, parse_counts, raise_if,
-                                         strip_all, wide_to_long)
+from pipeline.sources.duo_common import (
+    MASK,
+    check_columns,
+    check_municipality_numbers,
+    finish,
+    parse_counts,
+    raise_if,
+    strip_all,
+    wide_to_long,
+)
 from pipeline.sources.files import SOURCE_LINE, read_text_table
 from schemas.raw import RawHoDiploma, RawHoEnrolment
 
@@ -49,8 +55,11 @@ COLUMNS_2018 = {
     "OPLEIDINGSVORM": "study_form",
     "GESLACHT": "sex",
 }
-RENAMED_2023 = {"BRIN NUMMER ACTUEEL": "INSTELLINGSCODE ACTUEEL", "CROHO ONDERDEEL": "ONDERDEEL",
-                "CROHO SUBONDERDEEL": "SUBONDERDEEL"}
+RENAMED_2023 = {
+    "BRIN NUMMER ACTUEEL": "INSTELLINGSCODE ACTUEEL",
+    "CROHO ONDERDEEL": "ONDERDEEL",
+    "CROHO SUBONDERDEEL": "SUBONDERDEEL",
+}
 
 
 def _layout(generation: str, diplomas: bool) -> dict[str, str]:
@@ -109,6 +118,7 @@ def _signature(kind: str, generation: str):
         if generation != "-2017" and "OPLEIDINGSFASE ACTUEEL" in header:
             return False
         return is_first_year_file(name) if kind == "first_years" else is_enrolment_file(name)
+
     return matches
 
 
@@ -122,7 +132,16 @@ def parse_ho(path: Path, kind: str, generation: str) -> Delivery:
     header = table.header
     level = level_from_name(path.name)
     if level is None:
-        raise SourceError([problem(path, None, None, "cannot tell hbo from wo: the file name must contain 'hbo' or 'wo' as DUO names it")])
+        raise SourceError(
+            [
+                problem(
+                    path,
+                    None,
+                    None,
+                    "cannot tell hbo from wo: the file name must contain 'hbo' or 'wo' as DUO names it",
+                )
+            ]
+        )
     years = year_columns(header, generation)
     check_columns(path, header, list(columns), years)
     frame = table.frame
@@ -132,8 +151,9 @@ def parse_ho(path: Path, kind: str, generation: str) -> Delivery:
     check_municipality_numbers(path, fixed["municipality_number"], lines, "GEMEENTENUMMER", problems)
     parts = []
     for column in years:
-        counts, masked = parse_counts(path, frame[column], lines, column, mask=MASK if generation == "2023-" else None,
-                                      problems=problems)
+        counts, masked = parse_counts(
+            path, frame[column], lines, column, mask=MASK if generation == "2023-" else None, problems=problems
+        )
         if generation == "-2017":
             year, sex = YEAR_SEX.match(column).groups()
             parts.append({"sex": sex.lower(), "year": int(year), "count": counts, "masked": masked})
@@ -147,15 +167,25 @@ def parse_ho(path: Path, kind: str, generation: str) -> Delivery:
         long["programme_phase"] = ""
     model = RawHoDiploma if kind == "diplomas" else RawHoEnrolment
     long = finish(long, model, path)
-    return Delivery(path=path, family=family, generation=generation, frame=long,
-                    encoding=table.encoding, skipped_lines=tuple(table.skipped_lines))
+    return Delivery(
+        path=path,
+        family=family,
+        generation=generation,
+        frame=long,
+        encoding=table.encoding,
+        skipped_lines=tuple(table.skipped_lines),
+    )
 
 
 def _parse_arrow(path: Path, kind: str, generation: str, columns: dict[str, str]) -> Delivery | None:
     """`parse_ho` on the Arrow-native path (`duo_arrow`), or None where the file needs the usual path."""
     level = level_from_name(path.name)
-    wide = duo_arrow.read_checked(path, list(columns), lambda header: year_columns(header, generation),
-                                  footer_prefixes=FOOTER_PREFIXES if generation == "-2017" else ())
+    wide = duo_arrow.read_checked(
+        path,
+        list(columns),
+        lambda header: year_columns(header, generation),
+        footer_prefixes=FOOTER_PREFIXES if generation == "-2017" else (),
+    )
     if level is None or wide is None:
         return None
     years = year_columns(wide.header, generation)
@@ -164,7 +194,11 @@ def _parse_arrow(path: Path, kind: str, generation: str, columns: dict[str, str]
     numbers = coded["municipality_number"][1] if "municipality_number" in coded else fixed["municipality_number"]
     if not duo_arrow.known_municipality_numbers(numbers):
         return None
-    parsed = duo_arrow.counts([wide.columns[c] for c in years], mask=MASK if generation == "2023-" else None) if years else None
+    parsed = (
+        duo_arrow.counts([wide.columns[c] for c in years], mask=MASK if generation == "2023-" else None)
+        if years
+        else None
+    )
     if parsed is None:
         return None
     parts = []
@@ -180,18 +214,26 @@ def _parse_arrow(path: Path, kind: str, generation: str, columns: dict[str, str]
     long = duo_arrow.long_frame(model, fixed, parts, constants, wide.lines, *parsed, coded=coded)
     if long is None:
         return None
-    return Delivery(path=path, family=FAMILIES[kind], generation=generation, frame=long, encoding=wide.encoding,
-                    skipped_lines=wide.skipped_lines)
+    return Delivery(
+        path=path,
+        family=FAMILIES[kind],
+        generation=generation,
+        frame=long,
+        encoding=wide.encoding,
+        skipped_lines=wide.skipped_lines,
+    )
 
 
 DESCRIPTIONS = {"first_years": "first-year enrolments", "enrolments": "all enrolments", "diplomas": "diplomas"}
 for _kind in FAMILIES:
     for _generation in GENERATIONS:
-        register(SourceFormat(
-            family=FAMILIES[_kind],
-            generation=_generation,
-            description=f"DUO {DESCRIPTIONS[_kind]} hbo/wo, layout {_generation}",
-            signature=_signature(_kind, _generation),
-            parse=lambda path, k=_kind, g=_generation: parse_ho(path, k, g),
-            columns=tuple(_layout(_generation, _kind == "diplomas")),
-        ))
+        register(
+            SourceFormat(
+                family=FAMILIES[_kind],
+                generation=_generation,
+                description=f"DUO {DESCRIPTIONS[_kind]} hbo/wo, layout {_generation}",
+                signature=_signature(_kind, _generation),
+                parse=lambda path, k=_kind, g=_generation: parse_ho(path, k, g),
+                columns=tuple(_layout(_generation, _kind == "diplomas")),
+            )
+        )

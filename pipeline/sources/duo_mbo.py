@@ -31,8 +31,16 @@ import pyarrow.compute as pc
 
 from pipeline.problems import SourceProblem, problem
 from pipeline.sources import Delivery, SourceFormat, duo_arrow, register
-from pipeline.sources.duo_common import (check_columns, finish, parse_counts, place_code, place_municipalities, raise_if,
-                                         strip_all, wide_to_long)
+from pipeline.sources.duo_common import (
+    check_columns,
+    finish,
+    parse_counts,
+    place_code,
+    place_municipalities,
+    raise_if,
+    strip_all,
+    wide_to_long,
+)
 from pipeline.sources.files import SOURCE_LINE, read_text_table
 from schemas.raw import RawMbo
 
@@ -51,14 +59,24 @@ COMMON = {
     "DOMEIN": "domain",
     "SECTORUNIT SBB": "sector_unit",
 }
-COLUMNS_2015 = {"BRIN NUMMER": "institution_code", **COMMON,
-                "BRIN NUMMER KENNISCENTRUM": "centre_code", "NAAM KENNISCENTRUM": "centre_name"}
+COLUMNS_2015 = {
+    "BRIN NUMMER": "institution_code",
+    **COMMON,
+    "BRIN NUMMER KENNISCENTRUM": "centre_code",
+    "NAAM KENNISCENTRUM": "centre_name",
+}
 COUNT_COLUMN = {"participants": "AANTAL DEELNEMERS", "diplomas": "AANTAL GEDIPLOMEERDEN"}
 
 
 def columns_2020(kind: str) -> dict[str, str]:
-    return {"INSTELLINGSCODE": "institution_code", **COMMON, "GESLACHT": "sex", "JAAR": "year",
-            COUNT_COLUMN[kind]: "count_text", "INDICATIEAVG": "mask_flag"}
+    return {
+        "INSTELLINGSCODE": "institution_code",
+        **COMMON,
+        "GESLACHT": "sex",
+        "JAAR": "year",
+        COUNT_COLUMN[kind]: "count_text",
+        "INDICATIEAVG": "mask_flag",
+    }
 
 
 def is_diploma_file(name: str) -> bool:
@@ -79,6 +97,7 @@ def _signature(kind: str, generation: str):
         if not fixed.issubset(header) or not any(SEX_YEAR.match(h) for h in header):
             return False
         return is_diploma_file(name) if kind == "diplomas" else is_participant_file(name)
+
     return matches
 
 
@@ -112,10 +131,13 @@ def parse_2015(path: Path, kind: str) -> Delivery:
         for sex in ("MAN", "VROUW", "TOTAAL"):
             column = f"{sex}{year}"
             if column not in header:
-                problems.append(problem(path, 1, column, "required column is missing (every year has MAN, VROUW and TOTAAL)"))
+                problems.append(
+                    problem(path, 1, column, "required column is missing (every year has MAN, VROUW and TOTAAL)")
+                )
                 continue
-            counts[sex], _ = parse_counts(path, frame[column], lines, column, mask=None, empty_is_zero=True,
-                                          problems=problems)
+            counts[sex], _ = parse_counts(
+                path, frame[column], lines, column, mask=None, empty_is_zero=True, problems=problems
+            )
         if len(counts) < 3:
             continue
         wrong = (counts["MAN"] + counts["VROUW"] != counts["TOTAAL"]).fillna(False)
@@ -148,7 +170,9 @@ def parse_2020(path: Path, kind: str) -> Delivery:
     masked = (flag == "J").to_numpy()
     not_four = masked & (counts != 4).fillna(True).to_numpy()
     for line, value in zip(lines[not_four], data.loc[not_four, "count_text"]):
-        problems.append(problem(path, int(line), COUNT_COLUMN[kind], f"INDICATIEAVG='J' must come with the count 4, not {value!r}"))
+        problems.append(
+            problem(path, int(line), COUNT_COLUMN[kind], f"INDICATIEAVG='J' must come with the count 4, not {value!r}")
+        )
     year = pd.to_numeric(data["year"], errors="coerce")
     for line, value in zip(lines[year.isna()], data.loc[year.isna(), "year"]):
         problems.append(problem(path, int(line), "JAAR", f"not a year: {value!r}"))
@@ -168,8 +192,11 @@ def _arrow_fixed(path: Path, columns: dict[str, str], variable: list[str]):
     if wide is None:
         return None, None, None
     kept = RawMbo.to_schema().columns
-    fixed, coded = duo_arrow.trimmed_columns(wide, {duo: ours for duo, ours in columns.items() if ours in kept or ours in
-                                                    ("count_text", "mask_flag")}, RawMbo)
+    fixed, coded = duo_arrow.trimmed_columns(
+        wide,
+        {duo: ours for duo, ours in columns.items() if ours in kept or ours in ("count_text", "mask_flag")},
+        RawMbo,
+    )
     fixed["qualification_level"] = duo_arrow.integers(fixed["qualification_level"])
     fixed["municipality_code"] = duo_arrow.codes_by_name(fixed["place_name"], place_code(), as_text=False)
     if fixed["qualification_level"] is None or fixed["municipality_code"] is None:
@@ -185,8 +212,9 @@ def _arrow_2015(path: Path, kind: str) -> Delivery | None:
     years = sorted({int(SEX_YEAR.match(h).group(2)) for h in wide.header if SEX_YEAR.match(h)})
     if not years or any(f"{sex}{year}" not in wide.columns for year in years for sex in ("MAN", "VROUW", "TOTAAL")):
         return None
-    by_sex = duo_arrow.counts([wide.columns[f"{sex}{year}"] for year in years for sex in ("MAN", "VROUW")], mask=None,
-                              empty_is_zero=True)
+    by_sex = duo_arrow.counts(
+        [wide.columns[f"{sex}{year}"] for year in years for sex in ("MAN", "VROUW")], mask=None, empty_is_zero=True
+    )
     totals = duo_arrow.counts([wide.columns[f"TOTAAL{year}"] for year in years], mask=None, empty_is_zero=True)
     if by_sex is None or totals is None:
         return None
@@ -198,8 +226,14 @@ def _arrow_2015(path: Path, kind: str) -> Delivery | None:
     long = duo_arrow.long_frame(RawMbo, fixed, parts, {"source_file": path.name}, wide.lines, *by_sex, coded=coded)
     if long is None:
         return None
-    return Delivery(path=path, family=FAMILIES[kind], generation="2015-2019", frame=long, encoding=wide.encoding,
-                    skipped_lines=wide.skipped_lines)
+    return Delivery(
+        path=path,
+        family=FAMILIES[kind],
+        generation="2015-2019",
+        frame=long,
+        encoding=wide.encoding,
+        skipped_lines=wide.skipped_lines,
+    )
 
 
 def _arrow_2020(path: Path, kind: str) -> Delivery | None:
@@ -210,38 +244,63 @@ def _arrow_2020(path: Path, kind: str) -> Delivery | None:
     flag = pc.utf8_upper(fixed.pop("mask_flag"))
     counts = duo_arrow.counts([fixed.pop("count_text")], mask=None)
     year = duo_arrow.integers(fixed["year"])
-    if counts is None or year is None or not pc.all(pc.is_in(flag, value_set=pa.array(["J", "N"], type=flag.type))).as_py():
+    if (
+        counts is None
+        or year is None
+        or not pc.all(pc.is_in(flag, value_set=pa.array(["J", "N"], type=flag.type))).as_py()
+    ):
         return None
     masked = pc.equal(flag, "J").to_numpy(zero_copy_only=False)
     if (masked & (counts[0] != 4)).any():  # INDICATIEAVG='J' comes with the count 4
         return None
     fixed["sex"] = pc.utf8_lower(fixed["sex"])
     fixed["year"] = year
-    long = duo_arrow.long_frame(RawMbo, fixed, [{}], {"source_file": path.name}, wide.lines, counts[0], masked,
-                                coded=coded)
+    long = duo_arrow.long_frame(
+        RawMbo, fixed, [{}], {"source_file": path.name}, wide.lines, counts[0], masked, coded=coded
+    )
     if long is None:
         return None
-    return Delivery(path=path, family=FAMILIES[kind], generation="2020-", frame=long, encoding=wide.encoding,
-                    skipped_lines=wide.skipped_lines)
+    return Delivery(
+        path=path,
+        family=FAMILIES[kind],
+        generation="2020-",
+        frame=long,
+        encoding=wide.encoding,
+        skipped_lines=wide.skipped_lines,
+    )
 
 
 def _delivery(path: Path, kind: str, generation: str, long: pd.DataFrame, table) -> Delivery:
     long["source_file"] = path.name
     long = finish(long, RawMbo, path)
-    return Delivery(path=path, family=FAMILIES[kind], generation=generation, frame=long,
-                    encoding=table.encoding, skipped_lines=tuple(table.skipped_lines))
+    return Delivery(
+        path=path,
+        family=FAMILIES[kind],
+        generation=generation,
+        frame=long,
+        encoding=table.encoding,
+        skipped_lines=tuple(table.skipped_lines),
+    )
 
 
 for _kind in FAMILIES:
-    register(SourceFormat(
-        family=FAMILIES[_kind], generation="2015-2019",
-        description=f"DUO mbo {_kind} per institution, sex x year wide (MAN2015;VROUW2015;TOTAAL2015...)",
-        signature=_signature(_kind, "2015-2019"), parse=lambda path, k=_kind: parse_2015(path, k),
-        columns=tuple(COLUMNS_2015),
-    ))
-    register(SourceFormat(
-        family=FAMILIES[_kind], generation="2020-",
-        description=f"DUO mbo {_kind} per institution, long, counts below 5 as 4 with INDICATIEAVG='J'",
-        signature=_signature(_kind, "2020-"), parse=lambda path, k=_kind: parse_2020(path, k),
-        columns=tuple(columns_2020(_kind)),
-    ))
+    register(
+        SourceFormat(
+            family=FAMILIES[_kind],
+            generation="2015-2019",
+            description=f"DUO mbo {_kind} per institution, sex x year wide (MAN2015;VROUW2015;TOTAAL2015...)",
+            signature=_signature(_kind, "2015-2019"),
+            parse=lambda path, k=_kind: parse_2015(path, k),
+            columns=tuple(COLUMNS_2015),
+        )
+    )
+    register(
+        SourceFormat(
+            family=FAMILIES[_kind],
+            generation="2020-",
+            description=f"DUO mbo {_kind} per institution, long, counts below 5 as 4 with INDICATIEAVG='J'",
+            signature=_signature(_kind, "2020-"),
+            parse=lambda path, k=_kind: parse_2020(path, k),
+            columns=tuple(columns_2020(_kind)),
+        )
+    )

@@ -38,24 +38,52 @@ import pyarrow.compute as pc
 
 from pipeline.problems import SourceError, SourceProblem, problem
 from pipeline.sources import Delivery, SourceFormat, duo_arrow, register
-from pipeline.sources.duo_common import (MASK, check_columns, finish, municipality_code, municipality_codes, parse_counts,
-                                         raise_if, strip_all, wide_to_long)
+from pipeline.sources.duo_common import (
+    MASK,
+    check_columns,
+    finish,
+    municipality_code,
+    municipality_codes,
+    parse_counts,
+    raise_if,
+    strip_all,
+    wide_to_long,
+)
 from pipeline.sources.files import SOURCE_LINE, read_text_table
 from schemas.raw import RawVoExam, RawVoPupils
 
-LOCATION = {"INSTELLINGSNAAM VESTIGING": "location_name", "GEMEENTENAAM": "municipality_name",
-            "ONDERWIJSTYPE VO": "school_type", "INSPECTIECODE": "profile_code", "OPLEIDINGSNAAM": "programme_name"}
-EXAM_2019 = {"INSTELLINGSCODE": "institution_code", "VESTIGINGSCODE": "location_code", **LOCATION}
-EXAM_2013 = {"BRIN NUMMER": "institution_code", "VESTIGINGSNUMMER": "location_number", "VESTIGINGSNAAM": "location_name",
-             **{k: v for k, v in LOCATION.items() if k != "INSTELLINGSNAAM VESTIGING"}}
-EXAM_COLUMN = {
-    "2019-": re.compile(r"^(EXAMENKANDIDATEN|GESLAAGDEN|SLAAGPERC) SCHOOLJAAR ((?:19|20)\d{2})-((?:19|20)\d{2}) - (MAN|VROUW|TOTAAL)$"),
-    "2013-2018": re.compile(r"^(EXAMENKANDIDATEN|GESLAAGDEN|SLAAGPERCENTAGE) ((?:19|20)\d{2})-((?:19|20)\d{2}) (MAN|VROUW|TOTAAL)$"),
+LOCATION = {
+    "INSTELLINGSNAAM VESTIGING": "location_name",
+    "GEMEENTENAAM": "municipality_name",
+    "ONDERWIJSTYPE VO": "school_type",
+    "INSPECTIECODE": "profile_code",
+    "OPLEIDINGSNAAM": "programme_name",
 }
-PUPILS = {"INSTELLINGSCODE": "institution_code", "VESTIGINGSCODE": "location_code",
-          "INSTELLINGSNAAM VESTIGING": "location_name", "GEMEENTENAAM": "municipality_name",
-          "ONDERWIJSTYPE VO": "school_type", "AFDELING": "sector", "INSPECTIECODE": "profile_code",
-          "OPLEIDINGSNAAM": "programme_name"}
+EXAM_2019 = {"INSTELLINGSCODE": "institution_code", "VESTIGINGSCODE": "location_code", **LOCATION}
+EXAM_2013 = {
+    "BRIN NUMMER": "institution_code",
+    "VESTIGINGSNUMMER": "location_number",
+    "VESTIGINGSNAAM": "location_name",
+    **{k: v for k, v in LOCATION.items() if k != "INSTELLINGSNAAM VESTIGING"},
+}
+EXAM_COLUMN = {
+    "2019-": re.compile(
+        r"^(EXAMENKANDIDATEN|GESLAAGDEN|SLAAGPERC) SCHOOLJAAR ((?:19|20)\d{2})-((?:19|20)\d{2}) - (MAN|VROUW|TOTAAL)$"
+    ),
+    "2013-2018": re.compile(
+        r"^(EXAMENKANDIDATEN|GESLAAGDEN|SLAAGPERCENTAGE) ((?:19|20)\d{2})-((?:19|20)\d{2}) (MAN|VROUW|TOTAAL)$"
+    ),
+}
+PUPILS = {
+    "INSTELLINGSCODE": "institution_code",
+    "VESTIGINGSCODE": "location_code",
+    "INSTELLINGSNAAM VESTIGING": "location_name",
+    "GEMEENTENAAM": "municipality_name",
+    "ONDERWIJSTYPE VO": "school_type",
+    "AFDELING": "sector",
+    "INSPECTIECODE": "profile_code",
+    "OPLEIDINGSNAAM": "programme_name",
+}
 STUDY_YEAR = re.compile(r"^LEER- OF VERBLIJFSJAAR ([1-6]) - (MAN|VROUW)$")
 MEASURES = {"EXAMENKANDIDATEN": "candidates", "GESLAAGDEN": "passed"}
 
@@ -73,8 +101,9 @@ def _pupil_signature(header: list[str], name: str) -> bool:
     return set(PUPILS).issubset(header) and any(STUDY_YEAR.match(h) for h in header)
 
 
-def _pass_rate(path: Path, raw: pd.Series, lines: pd.Series, column: str, generation: str,
-               problems: list[SourceProblem]) -> None:
+def _pass_rate(
+    path: Path, raw: pd.Series, lines: pd.Series, column: str, generation: str, problems: list[SourceProblem]
+) -> None:
     """Pass rates are not carried (they follow from the counts) but must be numbers in 0..100."""
     text = raw.str.strip()
     if generation == "2013-2018":
@@ -116,8 +145,11 @@ def parse_exams(path: Path, generation: str) -> Delivery:
         counts: dict[tuple[str, str], tuple[pd.Series, np.ndarray]] = {}
         for measure in ("EXAMENKANDIDATEN", "GESLAAGDEN", "SLAAGPERC"):
             for sex in ("MAN", "VROUW", "TOTAAL"):
-                name = (f"{measure} SCHOOLJAAR {start}-{end} - {sex}" if generation == "2019-"
-                        else f"{measure if measure != 'SLAAGPERC' else 'SLAAGPERCENTAGE'} {start}-{end} {sex}")
+                name = (
+                    f"{measure} SCHOOLJAAR {start}-{end} - {sex}"
+                    if generation == "2019-"
+                    else f"{measure if measure != 'SLAAGPERC' else 'SLAAGPERCENTAGE'} {start}-{end} {sex}"
+                )
                 if name not in header:
                     problems.append(problem(path, 1, name, "required column is missing (renamed?)"))
                     continue
@@ -132,29 +164,56 @@ def parse_exams(path: Path, generation: str) -> Delivery:
             known = ~(mm | vm | tm)
             wrong = known & (m + v != t).fillna(False).to_numpy()
             for line in lines[wrong]:
-                problems.append(problem(path, int(line), f"{measure} {start}-{end} TOTAAL", "TOTAAL is not MAN + VROUW"))
+                problems.append(
+                    problem(path, int(line), f"{measure} {start}-{end} TOTAAL", "TOTAAL is not MAN + VROUW")
+                )
         for sex in ("MAN", "VROUW"):
             (c, cm), (p, pm) = counts[("EXAMENKANDIDATEN", sex)], counts[("GESLAAGDEN", sex)]
             more = ~(cm | pm) & (p > c).fillna(False).to_numpy()
             for line in lines[more]:
-                problems.append(problem(path, int(line), f"GESLAAGDEN {start}-{end} {sex}", "more passes than candidates"))
+                problems.append(
+                    problem(path, int(line), f"GESLAAGDEN {start}-{end} {sex}", "more passes than candidates")
+                )
             for measure, ours in MEASURES.items():
                 values, masked = counts[(measure, sex)]
-                parts.append({"school_year": f"{start}-{end}", "year": end, "sex": sex.lower(), "measure": ours,
-                              "count": values, "masked": masked})
+                parts.append(
+                    {
+                        "school_year": f"{start}-{end}",
+                        "year": end,
+                        "sex": sex.lower(),
+                        "measure": ours,
+                        "count": values,
+                        "masked": masked,
+                    }
+                )
     raise_if(problems)
     long = wide_to_long(fixed, lines, parts)
     long["source_file"] = path.name
     long = finish(long, RawVoExam, path)
-    return Delivery(path=path, family="duo_vo_exams", generation=generation, frame=long,
-                    encoding=table.encoding, skipped_lines=tuple(table.skipped_lines))
+    return Delivery(
+        path=path,
+        family="duo_vo_exams",
+        generation=generation,
+        frame=long,
+        encoding=table.encoding,
+        skipped_lines=tuple(table.skipped_lines),
+    )
 
 
 def parse_pupils(path: Path) -> Delivery:
     found = re.search(r"((?:19|20)\d{2})\.[a-z]+$", path.name.lower())
     if not found:
-        raise SourceError([problem(path, None, None, "the year of the count must end the file name, as DUO names it "
-                                   "(01.-leerlingen-vo-per-vestiging-naar-onderwijstype-<year>.csv)")])
+        raise SourceError(
+            [
+                problem(
+                    path,
+                    None,
+                    None,
+                    "the year of the count must end the file name, as DUO names it "
+                    "(01.-leerlingen-vo-per-vestiging-naar-onderwijstype-<year>.csv)",
+                )
+            ]
+        )
     year = int(found.group(1))
     delivery = _pupils_arrow(path, year)
     if delivery is not None:
@@ -172,13 +231,21 @@ def parse_pupils(path: Path) -> Delivery:
     for column in variable:
         study_year, sex = STUDY_YEAR.match(column).groups()
         values, masked = parse_counts(path, frame[column], lines, column, mask=MASK, problems=problems)
-        parts.append({"study_year": int(study_year), "year": year, "sex": sex.lower(), "count": values, "masked": masked})
+        parts.append(
+            {"study_year": int(study_year), "year": year, "sex": sex.lower(), "count": values, "masked": masked}
+        )
     raise_if(problems)
     long = wide_to_long(fixed, lines, parts)
     long["source_file"] = path.name
     long = finish(long, RawVoPupils, path)
-    return Delivery(path=path, family="duo_vo_pupils", generation="2019-", frame=long,
-                    encoding=table.encoding, skipped_lines=tuple(table.skipped_lines))
+    return Delivery(
+        path=path,
+        family="duo_vo_pupils",
+        generation="2019-",
+        frame=long,
+        encoding=table.encoding,
+        skipped_lines=tuple(table.skipped_lines),
+    )
 
 
 def _exams_arrow(path: Path, generation: str) -> Delivery | None:
@@ -194,8 +261,9 @@ def _exams_arrow(path: Path, generation: str) -> Delivery | None:
         digits = pc.and_(pc.utf8_is_digit(number), pc.less_equal(pc.binary_length(number), 2))
         if digits.false_count:
             return None
-        fixed["location_code"] = pc.binary_join_element_wise(fixed["institution_code"], pc.utf8_lpad(number, 2, "0"),
-                                                             pa.scalar("", type=pa.large_string()))
+        fixed["location_code"] = pc.binary_join_element_wise(
+            fixed["institution_code"], pc.utf8_lpad(number, 2, "0"), pa.scalar("", type=pa.large_string())
+        )
     school_years = sorted({(int(m.group(2)), int(m.group(3))) for m in map(pattern.match, variable)})
     if not school_years or any(b != a + 1 for a, b in school_years):
         return None
@@ -206,15 +274,28 @@ def _exams_arrow(path: Path, generation: str) -> Delivery | None:
         return f"{measure if measure != 'SLAAGPERC' else 'SLAAGPERCENTAGE'} {start}-{end} {sex}"
 
     sexes = ("MAN", "VROUW", "TOTAAL")
-    wanted = [name(m, a, b, x) for a, b in school_years for m in ("EXAMENKANDIDATEN", "GESLAAGDEN", "SLAAGPERC") for x in sexes]
+    wanted = [
+        name(m, a, b, x)
+        for a, b in school_years
+        for m in ("EXAMENKANDIDATEN", "GESLAAGDEN", "SLAAGPERC")
+        for x in sexes
+    ]
     if any(c not in wide.columns for c in wanted):
         return None
-    fixed["municipality_code"] = duo_arrow.codes_by_name(fixed["municipality_name"],
-                                                         municipality_code(school_years[-1][1])[0])
-    parsed = duo_arrow.counts([wide.columns[name(m, a, b, x)] for a, b in school_years for m in MEASURES for x in sexes],
-                              mask=MASK if generation == "2019-" else None)
-    if fixed["municipality_code"] is None or parsed is None or not _pass_rates_plain(
-            [wide.columns[name("SLAAGPERC", a, b, x)] for a, b in school_years for x in sexes], generation):
+    fixed["municipality_code"] = duo_arrow.codes_by_name(
+        fixed["municipality_name"], municipality_code(school_years[-1][1])[0]
+    )
+    parsed = duo_arrow.counts(
+        [wide.columns[name(m, a, b, x)] for a, b in school_years for m in MEASURES for x in sexes],
+        mask=MASK if generation == "2019-" else None,
+    )
+    if (
+        fixed["municipality_code"] is None
+        or parsed is None
+        or not _pass_rates_plain(
+            [wide.columns[name("SLAAGPERC", a, b, x)] for a, b in school_years for x in sexes], generation
+        )
+    ):
         return None
     n = len(wide.lines)
     values, masked = (a.reshape(len(school_years), 2, 3, n) for a in parsed)  # school year, measure, sex
@@ -223,16 +304,33 @@ def _exams_arrow(path: Path, generation: str) -> Delivery | None:
         return None
     if (~(masked[:, 0, :2] | masked[:, 1, :2]) & (values[:, 1, :2] > values[:, 0, :2])).any():  # passes <= candidates
         return None
-    parts = [{"school_year": f"{a}-{b}", "year": b, "sex": sex.lower(), "measure": ours}
-             for a, b in school_years for sex in ("MAN", "VROUW") for ours in MEASURES.values()]
+    parts = [
+        {"school_year": f"{a}-{b}", "year": b, "sex": sex.lower(), "measure": ours}
+        for a, b in school_years
+        for sex in ("MAN", "VROUW")
+        for ours in MEASURES.values()
+    ]
     order = (0, 2, 1, 3)  # school year, sex, measure, row: the order of the parts
-    long = duo_arrow.long_frame(RawVoExam, fixed, parts, {"source_file": path.name}, wide.lines,
-                                np.ascontiguousarray(values[:, :, :2].transpose(order)).reshape(-1),
-                                np.ascontiguousarray(masked[:, :, :2].transpose(order)).reshape(-1), coded=coded)
+    long = duo_arrow.long_frame(
+        RawVoExam,
+        fixed,
+        parts,
+        {"source_file": path.name},
+        wide.lines,
+        np.ascontiguousarray(values[:, :, :2].transpose(order)).reshape(-1),
+        np.ascontiguousarray(masked[:, :, :2].transpose(order)).reshape(-1),
+        coded=coded,
+    )
     if long is None:
         return None
-    return Delivery(path=path, family="duo_vo_exams", generation=generation, frame=long, encoding=wide.encoding,
-                    skipped_lines=wide.skipped_lines)
+    return Delivery(
+        path=path,
+        family="duo_vo_exams",
+        generation=generation,
+        frame=long,
+        encoding=wide.encoding,
+        skipped_lines=wide.skipped_lines,
+    )
 
 
 def _pass_rates_plain(columns: list, generation: str) -> bool:
@@ -259,24 +357,41 @@ def _pupils_arrow(path: Path, year: int) -> Delivery | None:
     parsed = duo_arrow.counts([wide.columns[c] for c in variable], mask=MASK) if variable else None
     if fixed["municipality_code"] is None or parsed is None:
         return None
-    parts = [{"study_year": int(study_year), "year": year, "sex": sex.lower()}
-             for study_year, sex in (STUDY_YEAR.match(c).groups() for c in variable)]
+    parts = [
+        {"study_year": int(study_year), "year": year, "sex": sex.lower()}
+        for study_year, sex in (STUDY_YEAR.match(c).groups() for c in variable)
+    ]
     long = duo_arrow.long_frame(RawVoPupils, fixed, parts, {"source_file": path.name}, wide.lines, *parsed, coded=coded)
     if long is None:
         return None
-    return Delivery(path=path, family="duo_vo_pupils", generation="2019-", frame=long, encoding=wide.encoding,
-                    skipped_lines=wide.skipped_lines)
+    return Delivery(
+        path=path,
+        family="duo_vo_pupils",
+        generation="2019-",
+        frame=long,
+        encoding=wide.encoding,
+        skipped_lines=wide.skipped_lines,
+    )
 
 
 for _generation in ("2013-2018", "2019-"):
-    register(SourceFormat(
-        family="duo_vo_exams", generation=_generation,
-        description=f"DUO vo exam candidates and passes per location and profile, layout {_generation}",
-        signature=_exam_signature(_generation), parse=lambda path, g=_generation: parse_exams(path, g),
-        columns=tuple(exam_columns(_generation)),
-    ))
-register(SourceFormat(
-    family="duo_vo_pupils", generation="2019-",
-    description="DUO vo pupils per location by type, profile, year of study and sex (<5 masked)",
-    signature=_pupil_signature, parse=parse_pupils, columns=tuple(PUPILS),
-))
+    register(
+        SourceFormat(
+            family="duo_vo_exams",
+            generation=_generation,
+            description=f"DUO vo exam candidates and passes per location and profile, layout {_generation}",
+            signature=_exam_signature(_generation),
+            parse=lambda path, g=_generation: parse_exams(path, g),
+            columns=tuple(exam_columns(_generation)),
+        )
+    )
+register(
+    SourceFormat(
+        family="duo_vo_pupils",
+        generation="2019-",
+        description="DUO vo pupils per location by type, profile, year of study and sex (<5 masked)",
+        signature=_pupil_signature,
+        parse=parse_pupils,
+        columns=tuple(PUPILS),
+    )
+)

@@ -139,11 +139,14 @@ def read_text_table(
     read = _read_fast(lines, first, header, delimiter, footer_prefixes) if fast else None
     frame, line_numbers, skipped = read or _read_loop(path, lines, first, header, delimiter, footer_prefixes)
     frame[SOURCE_LINE] = line_numbers
-    return TextTable(path=path, encoding=encoding, delimiter=delimiter, header=header, frame=frame, skipped_lines=skipped)
+    return TextTable(
+        path=path, encoding=encoding, delimiter=delimiter, header=header, frame=frame, skipped_lines=skipped
+    )
 
 
-def _read_loop(path: Path, lines: list[str], first: int, header: list[str], delimiter: str,
-               footer_prefixes: tuple[str, ...]) -> tuple[pd.DataFrame, list[int], list[int]]:
+def _read_loop(
+    path: Path, lines: list[str], first: int, header: list[str], delimiter: str, footer_prefixes: tuple[str, ...]
+) -> tuple[pd.DataFrame, list[int], list[int]]:
     """The line loop: every line after the header is skipped (blank, footer), kept, or a problem;
     the kept lines are parsed by pandas' CSV parser."""
     n_fields = len(header)
@@ -161,8 +164,14 @@ def _read_loop(path: Path, lines: list[str], first: int, header: list[str], deli
             fields = next(csv.reader([line], delimiter=delimiter))
             if len(fields) != n_fields:
                 kind = "truncated row" if len(fields) < n_fields else "row with extra fields"
-                problems.append(problem(path, number, header[min(len(fields), n_fields) - 1] if fields else None,
-                                        f"{kind}: {len(fields)} fields, header has {n_fields}"))
+                problems.append(
+                    problem(
+                        path,
+                        number,
+                        header[min(len(fields), n_fields) - 1] if fields else None,
+                        f"{kind}: {len(fields)} fields, header has {n_fields}",
+                    )
+                )
                 continue
         keep.append(line)
         line_numbers.append(number)
@@ -185,8 +194,9 @@ def _read_loop(path: Path, lines: list[str], first: int, header: list[str], deli
     return frame, line_numbers, skipped
 
 
-def _read_fast(lines: list[str], first: int, header: list[str], delimiter: str,
-               footer_prefixes: tuple[str, ...]) -> tuple[pd.DataFrame, np.ndarray, list[int]] | None:
+def _read_fast(
+    lines: list[str], first: int, header: list[str], delimiter: str, footer_prefixes: tuple[str, ...]
+) -> tuple[pd.DataFrame, np.ndarray, list[int]] | None:
     """What `_read_loop` gives, for a regular file, without a Python step per line; None where the
     file is not regular (a line with another number of fields, quoting other than every field or
     none, a NUL character, a repeated column name, no data rows), which the line loop then reads.
@@ -196,13 +206,18 @@ def _read_fast(lines: list[str], first: int, header: list[str], delimiter: str,
     Arrow's CSV reader splits the fields, where splitting cannot be ambiguous: without any quote,
     or with every field quoted and no other quote (`"a";"b"`)."""
     n_fields = len(header)
-    body = lines[first + 1:]
+    body = lines[first + 1 :]
     joined = "\n".join(body)
     if len(set(header)) != n_fields or "\x00" in joined:
         return None
-    skip = sorted(set(_starting_lines(body, joined, r"[^0-9A-Za-z\n]*(?=\n|\Z)", lambda line: is_blank(line, delimiter)))
-                  | (set(_starting_lines(body, joined, '"*(?:' + "|".join(map(re.escape, footer_prefixes)) + ")"))
-                     if footer_prefixes else set()))
+    skip = sorted(
+        set(_starting_lines(body, joined, r"[^0-9A-Za-z\n]*(?=\n|\Z)", lambda line: is_blank(line, delimiter)))
+        | (
+            set(_starting_lines(body, joined, '"*(?:' + "|".join(map(re.escape, footer_prefixes)) + ")"))
+            if footer_prefixes
+            else set()
+        )
+    )
     numbers = np.arange(first + 2, first + 2 + len(body), dtype=np.int64)
     if skip:
         keep = np.ones(len(body), dtype=bool)
@@ -220,16 +235,26 @@ def _read_fast(lines: list[str], first: int, header: list[str], delimiter: str,
     table = pacsv.read_csv(
         io.BytesIO(joined.encode("utf-8")),
         read_options=pacsv.ReadOptions(column_names=names),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"' if quoted else False, double_quote=False,
-                                         newlines_in_values=False, ignore_empty_lines=False,
-                                         invalid_row_handler=lambda row: irregular.append(row) or "skip"),
-        convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
-                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter,
+            quote_char='"' if quoted else False,
+            double_quote=False,
+            newlines_in_values=False,
+            ignore_empty_lines=False,
+            invalid_row_handler=lambda row: irregular.append(row) or "skip",
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.large_string() for n in names},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
     )
     if irregular or table.num_rows != len(body):
         return None
     dtype = pd.StringDtype("pyarrow", na_value=np.nan)
-    frame = pd.DataFrame({name: pd.arrays.ArrowStringArray(table.column(j), dtype=dtype) for j, name in enumerate(header)})
+    frame = pd.DataFrame(
+        {name: pd.arrays.ArrowStringArray(table.column(j), dtype=dtype) for j, name in enumerate(header)}
+    )
     return frame, numbers, (first + 2 + np.array(skip, dtype=np.int64)).tolist()
 
 
@@ -250,7 +275,11 @@ def _starting_lines(lines: list[str], joined: str, pattern: str, confirm=None) -
 def _quoted_uniformly(lines: list[str], n_fields: int, delimiter: str) -> bool:
     """Every line quotes each of its `n_fields` fields and has no other quote: `"a";"b";"c"`."""
     array = pa.array(lines, type=pa.large_string())
-    uniform = pc.and_(pc.and_(pc.starts_with(array, pattern='"'), pc.ends_with(array, pattern='"')),
-                      pc.and_(pc.equal(pc.count_substring(array, pattern='"'), 2 * n_fields),
-                              pc.equal(pc.count_substring(array, pattern=f'"{delimiter}"'), n_fields - 1)))
+    uniform = pc.and_(
+        pc.and_(pc.starts_with(array, pattern='"'), pc.ends_with(array, pattern='"')),
+        pc.and_(
+            pc.equal(pc.count_substring(array, pattern='"'), 2 * n_fields),
+            pc.equal(pc.count_substring(array, pattern=f'"{delimiter}"'), n_fields - 1),
+        ),
+    )
     return bool(pc.all(uniform).as_py())

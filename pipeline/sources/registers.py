@@ -67,7 +67,9 @@ def _regions(raw: pd.DataFrame, path: Path, problems: list[SourceProblem]) -> li
     return out
 
 
-def _finish(frame: pd.DataFrame, model, keys: list[str], column: str, path: Path, problems: list[SourceProblem]) -> pd.DataFrame:
+def _finish(
+    frame: pd.DataFrame, model, keys: list[str], column: str, path: Path, problems: list[SourceProblem]
+) -> pd.DataFrame:
     for line in frame.loc[frame.duplicated(keys), "source_line"]:
         problems.append(problem(path, int(line), column, "duplicate row (" + ", ".join(keys) + ")"))
     if problems:
@@ -91,8 +93,14 @@ def parse_partnerships(path: Path) -> Delivery:
     regions = _regions(raw, path, problems)
     municipalities = set(reference.load("regions/municipalities.csv").frame["municipality_code"])
     brin, location = raw["BRIN"].str.strip(), raw["Vestiging"].str.strip()
-    for line, b, v, gm, programme, company in zip(raw[SOURCE_LINE], brin, location, raw["Gemeentecode"].str.strip(),
-                                                  raw["Programma"].str.strip(), raw["Bedrijf"].str.strip()):
+    for line, b, v, gm, programme, company in zip(
+        raw[SOURCE_LINE],
+        brin,
+        location,
+        raw["Gemeentecode"].str.strip(),
+        raw["Programma"].str.strip(),
+        raw["Bedrijf"].str.strip(),
+    ):
         if not re.fullmatch(r"\d{2}[A-Z]{2}", b):
             problems.append(problem(path, int(line), "BRIN", f"not a BRIN code: {b!r}"))
         if not re.fullmatch(r"\d{2}", v):
@@ -103,15 +111,28 @@ def parse_partnerships(path: Path) -> Delivery:
             problems.append(problem(path, int(line), "Programma", f"unknown programme {programme!r}"))
         if not company:
             problems.append(problem(path, int(line), "Bedrijf", "empty company name"))
-    frame = pd.DataFrame({
-        "programme": raw["Programma"].str.strip(), "year": years, "school_code": brin + location,
-        "school_name": raw["Schoolnaam"].str.strip(), "municipality_code": raw["Gemeentecode"].str.strip(),
-        "company": raw["Bedrijf"].str.strip(), "region_code": regions, "source_file": path.name,
-        "source_line": raw[SOURCE_LINE],
-    })
+    frame = pd.DataFrame(
+        {
+            "programme": raw["Programma"].str.strip(),
+            "year": years,
+            "school_code": brin + location,
+            "school_name": raw["Schoolnaam"].str.strip(),
+            "municipality_code": raw["Gemeentecode"].str.strip(),
+            "company": raw["Bedrijf"].str.strip(),
+            "region_code": regions,
+            "source_file": path.name,
+            "source_line": raw[SOURCE_LINE],
+        }
+    )
     frame = _finish(frame, RawJetNetTechNet, ["programme", "year", "school_code", "company"], "Bedrijf", path, problems)
-    return Delivery(path=path, family="registers_jetnet_technet", generation="project layout (CSV)", frame=frame,
-                    encoding=table.encoding, skipped_lines=tuple(table.skipped_lines))
+    return Delivery(
+        path=path,
+        family="registers_jetnet_technet",
+        generation="project layout (CSV)",
+        frame=frame,
+        encoding=table.encoding,
+        skipped_lines=tuple(table.skipped_lines),
+    )
 
 
 def parse_projects(path: Path) -> Delivery:
@@ -138,24 +159,46 @@ def parse_projects(path: Path) -> Delivery:
     for line, code in zip(raw[SOURCE_LINE], codes):
         if not re.fullmatch(r"MKB\d{5}", code):
             problems.append(problem(path, int(line), "Projectnummer", f"not a project number like MKB18001: {code!r}"))
-    frame = pd.DataFrame({
-        "project_code": codes, "project_name": raw["Projectnaam"].str.strip(), "year": years, "grant_eur": grants,
-        "firm_size_class": sizes, "region_code": regions, "source_file": path.name, "source_line": raw[SOURCE_LINE],
-    })
+    frame = pd.DataFrame(
+        {
+            "project_code": codes,
+            "project_name": raw["Projectnaam"].str.strip(),
+            "year": years,
+            "grant_eur": grants,
+            "firm_size_class": sizes,
+            "region_code": regions,
+            "source_file": path.name,
+            "source_line": raw[SOURCE_LINE],
+        }
+    )
     frame = _finish(frame, RawMkbIdee, ["project_code"], "Projectnummer", path, problems)
-    return Delivery(path=path, family="registers_mkbidee", generation="project layout (CSV)", frame=frame,
-                    encoding=table.encoding, skipped_lines=tuple(table.skipped_lines))
+    return Delivery(
+        path=path,
+        family="registers_mkbidee",
+        generation="project layout (CSV)",
+        frame=frame,
+        encoding=table.encoding,
+        skipped_lines=tuple(table.skipped_lines),
+    )
 
 
-PARTNERSHIPS = register(SourceFormat(
-    family="registers_jetnet_technet", generation="project layout (CSV)",
-    description="Jet-Net & TechNet register of company-school partnerships",
-    signature=lambda header, name: {"Programma", "BRIN", "Bedrijf"} <= set(header),
-    parse=parse_partnerships, columns=PARTNERSHIP_COLUMNS,
-))
-PROJECTS = register(SourceFormat(
-    family="registers_mkbidee", generation="project layout (CSV)",
-    description="MKB!dee register of funded projects",
-    signature=lambda header, name: {"Projectnummer", "Subsidiebedrag"} <= set(header),
-    parse=parse_projects, columns=PROJECT_COLUMNS,
-))
+PARTNERSHIPS = register(
+    SourceFormat(
+        family="registers_jetnet_technet",
+        generation="project layout (CSV)",
+        description="Jet-Net & TechNet register of company-school partnerships",
+        signature=lambda header, name: {"Programma", "BRIN", "Bedrijf"} <= set(header),
+        parse=parse_partnerships,
+        columns=PARTNERSHIP_COLUMNS,
+    )
+)
+PROJECTS = register(
+    SourceFormat(
+        family="registers_mkbidee",
+        generation="project layout (CSV)",
+        description="MKB!dee register of funded projects",
+        signature=lambda header, name: {"Projectnummer", "Subsidiebedrag"} <= set(header),
+        parse=parse_projects,
+        columns=PROJECT_COLUMNS,
+    )
+)

@@ -38,8 +38,17 @@ from schemas import validate
 from schemas.raw_labour import RawUwvTension, RawUwvVacancies
 
 VACANCY_COLUMNS = ("Kwartaal", "Beroepengroep", "Beroepsniveau", "Openstaande vacatures", "Methode")
-TENSION_COLUMNS = ("Kwartaal", "Arbeidsmarktregio code", "Arbeidsmarktregio", "Beroepsgroep code", "Beroepsgroep",
-                   "Openstaande vacatures", "Kortdurende WW-uitkeringen", "Spanningsindicator", "Typering")
+TENSION_COLUMNS = (
+    "Kwartaal",
+    "Arbeidsmarktregio code",
+    "Arbeidsmarktregio",
+    "Beroepsgroep code",
+    "Beroepsgroep",
+    "Openstaande vacatures",
+    "Kortdurende WW-uitkeringen",
+    "Spanningsindicator",
+    "Typering",
+)
 QUARTER = re.compile(r"^(\d{4})-K([1-4])$")
 COUNT = re.compile(r"^\d{1,3}(\.\d{3})+$|^\d+$")
 DECIMAL = re.compile(r"^\d+(,\d+)?$")
@@ -104,26 +113,43 @@ def parse_vacancies(path: Path) -> Delivery:
     groups = raw["Beroepengroep"].str.strip()
     levels = raw["Beroepsniveau"].str.strip().replace({"Totaal": "T"})
     methods = raw["Methode"].str.strip()
-    for column, values, allowed in (("Beroepengroep", groups, {"Technische beroepen", "ICT-beroepen"}),
-                                    ("Beroepsniveau", levels, {"1", "2", "3", "4", "T"}),
-                                    ("Methode", methods, {"oud", "herzien 2022"})):
+    for column, values, allowed in (
+        ("Beroepengroep", groups, {"Technische beroepen", "ICT-beroepen"}),
+        ("Beroepsniveau", levels, {"1", "2", "3", "4", "T"}),
+        ("Methode", methods, {"oud", "herzien 2022"}),
+    ):
         for line, value in zip(raw[SOURCE_LINE], values):
             if value not in allowed:
                 problems.append(problem(path, int(line), column, f"unknown value {value!r}"))
-    frame = pd.DataFrame({"year": years, "quarter": quarters, "occupation_group": groups, "occupation_level": levels,
-                          "count": pd.Series(counts, dtype="Int64"), "method": methods, "source_file": path.name,
-                          "source_line": raw[SOURCE_LINE].astype(np.int64)})
+    frame = pd.DataFrame(
+        {
+            "year": years,
+            "quarter": quarters,
+            "occupation_group": groups,
+            "occupation_level": levels,
+            "count": pd.Series(counts, dtype="Int64"),
+            "method": methods,
+            "source_file": path.name,
+            "source_line": raw[SOURCE_LINE].astype(np.int64),
+        }
+    )
     _duplicates(frame, ["year", "quarter", "occupation_group", "occupation_level"], "Kwartaal", path, problems)
     mixed = frame.groupby(["year", "quarter"])["method"].nunique()
-    for (year, quarter) in mixed[mixed > 1].index:
+    for year, quarter in mixed[mixed > 1].index:
         problems.append(problem(path, None, "Methode", f"{year}-K{quarter} mixes both estimation methods"))
     if problems:
         raise SourceError(problems)
     frame["year"] = frame["year"].astype(np.int64)
     frame["quarter"] = frame["quarter"].astype(np.int64)
     frame = _finish(frame, RawUwvVacancies, path)
-    return Delivery(path=path, family="uwv_vacancies", generation="project layout (CSV)", frame=frame,
-                    encoding=table.encoding, skipped_lines=tuple(table.skipped_lines))
+    return Delivery(
+        path=path,
+        family="uwv_vacancies",
+        generation="project layout (CSV)",
+        frame=frame,
+        encoding=table.encoding,
+        skipped_lines=tuple(table.skipped_lines),
+    )
 
 
 def tension_class(value: float, classes: pd.DataFrame) -> str:
@@ -159,7 +185,9 @@ def parse_tension(path: Path) -> Delivery:
     occ = raw["Beroepsgroep code"].str.strip()
     for line, code in zip(lines, occ):
         if code not in groups:
-            problems.append(problem(path, int(line), "Beroepsgroep code", f"unknown BRC 2014 occupation group {code!r}"))
+            problems.append(
+                problem(path, int(line), "Beroepsgroep code", f"unknown BRC 2014 occupation group {code!r}")
+            )
     tension: list[float | None] = []
     labels = raw["Typering"].str.strip()
     for line, text, label, benefit in zip(lines, raw["Spanningsindicator"].str.strip(), labels, benefits):
@@ -178,34 +206,63 @@ def parse_tension(path: Path) -> Delivery:
         expected = tension_class(value, classes)
         near_edge = any(abs(value - edge) <= 0.01 for edge in edges)
         if label != expected and not near_edge:
-            problems.append(problem(path, int(line), "Typering", f"{label!r} does not fit indicator {text} (expected {expected!r})"))
+            problems.append(
+                problem(path, int(line), "Typering", f"{label!r} does not fit indicator {text} (expected {expected!r})")
+            )
     for line, label in zip(lines, labels):
         if label not in set(classes["class"]):
             problems.append(problem(path, int(line), "Typering", f"unknown class {label!r}"))
-    frame = pd.DataFrame({
-        "year": years, "quarter": quarters, "arbeidsmarktregio_code": am_codes, "arbeidsmarktregio_name": am_names,
-        "occupation_code": occ, "occupation_label": raw["Beroepsgroep"].str.strip(),
-        "vacancies": pd.Series(vacancies, dtype="Int64"), "short_term_benefits": pd.Series(benefits, dtype="Int64"),
-        "tension": pd.Series(tension, dtype="float64"), "tension_class": labels, "source_file": path.name,
-        "source_line": lines.astype(np.int64),
-    })
-    _duplicates(frame, ["year", "quarter", "arbeidsmarktregio_code", "occupation_code"], "Beroepsgroep code", path, problems)
+    frame = pd.DataFrame(
+        {
+            "year": years,
+            "quarter": quarters,
+            "arbeidsmarktregio_code": am_codes,
+            "arbeidsmarktregio_name": am_names,
+            "occupation_code": occ,
+            "occupation_label": raw["Beroepsgroep"].str.strip(),
+            "vacancies": pd.Series(vacancies, dtype="Int64"),
+            "short_term_benefits": pd.Series(benefits, dtype="Int64"),
+            "tension": pd.Series(tension, dtype="float64"),
+            "tension_class": labels,
+            "source_file": path.name,
+            "source_line": lines.astype(np.int64),
+        }
+    )
+    _duplicates(
+        frame, ["year", "quarter", "arbeidsmarktregio_code", "occupation_code"], "Beroepsgroep code", path, problems
+    )
     if problems:
         raise SourceError(problems)
     frame["year"] = frame["year"].astype(np.int64)
     frame["quarter"] = frame["quarter"].astype(np.int64)
     frame = _finish(frame, RawUwvTension, path)
-    return Delivery(path=path, family="uwv_tension", generation="project layout (CSV)", frame=frame,
-                    encoding=table.encoding, skipped_lines=tuple(table.skipped_lines))
+    return Delivery(
+        path=path,
+        family="uwv_tension",
+        generation="project layout (CSV)",
+        frame=frame,
+        encoding=table.encoding,
+        skipped_lines=tuple(table.skipped_lines),
+    )
 
 
-VACANCIES = register(SourceFormat(
-    family="uwv_vacancies", generation="project layout (CSV)",
-    description="UWV open vacancies, technical and ICT occupations, per quarter and occupation level",
-    signature=lambda header, name: {"Beroepengroep", "Beroepsniveau", "Methode"} <= set(header), parse=parse_vacancies, columns=VACANCY_COLUMNS,
-))
-TENSION = register(SourceFormat(
-    family="uwv_tension", generation="project layout (CSV)",
-    description="UWV tension indicator per quarter, arbeidsmarktregio and occupation group",
-    signature=lambda header, name: {"Spanningsindicator", "Typering"} <= set(header), parse=parse_tension, columns=TENSION_COLUMNS,
-))
+VACANCIES = register(
+    SourceFormat(
+        family="uwv_vacancies",
+        generation="project layout (CSV)",
+        description="UWV open vacancies, technical and ICT occupations, per quarter and occupation level",
+        signature=lambda header, name: {"Beroepengroep", "Beroepsniveau", "Methode"} <= set(header),
+        parse=parse_vacancies,
+        columns=VACANCY_COLUMNS,
+    )
+)
+TENSION = register(
+    SourceFormat(
+        family="uwv_tension",
+        generation="project layout (CSV)",
+        description="UWV tension indicator per quarter, arbeidsmarktregio and occupation group",
+        signature=lambda header, name: {"Spanningsindicator", "Typering"} <= set(header),
+        parse=parse_tension,
+        columns=TENSION_COLUMNS,
+    )
+)
