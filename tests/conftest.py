@@ -38,14 +38,25 @@ def realdata() -> Path:
     return REALDATA
 
 
+def _run_folder(tmp_path_factory) -> Path:
+    """A folder of this test run that every pytest-xdist worker of the run shares."""
+    root = tmp_path_factory.getbasetemp()
+    return root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
+
+
 @pytest.fixture(scope="session")
 def sample_dir(tmp_path_factory) -> Path:
-    """The embedded sample, generated once per test session (deterministic)."""
+    """The embedded sample (`<edition>/<deliveries>`), generated once per test run (deterministic).
+    Read-only: a test that changes a delivery copies the folder first."""
     from pipeline.sample.generate import generate
 
-    out = tmp_path_factory.mktemp("sample")
-    generate(out)
-    return out
+    root = _run_folder(tmp_path_factory)
+    folder = root / "sample"
+    with _exclusive(root / "sample.lock"):
+        if not (root / "sample.done").exists():
+            generate(folder)
+            (root / "sample.done").touch()
+    return folder
 
 
 @dataclass(frozen=True)
@@ -91,17 +102,13 @@ def _exclusive(path: Path):
 
 
 @pytest.fixture(scope="session")
-def sample_build(tmp_path_factory) -> SampleBuild:
+def sample_build(tmp_path_factory, sample_dir) -> SampleBuild:
     """The sample edition 2024 in Dutch and English, built once per test run by the real command
     (`python -m pipeline.cli build`, in its own process) and shared by every test that only reads it.
 
     Tests must not modify anything in it (files, warehouse, Dagster instance): a test that publishes,
     refreshes, kills or otherwise changes a build works on `sample_build.copy(tmp_path)`."""
-    from pipeline.sample.generate import generate
-
-    root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        root = root.parent  # the folder the workers of this run share
+    root = _run_folder(tmp_path_factory)
     folder = root / "sample-build"
     with _exclusive(root / "sample-build.lock"):
         done, failed = folder / "built", folder / "failed"
@@ -109,10 +116,10 @@ def sample_build(tmp_path_factory) -> SampleBuild:
             pytest.fail(failed.read_text(encoding="utf-8"))
         if not done.exists():
             shutil.rmtree(folder, ignore_errors=True)
-            generate(folder / "sample")
+            folder.mkdir()
             env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
             env.update(TECHPACT_HOME=str(folder / "home"), PYTHONWARNINGS="ignore")
-            command = [sys.executable, "-m", "pipeline.cli", "build", "--sources", str(folder / "sample")]
+            command = [sys.executable, "-m", "pipeline.cli", "build", "--sources", str(sample_dir)]
             command += ["--edition", SAMPLE_EDITION, "--lang", SAMPLE_LANGUAGES, "--out", str(folder / "out")]
             build = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=1800)
             (folder / "build.log").write_text(build.stdout + build.stderr, encoding="utf-8")
@@ -125,7 +132,7 @@ def sample_build(tmp_path_factory) -> SampleBuild:
         out=folder / "out",
         edition_dir=folder / "out" / SAMPLE_EDITION,
         warehouse_url=f"sqlite:///{folder / 'home' / 'warehouse.sqlite'}",
-        sample_dir=folder / "sample",
+        sample_dir=sample_dir,
     )
 
 
