@@ -6,6 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 
+# tests in two processes (pytest-xdist, one per core of a 2-core machine), whole modules at a time in the
+# order tests/conftest.py gives them (the longest first); `make test TEST_WORKERS=` runs them in one
+TEST_WORKERS ?= -n 2 --dist loadscope --no-loadscope-reorder
+
 .PHONY: setup monitor sample test check lint bench ui clean
 
 $(STAMP): requirements.lock pyproject.toml scripts/system-deps.sh

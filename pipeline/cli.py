@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -536,7 +537,9 @@ def cmd_ui(args: argparse.Namespace) -> int:
     try:
         return process.wait()
     except KeyboardInterrupt:
-        process.terminate()
+        # Ctrl-C, passed on: `dagster dev` (its own session) then stops its webserver and daemon; on
+        # SIGTERM it would end alone and leave them running
+        process.send_signal(signal.SIGINT)
         return process.wait()
 
 

@@ -24,11 +24,28 @@ SAMPLE_EDITION = "2024"
 SAMPLE_LANGUAGES = "nl,en"
 
 
+# modules that take longest, run first (pytest-xdist hands out whole modules in this order, see the
+# Makefile), so that the others fill in beside them; the first builds the shared sample edition
+LONGEST_FIRST = (
+    "test_build_end_to_end.py",
+    "test_audit.py",
+    "test_publish_report.py",
+    "test_scale_out.py",
+    "test_crash_safety.py",
+    "test_packaging.py",
+    "test_realdata_build.py",
+    "test_site_browser.py",
+)
+
+
 def pytest_collection_modifyitems(items) -> None:
-    """A test that reads the shared sample build is an end-to-end test (marker e2e)."""
+    """A test that reads the shared sample build is an end-to-end test (marker e2e); the longest
+    modules come first."""
     for item in items:
         if "sample_build" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.e2e)
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
 @pytest.fixture(scope="session")

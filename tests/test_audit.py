@@ -47,11 +47,11 @@ def _backfill(sample_dir: Path, tmp: Path, *options: str) -> tuple[int, str, str
 
 
 @pytest.fixture(scope="module")
-def backfilled(sample_build, tmp_path_factory):
+def backfilled(sample_dir, tmp_path_factory):
     """Editions 2023 and 2024 of the sample, published by `techpact backfill 2023 2024 --jobs 2` (both
     editions at once, each in its own process) into one output folder and one SQLite warehouse."""
     tmp = tmp_path_factory.mktemp("audit")
-    code, stdout, stderr = _backfill(sample_build.sample_dir, tmp, "--jobs", "2")
+    code, stdout, stderr = _backfill(sample_dir, tmp, "--jobs", "2")
     assert code == 0, stdout + stderr
     return tmp / "out", f"sqlite:///{tmp / 'warehouse.sqlite'}", stdout, stderr
 

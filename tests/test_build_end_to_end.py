@@ -249,6 +249,8 @@ def test_dagster_ui_shows_the_asset_graph_and_the_runs_checks(sample_build, tmp_
     import time
     import urllib.request
 
+    import psutil
+
     copy = sample_build.copy(tmp_path)  # the UI's daemon writes to the instance
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -261,13 +263,20 @@ def test_dagster_ui_shows_the_asset_graph_and_the_runs_checks(sample_build, tmp_
         "PYTHONWARNINGS": "ignore",
     }
     env.pop("DAGSTER_HOME", None)
+
+    def as_from_a_shell() -> None:  # a test runner's worker may ignore these; a user's terminal does not
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
     ui = subprocess.Popen(
         [str(Path(sys.executable).parent / "techpact"), "ui", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=as_from_a_shell,
     )
+    started: list[psutil.Process] = []
     try:
         deadline, answer = time.monotonic() + 240, None
         while answer is None:
@@ -283,11 +292,16 @@ def test_dagster_ui_shows_the_asset_graph_and_the_runs_checks(sample_build, tmp_
             except OSError:
                 time.sleep(2)
     finally:
-        ui.send_signal(signal.SIGINT)  # techpact ui stops `dagster dev`, which stops its webserver and daemon
+        started = psutil.Process(ui.pid).children(recursive=True)  # `dagster dev`, its webserver, daemon, ...
+        ui.send_signal(signal.SIGINT)  # Ctrl-C: techpact ui stops `dagster dev`, which stops what it started
         try:
-            ui.wait(timeout=60)
+            ui.wait(timeout=120)
         except subprocess.TimeoutExpired:
             ui.kill()
+        _, left = psutil.wait_procs(started, timeout=60)
+        for process in left:
+            process.kill()
+    assert ui.returncode is not None and not left, f"left running after Ctrl-C: {[p.pid for p in left]}"
     nodes = {"/".join(n["assetKey"]["path"]): n for n in answer["assetNodes"]}
     assert {"raw_duo_ho_first_years", "ho_first_years", "indicators", "edition_release"} <= set(nodes)
     runs = [r for r in answer["runsOrError"]["results"] if r["jobName"] == "edition_build"]  # newest first

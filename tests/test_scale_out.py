@@ -24,11 +24,12 @@ def _parquet_outputs(storage: Path) -> dict[str, pd.DataFrame]:
     return {p.relative_to(storage).as_posix(): pd.read_parquet(p) for p in sorted(storage.rglob("2024.parquet"))}
 
 
-def test_dask_executor_with_postgres_equals_in_process_build(sample_build, tmp_path, pg_url, pg_server, monkeypatch):
+def test_dask_executor_with_postgres_equals_in_process_build(
+    sample_dir, tmp_path, pg_url, pg_server, monkeypatch, request
+):
     import dagster as dg
     from dask.distributed import Client, LocalCluster
 
-    sample_dir = sample_build.sample_dir
     # a second PostgreSQL database for the warehouse (the first holds the Dagster instance)
     warehouse_db = f"techpact_test_{os.urandom(6).hex()}"
     with pg_server.connect() as conn:
@@ -102,6 +103,7 @@ def test_dask_executor_with_postgres_equals_in_process_build(sample_build, tmp_p
     assert len(worker_pids) == 2 and set(starts.values()) <= worker_pids  # every step ran in a Dask worker
 
     try:
+        sample_build = request.getfixturevalue("sample_build")  # asked for now: it may be built meanwhile
         local, dask = sample_build.edition_dir, settings.out / "2024"
         names = sorted(p.relative_to(local).as_posix() for p in local.rglob("*") if p.is_file())
         assert names == sorted(p.relative_to(dask).as_posix() for p in dask.rglob("*") if p.is_file())
