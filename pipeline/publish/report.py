@@ -159,7 +159,8 @@ def indicators_of(table: pd.DataFrame, catalogue: pd.DataFrame) -> list[Indicato
         regional = rows[rows["region_level"] != "national"]
         item.region_series = _region_series(regional)
         totals = regional[(regional["sex"] == "T") & (regional["definition"] == item.primary_definition)]
-        item.regional_totals = dict(totals.groupby("region_level", sort=False))
+        # dict(iter(...)): dict() of a GroupBy itself would take its `keys` attribute for a mapping
+        item.regional_totals = dict(iter(totals.groupby("region_level", sort=False)))
         for definition in item.definitions:
             for breakdown in sorted(national.loc[national["definition"] == definition, "breakdown"].unique()):
                 sel = national[(national["definition"] == definition) & (national["breakdown"] == breakdown)]
