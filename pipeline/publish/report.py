@@ -159,8 +159,8 @@ def indicators_of(table: pd.DataFrame, catalogue: pd.DataFrame) -> list[Indicato
         regional = rows[rows["region_level"] != "national"]
         item.region_series = _region_series(regional)
         totals = regional[(regional["sex"] == "T") & (regional["definition"] == item.primary_definition)]
-        # not dict(groupby): dict() would call the GroupBy's `keys` attribute (a column name, not a method)
-        item.regional_totals = {level: part for level, part in totals.groupby("region_level", sort=False)}  # noqa: C416
+        # dict(iter(...)): dict() of a GroupBy itself would take its `keys` attribute for a mapping
+        item.regional_totals = dict(iter(totals.groupby("region_level", sort=False)))
         for definition in item.definitions:
             for breakdown in sorted(national.loc[national["definition"] == definition, "breakdown"].unique()):
                 sel = national[(national["definition"] == definition) & (national["breakdown"] == breakdown)]
