@@ -559,11 +559,27 @@ def test_refresh_reruns_only_the_labour_market_path(sample_build, tmp_path, monk
     tables it already holds without loading them again."""
     import dagster as dg
 
+    from pipeline.definitions import EDITION_JOB, build_defs
+    from pipeline.settings import Settings, prepare_dagster_home
+
     copy = sample_build.copy(tmp_path / "build")
     out, url = copy.out, copy.warehouse_url
     landing = landing_copy(sample_build.sample_dir, tmp_path)
     monkeypatch.setenv("TECHPACT_HOME", str(copy.home))
     monkeypatch.setenv("DAGSTER_HOME", str(copy.home / "dagster"))
+    # the build's landing inventory taken again on this landing folder (same files): as if the edition
+    # had been built from it, so that the refresh reads the revised delivery from here
+    settings = Settings(home=copy.home, sources=landing, out=out, warehouse_url=url)
+    prepare_dagster_home(settings)
+    with dg.DagsterInstance.get() as instance:
+        assert (
+            build_defs(settings)
+            .resolve_job_def(EDITION_JOB)
+            .execute_in_process(
+                partition_key="2024", asset_selection=[dg.AssetKey("landing_inventory")], instance=instance
+            )
+            .success
+        )
     before = pd.read_csv(out / "2024" / "indicators.csv", dtype=str, keep_default_na=False)
     uwv.revise_vacancy_count(landing / "2024")
     capsys.readouterr()

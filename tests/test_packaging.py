@@ -39,6 +39,7 @@ def run(command: list, cwd: Path, env: dict) -> subprocess.CompletedProcess:
 
 def test_the_installed_package_builds_the_sample_edition_from_any_directory(tmp_path, request):
     source = tmp_path / "source"
+    source.mkdir()
     for name in SOURCE:
         if (PROJECT_ROOT / name).is_dir():
             shutil.copytree(PROJECT_ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
