@@ -20,7 +20,7 @@ pytestmark = pytest.mark.e2e
 
 # what a source distribution holds: the build configuration, the packages and their data
 SOURCE = ("pyproject.toml", "README.md", "pipeline", "assets", "schemas", "reference", "report_templates")
-DATA = ("reference", "report_templates")
+PACKAGES = ("pipeline", "assets", "schemas", "reference", "report_templates")
 
 
 def _files(folder: Path) -> set[str]:
@@ -72,7 +72,7 @@ def test_the_installed_package_builds_the_sample_edition_from_any_directory(tmp_
         env,
     ).stdout.split()
     assert all(Path(p).is_relative_to(site) for p in where), where
-    for name in DATA:
+    for name in PACKAGES:  # the code and every data file beside it
         assert _files(site / name) == _files(PROJECT_ROOT / name), name
 
     # run from an empty directory: the sample, the instance and the edition are written there
