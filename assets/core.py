@@ -7,10 +7,21 @@ from assets.partitions import editions
 from assets.raw import fail
 from pipeline import editions as edition_table
 from pipeline.core import ho as core_ho
+from pipeline.core import labour as core_labour
+from pipeline.core import registers as core_registers
 from pipeline.dagster_support import CATEGORICAL_TABLE_LOADER
 from pipeline.problems import SourceError
 from schemas import empty_table, table_schema
 from schemas.core import HoFirstYears
+from schemas.core_labour import (
+    EmploymentByOccupation,
+    LabourMarketTension,
+    MunicipalityRegions,
+    ProgrammeParticipation,
+    UnemploymentByEducation,
+    VacanciesByOccupation,
+    VacanciesBySector,
+)
 
 
 @dg.asset(
@@ -114,18 +125,6 @@ def core_family_asset(name: str, raw_family: str, build, model, description: str
 # Each core table is built from its raw table by a plain function in pipeline/core/labour.py or
 # pipeline/core/registers.py; the blocking check compares totals (or rows) with the raw input, so
 # harmonising can never add, drop or double a figure. An empty raw table gives an empty core table.
-
-from pipeline.core import labour as core_labour
-from pipeline.core import registers as core_registers
-from schemas.core_labour import (
-    EmploymentByOccupation,
-    LabourMarketTension,
-    MunicipalityRegions,
-    ProgrammeParticipation,
-    UnemploymentByEducation,
-    VacanciesByOccupation,
-    VacanciesBySector,
-)
 
 
 def _labour_year(edition: str) -> int:

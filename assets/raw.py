@@ -162,7 +162,8 @@ def raw_asset(family: str, model, description: str, *, validate_union: bool = Fa
                 asset=name,
                 blocking=True,
                 description=(
-                    f"Parsed rows of every file{', and their union,' if validate_union else ''} satisfy the {model.__name__} contract"
+                    f"Parsed rows of every file{', and their union,' if validate_union else ''} "
+                    f"satisfy the {model.__name__} contract"
                 ),
             )
         ],

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -353,13 +355,14 @@ def backfill_in_processes(
     launcher = _Launcher()
     published: list[str] = []
     failed: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="techpact-backfill-") as logs:
+    with tempfile.TemporaryDirectory(prefix="techpact-backfill-") as logs, contextlib.ExitStack() as files:
         try:
             while running or (pending and (keep_going or not failed)):
                 while pending and len(running) < jobs and (keep_going or not failed):
                     edition = pending.pop(0)
                     out, err = (
-                        open(Path(logs) / f"{edition}.{kind}", "w+", encoding="utf-8") for kind in ("out", "err")
+                        files.enter_context(open(Path(logs) / f"{edition}.{kind}", "w+", encoding="utf-8"))
+                        for kind in ("out", "err")
                     )
                     child = launcher.start(command(edition), out, err)
                     running[edition] = (child, time.perf_counter(), out, err)
@@ -534,7 +537,9 @@ def cmd_ui(args: argparse.Namespace) -> int:
     try:
         return process.wait()
     except KeyboardInterrupt:
-        process.terminate()
+        # Ctrl-C, passed on: `dagster dev` (its own session) then stops its webserver and daemon; on
+        # SIGTERM it would end alone and leave them running
+        process.send_signal(signal.SIGINT)
         return process.wait()
 
 
@@ -576,7 +581,8 @@ def parser() -> argparse.ArgumentParser:
         "--scale",
         type=int,
         default=1,
-        help="S times the DUO institutions, locations and students, ten years per edition (default 1: the embedded sample)",
+        help="S times the DUO institutions, locations and students, ten years per edition "
+        "(default 1: the embedded sample)",
     )
     sample.set_defaults(func=cmd_sample)
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 from collections import OrderedDict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import sqlalchemy as sa
 from dagster._config import StringSource
@@ -75,10 +75,9 @@ class EventLogStorage(SqliteEventLogStorage):
 
     def store_event(self, event) -> None:
         super().store_event(event)
-        try:  # wake the watchers of this run (Dagster's UI): the database file itself did not change
+        # wake the watchers of this run (Dagster's UI): the database file itself did not change
+        with suppress(FileNotFoundError):
             os.utime(self.path_for_shard(event.run_id))
-        except FileNotFoundError:
-            pass
 
     def _close_all(self) -> None:
         with self._db_lock:

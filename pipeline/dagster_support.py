@@ -208,8 +208,12 @@ class ProgressHandler(logging.Handler):
 
     def __init__(self, stream=None):
         super().__init__(logging.DEBUG)
-        self.stream = stream or sys.stderr
+        self._stream = stream  # None: the process's stderr at the time of each line (it may be replaced)
         self.started: dict[str, float] = {}
+
+    @property
+    def stream(self):
+        return self._stream or sys.stderr
 
     def emit(self, record: logging.LogRecord) -> None:
         event = getattr(record, "dagster_event", None)

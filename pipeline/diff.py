@@ -105,6 +105,8 @@ def changes(edition_a: Path, edition_b: Path) -> pd.DataFrame:
     for side in ("a", "b"):
         merged[f"flag_{side}"] = merged[f"flag_{side}"].fillna("")
     merged["region_level"] = merged["region_level_b"].fillna(merged["region_level_a"])
+    for column in ("value", "numerator", "denominator"):  # once for all rows, not per row in cause()
+        merged[f"{column}_changed"] = _differs(merged[f"{column}_a"], merged[f"{column}_b"])
 
     periods_a = a.groupby("indicator_id")["period"].agg(set).to_dict()
     periods_b = b.groupby("indicator_id")["period"].agg(set).to_dict()
@@ -125,9 +127,11 @@ def changes(edition_a: Path, edition_b: Path) -> pd.DataFrame:
             return "new period" if row["period"] not in periods_a.get(row["indicator_id"], set()) else "code change"
         if row["_merge"] == "left_only":
             return "period dropped" if row["period"] not in periods_b.get(row["indicator_id"], set()) else "code change"
-        value_changed = _differs(pd.Series([row["value_a"]]), pd.Series([row["value_b"]])).iloc[0]
-        num_changed = _differs(pd.Series([row["numerator_a"]]), pd.Series([row["numerator_b"]])).iloc[0]
-        den_changed = _differs(pd.Series([row["denominator_a"]]), pd.Series([row["denominator_b"]])).iloc[0]
+        value_changed, num_changed, den_changed = (
+            row["value_changed"],
+            row["numerator_changed"],
+            row["denominator_changed"],
+        )
         supp_a = "suppressed" in row["flag_a"] or pd.isna(row["value_a"])
         supp_b = "suppressed" in row["flag_b"] or pd.isna(row["value_b"])
         if not (value_changed or num_changed or den_changed or row["flag_a"] != row["flag_b"]):

@@ -92,7 +92,8 @@ class Explanation:
         ] or ["  (none named)"]
         lines.append("reference tables:")
         lines += [
-            f"  {t['id']} version {t.get('version', '')} ({t.get('status', '')}) sha256 {str(t.get('sha256', ''))[:16]}…"
+            f"  {t['id']} version {t.get('version', '')} ({t.get('status', '')}) "
+            f"sha256 {str(t.get('sha256', ''))[:16]}…"
             for t in self.reference_tables
         ]
         for label, sets, published in (

@@ -11,6 +11,7 @@ change, rewrite the snapshot with
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import warnings
@@ -26,10 +27,8 @@ def _code_reference(metadata) -> list[str]:
     out = []
     for ref in getattr(refs, "code_references", []) or []:
         path = getattr(ref, "file_path", None) or getattr(ref, "url", "")
-        try:
+        with contextlib.suppress(ValueError):  # a path outside the repository stays as it is
             path = Path(path).resolve().relative_to(PROJECT_ROOT).as_posix()
-        except ValueError:
-            pass
         out.append(str(path))
     return out
 

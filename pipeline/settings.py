@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import importlib.resources
 import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-REFERENCE_DIR = PROJECT_ROOT / "reference"
-TEMPLATE_DIR = PROJECT_ROOT / "report_templates"
-SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
+# shipped with the code as package data (found where the packages are installed)
+REFERENCE_DIR = Path(importlib.resources.files("reference"))
+TEMPLATE_DIR = Path(importlib.resources.files("report_templates"))
+# the working folders' defaults: in a source checkout (pyproject.toml beside the packages) inside the
+# checkout; installed from a wheel, in the directory the command runs in (./.techpact, ./out, ./data/sample)
+WORK_DIR = PROJECT_ROOT if (PROJECT_ROOT / "pyproject.toml").is_file() else Path.cwd()
+SAMPLE_DIR = WORK_DIR / "data" / "sample"
 
 
 def _env_path(name: str, default: Path) -> Path:
@@ -22,9 +27,9 @@ def _env_path(name: str, default: Path) -> Path:
 class Settings:
     """Run settings; every field can come from the CLI or from a TECHPACT_* variable."""
 
-    home: Path = field(default_factory=lambda: _env_path("TECHPACT_HOME", PROJECT_ROOT / ".techpact"))
+    home: Path = field(default_factory=lambda: _env_path("TECHPACT_HOME", WORK_DIR / ".techpact"))
     sources: Path = field(default_factory=lambda: _env_path("TECHPACT_SOURCES", SAMPLE_DIR))
-    out: Path = field(default_factory=lambda: _env_path("TECHPACT_OUT", PROJECT_ROOT / "out"))
+    out: Path = field(default_factory=lambda: _env_path("TECHPACT_OUT", WORK_DIR / "out"))
     warehouse_url: str = field(default_factory=lambda: os.environ.get("TECHPACT_WAREHOUSE_URL", ""))
 
     @property
@@ -47,7 +52,7 @@ POSTGRES_ENV = ("TECHPACT_PG_HOST", "TECHPACT_PG_PORT", "TECHPACT_PG_USER", "TEC
 
 def instance_yaml() -> Path:
     """The instance configuration to install: TECHPACT_DAGSTER_YAML (a file) wins, else
-    TECHPACT_INSTANCE chooses between the repository's SQLite (default) and PostgreSQL files."""
+    TECHPACT_INSTANCE chooses between the package's SQLite (default) and PostgreSQL files."""
     explicit = os.environ.get("TECHPACT_DAGSTER_YAML")
     if explicit:
         return Path(explicit)
@@ -60,7 +65,7 @@ def instance_yaml() -> Path:
             raise ValueError(
                 f"TECHPACT_INSTANCE=postgres needs {', '.join(missing)} (TECHPACT_PG_PASSWORD may be empty)"
             )
-    return PROJECT_ROOT / INSTANCE_FILES[kind]
+    return Path(__file__).parent / INSTANCE_FILES[kind]
 
 
 def prepare_dagster_home(settings: Settings) -> Path:

@@ -70,7 +70,7 @@ def _python_values(column: pd.Series) -> list:
     pandas' `to_sql` would bind, made without pandas' per-value conversion: a text column makes one
     Python string per distinct value (its rows share it), numbers and flags convert in C."""
     dtype = column.dtype
-    if isinstance(dtype, pd.StringDtype) or isinstance(dtype, pd.CategoricalDtype):
+    if isinstance(dtype, (pd.StringDtype, pd.CategoricalDtype)):
         if isinstance(dtype, pd.CategoricalDtype):
             codes, values = column.cat.codes.to_numpy(), column.cat.categories.to_numpy(dtype=object)
         else:

@@ -29,7 +29,9 @@ def _flag_fields() -> dict[str, tuple[object, object]]:
         "cluster_nl": (
             Series[str],
             pa.Field(
-                description="cluster under the Dutch definition ('' when not STEM, 'unclassified' when the code is unknown)"
+                description=(
+                    "cluster under the Dutch definition ('' when not STEM, 'unclassified' when the code is unknown)"
+                )
             ),
         ),
         "stem_isced": (

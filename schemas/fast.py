@@ -68,7 +68,7 @@ def _supported(schema: pa.DataFrameSchema) -> bool:
         or schema.unique_column_names
     ):
         return False
-    for _name, column in schema.columns.items():
+    for column in schema.columns.values():
         if column.regex or column.coerce or column.unique or column.dtype is None or not column.required:
             return False
         for check in column.checks:

@@ -35,11 +35,15 @@ class Indicators(pa.DataFrameModel):
     unit: Series[str] = pa.Field(isin=["count", "percent", "ratio"], description="unit of value")
     flag: Series[str] = pa.Field(description="'' or flags separated by ';' (masked, suppressed, provisional, break)")
     rule: Series[str] = pa.Field(
-        description="disclosure rule that applied ('' when published): primary:n<threshold, secondary:region, secondary:sex, secondary:linear, secondary:breakdown (a margin of another breakdown); prefixed numerator/denominator for shares"
+        description="disclosure rule that applied ('' when published): primary:n<threshold, secondary:region, "
+        "secondary:sex, secondary:linear, secondary:breakdown (a margin of another breakdown); prefixed "
+        "numerator/denominator for shares"
     )
     boundary_year: Series[pd.Int64Dtype] = pa.Field(
         nullable=True,
-        description="municipal division (CBS, 1 January) regional figures are mapped to; null for sources without a location",
+        description=(
+            "municipal division (CBS, 1 January) regional figures are mapped to; null for sources without a location"
+        ),
     )
 
     class Config:
@@ -59,7 +63,10 @@ class Coverage(pa.DataFrameModel):
     source_families: Series[str] = pa.Field(description="source families the catalogue names")
     status: Series[str] = pa.Field(
         isin=["computed", "no_function", "source_absent", "no_rows"],
-        description="computed; no_function (none registered yet); source_absent (its core table is not in this edition); no_rows",
+        description=(
+            "computed; no_function (none registered yet); source_absent (its core table is not in this edition); "
+            "no_rows"
+        ),
     )
     detail: Series[str] = pa.Field(description="what was computed or why not")
 

@@ -5,6 +5,7 @@ evaluate scripts and take screenshots."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import select
@@ -117,10 +118,8 @@ class Browser:
         target.write_bytes(base64.b64decode(data))
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # the browser may be gone already
             self.call("Browser.close")
-        except Exception:
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:

@@ -68,7 +68,8 @@ def test_jobs_limit_the_editions_running_at_once(tmp_path):
     marks.mkdir()
     child = (
         "import sys, os, time, pathlib; d = pathlib.Path(sys.argv[1]); me = d / sys.argv[2]; me.touch(); "
-        "n = len(list(d.iterdir())); time.sleep(1.0); me.unlink(); (d.parent / ('seen-' + sys.argv[2])).write_text(str(n))"
+        "n = len(list(d.iterdir())); time.sleep(1.0); me.unlink(); "
+        "(d.parent / ('seen-' + sys.argv[2])).write_text(str(n))"
     )
     editions = ["2019", "2020", "2021", "2022", "2023"]
     published, failed = cli.backfill_in_processes(
@@ -105,6 +106,30 @@ def test_backfill_command_reports_and_exits_1_on_a_failure(tmp_path, monkeypatch
     assert last == "backfill 2019-2022: published 2019; no deliveries for 2022; FAILED 2020; not started 2021"
 
 
+def test_backfill_with_one_job_builds_in_this_process_one_after_the_other(tmp_path, monkeypatch, capsys):
+    """--jobs 1: the sources observed once, then each edition built in order by run_edition in this
+    process (no child process, no start lines), with the backfill's options; a failure stops the rest."""
+    for edition in ("2019", "2020", "2021", "2022"):
+        (tmp_path / "landing" / edition).mkdir(parents=True)
+    observed, built = [], []
+
+    def run_edition(settings, edition, **options):
+        built.append((edition, options["languages"], options["reason"], options["observe"]))
+        return 1 if edition == "2021" else 0
+
+    monkeypatch.setattr(cli, "observe_sources", lambda settings: observed.append(settings.sources))
+    monkeypatch.setattr(cli, "run_edition", run_edition)
+    landing = str(tmp_path / "landing")
+    code = cli.main(["backfill", "2019", "2022", "--sources", landing, "--jobs", "1", "--lang", "nl,en"])
+    assert code == 1 and len(observed) == 1
+    assert built == [(e, ("nl", "en"), "backfill 2019-2022", False) for e in ("2019", "2020", "2021")]
+    printed = capsys.readouterr()
+    assert "4 edition(s), 1 at a time" in printed.err and "backfill: edition" not in printed.err
+    assert printed.out.strip().splitlines()[-1] == (
+        "backfill 2019-2022: published 2019, 2020; FAILED 2021; not started 2022"
+    )
+
+
 def test_build_command_passes_the_backfill_settings(tmp_path):
     args = cli.parser().parse_args(["backfill", "2019", "2024", "--lang", "nl,en", "--allow-unclassified"])
     settings = cli.Settings(sources=tmp_path / "in", out=tmp_path / "o", warehouse_url="postgresql+psycopg://h/db")
@@ -139,17 +164,16 @@ def test_commands_of_this_cli_run_forked_from_the_preloaded_server(sample_dir, t
     launcher = cli._Launcher()
     for path in (good, bad):
         command = [sys.executable, "-m", "pipeline.cli", "validate", str(path)]
-        out, err = (open(tmp_path / f"{path.parent.name}.{kind}", "w+", encoding="utf-8") for kind in ("out", "err"))
-        child = launcher.start(command, out, err)
-        assert isinstance(child, cli._Forked) and child.pid
-        code = child.wait()
-        expected = subprocess.run(
-            command, capture_output=True, text=True, env={"PYTHONWARNINGS": "ignore", **__import__("os").environ}
-        )
-        out.seek(0)
-        assert (code, out.read()) == (expected.returncode, expected.stdout)
-        out.close()
-        err.close()
+        name = tmp_path / path.parent.name
+        with open(f"{name}.out", "w+", encoding="utf-8") as out, open(f"{name}.err", "w+", encoding="utf-8") as err:
+            child = launcher.start(command, out, err)
+            assert isinstance(child, cli._Forked) and child.pid
+            code = child.wait()
+            expected = subprocess.run(
+                command, capture_output=True, text=True, env={"PYTHONWARNINGS": "ignore", **__import__("os").environ}
+            )
+            out.seek(0)
+            assert (code, out.read()) == (expected.returncode, expected.stdout)
     assert code != 0  # the renamed column fails validation
     assert launcher.context.get_start_method() == "forkserver"
 

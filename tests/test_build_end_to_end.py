@@ -1,4 +1,9 @@
-"""The whole path through Dagster: sample edition -> warehouse, CSV, HTML, PDF; bad input publishes nothing."""
+"""The whole path through Dagster: sample edition -> warehouse, CSV, HTML, PDF; bad input publishes nothing.
+
+The published edition is the shared build of the sample (`sample_build` in conftest.py). A bad delivery
+is tested with the real command once per kind of failure (a delivery that does not parse, a programme
+code no STEM table knows), on a copy of that build: exit code, what the command prints, nothing
+published. The other bad deliveries are run through the assets that read them (`materialize`)."""
 
 from __future__ import annotations
 
@@ -13,37 +18,80 @@ from pipeline import cli, warehouse
 from pipeline.publish import formatting
 from pipeline.sample import uwv
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e
 
 
-def build(
-    tmp: Path, sources: Path, *extra: str, out: Path | None = None, warehouse_url: str | None = None, monkeypatch=None
-) -> tuple[int, Path, str]:
-    out = out or tmp / "out"
-    url = warehouse_url or f"sqlite:///{tmp / 'warehouse.sqlite'}"
-    monkeypatch.setenv("TECHPACT_HOME", str(tmp / "home"))
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp / "home" / "dagster"))
-    code = cli.main(["build", "--sources", str(sources), "--out", str(out), "--warehouse", url, *extra])
-    return code, out, url
+def build(copy, sources: Path, monkeypatch, *extra: str) -> int:
+    """`techpact build --edition 2024` from `sources` into the home, output folder and warehouse of
+    `copy` (a copy of the shared build)."""
+    monkeypatch.setenv("TECHPACT_HOME", str(copy.home))
+    monkeypatch.setenv("DAGSTER_HOME", str(copy.home / "dagster"))
+    return cli.main(
+        [
+            "build",
+            "--sources",
+            str(sources),
+            "--edition",
+            "2024",
+            "--out",
+            str(copy.out),
+            "--warehouse",
+            copy.warehouse_url,
+        ]
+        + list(extra)
+    )
 
 
-@pytest.fixture(scope="module")
-def built(sample_dir, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("e2e")
-    with pytest.MonkeyPatch.context() as mp:
-        code, out, url = build(tmp, sample_dir, "--edition", "2024", monkeypatch=mp)
-    assert code == 0
-    return tmp, out / "2024", url
+def published(copy) -> tuple[dict[Path, bytes], pd.DataFrame, pd.DataFrame]:
+    """The edition's files, the warehouse's indicators and its release record."""
+    folder = copy.edition_dir
+    files = {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return (
+        files,
+        warehouse.read_table(copy.warehouse_url, "indicators"),
+        warehouse.read_table(copy.warehouse_url, "edition_releases"),
+    )
 
 
-def test_outputs_are_published(built):
-    _, folder, _ = built
+def assert_unchanged(copy, before) -> None:
+    after = published(copy)
+    assert after[0] == before[0]
+    pd.testing.assert_frame_equal(after[1], before[1])
+    pd.testing.assert_frame_equal(after[2], before[2])
+
+
+def landing_copy(sample_dir: Path, tmp: Path) -> Path:
+    landing = tmp / "landing"
+    shutil.copytree(sample_dir / "2024", landing / "2024")
+    return landing
+
+
+def materialize(landing: Path, tmp: Path, *targets: str, allow_unclassified: bool = False):
+    """Materialise edition 2024 of `targets` and every asset they need from `landing`, in this process
+    on a throwaway instance (storage under `tmp`); the result (not raised on failure)."""
+    import dagster as dg
+
+    from pipeline.definitions import EDITION_JOB, build_defs
+    from pipeline.settings import Settings
+
+    settings = Settings(home=tmp / "home", sources=landing, out=tmp / "out", warehouse_url=f"sqlite:///{tmp / 'w.db'}")
+    defs = build_defs(settings, allow_unclassified=allow_unclassified)
+    selected = dg.AssetSelection.assets(*targets).upstream().materializable().resolve(defs.resolve_asset_graph())
+    with dg.DagsterInstance.ephemeral() as instance:
+        return defs.resolve_job_def(EDITION_JOB).execute_in_process(
+            partition_key="2024", asset_selection=sorted(selected), instance=instance, raise_on_error=False
+        )
+
+
+def test_outputs_are_published(sample_build):
+    folder = sample_build.edition_dir
     names = {p.name for p in folder.iterdir()}
     assert names >= {
         "index.html",
         "indicators.csv",
         "manifest.json",
         "monitor-2024-nl.pdf",
+        "monitor-2024-en.pdf",
         "site.css",
         "methode.html",
         "downloads.html",
@@ -60,8 +108,8 @@ def test_outputs_are_published(built):
     assert (folder / "indicator" / "ho_first_years_stem_share.html").is_file()
 
 
-def test_html_shows_the_csv_numbers(built):
-    _, folder, _ = built
+def test_html_shows_the_csv_numbers(sample_build):
+    folder = sample_build.edition_dir
     csv = pd.read_csv(folder / "indicators.csv", dtype={"period": str})
     html = (folder / "indicator" / "ho_first_years_stem_share.html").read_text(encoding="utf-8")
     share = csv[
@@ -83,8 +131,8 @@ def test_html_shows_the_csv_numbers(built):
         assert values[2] == formatting.percent(expected.value, "nl")
 
 
-def test_warehouse_holds_the_published_indicators(built):
-    _, folder, url = built
+def test_warehouse_holds_the_published_indicators(sample_build):
+    folder, url = sample_build.edition_dir, sample_build.warehouse_url
     csv = pd.read_csv(
         folder / "indicators.csv", dtype={"period": str, "edition": str}, keep_default_na=False, na_values=[""]
     ).fillna({"breakdown": ""})  # '' = no breakdown (e.g. a national total)
@@ -96,12 +144,12 @@ def test_warehouse_holds_the_published_indicators(built):
     assert (merged["value"].fillna(-1) - merged["value_db"].fillna(-1)).abs().max() < 1e-9
 
 
-def test_warehouse_holds_every_validated_stage_table(built, sample_dir):
+def test_warehouse_holds_every_validated_stage_table(sample_build):
     import json
 
     from assets.publication import STAGE_TABLES
 
-    _, folder, url = built
+    folder, url = sample_build.edition_dir, sample_build.warehouse_url
     names = set(STAGE_TABLES.values())
     assert {
         "raw_duo_mbo_participants",
@@ -125,10 +173,10 @@ def test_warehouse_holds_every_validated_stage_table(built, sample_dir):
     assert {f: int(n) for f, n in lines.items()} == rows
 
 
-def test_pdf_has_outline_page_numbers_and_contents(built):
+def test_pdf_has_outline_page_numbers_and_contents(sample_build):
     from pypdf import PdfReader
 
-    _, folder, _ = built
+    folder = sample_build.edition_dir
     reader = PdfReader(folder / "monitor-2024-nl.pdf")
     pages = len(reader.pages)
     assert pages >= 5
@@ -149,11 +197,11 @@ def test_pdf_has_outline_page_numbers_and_contents(built):
     assert reader.trailer["/Root"].get("/Lang") == "nl"
 
 
-def test_manifest_names_inputs_with_hashes(built, sample_dir):
+def test_manifest_names_inputs_with_hashes(sample_build):
     import hashlib
     import json
 
-    _, folder, _ = built
+    folder, sample_dir = sample_build.edition_dir, sample_build.sample_dir
     manifest = json.loads((folder / "manifest.json").read_text())
     for item in manifest["inputs"]:
         data = (sample_dir / "2024" / item["file"]).read_bytes()
@@ -167,19 +215,10 @@ def test_manifest_names_inputs_with_hashes(built, sample_dir):
         assert hashlib.sha256((folder / output["path"]).read_bytes()).hexdigest() == output["sha256"]
 
 
-def test_second_build_is_byte_identical(built, sample_dir, monkeypatch):
-    tmp, folder, _ = built
-    code, out, _ = build(tmp, sample_dir, "--edition", "2024", out=tmp / "out-again", monkeypatch=monkeypatch)
-    assert code == 0
-    for name in ("indicators.csv", "monitor-2024-nl.pdf", "index.html", "manifest.json"):
-        assert (out / "2024" / name).read_bytes() == (folder / name).read_bytes(), name
-
-
-def test_dagster_recorded_materialisations_and_checks(built, monkeypatch):
+def test_dagster_recorded_materialisations_and_checks(sample_build, monkeypatch):
     import dagster as dg
 
-    tmp, _, _ = built
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp / "home" / "dagster"))
+    monkeypatch.setenv("DAGSTER_HOME", str(sample_build.home / "dagster"))
     with dg.DagsterInstance.get() as instance:
         event = instance.get_latest_materialization_event(dg.AssetKey("edition_release"))
         assert event is not None
@@ -199,7 +238,7 @@ UI_QUERY = """{
 }"""
 
 
-def test_dagster_ui_shows_the_asset_graph_and_the_runs_checks(built, sample_dir):
+def test_dagster_ui_shows_the_asset_graph_and_the_runs_checks(sample_build, tmp_path):
     """`techpact ui`, as README starts it, serves the build's instance: the asset graph, the run and its checks."""
     import json
     import os
@@ -210,25 +249,34 @@ def test_dagster_ui_shows_the_asset_graph_and_the_runs_checks(built, sample_dir)
     import time
     import urllib.request
 
-    tmp, out, _ = built
+    import psutil
+
+    copy = sample_build.copy(tmp_path)  # the UI's daemon writes to the instance
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {
         **os.environ,
-        "TECHPACT_HOME": str(tmp / "home"),
-        "TECHPACT_SOURCES": str(sample_dir),
-        "TECHPACT_OUT": str(out.parent),
+        "TECHPACT_HOME": str(copy.home),
+        "TECHPACT_SOURCES": str(copy.sample_dir),
+        "TECHPACT_OUT": str(copy.out),
         "PYTHONWARNINGS": "ignore",
     }
     env.pop("DAGSTER_HOME", None)
+
+    def as_from_a_shell() -> None:  # a test runner's worker may ignore these; a user's terminal does not
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
     ui = subprocess.Popen(
         [str(Path(sys.executable).parent / "techpact"), "ui", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=as_from_a_shell,
     )
+    started: list[psutil.Process] = []
     try:
         deadline, answer = time.monotonic() + 240, None
         while answer is None:
@@ -244,11 +292,16 @@ def test_dagster_ui_shows_the_asset_graph_and_the_runs_checks(built, sample_dir)
             except OSError:
                 time.sleep(2)
     finally:
-        ui.send_signal(signal.SIGINT)  # techpact ui stops `dagster dev`, which stops its webserver and daemon
+        started = psutil.Process(ui.pid).children(recursive=True)  # `dagster dev`, its webserver, daemon, ...
+        ui.send_signal(signal.SIGINT)  # Ctrl-C: techpact ui stops `dagster dev`, which stops what it started
         try:
-            ui.wait(timeout=60)
+            ui.wait(timeout=120)
         except subprocess.TimeoutExpired:
             ui.kill()
+        _, left = psutil.wait_procs(started, timeout=60)
+        for process in left:
+            process.kill()
+    assert ui.returncode is not None and not left, f"left running after Ctrl-C: {[p.pid for p in left]}"
     nodes = {"/".join(n["assetKey"]["path"]): n for n in answer["assetNodes"]}
     assert {"raw_duo_ho_first_years", "ho_first_years", "indicators", "edition_release"} <= set(nodes)
     runs = [r for r in answer["runsOrError"]["results"] if r["jobName"] == "edition_build"]  # newest first
@@ -260,44 +313,64 @@ def test_dagster_ui_shows_the_asset_graph_and_the_runs_checks(built, sample_dir)
     assert checks["denominators_equal_core"] == {"status": "SUCCEEDED", "runId": runs[0]["runId"]}
 
 
-@pytest.mark.parametrize(
-    "damage,column",
-    [
-        (lambda text: text.replace(";vrouw;", ";vrouw;x", 1), None),
-        (lambda text: text.replace("OPLEIDINGSVORM", "OPLEIDINGS_VORM", 1), "OPLEIDINGSVORM"),
-        (lambda text: "", None),
-    ],
-)
-def test_bad_input_publishes_nothing(built, sample_dir, tmp_path, monkeypatch, capsys, damage, column):
-    tmp, folder, url = built
-    landing = tmp_path / "landing"
-    shutil.copytree(sample_dir / "2024", landing / "2024")
+def test_a_delivery_that_does_not_parse_publishes_nothing(sample_build, tmp_path, monkeypatch, capsys):
+    """The command on a bad delivery: exit code 1, 'NOT published' with the file and column, and the
+    last good edition (files, warehouse rows, release record) as it was."""
+    copy = sample_build.copy(tmp_path / "build")
+    landing = landing_copy(sample_build.sample_dir, tmp_path)
     victim = sorted((landing / "2024").glob("*hbo*.csv"))[0]
-    victim.write_text(damage(victim.read_text(encoding="utf-8")), encoding="utf-8")
-    before = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
-    rows_before = len(warehouse.read_table(url, "indicators"))
-    code, _, _ = build(tmp, landing, "--edition", "2024", out=folder.parent, warehouse_url=url, monkeypatch=monkeypatch)
-    assert code == 1
+    victim.write_text(victim.read_text(encoding="utf-8").replace("OPLEIDINGSVORM", "OPLEIDINGS_VORM", 1))
+    before = published(copy)
+    capsys.readouterr()
+    assert build(copy, landing, monkeypatch) == 1
     err = capsys.readouterr().err
-    assert victim.name in err and "NOT published" in err
-    if column:
-        assert f"column {column!r}" in err
-    assert {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
-    assert len(warehouse.read_table(url, "indicators")) == rows_before
+    assert "edition 2024 was NOT published" in err
+    assert victim.name in err and "column 'OPLEIDINGSVORM'" in err
+    assert_unchanged(copy, before)
 
 
-@pytest.mark.postgres
-def test_postgres_warehouse_gets_the_same_indicators(built, sample_dir, tmp_path, pg_url, monkeypatch):
-    _, _folder, url = built
-    code, _, _ = build(tmp_path, sample_dir, "--edition", "2024", warehouse_url=pg_url, monkeypatch=monkeypatch)
-    assert code == 0
-    a = warehouse.read_table(url, "indicators", "2024").sort_values(
-        ["indicator_id", "definition", "period", "region_level", "region_code", "sex", "breakdown"]
-    )
-    b = warehouse.read_table(pg_url, "indicators", "2024").sort_values(
-        ["indicator_id", "definition", "period", "region_level", "region_code", "sex", "breakdown"]
-    )
-    pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False)
+DAMAGES = {  # delivery -> (damage, the core table it feeds, words of the error)
+    "a value that is not a count": (
+        "*hbo*.csv",
+        lambda data: data.replace(b";vrouw;", b";vrouw;x", 1),
+        "ho_enrolments",
+        "",
+    ),
+    "an empty file": ("*hbo*.csv", lambda data: b"", "ho_enrolments", ""),
+    "a truncated CBS OData file": (
+        "85276NED.json",
+        lambda data: data[: len(data) // 2],
+        "employment_by_occupation",
+        "truncated JSON",
+    ),
+    "an unknown labour-market region": (
+        "uwv-spanningsindicator-2023.csv",
+        lambda data: data.replace(b";AM24;Zeeland;", b";AM77;Zeeland;", 1),
+        "labour_market_tension",
+        "unknown arbeidsmarktregio 'AM77'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(DAMAGES))
+def test_a_bad_delivery_fails_the_assets_that_read_it(sample_dir, tmp_path, case):
+    """Each bad delivery fails an asset the edition's release depends on, with the file (and what is
+    wrong) in the message the command prints (cli._failure_messages)."""
+    import dagster as dg
+
+    pattern, damage, table, words = DAMAGES[case]
+    landing = landing_copy(sample_dir, tmp_path)
+    victim = sorted((landing / "2024").glob(pattern))[0]
+    victim.write_bytes(damage(victim.read_bytes()))
+    result = materialize(landing, tmp_path, table)
+    assert not result.success
+    failed = {e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"}
+    messages = "\n".join(cli._failure_messages(result))
+    assert victim.name in messages and words in messages
+    from pipeline.definitions import build_defs
+
+    release_needs = build_defs().resolve_asset_graph().get(dg.AssetKey("edition_release")).parent_keys
+    assert failed and {dg.AssetKey(step) for step in failed} <= release_needs  # so nothing is published
 
 
 def _with_unknown_programme(sample_dir: Path, landing: Path) -> tuple[Path, list[int]]:
@@ -317,64 +390,59 @@ def _with_unknown_programme(sample_dir: Path, landing: Path) -> tuple[Path, list
     return victim, changed
 
 
-def test_unknown_programme_code_stops_the_build_with_the_code_listed(built, sample_dir, tmp_path, monkeypatch, capsys):
-    tmp, folder, url = built
-    victim, changed = _with_unknown_programme(sample_dir, tmp_path / "landing")
-    before = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
-    code, _, _ = build(
-        tmp, tmp_path / "landing", "--edition", "2024", out=folder.parent, warehouse_url=url, monkeypatch=monkeypatch
-    )
-    assert code == 1
+def test_unknown_programme_code_stops_the_build_with_the_code_listed(sample_build, tmp_path, monkeypatch, capsys):
+    copy = sample_build.copy(tmp_path / "build")
+    victim, changed = _with_unknown_programme(sample_build.sample_dir, tmp_path / "landing")
+    before = published(copy)
+    capsys.readouterr()
+    assert build(copy, tmp_path / "landing", monkeypatch) == 1
     err = capsys.readouterr().err
     assert "NOT published" in err and "ho_first_years_classified" in err
     assert "[nl] hbo 99998 'B Nieuwe Opleiding'" in err and "[isced] hbo 99998" in err
     assert f"{victim.name} line(s) {', '.join(map(str, changed[:5]))}" in err
-    assert {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
+    assert_unchanged(copy, before)
 
 
-def test_allow_unclassified_publishes_and_reports_the_unknown_code(built, sample_dir, tmp_path, monkeypatch):
+def test_allow_unclassified_counts_and_reports_the_unknown_code(sample_dir, tmp_path):
+    """With --allow-unclassified (BuildOptions) the classification passes with a warning and the
+    unknown code is counted as unclassified under both definitions; the edition's release needs
+    nothing more than these assets (its publication of the bridge: test_bridge_is_published...)."""
     import dagster as dg
 
-    _tmp, _, _ = built
     _with_unknown_programme(sample_dir, tmp_path / "landing")
-    home = tmp_path / "home"
-    monkeypatch.setenv("TECHPACT_HOME", str(home))
-    monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
-    code = cli.main(
-        [
-            "build",
-            "--sources",
-            str(tmp_path / "landing"),
-            "--edition",
-            "2024",
-            "--out",
-            str(tmp_path / "out"),
-            "--warehouse",
-            f"sqlite:///{tmp_path / 'w.sqlite'}",
-            "--allow-unclassified",
-        ]
-    )
-    assert code == 0
-    bridge = pd.read_csv(tmp_path / "out" / "2024" / "stem_bridge.csv", dtype={"group": str}, keep_default_na=False)
+    result = materialize(tmp_path / "landing", tmp_path, "stem_bridge", allow_unclassified=True)
+    assert result.success
+    storage = tmp_path / "home" / "storage"
+    bridge = pd.read_parquet(storage / "stem_bridge" / "2024.parquet")
     # unknown to both definitions: STEM under neither, and counted as unclassified under each
     unclassified = bridge[(bridge["component"] == "unclassified") & (bridge["sex"] == "T")]
     assert set(unclassified["group"]) == {"nl", "isced"} and (unclassified["count_low"] > 0).all()
     assert bridge[bridge["group"] == "unclassified"].empty
-    classified = warehouse.read_table(f"sqlite:///{tmp_path / 'w.sqlite'}", "core_ho_first_years_classified", "2024")
+    classified = pd.read_parquet(storage / "ho_first_years_classified" / "2024.parquet")
     rows = classified[classified["programme_code"] == "99998"]
     assert len(rows) > 0 and rows["stem_nl"].isna().all() and (rows["cluster_nl"] == "unclassified").all()
-    with dg.DagsterInstance.get() as instance:
-        check = instance.event_log_storage.get_latest_asset_check_execution_by_key(
-            [dg.AssetCheckKey(dg.AssetKey("ho_first_years_classified"), "every_code_classified")]
-        )
-        [record] = check.values()
-        evaluation = record.event.dagster_event.event_specific_data
-        assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
-        assert "99998" in evaluation.metadata["unclassified"].value
+    [evaluation] = [
+        e
+        for e in result.get_asset_check_evaluations()
+        if e.asset_check_key == dg.AssetCheckKey(dg.AssetKey("ho_first_years_classified"), "every_code_classified")
+    ]
+    assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
+    assert "99998" in evaluation.metadata["unclassified"].value
 
 
-def test_every_stem_indicator_exists_under_both_definitions(built):
-    _, folder, url = built
+def test_allow_unclassified_reaches_the_build(tmp_path, monkeypatch):
+    """`techpact build --allow-unclassified` builds with the option (what it does: the test above)."""
+    (tmp_path / "2024").mkdir()
+    seen = {}
+    monkeypatch.setattr(cli, "run_edition", lambda settings, edition, flat, **options: seen.update(options) or 0)
+    assert cli.main(["build", "--sources", str(tmp_path), "--allow-unclassified"]) == 0
+    assert seen["allow_unclassified"] is True
+    assert cli.main(["build", "--sources", str(tmp_path)]) == 0
+    assert seen["allow_unclassified"] is False
+
+
+def test_every_stem_indicator_exists_under_both_definitions(sample_build):
+    folder, url = sample_build.edition_dir, sample_build.warehouse_url
     csv = pd.read_csv(folder / "indicators.csv", dtype={"period": str}, keep_default_na=False)
     catalogue = pd.read_csv(
         Path(__file__).parents[1] / "reference" / "indicators" / "catalogue.csv", keep_default_na=False
@@ -398,10 +466,10 @@ def test_every_stem_indicator_exists_under_both_definitions(built):
     assert set(csv.loc[~csv["indicator_id"].isin(stem_ids), "definition"]) <= {"none"}
 
 
-def test_bridge_is_published_and_in_the_warehouse(built):
+def test_bridge_is_published_and_in_the_warehouse(sample_build):
     from pipeline import bridge as bridge_logic
 
-    _, folder, url = built
+    folder, url = sample_build.edition_dir, sample_build.warehouse_url
     csv = pd.read_csv(folder / "stem_bridge.csv", dtype={"group": str, "edition": str}, keep_default_na=False)
     assert bridge_logic.reconcile(csv) == []
     assert set(csv["level"]) == {"hbo", "wo", "mbo"} and set(csv["sex"]) == {"T", "M", "V"}
@@ -438,13 +506,12 @@ DUO_CORE_TABLES = {  # core table -> (sample file pattern, count column expected
 
 
 @pytest.mark.parametrize("table", list(DUO_CORE_TABLES))
-def test_every_duo_family_flows_into_its_core_table(built, sample_dir, table):
+def test_every_duo_family_flows_into_its_core_table(sample_build, table):
     """The stored core table of the 2024 sample build holds every row and total of its deliveries."""
     import csv
 
-    tmp, _, _ = built
-    core = pd.read_parquet(tmp / "home" / "storage" / table / "2024.parquet")
-    files = sorted((sample_dir / "2024").glob(DUO_CORE_TABLES[table]))
+    core = pd.read_parquet(sample_build.home / "storage" / table / "2024.parquet")
+    files = sorted((sample_build.sample_dir / "2024").glob(DUO_CORE_TABLES[table]))
     assert files and len(core) > 0
     assert set(core["source_file"]) == {p.name for p in files}
     assert set(core["edition"]) == {"2024"}
@@ -473,9 +540,8 @@ LABOUR_CORE_TABLES = {  # core table -> a family whose sample delivery feeds it
 }
 
 
-def test_labour_and_register_families_flow_into_their_core_tables(built):
-    tmp, _, _ = built
-    storage = tmp / "home" / "storage"
+def test_labour_and_register_families_flow_into_their_core_tables(sample_build):
+    storage = sample_build.home / "storage"
     for table, delivery in LABOUR_CORE_TABLES.items():
         frame = pd.read_parquet(storage / table / "2024.parquet")
         assert len(frame) > 0, table
@@ -487,43 +553,33 @@ def test_labour_and_register_families_flow_into_their_core_tables(built):
     assert set(participation["programme"]) == {"Jet-Net", "TechNet", "MKB!dee"}
 
 
-@pytest.mark.parametrize(
-    "victim_name,damage,words",
-    [
-        ("85276NED.json", lambda data: data[: len(data) // 2], "truncated JSON"),
-        (
-            "uwv-spanningsindicator-2023.csv",
-            lambda data: data.replace(b";AM24;Zeeland;", b";AM77;Zeeland;", 1),
-            "unknown arbeidsmarktregio 'AM77'",
-        ),
-    ],
-)
-def test_bad_labour_input_publishes_nothing(
-    built, sample_dir, tmp_path, monkeypatch, capsys, victim_name, damage, words
-):
-    tmp, folder, url = built
-    landing = tmp_path / "landing"
-    shutil.copytree(sample_dir / "2024", landing / "2024")
-    victim = landing / "2024" / victim_name
-    victim.write_bytes(damage(victim.read_bytes()))
-    before = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
-    code, _, _ = build(tmp, landing, "--edition", "2024", out=folder.parent, warehouse_url=url, monkeypatch=monkeypatch)
-    assert code == 1
-    err = capsys.readouterr().err
-    assert victim_name in err and words in err and "NOT published" in err
-    assert {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
-
-
-def test_refresh_reruns_only_the_labour_market_path(sample_dir, tmp_path, monkeypatch, capsys):
+def test_refresh_reruns_only_the_labour_market_path(sample_build, tmp_path, monkeypatch, capsys):
     """`techpact refresh` after one labour-market delivery changed: only the assets that depend on it
     run, the edition is republished with the new figures, and the warehouse keeps the education
     tables it already holds without loading them again."""
     import dagster as dg
 
-    landing = tmp_path / "landing"
-    shutil.copytree(sample_dir / "2024", landing / "2024")
-    code, out, url = build(tmp_path, landing, "--edition", "2024", monkeypatch=monkeypatch)
-    assert code == 0
+    from pipeline.definitions import EDITION_JOB, build_defs
+    from pipeline.settings import Settings, prepare_dagster_home
+
+    copy = sample_build.copy(tmp_path / "build")
+    out, url = copy.out, copy.warehouse_url
+    landing = landing_copy(sample_build.sample_dir, tmp_path)
+    monkeypatch.setenv("TECHPACT_HOME", str(copy.home))
+    monkeypatch.setenv("DAGSTER_HOME", str(copy.home / "dagster"))
+    # the build's landing inventory taken again on this landing folder (same files): as if the edition
+    # had been built from it, so that the refresh reads the revised delivery from here
+    settings = Settings(home=copy.home, sources=landing, out=out, warehouse_url=url)
+    prepare_dagster_home(settings)
+    with dg.DagsterInstance.get() as instance:
+        assert (
+            build_defs(settings)
+            .resolve_job_def(EDITION_JOB)
+            .execute_in_process(
+                partition_key="2024", asset_selection=[dg.AssetKey("landing_inventory")], instance=instance
+            )
+            .success
+        )
     before = pd.read_csv(out / "2024" / "indicators.csv", dtype=str, keep_default_na=False)
     uwv.revise_vacancy_count(landing / "2024")
     capsys.readouterr()

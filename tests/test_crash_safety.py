@@ -1,8 +1,13 @@
-"""A build killed with SIGKILL at any stage of publication leaves the last good edition (files byte
-for byte) and the warehouse as they were; the next run cleans up and succeeds."""
+"""A build killed with SIGKILL at any checkpoint of publication leaves the last good edition (files byte
+for byte) and the warehouse as they were; the next run cleans up and succeeds.
+
+Every checkpoint is tried on the release step alone (tests/release_step.py: the edition's upstream
+assets read from a copy of the shared sample build, no PDF rendered); one real `techpact build` is
+killed where recovery has most to do (after the link switch, before the warehouse commit)."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import signal
@@ -12,52 +17,86 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import release_step
 
 from pipeline import warehouse
 from pipeline.publish import release as releasing
 from pipeline.settings import PROJECT_ROOT
 
-pytestmark = pytest.mark.slow
 
-
-def techpact_build(tmp: Path, landing: Path, kill_at: str | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", releasing.KILL_ENV)}
-    env.update(TECHPACT_HOME=str(tmp / "home"), PYTHONWARNINGS="ignore")
-    if kill_at:
-        env[releasing.KILL_ENV] = kill_at
-    command = [
-        sys.executable,
-        "-m",
-        "pipeline.cli",
-        "build",
-        "--sources",
-        str(landing),
-        "--edition",
-        "2024",
-        "--out",
-        str(tmp / "out"),
-        "--warehouse",
-        f"sqlite:///{tmp / 'warehouse.sqlite'}",
-    ]
-    return subprocess.run(
-        command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=900
-    )  # a guard against a hang, not a speed test
-
-
-def state(tmp: Path) -> tuple[dict[str, bytes], pd.DataFrame, pd.DataFrame]:
-    folder = tmp / "out" / "2024"
+def state(build) -> tuple[dict[str, bytes], pd.DataFrame, pd.DataFrame]:
+    folder = build.edition_dir
     files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-    url = f"sqlite:///{tmp / 'warehouse.sqlite'}"
+    url = build.warehouse_url
     return files, warehouse.read_table(url, "indicators"), warehouse.read_table(url, releasing.RELEASE_TABLE)
 
 
-def test_sigkill_at_every_publication_stage_leaves_the_last_edition(sample_dir, tmp_path):
-    landing = tmp_path / "landing"
-    shutil.copytree(sample_dir / "2024", landing / "2024")
-    first = techpact_build(tmp_path, landing)
-    assert first.returncode == 0, first.stderr
-    files, indicators, releases = state(tmp_path)
+def assert_state(build, expected, stage: str) -> None:
+    files, indicators, releases = state(build)
+    assert files == expected[0], stage
+    pd.testing.assert_frame_equal(indicators, expected[1])
+    pd.testing.assert_frame_equal(releases, expected[2])
 
+
+def release_in_child(build, log: Path, kill_at: str = "") -> int:
+    """The release step in a process forked from a server that imported the pipeline; its exit code."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pipeline.definitions", "release_step"])
+    child = context.Process(
+        target=release_step.run,
+        args=(str(build.home), str(build.sample_dir), str(build.out), build.warehouse_url, str(log), kill_at),
+    )
+    child.start()
+    child.join(timeout=900)  # a guard against a hang, not a speed test
+    return child.exitcode
+
+
+def assert_clean_release(build) -> None:
+    """One release, linked; no staging folder, temporary link or other release left."""
+    out = build.out
+    assert not list(out.glob(".stage-*")) and not list(out.glob(".2024.link-*"))
+    assert [p.name for p in (out / ".releases").iterdir()] == [os.readlink(out / "2024").split("/")[-1]]
+
+
+def test_sigkill_at_every_checkpoint_of_the_release_leaves_the_last_edition(sample_build, tmp_path):
+    build = sample_build.copy(tmp_path / "build")
+    before = state(build)
+    # a revised indicator: the next release would publish a different figure
+    stored = build.home / "storage" / "indicators" / "2024.parquet"
+    indicators = pd.read_parquet(stored)
+    first = indicators["value"].first_valid_index()
+    indicators.loc[first, "value"] += 1.0
+    indicators.to_parquet(stored, index=False)
+
+    for stage in releasing.CHECKPOINTS:
+        code = release_in_child(build, tmp_path / f"{stage}.log", kill_at=stage)
+        assert code == -signal.SIGKILL, (stage, code, (tmp_path / f"{stage}.log").read_text()[-2000:])
+        if stage != "released":
+            assert list(build.out.glob(".stage-2024-*")), f"killed at {stage}: a staging folder was left behind"
+        else:
+            # killed between the link switch and the commit: the link shows the new files while the
+            # warehouse still records the old release; recovery (run first by every publication of
+            # the edition) puts the link back to the release the warehouse committed
+            actions = releasing.recover(build.out, "2024", releasing.recorded_release(build.warehouse_url, "2024"))
+            assert any("put back" in a for a in actions), actions
+        assert_state(build, before, stage)
+
+    assert release_in_child(build, tmp_path / "again.log") == 0, (tmp_path / "again.log").read_text()[-2000:]
+    files, now, releases = state(build)
+    assert files["indicators.csv"] != before[0]["indicators.csv"]
+    assert len(now) == len(before[1]) and now["value"].fillna(-1).ne(before[1]["value"].fillna(-1)).sum() == 1
+    assert releases["release"].tolist() != before[2]["release"].tolist()
+    assert_clean_release(build)
+
+
+@pytest.mark.e2e
+def test_a_build_killed_after_switching_the_link_leaves_the_last_edition(sample_build, tmp_path):
+    """`techpact build` (real renderers, its PDF process) killed after the link switch, before the
+    warehouse commit: recovery restores the last edition; the next run publishes and cleans up."""
+    build = sample_build.copy(tmp_path / "build")
+    before = state(build)
+    landing = tmp_path / "landing"
+    shutil.copytree(sample_build.sample_dir / "2024", landing / "2024")
     # a revised delivery: the next build would publish different figures
     victim = sorted((landing / "2024").glob("03b-eerstejaars-*hbo*.csv"))[0]
     lines = victim.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -66,34 +105,20 @@ def test_sigkill_at_every_publication_stage_leaves_the_last_edition(sample_dir, 
     lines[1] = ";".join(fields) + "\n"
     victim.write_text("".join(lines), encoding="utf-8")
 
-    url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
-    for stage in releasing.CHECKPOINTS:
-        killed = techpact_build(tmp_path, landing, kill_at=stage)
-        assert killed.returncode == -signal.SIGKILL, (stage, killed.returncode, killed.stderr[-2000:])
-        if stage != "released":
-            assert list((tmp_path / "out").glob(".stage-2024-*")), (
-                f"killed at {stage}: a staging folder was left behind"
-            )
-        if stage == "released":
-            # killed between the link switch and the commit: the link shows the new files while the
-            # warehouse still records the old release; recovery (run first by every publication of
-            # the edition) puts the link back to the release the warehouse committed
-            actions = releasing.recover(tmp_path / "out", "2024", releasing.recorded_release(url, "2024"))
-            assert any("put back" in a for a in actions), actions
-        now_files, now_indicators, now_releases = state(tmp_path)
-        assert now_files == files, stage
-        pd.testing.assert_frame_equal(now_indicators, indicators)
-        pd.testing.assert_frame_equal(now_releases, releases)
+    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
+    env.update(TECHPACT_HOME=str(build.home), PYTHONWARNINGS="ignore", **{releasing.KILL_ENV: "released"})
+    command = [sys.executable, "-m", "pipeline.cli", "build", "--sources", str(landing), "--edition", "2024"]
+    command += ["--lang", "nl,en", "--out", str(build.out), "--warehouse", build.warehouse_url]
+    killed = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    assert len(list((build.out / ".releases").iterdir())) == 2  # the new release, linked but not committed
+    actions = releasing.recover(build.out, "2024", releasing.recorded_release(build.warehouse_url, "2024"))
+    assert any("put back" in a for a in actions), actions
+    assert_state(build, before, "released")
 
-    again = techpact_build(tmp_path, landing)
-    assert again.returncode == 0, again.stderr
-    new_files, new_indicators, new_releases = state(tmp_path)
-    assert new_files["indicators.csv"] != files["indicators.csv"]
-    assert len(new_indicators) == len(indicators)
-    assert new_releases["release"].tolist() != releases["release"].tolist()
-    out = tmp_path / "out"
-    assert not list(out.glob(".stage-*")) and not list(out.glob(".2024.link-*"))
-    assert [p.name for p in (out / ".releases").iterdir()] == [os.readlink(out / "2024").split("/")[-1]]
+    assert release_in_child(build, tmp_path / "again.log") == 0, (tmp_path / "again.log").read_text()[-2000:]
+    assert state(build)[2]["release"].tolist() != before[2]["release"].tolist()
+    assert_clean_release(build)
 
 
 def test_recover_removes_stale_work_and_keeps_the_published_release(tmp_path):

@@ -58,8 +58,12 @@ HEADER = (
     "INSTELLINGSNAAM ACTUEEL;CROHO ONDERDEEL;CROHO SUBONDERDEEL;OPLEIDINGSCODE ACTUEEL;OPLEIDINGSNAAM ACTUEEL;"
     "OPLEIDINGSVORM;GESLACHT;2018;2019"
 )
-ROW_M = "Drenthe;0106;Assen;reguliere inst.;bachelor;25BE;Hanzehogeschool Groningen;techniek;n.v.t. (techniek);34267;B Elektrotechniek;voltijd onderwijs;man;25;31"
-ROW_V = "Drenthe;0106;Assen;reguliere inst.;bachelor;25BE;Hanzehogeschool Groningen;techniek;n.v.t. (techniek);34267;B Elektrotechniek;voltijd onderwijs;vrouw;3;4"
+FIXED = (
+    "Drenthe;0106;Assen;reguliere inst.;bachelor;25BE;Hanzehogeschool Groningen;techniek;n.v.t. (techniek);"
+    "34267;B Elektrotechniek;voltijd onderwijs"
+)
+ROW_M = FIXED + ";man;25;31"
+ROW_V = FIXED + ";vrouw;3;4"
 NAME = "03b-eerstejaars-ingeschrevenen-hbo-domein-hbo-2019.csv"
 
 

@@ -89,8 +89,8 @@ def test_up_to_2017_first_years_and_diplomas(tmp_path):
         tmp_path / "02.eerstejaars-ingeschrevenen-wo-2017.csv",
         [
             FIXED_2018 + ";OPLEIDINGSFASE ACTUEEL;2017 MAN;2017 VROUW",
-            "Groningen;0014;Groningen;reguliere inst.;bachelor;21PC;Rijksuniversiteit Groningen;techniek;n.v.t. (techniek);"
-            "56226;B Technische Natuurkunde;voltijd onderwijs;propedeuse bachelor;80;20",
+            "Groningen;0014;Groningen;reguliere inst.;bachelor;21PC;Rijksuniversiteit Groningen;techniek;"
+            "n.v.t. (techniek);56226;B Technische Natuurkunde;voltijd onderwijs;propedeuse bachelor;80;20",
         ],
     )
     assert (sources.detect(first).family, sources.detect(first).generation) == ("duo_ho_first_years", "-2017")

@@ -62,8 +62,8 @@ def test_every_level_partitions_the_country():
 def _toy_cells(values: dict[tuple[str, str, str], int]) -> pd.DataFrame:
     return pd.DataFrame(
         [
-            {"region_level": l, "region_code": c, "sex": s, "low": float(v), "high": float(v)}
-            for (l, c, s), v in values.items()
+            {"region_level": level, "region_code": code, "sex": sex, "low": float(v), "high": float(v)}
+            for (level, code, sex), v in values.items()
         ]
     )
 

@@ -98,11 +98,13 @@ def test_protecting_many_cubes_together_decides_as_each_cube_alone():
     cr01 = sorted(div[div["corop_code"] == "CR01"]["municipality_code"])
     rng = np.random.default_rng(3)
     cubes = []
+    first: dict[str, tuple[int, int]] = {}
     for cube in range(6):
         counts = {code: (int(rng.integers(0, 40)), int(rng.integers(0, 40))) for code in cr01[:4] + ["GM0363"]}
-        if cube % 2:  # every second cube repeats the first one's counts: the same systems again
+        if cube == 0:
+            first = counts
+        elif cube % 2:  # every second cube repeats the first cube's counts: the same systems again
             counts = first
-        first = counts if cube == 0 else first
         values = {}
         for code, (m, v) in counts.items():
             values.update(
@@ -119,17 +121,19 @@ def test_protecting_many_cubes_together_decides_as_each_cube_alone():
                 [
                     {
                         "cube": f"c{cube}",
-                        "region_level": l,
-                        "region_code": c,
-                        "sex": s,
+                        "region_level": level,
+                        "region_code": code,
+                        "sex": sex,
                         "low": float(n),
                         "high": float(n),
                         "boundary_year": 2024,
                     }
-                    for (l, c, s), n in values.items()
+                    for (level, code, sex), n in values.items()
                 ]
             )
         )
+    same = [c.drop(columns="cube") for c in (cubes[0], cubes[1], cubes[3], cubes[5])]
+    assert all(c.equals(same[0]) for c in same) and not cubes[2].drop(columns="cube").equals(same[0])
     together = disclosure.protect(pd.concat(cubes, ignore_index=True), ["cube"], {2024: members})
     assert together["suppressed"].any()
     for cube in cubes:

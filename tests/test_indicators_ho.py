@@ -1,6 +1,7 @@
 """hbo/wo diplomas in STEM and the STEM teacher-training indicators (issue 5), on the real DUO files
-(the first-year files in full, the first 300 rows of the diploma files). Expected values are counted straight from the delivery files with the csv module and
-the reference tables, not through the parsers or the indicator code."""
+(the first-year files in full, the first 300 rows of the diploma files). Expected values are counted
+straight from the delivery files with the csv module and the reference tables, not through the
+parsers or the indicator code."""
 
 from __future__ import annotations
 
@@ -112,7 +113,7 @@ def test_real_teacher_diplomas_relative_to_the_stem_diplomas_of_their_level(real
             level: _count_file(
                 folder / f"{level}_gediplomeerden_2019.csv",
                 "2018",
-                lambda row: [()] if row["OPLEIDINGSCODE ACTUEEL"] in stem and row["GESLACHT"] else [],
+                lambda row, stem=stem: [()] if row["OPLEIDINGSCODE ACTUEEL"] in stem and row["GESLACHT"] else [],
             ).get((), 0)
             for level in ("hbo", "wo")
         }

@@ -107,12 +107,17 @@ VACANCIES = """Kwartaal;Beroepengroep;Beroepsniveau;Openstaande vacatures;Method
 2021-K4;Technische beroepen;Totaal;52.580;oud
 2021-K4;ICT-beroepen;3;9.800;oud
 """
-TENSION = """Kwartaal;Arbeidsmarktregio code;Arbeidsmarktregio;Beroepsgroep code;Beroepsgroep;Openstaande vacatures;Kortdurende WW-uitkeringen;Spanningsindicator;Typering
-2023-K1;AM01;Groningen;0712;Ingenieurs (geen elektrotechniek);130;85;1,53;krap
+TENSION = (
+    (
+        "Kwartaal;Arbeidsmarktregio code;Arbeidsmarktregio;Beroepsgroep code;Beroepsgroep;Openstaande vacatures;"
+        "Kortdurende WW-uitkeringen;Spanningsindicator;Typering\n"
+    )
+    + """2023-K1;AM01;Groningen;0712;Ingenieurs (geen elektrotechniek);130;85;1,53;krap
 2023-K1;AM18;Groot Amsterdam;0811;Software- en applicatieontwikkelaars;900;150;6,00;zeer krap
 2023-K1;AM24;Zeeland;0732;Timmerlieden;12;60;0,20;zeer ruim
 2023-K1;AM24;Zeeland;0743;Automonteurs;14;0;;zeer krap
 """
+)
 
 
 def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:

@@ -12,7 +12,8 @@ import dagster as dg
 import pytest
 import yaml
 
-from pipeline.settings import PROJECT_ROOT, Settings, instance_yaml, prepare_dagster_home
+import pipeline
+from pipeline.settings import Settings, instance_yaml, prepare_dagster_home
 
 
 @pytest.fixture(autouse=True)
@@ -31,11 +32,13 @@ def _no_current_instance_left_behind():
 
 # --- instance configuration ---------------------------------------------------------------------
 
+PACKAGE = Path(pipeline.__file__).parent  # the instance configurations ship with the package
+
 
 def test_instance_file_is_chosen_by_configuration(monkeypatch):
     monkeypatch.delenv("TECHPACT_DAGSTER_YAML", raising=False)
     monkeypatch.delenv("TECHPACT_INSTANCE", raising=False)
-    assert instance_yaml() == PROJECT_ROOT / "dagster.yaml"
+    assert instance_yaml() == PACKAGE / "dagster.yaml"
     monkeypatch.setenv("TECHPACT_INSTANCE", "postgres")
     for name in ("TECHPACT_PG_HOST", "TECHPACT_PG_PORT", "TECHPACT_PG_USER", "TECHPACT_PG_PASSWORD", "TECHPACT_PG_DB"):
         monkeypatch.delenv(name, raising=False)
@@ -49,15 +52,15 @@ def test_instance_file_is_chosen_by_configuration(monkeypatch):
         ("TECHPACT_PG_DB", "dagster"),
     ):
         monkeypatch.setenv(name, value)
-    assert instance_yaml() == PROJECT_ROOT / "dagster.postgres.yaml"
+    assert instance_yaml() == PACKAGE / "dagster.postgres.yaml"
     monkeypatch.setenv("TECHPACT_INSTANCE", "mysql")
     with pytest.raises(ValueError, match="mysql"):
         instance_yaml()
 
 
 def test_both_instance_files_share_queue_monitoring_retention_and_telemetry():
-    sqlite = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text())
-    postgres = yaml.safe_load((PROJECT_ROOT / "dagster.postgres.yaml").read_text())
+    sqlite = yaml.safe_load((PACKAGE / "dagster.yaml").read_text())
+    postgres = yaml.safe_load((PACKAGE / "dagster.postgres.yaml").read_text())
     assert "storage" not in sqlite  # Dagster's SQLite files under $DAGSTER_HOME, with the project's event log
     assert sqlite["event_log_storage"] == {
         "module": "pipeline.dagster_storage",
@@ -302,12 +305,12 @@ def test_refresh_job_selects_only_what_depends_on_labour_market_sources(test_ins
             k for k in graph.get_all_asset_keys() if graph.get(k).tags.get(sources.DOMAIN_TAG) == sources.LABOUR_MARKET
         }
 
-        def upstream(key, seen=None):
+        def upstream(key, graph=graph, seen=None):
             seen = set() if seen is None else seen
             for parent in graph.get(key).parent_keys:
                 if parent not in seen:
                     seen.add(parent)
-                    upstream(parent, seen)
+                    upstream(parent, graph, seen)
             return seen
 
         expected = {k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable and upstream(k) & labour}

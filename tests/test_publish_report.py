@@ -4,6 +4,7 @@ charts, determinism and hermetic rendering."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import signal
@@ -226,10 +227,7 @@ NUMBER = re.compile(r"\d[\d.,]*")
 
 def _parse(token: str, lang: str) -> float:
     token = token.rstrip(".,")
-    if lang == "nl":
-        token = token.replace(".", "").replace(",", ".")
-    else:
-        token = token.replace(",", "")
+    token = token.replace(".", "").replace(",", ".") if lang == "nl" else token.replace(",", "")
     return float(token)
 
 
@@ -432,7 +430,8 @@ def test_two_renders_are_byte_identical_with_or_without_a_pdf_process(synthetic_
     [
         ('<html lang="nl"><body><img src="missing-chart.png" alt="x"></body></html>', "missing-chart.png"),
         (
-            '<html lang="nl"><head><style>@font-face { font-family: X; src: url("file:///usr/share/fonts/nope/Missing.ttf"); }'
+            '<html lang="nl"><head><style>@font-face { font-family: X; '
+            'src: url("file:///usr/share/fonts/nope/Missing.ttf"); }'
             " body { font-family: X; }</style></head><body><p>x</p></body></html>",
             "Missing.ttf",
         ),
@@ -574,7 +573,7 @@ def test_choropleth_names_codes_without_outline_and_bad_files(tmp_path):
     with pytest.raises(maps.BoundaryError, match=r"bad.geojson: feature 1 \(GM0363\).*Point"):
         maps.load_boundaries(bad)
     (tmp_path / "html.geojson").write_text("<html>", encoding="utf-8")
-    with pytest.raises(maps.BoundaryError, match="html.geojson: not a GeoJSON"):
+    with pytest.raises(maps.BoundaryError, match=r"html\.geojson: not a GeoJSON"):
         maps.load_boundaries(tmp_path / "html.geojson")
 
 
@@ -593,7 +592,7 @@ def test_content_draws_municipal_map_only_with_boundaries(table, tmp_path):
 def test_end_labels_never_overlap():
     placed = charts.spread_labels([100, 101, 102, 200, 99], gap=14, lower=0, upper=300)
     ordered = sorted(placed)
-    assert all(b - a >= 14 - 1e-9 for a, b in zip(ordered, ordered[1:]))
+    assert all(b - a >= 14 - 1e-9 for a, b in itertools.pairwise(ordered))
     assert placed[3] == 200  # far labels stay where they are
     squeezed = charts.spread_labels([290, 291, 292], gap=14, lower=0, upper=295)
     assert max(squeezed) <= 295 and sorted(squeezed) == squeezed

@@ -7,7 +7,7 @@ import pytest
 
 from pipeline import cli
 
-pytestmark = [pytest.mark.slow, pytest.mark.realdata]
+pytestmark = [pytest.mark.e2e, pytest.mark.realdata]
 FOLDER = "duo-ho-mbo-2019-tekkieworden"
 
 

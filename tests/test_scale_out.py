@@ -1,6 +1,6 @@
 """Scale-out without a rewrite: the full sample build under Dagster's Dask executor on a local Dask
-cluster (worker processes), with the instance on PostgreSQL, gives the same outputs as the
-in-process build."""
+cluster (worker processes), with the instance and the warehouse on PostgreSQL, gives the same outputs
+and warehouse rows as the in-process build with SQLite (the shared sample build)."""
 
 from __future__ import annotations
 
@@ -14,40 +14,27 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from pipeline import cli
+from pipeline import warehouse
 from pipeline.settings import PROJECT_ROOT, Settings, prepare_dagster_home
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
 
 def _parquet_outputs(storage: Path) -> dict[str, pd.DataFrame]:
     return {p.relative_to(storage).as_posix(): pd.read_parquet(p) for p in sorted(storage.rglob("2024.parquet"))}
 
 
-def test_dask_executor_with_postgres_instance_equals_in_process_build(sample_dir, tmp_path, pg_url, monkeypatch):
+def test_dask_executor_with_postgres_equals_in_process_build(
+    sample_dir, tmp_path, pg_url, pg_server, monkeypatch, request
+):
     import dagster as dg
     from dask.distributed import Client, LocalCluster
 
-    # the reference: the ordinary in-process build (SQLite instance)
-    monkeypatch.setenv("TECHPACT_HOME", str(tmp_path / "local"))
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "local" / "dagster"))
-    monkeypatch.delenv("TECHPACT_INSTANCE", raising=False)
-    assert (
-        cli.main(
-            [
-                "build",
-                "--sources",
-                str(sample_dir),
-                "--edition",
-                "2024",
-                "--out",
-                str(tmp_path / "out-local"),
-                "--warehouse",
-                f"sqlite:///{tmp_path / 'local.sqlite'}",
-            ]
-        )
-        == 0
-    )
+    # a second PostgreSQL database for the warehouse (the first holds the Dagster instance)
+    warehouse_db = f"techpact_test_{os.urandom(6).hex()}"
+    with pg_server.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{warehouse_db}"'))
+    warehouse_url = pg_server.url.set(database=warehouse_db).render_as_string(hide_password=False)
 
     # `techpact build --executor dask` in a fresh process, with the PostgreSQL instance chosen by
     # configuration (a fresh database of the test server) and a local Dask cluster of worker processes
@@ -81,10 +68,12 @@ def test_dask_executor_with_postgres_instance_equals_in_process_build(sample_dir
                 str(sample_dir),
                 "--edition",
                 "2024",
+                "--lang",
+                "nl,en",
                 "--out",
                 str(settings.out),
                 "--warehouse",
-                f"sqlite:///{tmp_path / 'dask.sqlite'}",
+                warehouse_url,
                 "--executor",
                 "dask",
                 "--dask-address",
@@ -113,13 +102,31 @@ def test_dask_executor_with_postgres_instance_equals_in_process_build(sample_dir
     assert {"raw_duo_ho_first_years", "indicators", "edition_release"} <= set(starts)
     assert len(worker_pids) == 2 and set(starts.values()) <= worker_pids  # every step ran in a Dask worker
 
-    local, dask = tmp_path / "out-local" / "2024", settings.out / "2024"
-    names = sorted(p.relative_to(local).as_posix() for p in local.rglob("*") if p.is_file())
-    assert names == sorted(p.relative_to(dask).as_posix() for p in dask.rglob("*") if p.is_file())
-    for name in names:
-        assert (dask / name).read_bytes() == (local / name).read_bytes(), name
-    stored_local = _parquet_outputs(tmp_path / "local" / "storage")
-    stored_dask = _parquet_outputs(settings.storage_dir)
-    assert stored_local.keys() == stored_dask.keys() and len(stored_local) >= 4
-    for key, frame in stored_local.items():
-        pd.testing.assert_frame_equal(stored_dask[key], frame, obj=key)
+    try:
+        sample_build = request.getfixturevalue("sample_build")  # asked for now: it may be built meanwhile
+        local, dask = sample_build.edition_dir, settings.out / "2024"
+        names = sorted(p.relative_to(local).as_posix() for p in local.rglob("*") if p.is_file())
+        assert names == sorted(p.relative_to(dask).as_posix() for p in dask.rglob("*") if p.is_file())
+        for name in names:
+            assert (dask / name).read_bytes() == (local / name).read_bytes(), name
+        stored_local = _parquet_outputs(sample_build.home / "storage")
+        stored_dask = _parquet_outputs(settings.storage_dir)
+        assert stored_local.keys() == stored_dask.keys() and len(stored_local) >= 4
+        for key, frame in stored_local.items():
+            pd.testing.assert_frame_equal(stored_dask[key], frame, obj=key)
+        # the PostgreSQL warehouse holds the rows of the SQLite one, table for table
+        tables = sorted(sa.inspect(warehouse.engine(sample_build.warehouse_url)).get_table_names())
+        assert sorted(sa.inspect(warehouse.engine(warehouse_url)).get_table_names()) == tables
+        for table in tables:
+            sqlite, postgres = (
+                warehouse.read_table(u, table, "2024") for u in (sample_build.warehouse_url, warehouse_url)
+            )
+            if table == "edition_releases":  # one row, the run's own id
+                sqlite, postgres = sqlite.drop(columns="run_id"), postgres.drop(columns="run_id")
+            sqlite, postgres = (f.sort_values(list(f.columns)).reset_index(drop=True) for f in (sqlite, postgres))
+            pd.testing.assert_frame_equal(postgres, sqlite, check_dtype=False, obj=table)
+        assert len(warehouse.read_table(warehouse_url, "indicators", "2024")) > 1000
+    finally:
+        warehouse.engine(warehouse_url).dispose()
+        with pg_server.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{warehouse_db}" WITH (FORCE)'))

@@ -304,7 +304,8 @@ def test_a_broken_drop_in_stops_with_file_line_and_check(tmp_path, monkeypatch, 
     meta = csv.with_suffix(".meta.toml")
     if "reason" not in table.columns:  # the meta file declares the columns: keep it consistent with the file
         meta.write_text(
-            "\n".join(l for l in meta.read_text().splitlines() if not l.startswith("reason =")), encoding="utf-8"
+            "\n".join(line for line in meta.read_text().splitlines() if not line.startswith("reason =")),
+            encoding="utf-8",
         )
     monkeypatch.setenv("TECHPACT_REFERENCE_OVERRIDES", str(over))
     with pytest.raises(SourceError) as caught:

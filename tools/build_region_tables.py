@@ -820,9 +820,9 @@ def build(source_dir: Path) -> tuple[dict[str, str], Checks]:
     )
     wrong_names = []
     for reorg in REORGANISATIONS:
-        if reorg.new_code in names_2019 or reorg.new_code in names_2026:
-            if name_of(reorg.new_code) != reorg.new_name:
-                wrong_names.append((reorg.new_code, reorg.new_name, name_of(reorg.new_code)))
+        known = reorg.new_code in names_2019 or reorg.new_code in names_2026
+        if known and name_of(reorg.new_code) != reorg.new_name:
+            wrong_names.append((reorg.new_code, reorg.new_name, name_of(reorg.new_code)))
         if reorg.effective_year > FIRST_YEAR:
             for old_code, old_name, _ in reorg.old:
                 if strip_disambiguation(names_2019.get(old_code, "?")) != old_name:
@@ -834,7 +834,7 @@ def build(source_dir: Path) -> tuple[dict[str, str], Checks]:
     members: dict[int, set[str]] = {FIRST_YEAR: set(state)}
     for year in range(FIRST_YEAR + 1, LAST_YEAR + 1):
         for reorg in (r for r in REORGANISATIONS if r.effective_year == year):
-            for old_code, _, kind in reorg.old:
+            for old_code, _, _kind in reorg.old:
                 checks.check(old_code in state, f"{year}: {old_code} exists before it disappears")
                 state.discard(old_code)
             if reorg.created:
@@ -884,7 +884,7 @@ def build(source_dir: Path) -> tuple[dict[str, str], Checks]:
             len(primaries) == 1 and split_olds.get(old_code) == (primaries[0][0], primaries[0][3]),
             f"split {old_code}: one primary part, equal to the reorganisation row",
         )
-        for year, _, _, new_code, new_name, _, places, _ in parts:
+        for _year, _, _, new_code, new_name, _, places, _ in parts:
             checks.check(
                 new_code in names_2019 and name_of(new_code) == new_name,
                 f"split {old_code}: part {new_code} {new_name} exists in 2019 with this name",

@@ -912,9 +912,9 @@ def vo_tables(vo_seen: list[tuple[str, str, str]]) -> tuple[list[dict], list[dic
         for code, level, profile, confirmed in HAVO_VWO_PROFILES
     }
     for kind, code, name in vo_seen:
-        if kind in ("HAVO", "VWO"):
-            if code not in expected or expected[code][1] != name or expected[code][0] != kind.lower():
-                raise BuildError(f"exam file: {kind} {code} {name!r} differs from the profile list in this script")
+        wrong = code not in expected or expected[code][1] != name or expected[code][0] != kind.lower()
+        if kind in ("HAVO", "VWO") and wrong:
+            raise BuildError(f"exam file: {kind} {code} {name!r} differs from the profile list in this script")
     for code, (level, name, confirmed) in sorted(expected.items()):
         parts = name.split(" - ", 1)[1].split(" / ")
         n_profile = [p for p in parts if p.startswith("N&")]
@@ -2147,9 +2147,10 @@ def check(tables: list[Table], context: dict, source: Path) -> list[str]:
                     problems.append(
                         f"{t.name} {r['code']}: is_stem {r['is_stem']} inconsistent with broad field {r['isced_f_broad']}"
                     )
-            if t.name.startswith("isced_f_fields"):
-                if r["code"] not in fields or r["is_stem"] != fmt_bool(r["code"][:2] in STEM_BROAD):
-                    problems.append(f"{t.name} {r['code']}: not official or is_stem wrong")
+            if t.name.startswith("isced_f_fields") and (
+                r["code"] not in fields or r["is_stem"] != fmt_bool(r["code"][:2] in STEM_BROAD)
+            ):
+                problems.append(f"{t.name} {r['code']}: not official or is_stem wrong")
             if t.name in NL_CLUSTERS:
                 if r["is_stem"] == "true" and r["cluster"] not in NL_CLUSTERS[t.name]:
                     problems.append(f"{t.name} {r['code']}: STEM row with cluster {r['cluster']!r}")

@@ -131,7 +131,7 @@ def protect(
         hidden_national = reg_national & reg["suppressed"].to_numpy()
         hidden = dict(zip(reg_keys[hidden_national], reg.loc[hidden_national, "rule"]))
         forced_nat = shared & nat_keys.isin(list(hidden)).to_numpy()
-        out = _protect_national(nat, dims, forced_nat, nat_keys.map(lambda k: hidden.get(k, "")), ctx)
+        out = _protect_national(nat, dims, forced_nat, nat_keys.map(lambda k, hidden=hidden: hidden.get(k, "")), ctx)
         newly = shared & out["suppressed"].to_numpy() & ~forced_nat
         if not newly.any():
             break

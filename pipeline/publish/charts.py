@@ -117,10 +117,11 @@ def line_chart(
     for index, period in enumerate(periods):
         if index % step == 0 or index == len(periods) - 1:
             parts.append(
-                f'<text x="{x(period):.1f}" y="{upper + plot_h + 16}" text-anchor="middle" fill="#333333">{escape(period)}</text>'
+                f'<text x="{x(period):.1f}" y="{upper + plot_h + 16}" text-anchor="middle" fill="#333333">'
+                f"{escape(period)}</text>"
             )
     ends: list[tuple[float, float, str, str]] = []
-    for index, (name, points) in enumerate(series.items()):
+    for index, points in enumerate(series.values()):
         colour, dash = PALETTE[index % len(PALETTE)], DASHES[index % len(DASHES)]
         segments: list[list[tuple[float, float]]] = [[]]
         for p, v in points:
@@ -149,7 +150,8 @@ def line_chart(
         ly = legend_y + (index // 2) * 18
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         parts.append(
-            f'<line x1="{lx:.1f}" y1="{ly - 4:.1f}" x2="{lx + 24:.1f}" y2="{ly - 4:.1f}" stroke="{colour}" stroke-width="2.5"{dash_attr}/>'
+            f'<line x1="{lx:.1f}" y1="{ly - 4:.1f}" x2="{lx + 24:.1f}" y2="{ly - 4:.1f}" stroke="{colour}" '
+            f'stroke-width="2.5"{dash_attr}/>'
         )
         parts.append(f'<text x="{lx + 30:.1f}" y="{ly:.1f}" fill="#1a1a1a">{escape(name)}</text>')
     parts.append("</g></svg>")
@@ -187,13 +189,15 @@ def bar_chart(
         bw = plot_w * v / top
         parts.append(f'<rect x="{left}" y="{yy + 3}" width="{bw:.1f}" height="{row_h - 6}" fill="{PALETTE[0]}"/>')
         parts.append(
-            f'<text x="{left + bw + 4:.1f}" y="{yy + 13}" fill="#1a1a1a">{escape(formatting.value(v, unit, lang))}</text>'
+            f'<text x="{left + bw + 4:.1f}" y="{yy + 13}" fill="#1a1a1a">'
+            f"{escape(formatting.value(v, unit, lang))}</text>"
         )
     if reference and not formatting.missing(reference[1]):
         rx = left + plot_w * reference[1] / top
         bottom = upper + row_h * len(bars)
         parts.append(
-            f'<line x1="{rx:.1f}" y1="{upper}" x2="{rx:.1f}" y2="{bottom}" stroke="#c2410c" stroke-width="2" stroke-dasharray="5 3"/>'
+            f'<line x1="{rx:.1f}" y1="{upper}" x2="{rx:.1f}" y2="{bottom}" stroke="#c2410c" stroke-width="2" '
+            'stroke-dasharray="5 3"/>'
         )
         parts.append(
             f'<text x="{rx:.1f}" y="{bottom + 16}" text-anchor="middle" fill="#c2410c">'

@@ -1,9 +1,9 @@
 """Render an edition's outputs into a staging folder and release it atomically.
 
 Outputs: `indicators.csv`, the HTML site (`index.html` and its pages, + `site.css`; English
-under `en/`), `monitor-<edition>-<lang>.pdf` and `manifest.json` (inputs with sha256 and rows, reference-table versions, code version, outputs
-with sha256). Every date comes from the edition, never from the clock, so two builds of the same
-inputs and code give byte-identical files.
+under `en/`), `monitor-<edition>-<lang>.pdf` and `manifest.json` (inputs with sha256 and rows,
+reference-table versions, code version, outputs with sha256). Every date comes from the edition,
+never from the clock, so two builds of the same inputs and code give byte-identical files.
 """
 
 from __future__ import annotations
@@ -201,7 +201,7 @@ def rendering(
     catalogue: pd.DataFrame,
     manifest: dict,
     languages: tuple[str, ...] = ("nl",),
-    extras: content.Extras = content.Extras(),
+    extras: content.Extras | None = None,
     extra_tables: dict[str, pd.DataFrame] | None = None,
     background: bool | None = None,
 ) -> Iterator[Rendering]:
@@ -221,7 +221,7 @@ def rendering(
         catalogue,
         manifest,
         languages,
-        extras,
+        extras or content.Extras(),
         extra_tables,
         _pdf_in_background() if background is None else background,
     )
@@ -238,7 +238,7 @@ def render(
     catalogue: pd.DataFrame,
     manifest: dict,
     languages: tuple[str, ...] = ("nl",),
-    extras: content.Extras = content.Extras(),
+    extras: content.Extras | None = None,
     extra_tables: dict[str, pd.DataFrame] | None = None,
     background: bool | None = None,
 ) -> dict[str, str]:

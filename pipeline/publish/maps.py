@@ -81,7 +81,8 @@ def _legend(classes: Classes, unit: str, lang: str, x: float, y: float, no_data:
         entries = [
             (
                 CLASS_FILLS[i],
-                f"{formatting.value(classes.edges[i], unit, lang)} – {formatting.value(classes.edges[i + 1], unit, lang)}",
+                f"{formatting.value(classes.edges[i], unit, lang)} – "
+                f"{formatting.value(classes.edges[i + 1], unit, lang)}",
             )
             for i in range(len(classes.edges) - 1)
         ]
@@ -132,10 +133,12 @@ def tile_map(
             f'<rect x="{x}" y="{y}" width="{tile}" height="{tile}" fill="{fill}" stroke="#555555" stroke-width="0.5"/>'
         )
         parts.append(
-            f'<text x="{x + tile / 2:.1f}" y="{y + tile / 2 - 3:.1f}" text-anchor="middle" font-weight="bold" fill="{ink}">{escape(abbreviation)}</text>'
+            f'<text x="{x + tile / 2:.1f}" y="{y + tile / 2 - 3:.1f}" text-anchor="middle" font-weight="bold" '
+            f'fill="{ink}">{escape(abbreviation)}</text>'
         )
         parts.append(
-            f'<text x="{x + tile / 2:.1f}" y="{y + tile / 2 + 13:.1f}" text-anchor="middle" font-size="10.5" fill="{ink}">'
+            f'<text x="{x + tile / 2:.1f}" y="{y + tile / 2 + 13:.1f}" text-anchor="middle" font-size="10.5" '
+            f'fill="{ink}">'
             f"{escape(formatting.value(val, unit, lang))}</text>"
         )
     parts += _legend(classes, unit, lang, legend_x, pad + 4, no_data)
@@ -249,7 +252,8 @@ def choropleth(
             f"{values.get(code, (name, None))[0]}: {formatting.value(values.get(code, (name, None))[1], unit, lang)}"
         )
         parts.append(
-            f'<path d="{d}" fill="{fill}" fill-rule="evenodd" stroke="#555555" stroke-width="0.4"><title>{escape(label)}</title></path>'
+            f'<path d="{d}" fill="{fill}" fill-rule="evenodd" stroke="#555555" stroke-width="0.4">'
+            f"<title>{escape(label)}</title></path>"
         )
     parts += _legend(classes, unit, lang, map_w + 20, 8, no_data)
     parts.append("</g></svg>")

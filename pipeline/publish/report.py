@@ -273,7 +273,10 @@ def flag_text(flags: list[str], t: dict[str, str]) -> str:
 def indicator_content(item: Indicator, lang: str, base_year: int | None, prefix: str = "") -> dict:
     """What the PDF and the site show for one indicator: chart, key figures, short tables."""
     t = messages(lang)
-    fmt = lambda v: formatting.value(v, item.unit, lang)
+
+    def fmt(v) -> str:
+        return formatting.value(v, item.unit, lang)
+
     show_def = len(item.definitions) > 1
     series = chart_series(item)
     lines = {s.label(t, show_def): s.points("T") for s in series}

@@ -137,8 +137,8 @@ def first_year_rows(
         for year in years:
             expected = offer.weight * scale * (1 + growth) ** (year - 2019)
             noise = 0.85 + 0.3 * unit(seed, "noise" + salt, *key, year)
-            total = int(round(expected * noise))
-            women = int(round(total * female))
+            total = round(expected * noise)
+            women = round(total * female)
             counts[year] = {"man": total - women, "vrouw": women}
         for sex in ("man", "vrouw"):
             rows.append(

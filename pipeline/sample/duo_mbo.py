@@ -151,10 +151,10 @@ def cells(seed: int, kind: str, years: list[int], scale: int = 1) -> list[dict]:
     for inst, qual, path, size in offers:
         counts = {}
         for year in years:
-            total = int(round(size * scale * (0.9 + 0.2 * unit(seed, "mbo-noise", kind, inst[0], qual[0], path, year))))
+            total = round(size * scale * (0.9 + 0.2 * unit(seed, "mbo-noise", kind, inst[0], qual[0], path, year)))
             if unit(seed, "mbo-small", kind, inst[0], qual[0], path, year) < 0.08:
                 total = int(unit(seed, "mbo-tiny", kind, inst[0], qual[0], path, year) * 6)
-            women = int(round(total * qual[6]))
+            women = round(total * qual[6])
             counts[year] = (total - women, women)
         result.append({"inst": inst, "qual": qual, "path": path, "counts": counts})
     return result

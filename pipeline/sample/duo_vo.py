@@ -162,14 +162,14 @@ def counts(seed: int, offer: tuple, year: int, what: str, scale: int = 1) -> tup
     total *= 0.9 + 0.2 * unit(seed, "vo-noise", what, offer[0], offer[1], offer[5], year)
     if unit(seed, "vo-small", what, offer[0], offer[1], offer[5], year) < 0.1:
         total = unit(seed, "vo-tiny", what, offer[0], offer[1], offer[5], year) * 6
-    total = int(round(total))
-    women = int(round(total * female_share(offer[5], offer[6])))
+    total = round(total)
+    women = round(total * female_share(offer[5], offer[6]))
     return total - women, women
 
 
 def passes(seed: int, offer: tuple, year: int, candidates: int, sex: str) -> int:
     rate = 0.8 + 0.18 * unit(seed, "vo-pass", offer[0], offer[1], offer[5], year, sex)
-    return min(candidates, int(round(candidates * rate)))
+    return min(candidates, round(candidates * rate))
 
 
 def rate(passed: int, candidates: int, decimal: str) -> str:

@@ -153,7 +153,10 @@ def parse_unemployment(path: Path) -> Delivery:
         line = index + 1
         if all(_text(c) == "" for c in row):
             break  # data end at the first blank row; notes follow
-        cell = lambda name: row[at[name]] if at[name] < len(row) else None
+
+        def cell(name: str, row=row):
+            return row[at[name]] if at[name] < len(row) else None
+
         year_text = _text(cell("Jaar"))
         if not year_text.isdigit():
             problems.append(problem(path, line, "Jaar", f"not a year: {year_text!r}"))
@@ -186,8 +189,8 @@ def parse_unemployment(path: Path) -> Delivery:
                 "field_label": _text(cell("Omschrijving")),
                 "education_level": level or "T",
                 "sex": sex or "T",
-                "labour_force": None if force is None else int(round(force * 1000)),
-                "unemployed": None if unemployed is None else int(round(unemployed * 1000)),
+                "labour_force": None if force is None else round(force * 1000),
+                "unemployed": None if unemployed is None else round(unemployed * 1000),
                 "unemployment_rate": rate,
                 "suppressed": suppressed,
                 "source_file": path.name,

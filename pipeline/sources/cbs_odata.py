@@ -5,7 +5,8 @@ Landing layout (what `techpact fetch` writes, and what an analyst saves by hand)
 
     {"TableInfos":     {"odata.metadata": "...", "value": [{"Identifier": "85276NED", "Title": ...}]},
      "DataProperties": {"value": [{"Type": "Dimension", "Key": "Geslacht", ...},
-                                  {"Type": "Topic", "Key": "WerkzameBeroepsbevolking_1", "Title": ..., "Unit": "x 1 000"}]},
+                                  {"Type": "Topic", "Key": "WerkzameBeroepsbevolking_1", "Title": ...,
+                                   "Unit": "x 1 000"}]},
      "TypedDataSet":   {"value": [{"ID": 0, "Geslacht": "3000    ", "Perioden": "2019JJ00", ...}]},
      "Geslacht":       {"value": [{"Key": "3000    ", "Title": "Mannen"}, ...]},   # one per dimension
      "Perioden":       {"value": [{"Key": "2019JJ00", "Title": "2019", "Status": "Definitief"}, ...]}}
@@ -294,7 +295,7 @@ def _finish(frame: pd.DataFrame, model, path: Path, problems: list[SourceProblem
 
 
 def _counts(values: list[float | None], factor: int) -> pd.Series:
-    return pd.Series([None if v is None else int(round(v * factor)) for v in values], dtype="Int64")
+    return pd.Series([None if v is None else round(v * factor) for v in values], dtype="Int64")
 
 
 def _unit(topic: dict | None, path: Path, problems: list[SourceProblem]) -> tuple[str, int]:
@@ -552,7 +553,7 @@ def regions_frame(
         }
     )
     for column in ("arbeidsmarktregio_code", "arbeidsmarktregio_name", "corop_code", "province_code", "landsdeel_code"):
-        out[column] = frame[column] if column in frame else ""
+        out[column] = frame.get(column, "")
     out["population"] = frame["population"] if "population" in frame else pd.Series([pd.NA] * len(frame), dtype="Int64")
     out["population"] = out["population"].astype("Int64")
     out["source_file"] = path.name
