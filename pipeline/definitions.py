@@ -145,7 +145,7 @@ def build_defs(
     *,
     edition: str = "",
     allow_unclassified: bool = False,
-    languages: tuple[str, ...] = ("nl",),
+    languages: tuple[str, ...] = ("nl", "en"),
     executor: dg.ExecutorDefinition | None = None,
 ) -> dg.Definitions:
     """The code location for `settings`. `executor` replaces the in-process executor of the edition
@@ -269,7 +269,7 @@ def edition_job_for(
     sources: str,
     out: str,
     warehouse_url: str = "",
-    languages: tuple[str, ...] = ("nl",),
+    languages: tuple[str, ...] = ("nl", "en"),
     edition: str = "",
     allow_unclassified: bool = False,
     job: str = EDITION_JOB,
