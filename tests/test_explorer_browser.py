@@ -143,7 +143,7 @@ def _check_view(watched, table, sel, level, lang="nl"):
     # the map: every area the figures were mapped to, labelled with name and value (or its status)
     labels = watched.page.evaluate(MAP_ITEMS)
     for row in shown:
-        found = [x for x in labels if f"name: {row['name']};" in x]
+        found = [x for x in labels if f"{t['region']}: {row['name']};" in x]
         assert found, (row["name"], labels[:3])
         assert any(row["text"] in x for x in found), (row, found[:2])
     return suppressed
@@ -202,7 +202,8 @@ def test_explorer_selection_map_table_bookmark_and_download(chromium, edition, t
            return rows.length ? rows[0].querySelector('th').textContent : null; })()"""
     )
     assert target
-    area = watched.page.locator(f'#tpx-map svg path[aria-label^="name: {target};"]').last
+    label = messages("nl")["region"]
+    area = watched.page.locator(f'#tpx-map svg path[aria-label*="{label}: {target};"]').last
     area.click()
     watched.page.wait_for_load_state("load")
     assert "/regio/municipality-" in watched.page.url

@@ -253,6 +253,7 @@ def map_template(unit: str, t: dict) -> dict:
     # the grey layer: every shape, its status (no figure / suppressed) as a legend of its own
     outline["transform"] = [
         json.loads(json.dumps(lookup)),
+        {"filter": "!isValid(datum.value)"},  # areas with a value are drawn by the coloured layer only
         {"calculate": f"isValid(datum.status) ? datum.status : {json.dumps(t['no_data'])}", "as": "status"},
         {"calculate": "isValid(datum.name) ? datum.name : datum.properties.statnaam", "as": "name"},
     ]

@@ -236,8 +236,10 @@
       if (narrow) walk(spec, function (n) {  /* a phone: legends below the map, the map the full width */
         if (n.legend && typeof n.legend === "object") { n.legend.orient = "bottom"; n.legend.direction = "horizontal"; }
       });
+      /* the Netherlands is about 1.2 times as tall as wide: the plot gets that shape beside (wide
+         screens) or above (phones) its legends, so no band of white is left under the map */
       spec.width = Math.min(target.clientWidth || 300, 520) - 10;
-      spec.height = Math.round(spec.width * (narrow ? 1.35 : 1.0));
+      spec.height = Math.round(narrow ? spec.width * 1.2 + 70 : (spec.width - 120) * 1.2 + 30);
       spec.description = L.explorer_map + ": " + document.querySelector("h1").textContent;
       embed("map", target, spec).then(function (result) {
         result.view.addEventListener("click", function (event, item) {
