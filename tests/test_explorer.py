@@ -121,6 +121,10 @@ def test_region_pages_link_up_and_down_the_hierarchy_and_counts_get_their_own_ch
     assert f'href="municipality-{code.lower()}.html"' in province
     found = re.findall(r'<div class="tpx-region-trend"><script type="application/json">(.*?)</script>', page)
     trends = [json.loads(x) for x in found]
+    templates = json.loads(re.search(r'<script id="tpx-templates" type="application/json">(.*?)</script>', page)[1])
+    for trend in trends:
+        for panel in trend["panels"]:
+            panel["template"] = templates[panel["template"]]
     assert trends
     for trend in trends:
         formats = {p["template"]["layer"][0]["encoding"]["y"]["axis"]["format"] for p in trend["panels"]}

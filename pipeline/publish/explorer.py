@@ -474,7 +474,7 @@ def region_trend(item, level: str, code: str, t: dict, lang: str) -> dict | None
             {
                 "title": " – ".join(s["name"] for s in panel),
                 "names": [s["name"] for s in panel],
-                "template": json.loads(_trend_template(unit, periods, len(panel), lang)),
+                "template": _trend_template(unit, periods, len(panel), lang),
                 "records": [r for s in panel for r in s["records"]],
             }
         )
@@ -483,3 +483,20 @@ def region_trend(item, level: str, code: str, t: dict, lang: str) -> dict | None
     definition = item.definitions[0] if item.definitions else "none"
     series_label = report.Series(definition, breakdown, pd.DataFrame()).label(t, len(item.definitions) > 1)
     return {"panels": out, "locale": charts_locale(lang), "series": f"{series_label}, {t['total'].lower()}"}
+
+
+def shared_templates(trends: list[dict | None]) -> tuple[list[dict | None], list[dict]]:
+    """A page's trends with each chart template given once: panels name their template by index
+    into the returned list (a region page repeats a few templates over twenty indicators)."""
+    templates: dict[str, int] = {}
+    out = []
+    for trend in trends:
+        if trend is None:
+            out.append(None)
+            continue
+        panels = []
+        for panel in trend["panels"]:
+            index = templates.setdefault(panel["template"], len(templates))
+            panels.append({**panel, "template": index})
+        out.append({**trend, "panels": panels})
+    return out, [json.loads(text) for text in templates]

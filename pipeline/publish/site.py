@@ -91,10 +91,12 @@ def render_site(stage: Path, env: jinja2.Environment, ctx: dict, languages: tupl
         for level in ctx["levels"]:
             for region in level["regions"]:
                 figures = report.region_figures(items, level["level"], region["code"], lang)
-                for figure in figures:
-                    figure["trend"] = explorer.region_trend(
-                        by_id[figure["id"]], level["level"], region["code"], t, lang
-                    )
+                trends = [
+                    explorer.region_trend(by_id[f["id"]], level["level"], region["code"], t, lang) for f in figures
+                ]
+                trends, templates = explorer.shared_templates(trends)
+                for figure, trend in zip(figures, trends):
+                    figure["trend"] = trend
                 links = [
                     {
                         "level": t["level_" + other],
@@ -111,6 +113,7 @@ def render_site(stage: Path, env: jinja2.Environment, ctx: dict, languages: tupl
                     region_code=region["code"],
                     level_name=level["name"],
                     hierarchy=links,
+                    chart_templates=templates,
                     explorer_pages=[(explorer.page_name(f["id"]), f["title"]) for f in figures],
                 )
     page("methode.html", "site/methodology.html.j2", t["methodology"])
