@@ -7,6 +7,7 @@ published. The other bad deliveries are run through the assets that read them (`
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -610,3 +611,7 @@ def test_refresh_reruns_only_the_labour_market_path(sample_build, tmp_path, monk
     assert not {"raw_uwv_vacancies", "core_vacancies_by_occupation", "indicators"} & kept  # what changed is loaded
     stored = warehouse.read_table(url, "indicators", "2024")
     assert len(stored) == len(after)
+    # the refresh (without --lang) publishes the languages the release had: both
+    assert {p.name for p in (out / "2024").glob("*.pdf")} == {"monitor-2024-nl.pdf", "monitor-2024-en.pdf"}
+    manifest = json.loads((out / "2024" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["parameters"]["languages"] == ["nl", "en"]
