@@ -194,13 +194,14 @@ def run_edition(
     from pipeline.definitions import EDITION_JOB, EDITION_TAG, build_defs
 
     job = job or EDITION_JOB
-    defs = build_defs(
-        settings,
-        edition=flat,
-        allow_unclassified=allow_unclassified,
-        languages=languages,
-        allow_missing=allow_missing,
-    )
+    with settings.exported_warehouse():
+        defs = build_defs(
+            settings,
+            edition=flat,
+            allow_unclassified=allow_unclassified,
+            languages=languages,
+            allow_missing=allow_missing,
+        )
     print(
         f"{'building' if job == EDITION_JOB else job + ' of'} edition {edition} from {settings.sources}",
         file=sys.stderr,

@@ -22,6 +22,7 @@ Operations (the daemon runs them; `techpact ui` shows them):
 
 from __future__ import annotations
 
+import os
 import subprocess
 
 import dagster as dg
@@ -140,6 +141,25 @@ def _changed_domains(landing: LandingArea, edition: str, names: list[str]) -> se
     return domains
 
 
+def warehouse_config(settings: Settings) -> str | dg.EnvVar:
+    """The warehouse URL as the resources get it: a URL with a password only as `dg.EnvVar` (read from
+    WAREHOUSE_ENV when a run starts, so the password is in no run configuration, job snapshot or event
+    log; `techpact` puts it there, see Settings.exported_warehouse); a URL without one as it is."""
+    from sqlalchemy.engine import make_url
+
+    url = settings.warehouse
+    if os.environ.get(WAREHOUSE_ENV) == url:
+        return dg.EnvVar(WAREHOUSE_ENV)
+    try:
+        secret = make_url(url).password
+    except Exception:  # not a URL SQLAlchemy reads: the warehouse reports it when it connects
+        secret = None
+    if secret:
+        os.environ[WAREHOUSE_ENV] = url  # this process and its children read it from there
+        return dg.EnvVar(WAREHOUSE_ENV)
+    return url
+
+
 def build_defs(
     settings: Settings | None = None,
     *,
@@ -242,8 +262,7 @@ def build_defs(
             )
         return dg.SensorResult(run_requests=requests, cursor=landing_watch.dump_cursor(current))
 
-    # a chosen warehouse URL is read from the environment (its password never enters run config)
-    warehouse_url = dg.EnvVar(WAREHOUSE_ENV) if settings.warehouse_url else settings.warehouse
+    warehouse_url = warehouse_config(settings)
     defs = dg.Definitions(
         assets=with_code_references([*all_sources, *pipeline_assets]),
         jobs=[edition_job, refresh_job, observe_job],

@@ -107,6 +107,8 @@ def landing_problems(files: list[Path], edition: str, allow_missing: tuple[str, 
     problems = [f"--allow-missing {name}: not a source family of {DELIVERIES}" for name in unknown]
     found = inventory(files)
     problems += duplicate_problems(files, found.families, edition)
+    if found.unreadable:  # an unrecognised file may be the "missing" one: the build names its problem
+        return problems
     for expected in missing_deliveries(found.families, edition):
         if expected.family not in allow_missing:
             problems.append(

@@ -169,19 +169,22 @@ def editions_in(out: Path) -> list[str]:
 
 
 def recover_all(out: Path, url: str) -> list[str]:
-    """`recover` every edition in `out/` whose lock no other run holds (a run publishing it is left
-    alone); what was done, one line per action. Every `techpact` command runs this first."""
+    """`recover` every edition in `out/` that the warehouse at `url` has a release record of and whose
+    lock no other run holds (a run publishing it is left alone); what was done, one line per action.
+    Every `techpact` command runs this first. An edition the warehouse has no record of is left alone
+    (another warehouse may have published it); its next publication cleans it up."""
     actions: list[str] = []
     editions = editions_in(out)
     if not editions:
         return actions
     records = release_records(url)
     for edition in editions:
+        if edition not in records:  # this warehouse never published it: nothing to compare with
+            continue
         with edition_lock(out, edition, wait=False) as held:
             if held is None:
                 continue
-            record = records.get(edition)
-            actions += recover(out, edition, record["release"] if record else None)
+            actions += recover(out, edition, records[edition]["release"])
     return actions
 
 
