@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha25
 # order tests/conftest.py gives them (the longest first); `make test TEST_WORKERS=` runs them in one
 TEST_WORKERS ?= -n 2 --dist loadscope --no-loadscope-reorder
 
-.PHONY: setup monitor sample test check lint bench ui clean
+.PHONY: setup monitor sample test check lint docs bench ui clean
 
 $(STAMP): requirements.lock pyproject.toml scripts/system-deps.sh
 	@scripts/system-deps.sh
@@ -38,6 +38,10 @@ check: lint
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# the documentation site (docs/, MkDocs Material) into site/; warnings are errors
+docs: setup
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 bench: setup
 	$(BIN)/python -m benchmarks.run

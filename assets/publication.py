@@ -36,7 +36,7 @@ def _relative(path: str, root: str) -> str:
 def manifest(
     edition: str, inventory: pd.DataFrame, rows: dict[str, int], run_parameters: dict, landing_root: str = ""
 ) -> dict:
-    """The edition manifest (product.md section 7) without its outputs: inputs (path relative to the
+    """The edition manifest (docs/audit.md) without its outputs: inputs (path relative to the
     landing root, sha256, bytes, data rows), reference-table versions, code version, parameters."""
     tables = [
         *classify.definition_tables(),

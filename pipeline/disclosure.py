@@ -1,4 +1,4 @@
-"""Disclosure control of published counts (product.md section 6).
+"""Disclosure control of published counts (docs/methodology/disclosure.md).
 
 Counts are protected as *cubes*: for one group (indicator family, definition, period, breakdown)
 the cells are every region of every level x sex (T, M, V). They are tied by linear equations

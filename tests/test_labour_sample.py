@@ -1,5 +1,5 @@
 """The labour and register sample: every edition parses, sizes and shares match published orders of
-magnitude (docs/domain.md), and the generator is deterministic."""
+magnitude (the domain notes of the product team), and the generator is deterministic."""
 
 from __future__ import annotations
 

@@ -416,7 +416,8 @@ def test_every_stem_indicator_in_the_catalogue_has_both_definitions():
     assert not stem.empty
     for row in stem.itertuples():
         assert set(row.stem_definitions.split(";")) == {"nl", "isced"}, row.indicator_id
-    # STEM teacher training and teacher vacancies follow their own four groups (domain.md), not a definition table
+    # STEM teacher training and teacher vacancies follow their own four groups
+    # (reference/stem/teacher_training_groups.csv), not a definition table
     counts_stem = catalogue[
         (catalogue["indicator_id"].str.contains("stem") | catalogue["title_en"].str.contains("STEM"))
         & ~catalogue["indicator_id"].str.contains("teacher")

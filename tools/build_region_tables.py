@@ -1296,8 +1296,7 @@ are given: mapping a split municipality's data to one successor is an approximat
             "Zuidwest = Zeeland, Zuid-Holland and COROP West-Noord-Brabant. Older editions used "
             "Noordwest instead of Noordvleugel.",
             "status": "best-effort",
-            "source": "Project rule (docs domain.md section 2, product.md section 5); "
-            "built by tools/build_region_tables.py",
+            "source": "Project rule (docs/methodology/regions.md); built by tools/build_region_tables.py",
             "licence": PROJECT_LICENCE,
             "columns": {"code": "project code (TP-...)", "name": "region name as used by the regional pacts"},
         },

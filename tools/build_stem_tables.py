@@ -810,7 +810,7 @@ def isced_row(
 # Secondary education (vo): havo/vwo profiles and vmbo programmes
 # ---------------------------------------------------------------------------------------------
 # havo/vwo profile codes (INSPECTIECODE) and names as DUO writes OPLEIDINGSNAAM in the exam files
-# (docs/domain.md 4.3). HAVO 55 and 56 are not in domain.md nor in the excerpt of the exam file:
+# (DUO's exam files). HAVO 55 and 56 are not in the excerpt of the exam file:
 # they are filled in by analogy with VWO 65 and 66 and marked as such.
 HAVO_VWO_PROFILES = [  # (code, level, profile part of the name, confirmed)
     ("50", "havo", "N&T", True),

@@ -8,8 +8,8 @@ level, sex and year, in two format generations.
   MAN2015;VROUW2015;TOTAAL2015;...;TOTAAL2019` – sex x year wide without separator, an empty cell
   means no students, text fields blank-padded. TOTAAL must equal MAN + VROUW.
 - 2020- (the layout with INDICATIEAVG masking; DUO's exact header of these files is not in the
-  project's real data, so this layout is defined here after domain.md 4.2 and documented in the
-  README): `;`, UTF-8, long – one count per row, because the mask flag belongs to one count:
+  project's real data, so this layout is defined here and documented in docs/sources.md as
+  assumed): `;`, UTF-8, long – one count per row, because the mask flag belongs to one count:
   `INSTELLINGSCODE;SOORTINS;INSTELLINGSNAAM;PLAATSNAAM;TYPE MBO;KWALIFICATIENIVEAU;KWALIFICATIE CODE;
   KWALIFICATIE NAAM;MBO SECTOR;DOMEIN;SECTORUNIT SBB;GESLACHT;JAAR;AANTAL DEELNEMERS;INDICATIEAVG`
   (diplomas: `AANTAL GEDIPLOMEERDEN`). A count below 5 is written as 4 with INDICATIEAVG = 'J'

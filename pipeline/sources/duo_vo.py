@@ -15,7 +15,7 @@ The exam year is the calendar year the school year ends in (2019-2020 -> 2020). 
 MAN + VROUW and GESLAAGDEN may not exceed EXAMENKANDIDATEN wherever the counts are not masked.
 
 Pupils (`01.-leerlingen-vo-per-vestiging-naar-onderwijstype-<year>.csv`; DUO's exact header is not in
-the project's real data, so the layout is defined here after domain.md 4.3): `;`, UTF-8,
+the project's real data, so the layout is defined here and listed as assumed in docs/sources.md): `;`, UTF-8,
 `INSTELLINGSCODE;VESTIGINGSCODE;INSTELLINGSNAAM VESTIGING;GEMEENTENAAM;ONDERWIJSTYPE VO;AFDELING;
 INSPECTIECODE;OPLEIDINGSNAAM;LEER- OF VERBLIJFSJAAR 1 - MAN;LEER- OF VERBLIJFSJAAR 1 - VROUW;...;
 LEER- OF VERBLIJFSJAAR 6 - VROUW`; counts below 5 are `<5`; the year of the 1 October count is the
