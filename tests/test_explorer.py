@@ -164,3 +164,28 @@ def test_datapackage_describes_every_csv_as_it_is(edition):
     downloads = (edition / "downloads.html").read_text(encoding="utf-8")
     indicators = next(r for r in package["resources"] if r["path"] == "indicators.csv")
     assert f"<td>{indicators['rows']}</td>" in downloads and "datapackage.json" in downloads
+
+
+def test_language_switch_only_when_the_other_language_was_built(tmp_path, monkeypatch):
+    """A Dutch-only edition has no link to an English site (it led back to the Dutch page); the
+    sample edition (both languages) links every page to its counterpart."""
+    from publish_fixtures import render_edition
+
+    from pipeline.publish import edition as publishing
+
+    monkeypatch.setattr(publishing, "render_pdfs", lambda *args, **kwargs: None)  # the site only
+    stage = tmp_path / "2024"
+    render_edition(stage, languages=("nl",), background=False)
+    pages = sorted(stage.rglob("*.html"))
+    assert pages and not (stage / "en").exists()
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert 'hreflang="en"' not in text, page
+        assert '<html lang="nl">' in text, page
+
+
+def test_both_languages_link_each_page_to_its_counterpart(edition):
+    for page in [edition / "verken" / "ho_first_years_stem_share.html", edition / "downloads.html"]:
+        text = page.read_text(encoding="utf-8")
+        href = re.search(r'<a href="([^"]+)" hreflang="en"', text)[1]
+        assert (page.parent / href).resolve() == (edition / "en" / page.relative_to(edition)).resolve()
