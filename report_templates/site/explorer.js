@@ -71,9 +71,15 @@
     pick("sex", "T");
     pick("breakdown", "");
     if (t.level.indexOf(state.level) < 0) {
+      /* the first regional level with a published value for the rest of the selection */
       var regional = ["province", "corop", "arbeidsmarktregio", "municipality", "techniekpact", "landsdeel"]
         .filter(function (lv) { return t.level.indexOf(lv) >= 0; });
-      state.level = regional.length ? regional[0] : t.level[0];
+      var d0 = idx("definition", state.definition), s0 = idx("sex", state.sex), b0 = idx("breakdown", state.breakdown);
+      var published = regional.filter(function (lv) {
+        var l = idx("level", lv);
+        return data.rows.some(function (r) { return r[LV] === l && r[D] === d0 && r[S] === s0 && r[B] === b0 && r[VAL] !== null; });
+      });
+      state.level = published.length ? published[0] : regional.length ? regional[0] : t.level[0];
     }
     if (t.period.indexOf(state.period) < 0) {
       var li = idx("level", state.level), di = idx("definition", state.definition), si = idx("sex", state.sex),
@@ -225,6 +231,8 @@
       if (domain[0] === domain[1]) domain = [domain[0], domain[0] + 1];
       var spec = JSON.parse(JSON.stringify(cfg.map));
       walk(spec, function (n) {
+        /* a level drawn on its municipalities: faint inner lines, so the regions read as areas */
+        if (geo.members && n.type === "geoshape") n.strokeWidth = 0.15;
         if (n.format && n.format.feature) n.format.feature = geo.feature;
         if (n.scale && n.scale.type === "quantize") {
           n.scale.domain = domain;
