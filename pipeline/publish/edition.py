@@ -117,6 +117,8 @@ class Rendering:
         extra_tables: dict[str, pd.DataFrame] | None,
         background: bool,
     ):
+        # whether the inputs are the embedded synthetic sample (its generator's marker in the landing folder)
+        manifest = {**manifest, "synthetic_sample": bool(extras.synthetic)}
         self.stage, self.edition, self.indicators, self.manifest = stage, edition, indicators, manifest
         self.languages = languages
         self.extra_tables = extra_tables or {}
