@@ -95,7 +95,14 @@ def verify_release(edition_dir: Path, warehouse_url: str, required: bool = False
 
     edition_dir = Path(edition_dir)
     edition = str(load_manifest(edition_dir).get("edition", edition_dir.name))
-    record = releasing.release_record(warehouse_url, edition)
+    try:
+        record = releasing.release_record(warehouse_url, edition)
+    except Exception as error:  # e.g. an unreachable server: say so, never with the URL's password
+        from pipeline.preflight import mask_secret
+
+        if not required:
+            return []
+        return [Finding("release", edition, f"the warehouse cannot be read: {mask_secret(str(error), warehouse_url)}")]
     if record is None:
         return [Finding("release", edition, "the warehouse holds no release of this edition")] if required else []
     findings = []

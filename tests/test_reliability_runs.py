@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import cli, warehouse
+from pipeline import cli, verify, warehouse
 from pipeline.publish import release as releasing
 from pipeline.settings import PROJECT_ROOT, Settings, prepare_dagster_home
 from pipeline.sources.files import sha256_file
@@ -239,3 +239,38 @@ def test_the_ui_opens_without_the_community_pop_up(tmp_path, monkeypatch):
     prepare_dagster_home(Settings(home=tmp_path))
     with dg.DagsterInstance.get() as instance:
         assert instance.nux_enabled is False
+
+
+def test_verify_refuses_a_manifest_rehashed_after_tampering_and_a_link_the_warehouse_did_not_commit(
+    sample_build, tmp_path, capsys
+):
+    build = sample_build.copy(tmp_path / "build")
+    command = ["verify", str(build.edition_dir), "--outputs-only", "--warehouse", build.warehouse_url]
+    assert cli.main(command) == 0
+    # an output changed and its hash in the manifest changed with it: the files agree with the manifest,
+    # the manifest no longer with the one the warehouse recorded at the commit
+    folder = build.edition_dir.resolve()
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    table = folder / "indicators.csv"
+    table.write_bytes(table.read_bytes().replace(b"\n", b"\r\n", 1))
+    for item in manifest["outputs"]:
+        if item["path"] == "indicators.csv":
+            item["sha256"] = sha256_file(table)
+    (folder / "manifest.json").write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(command) == 1
+    printed = capsys.readouterr().out
+    assert "release manifest.json: differs from the manifest the warehouse recorded at commit" in printed
+    assert "1 difference(s)" in printed
+    # a link to a release the warehouse did not commit (a copy under another name)
+    shutil.copytree(folder, folder.parent / "2024-99", symlinks=True)
+    releasing.point_link(build.out, "2024", "2024-99")
+    record = releasing.release_record(build.warehouse_url, "2024")
+    found = verify.verify_release(build.out / "2024", build.warehouse_url)
+    assert found[0].problem == (
+        f"link/warehouse mismatch: the folder is release 2024-99, the warehouse committed {record['release']}"
+    )
+    # the next command's recovery puts the link back to the committed release first
+    assert cli.main(["verify", str(build.out / "2024"), "--outputs-only", "--warehouse", build.warehouse_url]) == 1
+    assert releasing.current_release(build.out, "2024") == record["release"]
+    assert not (build.out / ".releases" / "2024-99").exists()

@@ -202,6 +202,9 @@ def release_records(url: str) -> dict[str, dict]:
 
     from pipeline import warehouse
 
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and not Path(parsed.database).is_file():
+        return {}  # no warehouse yet (reading must not create one)
     eng = warehouse.engine(url)
     try:
         with eng.connect() as conn:
