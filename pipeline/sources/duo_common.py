@@ -213,6 +213,8 @@ def _municipalities(sha: str, year: int) -> tuple[int, dict[str, str]]:
     for name, codes in short.items():
         if name not in lookup and len(codes) == 1:
             lookup[name] = next(iter(codes))
+    for name, code in list(lookup.items()):  # older DUO files drop apostrophes and hyphens: S GRAVENHAGE
+        lookup.setdefault(re.sub(r"\s+", " ", name.replace("-", " ").replace("'", "")).strip(), code)
     return boundary, lookup
 
 
