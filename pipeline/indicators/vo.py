@@ -70,46 +70,46 @@ def vo_exams(classified: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True) if out else c.empty()
 
 
-SUBJECTS = ("havo_vwo_exam_subject_share",)
+SUBJECTS = ("havo_exam_subject_share", "vwo_exam_subject_share")
 SUBJECT_TABLE = "sources/duo_vo_exam_subjects.csv"
 
 
 @register(table="vo_exam_subjects", source_family="duo_vo_subjects", indicators=SUBJECTS)
 def vo_subjects(table: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
-    """Share of havo/vwo exam candidates with wiskunde B, natuurkunde, scheikunde, informatica and NLT
-    in their exam (havo and vwo apart), every exam year, every region level of the school location.
-    The subjects and the subject whose candidates are all candidates (Nederlandse taal en literatuur)
-    are reference/sources/duo_vo_exam_subjects.csv. The file gives no sex: totals only. A subject is
-    not a programme of the STEM definitions: the indicator has no definition."""
+    """Share of havo and of vwo exam candidates with wiskunde B, natuurkunde, scheikunde, informatica
+    and NLT in their exam, every exam year, every region level of the school location. The subjects
+    and the subject whose candidates are all candidates (Nederlandse taal en literatuur) are
+    reference/sources/duo_vo_exam_subjects.csv. The file gives no sex: totals only. A subject is not
+    a programme of the STEM definitions: the indicator has no definition."""
     subjects = reference.load(SUBJECT_TABLE).frame
-    ids = dict(zip(subjects.loc[subjects["role"] == "subject", "subject_code"], subjects["subject_id"]))
+    chosen_rows = subjects[subjects["role"] == "subject"]
+    ids = dict(zip(chosen_rows["subject_code"], chosen_rows["subject_id"]))
     everyone = set(subjects.loc[subjects["role"] == "candidates", "subject_code"])
     frame = _lower_type(table)
-    frame = frame[frame["school_type"].isin(HAVO_VWO)]
-    chosen = frame[frame["subject_code"].isin(list(ids))].assign(subject=lambda f: f["subject_code"].map(ids))
-    all_candidates = frame[frame["subject_code"].isin(everyone)]
-    if chosen.empty or all_candidates.empty:
-        return c.empty()
     common = {"keys": [], "ctx": ctx, "by_sex": False, "low": "count_low", "high": "count_high"}
-    cubes = [
-        c.cube(
-            locate(all_candidates, ctx), "havo_vwo_subjects:all", definition="none", breakdown=["school_type"], **common
-        ),
-        c.cube(
-            locate(chosen, ctx),
-            "havo_vwo_subjects:subject",
-            definition="none",
-            breakdown=["school_type", "subject"],
-            **common,
-        ),
-    ]
-    cells = c.protect(cubes, ctx)
-    numerators = cells.loc[cells["cube"] == "havo_vwo_subjects:subject", "breakdown"].unique()
-    return c.share_across(
-        "havo_vwo_exam_subject_share",
-        cells,
-        "havo_vwo_subjects:subject",
-        "havo_vwo_subjects:all",
-        ctx,
-        {b: b.split(";")[0] for b in numerators},
-    )
+    out = []
+    for school in HAVO_VWO:
+        rows = frame[frame["school_type"] == school]
+        chosen = rows[rows["subject_code"].isin(list(ids))].assign(subject=lambda f: f["subject_code"].map(ids))
+        all_candidates = rows[rows["subject_code"].isin(everyone)]
+        if chosen.empty or all_candidates.empty:
+            continue
+        cubes = [
+            c.cube(locate(all_candidates, ctx), f"{school}_subjects:all", definition="none", **common),
+            c.cube(
+                locate(chosen, ctx), f"{school}_subjects:subject", definition="none", breakdown=["subject"], **common
+            ),
+        ]
+        cells = c.protect(cubes, ctx)
+        numerators = cells.loc[cells["cube"] == f"{school}_subjects:subject", "breakdown"].unique()
+        out.append(
+            c.share_across(
+                f"{school}_exam_subject_share",
+                cells,
+                f"{school}_subjects:subject",
+                f"{school}_subjects:all",
+                ctx,
+                dict.fromkeys(numerators, ""),
+            )
+        )
+    return pd.concat(out, ignore_index=True) if out else c.empty()
