@@ -275,4 +275,4 @@ class VoExamSubjects(pa.DataFrameModel):
 
     class Config:
         strict = True
-        unique = ["year", "location_code", "subject_code"]
+        unique = ["year", "school_type", "location_code", "subject_code"]

@@ -285,4 +285,4 @@ class RawVoSubjects(pa.DataFrameModel):
 
     class Config:
         strict = True
-        unique = ["location_code", "subject_code", "pass_mark", "year"]
+        unique = ["school_type", "location_code", "subject_code", "pass_mark", "year"]

@@ -277,8 +277,8 @@ def test_real_exam_file(realdata):
 
 
 def test_sample_vo_sizes_and_generations(sample_dir):
-    old = sources.parse(next((sample_dir / "2019").glob("examenkandidaten-*.csv")))
-    new = sources.parse(next((sample_dir / "2024").glob("examenkandidaten-*.csv")))
+    old = sources.parse(next((sample_dir / "2019").glob("examenkandidaten-en-geslaagden-*.csv")))
+    new = sources.parse(next((sample_dir / "2024").glob("examenkandidaten-en-geslaagden-*.csv")))
     assert (old.generation, new.generation) == ("2014-2019", "2019-")
     candidates = old.frame[old.frame["measure"] == "candidates"].groupby("year")["count"].sum()
     assert candidates.between(170_000, 230_000).all()  # DUO: ~200k exam candidates a year
@@ -369,12 +369,20 @@ def test_real_2019_files_give_the_profile_sector_and_subject_shares_of_independe
     vmbo = national[national["indicator_id"] == "vmbo_year3_technical_profile_share"].iloc[0]
     assert (vmbo["numerator"], vmbo["denominator"]) == (technical, vmbo3)
 
-    # subjects: candidates with the subject / candidates for Nederlandse taal en literatuur (1001)
-    for school in ("havo", "vwo"):
-        path = folder / f"examenkandidaten-{school}-en-examencijfers-2018-2019.first2000.csv"
-        subjects_core = core_vo.vo_exam_subjects(sources.parse(path).frame, "2020", 2019)
-        got = vo_indicators.vo_subjects(subjects_core, ctx)
-        got = got[(got["region_level"] == "national")].set_index("breakdown")
+    # subjects: candidates with the subject / candidates for Nederlandse taal en literatuur (1001); both files
+    # in one table, as the build reads them (a location offers havo and vwo)
+    import pandas as pd
+
+    paths = {s: folder / f"examenkandidaten-{s}-en-examencijfers-2018-2019.first2000.csv" for s in ("havo", "vwo")}
+    raw = pd.concat([sources.parse(p).frame for p in paths.values()], ignore_index=True)
+    subjects_core = core_vo.vo_exam_subjects(raw, "2020", 2019)
+    assert subjects_core.groupby("school_type")["count"].sum().to_dict() == {
+        s.upper(): sum(int(r["TOTAAL AANTAL SCHOOLEXAMENS MET CIJFER"]) for r in _latin1_rows(p))
+        for s, p in paths.items()
+    }
+    every = vo_indicators.vo_subjects(subjects_core, ctx)
+    for school, path in paths.items():
+        got = every[(every["region_level"] == "national")].set_index("breakdown")
         rows = _latin1_rows(path)
         taken = {}
         for r in rows:

@@ -131,8 +131,8 @@ def vo_exam_subjects(raw: pd.DataFrame, edition: str, last_year: int) -> pd.Data
     if raw.empty:
         return empty_table(VoExamSubjects)
     check_years(raw, edition, last_year)
-    raw = raw.sort_values(["year", "location_code", "subject_code", "source_file", "source_line"], kind="stable")
-    keys = ["year", "location_code", "subject_code"]
+    keys = ["year", "school_type", "location_code", "subject_code"]  # a location may offer havo and vwo
+    raw = raw.sort_values([*keys, "source_file", "source_line"], kind="stable")
     raw = raw.groupby(keys, observed=True, sort=True, as_index=False).agg(
         {
             **{c: "first" for c in raw.columns if c not in (*keys, "count", "masked")},
@@ -150,4 +150,4 @@ def vo_exam_subjects(raw: pd.DataFrame, edition: str, last_year: int) -> pd.Data
         }
     )
     columns = list(VoExamSubjects.to_schema().columns)
-    return finish(pd.DataFrame(frame)[columns], VoExamSubjects, ["year", "location_code", "subject_code"])
+    return finish(pd.DataFrame(frame)[columns], VoExamSubjects, keys)
