@@ -16,13 +16,14 @@ import dagster as dg
 import pandas as pd
 
 from assets.partitions import editions
-from pipeline import classify, downloads, provenance, reference, warehouse
+from pipeline import classify, downloads, preflight, provenance, reference, warehouse
 from pipeline import indicators as indicator_logic
 from pipeline.dagster_support import STORED_TABLE_LOADER, BuildOptions, LandingArea, Publisher, StoredTable, Warehouse
 from pipeline.indicators import checks as indicator_checks
 from pipeline.publish import content as edition_content
 from pipeline.publish import edition as edition_outputs
 from pipeline.publish import release as releasing
+from pipeline.sources.files import sha256_file
 
 
 def _relative(path: str, root: str) -> str:
@@ -100,6 +101,37 @@ def stage_tables() -> dict[str, str]:
 STAGE_TABLES = stage_tables()
 
 
+def _refuse_other_reused_inputs(inventory: pd.DataFrame, url: str, edition: str) -> None:
+    """A partial run (the labour-market refresh) reuses the education outputs of the edition's published
+    release: its landing folder must hold exactly that release's education deliveries (same names and
+    sha256), so that the manifest lists the files the edition is built from. Anything else fails,
+    naming the files."""
+    from assets.sources import LABOUR_MARKET, family_domain
+
+    if not releasing.recorded_release(url, edition):
+        raise dg.Failure(
+            description=f"edition {edition} has no published release whose outputs a refresh could reuse: "
+            "build the edition in full (techpact build)",
+            allow_retries=False,
+        )
+    published = warehouse.read_table(url, "edition_inputs", edition)
+
+    def education(frame: pd.DataFrame) -> set[tuple[str, str]]:
+        rows = frame[[family_domain(f) != LABOUR_MARKET for f in frame["family"]]]
+        return set(zip(rows["file"], rows["sha256"]))
+
+    here, there = education(inventory), education(published)
+    if here != there:
+        lines = [f"  {name} ({sha[:12]}) is not in the landing folder" for name, sha in sorted(there - here)]
+        lines += [f"  {name} ({sha[:12]}) is not in the published release" for name, sha in sorted(here - there)]
+        raise dg.Failure(
+            description=f"the landing folder's education deliveries differ from those of the published release "
+            f"of edition {edition}, whose education figures a refresh reuses; build the edition in full:\n"
+            + "\n".join(lines),
+            allow_retries=False,
+        )
+
+
 def _every_upstream_asset() -> list[dg.AssetKey]:
     """Every asset of the earlier stages: the edition is released only when all of them succeeded,
     so a bad delivery of any family stops publication, also one the report does not use yet."""
@@ -148,22 +180,44 @@ def edition_release(
         "edition": edition,
         "languages": list(publisher.languages),
         "allow_unclassified": options.allow_unclassified,
+        **({"allow_missing": sorted(options.allow_missing)} if options.allow_missing else {}),
     }
+    if context.run.job_name != "edition_build":
+        _refuse_other_reused_inputs(landing_inventory, warehouse_db.url, edition)
     info = manifest(edition, landing_inventory, rows_per_file(context.instance, edition), parameters, landing.root)
+    missing = preflight.gaps(landing.files(edition), edition, tuple(options.allow_missing))
+    if missing:  # published without them (--allow-missing): the gap in the manifest and the report's checks
+        info["missing_deliveries"] = missing
+        info["checks"] = [
+            {
+                "name": f"missing delivery: {m['delivery']} ({m['expected_name']})",
+                "passed": False,
+                "detail": m["family"],
+            }
+            for m in missing
+        ]
     with releasing.edition_lock(out, edition):
+        releasing.upgrade_release_table(warehouse_db.url)
         for action in releasing.recover(out, edition, releasing.recorded_release(warehouse_db.url, edition)):
             context.log.warning(f"recovery after an interrupted run: {action}")
         previous = releasing.current_release(out, edition)
         name = releasing.next_release_name(out, edition)
         stage = Path(tempfile.mkdtemp(prefix=f".stage-{edition}-", dir=out))
-        released: list[Path] = []
+        staged: list[Path] = []
 
-        def switch(job: edition_outputs.Rendering) -> None:
-            files.update(job.finish())  # the site, the PDFs (rendered meanwhile) and the manifest
+        def release_record(job: edition_outputs.Rendering):
+            """The last table of the transaction: waits for the outputs (the PDFs render meanwhile), moves
+            the complete folder to .releases/<name> (not linked yet) and records it with its manifest's sha256."""
+            files.update(job.finish())  # the site, the PDFs and the manifest
             releasing.checkpoint("rendered")
-            releasing.checkpoint("warehouse_written")
-            released.append(edition_outputs.release(out, edition, stage, name))
-            releasing.checkpoint("released")
+            staged.append(releasing.stage_release(out, edition, stage, name))
+            record = {
+                "release": name,
+                "run_id": context.run.run_id,
+                "code_version": info["code"]["version"],
+                "manifest_sha256": sha256_file(staged[0] / "manifest.json"),
+            }
+            yield pd.DataFrame([record])
 
         stem_tables = {
             "stem_bridge": stem_bridge,
@@ -199,25 +253,24 @@ def edition_release(
                         "build_checks": indicator_checks.run(indicators),
                         "edition_inputs": pd.DataFrame(info["inputs"]),
                         **stem_tables,
-                        releasing.RELEASE_TABLE: pd.DataFrame(
-                            [{"release": name, "run_id": context.run.run_id, "code_version": info["code"]["version"]}]
-                        ),
+                        releasing.RELEASE_TABLE: lambda: release_record(job),  # last: after the outputs
                     },
-                    before_commit=lambda: switch(job),
+                    before_commit=lambda: releasing.checkpoint("warehouse_written"),
                     unchanged=unchanged,
                 )
         except BaseException:
+            # not committed: the warehouse is as it was, the new folder was never linked
             shutil.rmtree(stage, ignore_errors=True)
-            if released:  # the link was switched but the transaction did not commit: put it back
-                if previous:
-                    releasing.point_link(out, edition, previous)
-                else:
-                    (out / edition).unlink(missing_ok=True)
+            if staged:
                 releasing.drop_release(out, name)
             raise
+        # committed: the warehouse publishes the new release; the link follows (a run killed here
+        # leaves the link to the next command's recovery, which switches it to the recorded release)
+        releasing.checkpoint("committed")
+        link = releasing.point_link(out, edition, name)
+        releasing.checkpoint("released")
         if previous and previous != name:
             releasing.drop_release(out, previous)
-    link = released[0]
     context.add_output_metadata(
         {
             "folder": dg.MetadataValue.path(str(link)),

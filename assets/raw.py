@@ -9,7 +9,7 @@ import pandas as pd
 
 from assets.partitions import editions
 from pipeline import sources
-from pipeline.dagster_support import LandingArea
+from pipeline.dagster_support import BuildOptions, LandingArea
 from pipeline.problems import SourceError
 from pipeline.sources.files import SOURCE_LINE, sha256_file
 from schemas import empty_table, table_schema
@@ -57,9 +57,18 @@ def fail(error: SourceError) -> dg.Failure:
         )
     ],
 )
-def landing_inventory(context: dg.AssetExecutionContext, landing: LandingArea) -> dg.Output[pd.DataFrame]:
-    """The edition's landing folder: every file with its detected source family, format generation and sha256."""
+def landing_inventory(
+    context: dg.AssetExecutionContext, landing: LandingArea, options: BuildOptions
+) -> dg.Output[pd.DataFrame]:
+    """The edition's landing folder: every file with its detected source family, format generation and
+    sha256; no delivery twice and every delivery the edition needs (reference/editions/deliveries.csv)
+    present, or its family allowed to be missing (`--allow-missing`)."""
+    from pipeline import preflight
+
     edition = context.partition_key
+    refused = preflight.landing_problems(landing.files(edition), edition, tuple(options.allow_missing))
+    if refused:
+        raise dg.Failure(description="\n".join(refused), allow_retries=False)
     rows, problems = [], []
     for path in landing.files(edition):
         try:

@@ -426,7 +426,7 @@ def render(tmp: Path) -> dict:
     env_vars = {**os.environ, "TECHPACT_HOME": str(tmp / "home"), "PYTHONWARNINGS": "ignore"}
     env_vars.pop("DAGSTER_HOME", None)
     _techpact("build", "--edition", "2024", "--sources", str(sample), "--out", str(tmp / "out"), env=env_vars)
-    table = pd.read_parquet(tmp / "home" / "storage" / "indicators" / "2024.parquet")
+    table = pd.read_parquet(next((tmp / "home" / "storage").rglob("indicators/2024.parquet")))
     manifest = json.loads((tmp / "out" / "2024" / "manifest.json").read_text())
     env = edition._environment()
     css = (ROOT / "report_templates" / "print.css").read_text()

@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.settings import SAMPLE_DIR, Settings, prepare_dagster_home
+from pipeline.settings import SAMPLE_DIR, WAREHOUSE_ENV, Settings, prepare_dagster_home
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -37,15 +37,23 @@ def infer_flat_edition(root: Path) -> str:
     from pipeline import sources
     from pipeline.editions import edition_for_education_year
 
-    years = []
+    years: list[tuple[int, str, str]] = []  # (year, file, column)
     for path in sources.delivery_files(root):
         try:
-            years += [int(h[:4]) for h in sources.read_header(path) if re.fullmatch(r"(19|20)\d{2}", h[:4])]
+            header = sources.read_header(path)
         except Exception:  # unreadable files are reported by the build itself
             continue
+        years += [(int(h[:4]), path.name, h) for h in header if re.fullmatch(r"(19|20)\d{2}", h[:4])]
     if not years:
         raise SystemExit(f"cannot tell the edition of {root}: pass --edition YEAR")
-    return edition_for_education_year(max(years)).key
+    year, file, column = max(years)
+    try:
+        return edition_for_education_year(year).key
+    except KeyError:
+        raise SystemExit(
+            f"{file}: row 1, column {column!r}: education year {year} is reported by no edition in "
+            "reference/editions/editions.csv (a wrong year, or an edition not added yet); pass --edition YEAR"
+        ) from None
 
 
 def resolve_edition(settings: Settings, edition: str | None) -> tuple[str, str]:
@@ -93,6 +101,7 @@ def _execute(
     dask_address: str,
     instance,
     tags: dict,
+    allow_missing: tuple[str, ...] = (),
 ):
     """Run the edition's job through `dg.execute_job` on a reconstructable job (see
     `pipeline.definitions.edition_job_for`), so that a finished step's outputs are not kept in memory."""
@@ -106,11 +115,11 @@ def _execute(
             "home": str(settings.home),
             "sources": str(settings.sources),
             "out": str(settings.out),
-            "warehouse_url": settings.warehouse,
             "languages": list(languages),
             "edition": flat,
             "allow_unclassified": allow_unclassified,
             "job": job,
+            "allow_missing": list(allow_missing),
         },
     )
     run_config: dict = {}
@@ -147,7 +156,7 @@ def observe_sources(settings: Settings) -> None:
 
     from pipeline.definitions import build_defs
 
-    with dg.DagsterInstance.get() as instance:
+    with settings.exported_warehouse(), dg.DagsterInstance.get() as instance:
         _observe(build_defs(settings), instance)
 
 
@@ -163,9 +172,20 @@ def run_edition(
     executor: str = "in_process",
     dask_address: str = "",
     observe: bool = True,
+    allow_missing: tuple[str, ...] = (),
 ) -> int:
     """Run one edition's job on the persistent instance (in this process unless another executor is
     chosen); 0 when published. `observe=False` skips the observe job (the caller ran it already)."""
+    from pipeline import preflight
+
+    landing = settings.sources if flat else settings.sources / edition
+    files = sources_files(landing)
+    refused = preflight.run(settings.out, settings.warehouse, files, edition, allow_missing)
+    if refused:
+        print(f"edition {edition} was NOT built: the pre-flight checks found", file=sys.stderr)
+        for line in refused:
+            print(f"  {line}", file=sys.stderr)
+        return 1
     prepare_dagster_home(settings)
     started = time.perf_counter()
 
@@ -174,24 +194,42 @@ def run_edition(
     from pipeline.definitions import EDITION_JOB, EDITION_TAG, build_defs
 
     job = job or EDITION_JOB
-    defs = build_defs(settings, edition=flat, allow_unclassified=allow_unclassified, languages=languages)
+    with settings.exported_warehouse():
+        defs = build_defs(
+            settings,
+            edition=flat,
+            allow_unclassified=allow_unclassified,
+            languages=languages,
+            allow_missing=allow_missing,
+        )
     print(
         f"{'building' if job == EDITION_JOB else job + ' of'} edition {edition} from {settings.sources}",
         file=sys.stderr,
     )
     tags = {EDITION_TAG: edition, **({"techpact/reason": reason} if reason else {})}
-    with dg.DagsterInstance.get() as instance:
+    with settings.exported_warehouse(), dg.DagsterInstance.get() as instance:
         if observe:
             _observe(defs, instance)
         if executor != "in_process":
-            if flat or allow_unclassified or job != EDITION_JOB:
+            if flat or allow_unclassified or allow_missing or job != EDITION_JOB:
                 raise SystemExit(
                     f"--executor {executor} builds editions from per-edition folders with the default options"
                 )
             print(f"  executor: {executor}" + (f" ({dask_address})" if dask_address else ""), file=sys.stderr)
         result = _execute(
-            settings, edition, flat, allow_unclassified, languages, job, executor, dask_address, instance, tags
+            settings,
+            edition,
+            flat,
+            allow_unclassified,
+            languages,
+            job,
+            executor,
+            dask_address,
+            instance,
+            tags,
+            allow_missing,
         )
+        prune_storage(settings, instance)
     took = time.perf_counter() - started
     if not result.success:
         print(
@@ -200,15 +238,56 @@ def run_edition(
             file=sys.stderr,
         )
         for message in _failure_messages(result):
-            print(message, file=sys.stderr)
+            print(mask_message(message, settings), file=sys.stderr)
         return 1
     folder = settings.out / edition
     print(f"\nedition {edition} published in {took:.1f} s (run {result.run_id})")
     if folder.is_dir():
         for path in sorted(folder.iterdir()):
             print(f"  {path}")
-    print(f"  warehouse: {settings.warehouse}")
+    print(f"  warehouse: {settings.warehouse_shown}")
     return 0
+
+
+def prune_storage(settings: Settings, instance) -> list[str]:
+    """Remove the stored outputs of finished runs that no published release was built from (failed
+    runs, superseded releases); a run still queued or running keeps its outputs. Returns the run ids."""
+    import shutil
+
+    import dagster as dg
+
+    from pipeline.dagster_support import RUNS_DIR
+    from pipeline.publish import release as releasing
+
+    runs = settings.storage_dir / RUNS_DIR
+    if not runs.is_dir():
+        return []
+    keep = {record.get("run_id") for record in releasing.release_records(settings.warehouse).values()}
+    unfinished = [
+        dg.DagsterRunStatus.QUEUED,
+        dg.DagsterRunStatus.NOT_STARTED,
+        dg.DagsterRunStatus.STARTING,
+        dg.DagsterRunStatus.STARTED,
+        dg.DagsterRunStatus.CANCELING,
+    ]
+    keep |= set(instance.get_run_ids(filters=dg.RunsFilter(statuses=unfinished)))
+    removed = sorted(folder.name for folder in runs.iterdir() if folder.name not in keep)
+    for name in removed:
+        shutil.rmtree(runs / name, ignore_errors=True)
+    return removed
+
+
+def sources_files(folder: Path) -> list[Path]:
+    from pipeline import sources
+
+    return sources.delivery_files(folder) if folder.is_dir() else []
+
+
+def allowed_missing(args: argparse.Namespace) -> tuple[str, ...]:
+    """The families of every --allow-missing (repeatable, comma-separated)."""
+    return tuple(
+        sorted({f.strip() for item in getattr(args, "allow_missing", None) or [] for f in item.split(",") if f.strip()})
+    )
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -225,6 +304,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         dask_address=args.dask_address or "",
         reason=args.reason,
         observe=not args.no_observe,
+        allow_missing=allowed_missing(args),
     )
 
 
@@ -241,7 +321,13 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         return 0
     print("refreshing: " + ", ".join(sorted(k.to_user_string() for k in selected)), file=sys.stderr)
     return run_edition(
-        settings, edition, flat, job=REFRESH_JOB, reason="refresh", languages=tuple(args.lang.split(","))
+        settings,
+        edition,
+        flat,
+        job=REFRESH_JOB,
+        reason="refresh",
+        languages=tuple(args.lang.split(",")),
+        allow_missing=allowed_missing(args),
     )
 
 
@@ -263,14 +349,14 @@ def _build_command(settings: Settings, edition: str, args: argparse.Namespace, r
         str(settings.sources),
         "--out",
         str(settings.out),
-        "--warehouse",
-        settings.warehouse,
+        # the warehouse URL reaches the child through the environment (WAREHOUSE_ENV), not its command line
         "--lang",
         args.lang,
         "--reason",
         reason,
         "--no-observe",
         *(["--allow-unclassified"] if args.allow_unclassified else []),
+        *[part for family in allowed_missing(args) for part in ("--allow-missing", family)],
     ]
 
 
@@ -286,63 +372,6 @@ def _error_text(edition: str, stderr: str) -> str:
     return stderr[stderr.index(marker) :].strip() if marker in stderr else stderr.strip() or "(no output)"
 
 
-# modules a build imports, loaded once by the backfill's fork server instead of by every build
-PRELOADED = ("pipeline.cli", "pipeline.definitions", "pipeline.publish.edition")
-
-
-def _cli_in_child(argv: list[str], out: str, err: str) -> None:
-    """Run `techpact <argv>` in a process forked from the fork server, its output into the files."""
-    for stream, path in ((1, out), (2, err)):
-        target = os.open(path, os.O_WRONLY | os.O_APPEND)
-        os.dup2(target, stream)
-        os.close(target)
-    sys.exit(main(argv))
-
-
-class _Forked:
-    """A child forked from the fork server, with the `subprocess.Popen` calls the backfill uses."""
-
-    def __init__(self, process) -> None:
-        self.process = process
-        self.pid = process.pid
-
-    @property
-    def returncode(self) -> int | None:
-        return self.process.exitcode
-
-    def poll(self) -> int | None:
-        return self.process.exitcode
-
-    def terminate(self) -> None:
-        self.process.terminate()
-
-    def wait(self) -> int | None:
-        self.process.join()
-        return self.process.exitcode
-
-
-class _Launcher:
-    """Starts a backfill's child processes. A command of this CLI (`python -m pipeline.cli ...`) runs
-    in a process forked from a fork server that imported the pipeline once (`PRELOADED`): about two
-    CPU seconds of interpreter start and imports per edition saved, each edition still in its own
-    fresh process. Any other command runs as a subprocess."""
-
-    def __init__(self) -> None:
-        self.context = None
-
-    def start(self, command: list[str], out, err):
-        if command[:3] != [sys.executable, "-m", "pipeline.cli"]:
-            return subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL, text=True)
-        if self.context is None:
-            import multiprocessing
-
-            self.context = multiprocessing.get_context("forkserver")
-            self.context.set_forkserver_preload(list(PRELOADED))
-        process = self.context.Process(target=_cli_in_child, args=(command[3:], out.name, err.name))
-        process.start()
-        return _Forked(process)
-
-
 def backfill_in_processes(
     settings: Settings, editions: list[str], jobs: int, command: Callable[[str], list[str]], keep_going: bool
 ) -> tuple[list[str], list[str]]:
@@ -352,7 +381,7 @@ def backfill_in_processes(
     id, seconds) and a failed edition's error text in full. After a failure no further edition starts
     unless `keep_going`; the running ones finish."""
     pending, running = list(editions), {}
-    launcher = _Launcher()
+    environment = {**os.environ, **settings.warehouse_environment()}
     published: list[str] = []
     failed: list[str] = []
     with tempfile.TemporaryDirectory(prefix="techpact-backfill-") as logs, contextlib.ExitStack() as files:
@@ -364,7 +393,9 @@ def backfill_in_processes(
                         files.enter_context(open(Path(logs) / f"{edition}.{kind}", "w+", encoding="utf-8"))
                         for kind in ("out", "err")
                     )
-                    child = launcher.start(command(edition), out, err)
+                    child = subprocess.Popen(
+                        command(edition), stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=environment
+                    )
                     running[edition] = (child, time.perf_counter(), out, err)
                     print(f"backfill: edition {edition} started (process {child.pid})", file=sys.stderr, flush=True)
                 time.sleep(0.2)
@@ -431,6 +462,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
                     languages=tuple(args.lang.split(",")),
                     reason=reason,
                     observe=False,
+                    allow_missing=allowed_missing(args),
                 )
                 == 0
             ):
@@ -475,7 +507,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from pipeline import verify
 
     settings = _settings(args)
-    return verify.main(Path(args.edition_dir), settings.sources, check_inputs=not args.outputs_only)
+    return verify.main(
+        Path(args.edition_dir),
+        settings.sources,
+        check_inputs=not args.outputs_only,
+        warehouse_url=settings.warehouse,
+        warehouse_required=bool(args.warehouse or os.environ.get(WAREHOUSE_ENV)),
+    )
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -507,7 +545,9 @@ def cmd_sample(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from pipeline import validation
 
-    return validation.main(Path(args.path), as_json=args.json)
+    return validation.main(
+        Path(args.path), as_json=args.json, edition=args.edition, allow_missing=allowed_missing(args)
+    )
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
@@ -519,7 +559,6 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 def cmd_ui(args: argparse.Namespace) -> int:
     settings = _settings(args)
     prepare_dagster_home(settings)
-    env = {**os.environ, "TECHPACT_SOURCES": str(settings.sources), "TECHPACT_OUT": str(settings.out)}
     command = [
         sys.executable,
         "-m",
@@ -533,14 +572,80 @@ def cmd_ui(args: argparse.Namespace) -> int:
         str(args.port),
     ]
     print(f"Dagster UI on http://{args.host}:{args.port} (instance {settings.dagster_home})", file=sys.stderr)
+    env = {
+        **os.environ,
+        **settings.warehouse_environment(),
+        "TECHPACT_SOURCES": str(settings.sources),
+        "TECHPACT_OUT": str(settings.out),
+    }
     process = subprocess.Popen(command, env=env, start_new_session=True)
+
+    def stop(_signum, _frame) -> None:
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         return process.wait()
     except KeyboardInterrupt:
-        # Ctrl-C, passed on: `dagster dev` (its own session) then stops its webserver and daemon; on
-        # SIGTERM it would end alone and leave them running
-        process.send_signal(signal.SIGINT)
-        return process.wait()
+        return stop_process_tree(process, UI_STOP_SECONDS)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+UI_STOP_SECONDS = 8.0  # `techpact ui` stops its whole process tree within 10 s of SIGTERM or SIGINT
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every living descendant of `pid` (from /proc), children before grandchildren."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, queue = [], [pid]
+    while queue:
+        for child in children.get(queue.pop(0), []):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
+def stop_process_tree(process: subprocess.Popen, seconds: float) -> int:
+    """Stop `process` (leader of its own session) and every process it started: SIGINT to all of them
+    (`dagster dev` then stops its webserver, daemon and code servers cleanly), SIGKILL to whatever is
+    left after `seconds`. Returns the process's exit code."""
+    tree = [process.pid, *_descendants(process.pid)]
+    for pid in tree:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGINT)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is None:  # it may still start processes: follow them too
+            tree = sorted(set(tree) | set(_descendants(process.pid)))
+        tree = [pid for pid in tree if _alive(pid)]
+        if process.returncode is not None and not tree:
+            break
+        time.sleep(0.1)
+    for pid in tree:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)  # anything of its session started meanwhile
+    return process.wait()
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie, exited but not reaped, does not count)."""
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -559,6 +664,13 @@ def parser() -> argparse.ArgumentParser:
         "--allow-unclassified",
         action="store_true",
         help="count programme codes unknown to a STEM table as 'unclassified' (reported) instead of stopping",
+    )
+    build.add_argument(
+        "--allow-missing",
+        action="append",
+        metavar="FAMILY",
+        help="publish although the edition's delivery of this source family is missing (the gap stated in "
+        "report and manifest); repeatable or comma-separated",
     )
     build.add_argument("--lang", default="nl", help="languages of the PDF/HTML edition, comma-separated (nl,en)")
     build.add_argument(
@@ -589,6 +701,8 @@ def parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="validate a delivery file or folder without building")
     validate.add_argument("path")
     validate.add_argument("--json", action="store_true")
+    validate.add_argument("--edition", help="check a flat folder as the deliveries of this edition (missing ones too)")
+    validate.add_argument("--allow-missing", action="append", metavar="FAMILY", help="as for build")
     validate.set_defaults(func=cmd_validate)
 
     refresh = sub.add_parser("refresh", help="re-materialise what depends on labour-market sources (one edition)")
@@ -597,6 +711,7 @@ def parser() -> argparse.ArgumentParser:
     refresh.add_argument("--out")
     refresh.add_argument("--warehouse")
     refresh.add_argument("--lang", default="nl")
+    refresh.add_argument("--allow-missing", action="append", metavar="FAMILY", help=argparse.SUPPRESS)
     refresh.set_defaults(func=cmd_refresh)
 
     backfill = sub.add_parser("backfill", help="build every edition from FROM to TO, --jobs at a time")
@@ -607,6 +722,7 @@ def parser() -> argparse.ArgumentParser:
     backfill.add_argument("--warehouse")
     backfill.add_argument("--allow-unclassified", action="store_true")
     backfill.add_argument("--lang", default="nl")
+    backfill.add_argument("--allow-missing", action="append", metavar="FAMILY", help="as for build")
     backfill.add_argument("--keep-going", action="store_true", help="continue with the next edition after a failure")
     backfill.add_argument(
         "--jobs",
@@ -622,6 +738,7 @@ def parser() -> argparse.ArgumentParser:
     verify.add_argument(
         "--sources", help="landing folder the manifest's input paths are relative to (default: the sample)"
     )
+    verify.add_argument("--warehouse", help="warehouse whose release record the folder must match (default as build)")
     verify.add_argument("--outputs-only", action="store_true", help="check the outputs only (inputs not at hand)")
     verify.set_defaults(func=cmd_verify)
 
@@ -659,7 +776,35 @@ def main(argv: list[str] | None = None) -> int:
     # Dagster marks observable sources and partitioned data versions as beta; the notice is not for users
     warnings.filterwarnings("ignore", message=r".*is currently in beta.*")
     args = parser().parse_args(argv)
+    recover_interrupted_releases(args)
     return args.func(args)
+
+
+def recover_interrupted_releases(args: argparse.Namespace) -> list[str]:
+    """Every command first finishes or rolls back a release a killed run left half done (see
+    pipeline.publish.release): the link of an edition follows the release its warehouse committed."""
+    from pipeline.publish import release as releasing
+
+    settings = _settings(args)
+    out = settings.out
+    edition_dir = getattr(args, "edition_dir", None)
+    if edition_dir and Path(edition_dir).is_symlink():  # `verify out/2024`: that folder's output folder
+        out = Path(edition_dir).absolute().parent
+    try:
+        actions = releasing.recover_all(out, settings.warehouse)
+    except Exception as error:  # an unreachable warehouse is reported by the command (preflight), not here
+        print(f"recovery of interrupted releases skipped: {mask_message(str(error), settings)}", file=sys.stderr)
+        return []
+    for action in actions:
+        print(f"recovered an interrupted release: {action}", file=sys.stderr)
+    return actions
+
+
+def mask_message(text: str, settings: Settings) -> str:
+    """`text` with the warehouse URL's password masked wherever it appears."""
+    from pipeline.preflight import mask_secret
+
+    return mask_secret(text, settings.warehouse)
 
 
 if __name__ == "__main__":

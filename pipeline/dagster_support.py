@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
+import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -50,6 +52,8 @@ class Publisher(dg.ConfigurableResource):
 
 class BuildOptions(dg.ConfigurableResource):
     allow_unclassified: bool = False
+    # source families the edition may be published without (the gap stated in manifest and report)
+    allow_missing: list[str] = []
 
 
 BATCH_ROWS = 250_000
@@ -110,17 +114,83 @@ def _release_arrow_memory() -> None:
     pa.default_memory_pool().release_unused()
 
 
+RUNS_DIR = "runs"  # storage/runs/<run id>/<asset>/<edition>.parquet: each run its own outputs
+
+
+def run_storage(base_dir: str | Path, run_id: str) -> Path:
+    """Where one run's stored outputs are."""
+    return Path(base_dir) / RUNS_DIR / run_id
+
+
+def published_output(base_dir: str | Path, warehouse_url: str, asset: str, edition: str) -> Path:
+    """The stored output (Parquet) of `asset` that the published release of `edition` was built from."""
+    from pipeline.publish import release as releasing
+
+    run_id = releasing.recorded_run(warehouse_url, edition)
+    if run_id is None:
+        raise FileNotFoundError(f"edition {edition} has no published release in {warehouse_url}")
+    return run_storage(base_dir, run_id) / asset / f"{edition}.parquet"
+
+
+def _run_id(context: dg.OutputContext | dg.InputContext) -> str:
+    """The id of the run a step belongs to (its outputs' folder)."""
+    return context.run_id if isinstance(context, dg.OutputContext) else context.step_context.run_id
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """`target` becomes the same file as `source` (a hard link; a copy across file systems)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(target.name + ".link")
+    temp.unlink(missing_ok=True)
+    try:
+        os.link(source, temp)
+    except OSError:
+        shutil.copyfile(source, temp)
+    temp.replace(target)
+
+
 class ParquetIOManager(dg.ConfigurableIOManager):
-    """Stores DataFrames as Parquet (and other outputs as JSON) under `base_dir/<asset>/<edition>`,
-    recording row count and sha256 of each stored file, so every step can run in its own process
-    or on another machine (no in-memory hand-offs)."""
+    """Stores DataFrames as Parquet (and other outputs as JSON) under
+    `base_dir/runs/<run id>/<asset>/<edition>`, recording row count and sha256 of each stored file, so
+    every step can run in its own process or on another machine (no in-memory hand-offs).
+
+    Each run reads and writes only its own outputs: two runs of one edition (from different landing
+    folders, say) never read each other's, and a failed run's outputs are never used again. An input
+    this run did not make (a refresh re-makes only the labour-market assets) is the output of the run
+    whose release of the edition is published (its run id is in the warehouse's release record); it
+    is linked into this run's folder, so this run's folder holds everything its release was built from."""
 
     base_dir: str
+    warehouse_url: str = ""
 
-    def _path(self, context: dg.OutputContext | dg.InputContext, suffix: str) -> Path:
+    def _path(self, context: dg.OutputContext | dg.InputContext, suffix: str, run_id: str | None = None) -> Path:
         key = context.asset_key.path
         partition = context.asset_partition_key if context.has_asset_partitions else "__all__"
-        return Path(self.base_dir).joinpath(*key) / f"{partition}{suffix}"
+        return run_storage(self.base_dir, run_id or _run_id(context)).joinpath(*key) / f"{partition}{suffix}"
+
+    def _stored(self, context: dg.InputContext, suffix: str) -> Path | None:
+        """The input's file in this run's folder; else the published run's, linked into this run's folder."""
+        own = self._path(context, suffix)
+        if own.exists():
+            return own
+        if not (self.warehouse_url and context.has_asset_partitions):
+            return None
+        from pipeline.publish import release as releasing
+
+        published = releasing.recorded_run(self.warehouse_url, context.asset_partition_key)
+        if not published or published == _run_id(context):
+            return None
+        source = self._path(context, suffix, published)
+        if not source.exists():
+            return None
+        _link_or_copy(source, own)
+        return own
+
+    def _missing(self, context: dg.InputContext, suffix: str) -> FileNotFoundError:
+        return FileNotFoundError(
+            f"no stored output of {context.asset_key.to_user_string()} in this run ({self._path(context, suffix)}) "
+            "nor in the run of the edition's published release: build the edition in full"
+        )
 
     def handle_output(self, context: dg.OutputContext, obj) -> None:
         if obj is None:
@@ -135,7 +205,9 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         else:
             path = self._path(context, ".json")
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(obj, sort_keys=True, indent=1, default=str), encoding="utf-8")
+            tmp = path.with_suffix(".json.tmp")  # never written through a link to another run's file
+            tmp.write_text(json.dumps(obj, sort_keys=True, indent=1, default=str), encoding="utf-8")
+            tmp.replace(path)
             rows = len(obj) if hasattr(obj, "__len__") else 1
         from pipeline.sources.files import sha256_file
 
@@ -146,15 +218,15 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         )
 
     def load_input(self, context: dg.InputContext):
-        parquet = self._path(context, ".parquet")
-        if parquet.exists():
+        parquet = self._stored(context, ".parquet")
+        if parquet is not None:
             frame = pd.read_parquet(parquet)
             _release_arrow_memory()
             return frame
-        data = self._path(context, ".json")
-        if data.exists():
+        data = self._stored(context, ".json")
+        if data is not None:
             return json.loads(data.read_text(encoding="utf-8"))
-        raise FileNotFoundError(f"no stored output for {context.asset_key.to_user_string()} at {parquet}")
+        raise self._missing(context, ".parquet")
 
 
 class StoredTableLoader(ParquetIOManager):
@@ -162,9 +234,9 @@ class StoredTableLoader(ParquetIOManager):
     step a `StoredTable` to read in batches instead of the loaded frame."""
 
     def load_input(self, context: dg.InputContext):
-        parquet = self._path(context, ".parquet")
-        if not parquet.exists():
-            raise FileNotFoundError(f"no stored output for {context.asset_key.to_user_string()} at {parquet}")
+        parquet = self._stored(context, ".parquet")
+        if parquet is None:
+            raise self._missing(context, ".parquet")
         return StoredTable(parquet)
 
 
@@ -192,9 +264,9 @@ class CategoricalTableLoader(ParquetIOManager):
     (record-level DUO tables): text columns arrive as Categoricals (`read_text_as_categories`)."""
 
     def load_input(self, context: dg.InputContext):
-        parquet = self._path(context, ".parquet")
-        if not parquet.exists():
-            raise FileNotFoundError(f"no stored output for {context.asset_key.to_user_string()} at {parquet}")
+        parquet = self._stored(context, ".parquet")
+        if parquet is None:
+            raise self._missing(context, ".parquet")
         return read_text_as_categories(parquet)
 
 

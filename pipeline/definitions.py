@@ -22,6 +22,7 @@ Operations (the daemon runs them; `techpact ui` shows them):
 
 from __future__ import annotations
 
+import os
 import subprocess
 
 import dagster as dg
@@ -40,7 +41,7 @@ from pipeline.dagster_support import (
     Warehouse,
     progress_logger,
 )
-from pipeline.settings import PROJECT_ROOT, Settings
+from pipeline.settings import PROJECT_ROOT, WAREHOUSE_ENV, Settings
 
 ASSET_MODULES = (raw, core, classification, indicators, publication)
 EDITION_JOB = "edition_build"
@@ -140,6 +141,25 @@ def _changed_domains(landing: LandingArea, edition: str, names: list[str]) -> se
     return domains
 
 
+def warehouse_config(settings: Settings) -> str | dg.EnvVar:
+    """The warehouse URL as the resources get it: a URL with a password only as `dg.EnvVar` (read from
+    WAREHOUSE_ENV when a run starts, so the password is in no run configuration, job snapshot or event
+    log; `techpact` puts it there, see Settings.exported_warehouse); a URL without one as it is."""
+    from sqlalchemy.engine import make_url
+
+    url = settings.warehouse
+    if os.environ.get(WAREHOUSE_ENV) == url:
+        return dg.EnvVar(WAREHOUSE_ENV)
+    try:
+        secret = make_url(url).password
+    except Exception:  # not a URL SQLAlchemy reads: the warehouse reports it when it connects
+        secret = None
+    if secret:
+        os.environ[WAREHOUSE_ENV] = url  # this process and its children read it from there
+        return dg.EnvVar(WAREHOUSE_ENV)
+    return url
+
+
 def build_defs(
     settings: Settings | None = None,
     *,
@@ -147,6 +167,7 @@ def build_defs(
     allow_unclassified: bool = False,
     languages: tuple[str, ...] = ("nl",),
     executor: dg.ExecutorDefinition | None = None,
+    allow_missing: tuple[str, ...] = (),
 ) -> dg.Definitions:
     """The code location for `settings`. `executor` replaces the in-process executor of the edition
     and refresh jobs (e.g. `dagster_dask.dask_executor`, `dg.multiprocess_executor`)."""
@@ -166,7 +187,10 @@ def build_defs(
     )
     refresh_job = dg.define_asset_job(
         REFRESH_JOB,
-        selection=labour_market_selection(),
+        # the landing folder's inventory is taken again: the labour-market deliveries are read from the
+        # folder the refresh is given, and publication checks that its education deliveries are those
+        # of the published release whose education outputs the refresh reuses
+        selection=labour_market_selection() | dg.AssetSelection.assets("landing_inventory"),
         executor_def=run_executor,
         description="Re-materialise only what depends on the labour-market sources (CBS, UWV)",
         tags={"techpact/job": "labour_market_refresh"},
@@ -238,19 +262,22 @@ def build_defs(
             )
         return dg.SensorResult(run_requests=requests, cursor=landing_watch.dump_cursor(current))
 
+    warehouse_url = warehouse_config(settings)
     defs = dg.Definitions(
         assets=with_code_references([*all_sources, *pipeline_assets]),
         jobs=[edition_job, refresh_job, observe_job],
         schedules=[yearly_edition, quarterly_refresh],
         sensors=[landing_area_sensor],
         resources={
-            "io_manager": ParquetIOManager(base_dir=str(settings.storage_dir)),
-            STORED_TABLE_LOADER: StoredTableLoader(base_dir=str(settings.storage_dir)),
-            CATEGORICAL_TABLE_LOADER: CategoricalTableLoader(base_dir=str(settings.storage_dir)),
+            "io_manager": ParquetIOManager(base_dir=str(settings.storage_dir), warehouse_url=warehouse_url),
+            STORED_TABLE_LOADER: StoredTableLoader(base_dir=str(settings.storage_dir), warehouse_url=warehouse_url),
+            CATEGORICAL_TABLE_LOADER: CategoricalTableLoader(
+                base_dir=str(settings.storage_dir), warehouse_url=warehouse_url
+            ),
             "landing": LandingArea(root=str(settings.sources), edition=edition),
-            "warehouse_db": Warehouse(url=settings.warehouse),
+            "warehouse_db": Warehouse(url=warehouse_url),
             "publisher": Publisher(out=str(settings.out), languages=list(languages)),
-            "options": BuildOptions(allow_unclassified=allow_unclassified),
+            "options": BuildOptions(allow_unclassified=allow_unclassified, allow_missing=sorted(allow_missing)),
         },
         loggers={"progress": progress_logger},
     )
@@ -268,11 +295,11 @@ def edition_job_for(
     home: str,
     sources: str,
     out: str,
-    warehouse_url: str = "",
     languages: tuple[str, ...] = ("nl",),
     edition: str = "",
     allow_unclassified: bool = False,
     job: str = EDITION_JOB,
+    allow_missing: tuple[str, ...] = (),
 ) -> dg.JobDefinition:
     """An edition's job (`job`: the full build or the labour-market refresh) under `executor`, for
     `dg.build_reconstructable_job`: the run, and every step process or Dask worker, rebuilds the same job
@@ -290,11 +317,14 @@ def edition_job_for(
         executor_def = dg.in_process_executor
     else:
         raise ValueError(f"executor {executor!r}: use one of {', '.join(EXECUTORS)}")
-    settings = Settings(home=Path(home), sources=Path(sources), out=Path(out), warehouse_url=warehouse_url)
+    # the warehouse URL comes from the environment (WAREHOUSE_ENV), not from these arguments: they are
+    # stored with the run (its job origin), where every UI user could read a password
+    settings = Settings(home=Path(home), sources=Path(sources), out=Path(out))
     return build_defs(
         settings,
         edition=edition,
         allow_unclassified=allow_unclassified,
         languages=tuple(languages),
         executor=executor_def,
+        allow_missing=tuple(allow_missing),
     ).resolve_job_def(job)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.resources
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +25,21 @@ def _env_path(name: str, default: Path) -> Path:
     return Path(value).expanduser().resolve() if value else default
 
 
+WAREHOUSE_ENV = "TECHPACT_WAREHOUSE_URL"  # the warehouse URL travels in the environment, never in run config
+
+
+def mask_url(url: str) -> str:
+    """A database URL fit to print or store: its password replaced by ***."""
+    try:
+        import sqlalchemy as sa
+
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy reads: mask whatever sits between ':' and '@'
+        import re
+
+        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Run settings; every field can come from the CLI or from a TECHPACT_* variable."""
@@ -30,7 +47,7 @@ class Settings:
     home: Path = field(default_factory=lambda: _env_path("TECHPACT_HOME", WORK_DIR / ".techpact"))
     sources: Path = field(default_factory=lambda: _env_path("TECHPACT_SOURCES", SAMPLE_DIR))
     out: Path = field(default_factory=lambda: _env_path("TECHPACT_OUT", WORK_DIR / "out"))
-    warehouse_url: str = field(default_factory=lambda: os.environ.get("TECHPACT_WAREHOUSE_URL", ""))
+    warehouse_url: str = field(default_factory=lambda: os.environ.get(WAREHOUSE_ENV, ""))
 
     @property
     def dagster_home(self) -> Path:
@@ -38,12 +55,36 @@ class Settings:
 
     @property
     def storage_dir(self) -> Path:
-        """Where the IO manager keeps asset outputs (Parquet), per asset and edition."""
+        """Where the IO manager keeps asset outputs (Parquet): runs/<run id>/<asset>/<edition>."""
         return self.home / "storage"
 
     @property
     def warehouse(self) -> str:
         return self.warehouse_url or f"sqlite:///{self.home / 'warehouse.sqlite'}"
+
+    @property
+    def warehouse_shown(self) -> str:
+        """The warehouse URL as messages show it (password masked)."""
+        return mask_url(self.warehouse)
+
+    def warehouse_environment(self) -> dict[str, str]:
+        """The environment that carries a chosen warehouse URL (WAREHOUSE_ENV) to the Dagster resource
+        (`dg.EnvVar`) and to child processes: never part of a run's configuration, job origin or event
+        log. Empty for the default SQLite warehouse under the home folder (no secret in its path)."""
+        return {WAREHOUSE_ENV: self.warehouse_url} if self.warehouse_url else {}
+
+    @contextmanager
+    def exported_warehouse(self) -> Iterator[None]:
+        """This process's environment carries the warehouse URL (see `warehouse_environment`) meanwhile."""
+        saved = os.environ.get(WAREHOUSE_ENV)
+        os.environ.update(self.warehouse_environment())
+        try:
+            yield
+        finally:
+            if saved is None:
+                os.environ.pop(WAREHOUSE_ENV, None)
+            else:
+                os.environ[WAREHOUSE_ENV] = saved
 
 
 INSTANCE_FILES = {"sqlite": "dagster.yaml", "postgres": "dagster.postgres.yaml"}

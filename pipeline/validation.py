@@ -76,11 +76,33 @@ def files(path: Path) -> list[Path]:
     return sorted(found)
 
 
-def main(path: Path, as_json: bool = False) -> int:
+def folder_problems(path: Path, edition: str | None, allow_missing: tuple[str, ...]) -> list[str]:
+    """The build's pre-flight checks of a landing folder (pipeline.preflight): no delivery twice, and,
+    where the edition is known (edition sub-folders, or --edition), every delivery it needs."""
+    import re
+
+    from pipeline import preflight
+
+    if not path.is_dir():
+        return []
+    editions = sorted(p.name for p in path.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name))
+    folders = [(path / e, e) for e in editions if edition in (None, e)] if editions else [(path, edition)]
+    problems = []
+    for folder, key in folders:
+        found = sources.delivery_files(folder)
+        if key is None:  # the edition is not known: duplicates only
+            problems += [f"{folder}: {p}" for p in preflight.duplicate_problems(found, {}, "0")]
+        else:
+            problems += [f"{folder}: {p}" for p in preflight.landing_problems(found, key, allow_missing)]
+    return problems
+
+
+def main(path: Path, as_json: bool = False, edition: str | None = None, allow_missing: tuple[str, ...] = ()) -> int:
     reports = [report(p) for p in files(path)]
-    valid = bool(reports) and all(r["valid"] for r in reports)
+    folder = folder_problems(path, edition, allow_missing)
+    valid = bool(reports) and all(r["valid"] for r in reports) and not folder
     if as_json:
-        print(json.dumps({"valid": valid, "files": reports}, indent=2, ensure_ascii=False))
+        print(json.dumps({"valid": valid, "files": reports, "folder_problems": folder}, indent=2, ensure_ascii=False))
     else:
         if not reports:
             print(f"FAIL {path}: no delivery files found")
@@ -100,4 +122,6 @@ def main(path: Path, as_json: bool = False) -> int:
                 print(f"FAIL {head}" + (f" (layout {r['layout']})" if "layout" in r else ""))
                 for p in r["problems"]:
                     print(f"       {SourceProblem(**p)}")
+        for line in folder:
+            print(f"FAIL {line}")
     return 0 if valid else 1

@@ -8,6 +8,7 @@ manifest does not name – is reported; the command exits 1 when there is one.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,9 +86,50 @@ def verify(edition_dir: Path, sources: Path | None = None, check_inputs: bool = 
     return findings, checked
 
 
-def main(edition_dir: Path, sources: Path | None, check_inputs: bool = True) -> int:
+def verify_release(edition_dir: Path, warehouse_url: str, required: bool = False) -> list[Finding]:
+    """The edition folder against the release its warehouse committed: the folder `out/<edition>`
+    links to must be the recorded release, and the manifest's sha256 the one recorded at the commit
+    (a manifest edited and re-hashed afterwards no longer matches). Without a record in that warehouse
+    there is nothing to compare: a finding only when `required` (the operator named the warehouse)."""
+    from pipeline.publish import release as releasing
+
+    edition_dir = Path(edition_dir)
+    edition = str(load_manifest(edition_dir).get("edition", edition_dir.name))
+    record = releasing.release_record(warehouse_url, edition)
+    if record is None:
+        return [Finding("release", edition, "the warehouse holds no release of this edition")] if required else []
+    findings = []
+    shown = Path(os.readlink(edition_dir)).name if edition_dir.is_symlink() else edition_dir.resolve().name
+    if shown != record["release"]:
+        findings.append(
+            Finding(
+                "release",
+                edition,
+                f"link/warehouse mismatch: the folder is release {shown}, the warehouse committed {record['release']}",
+            )
+        )
+    recorded = record.get("manifest_sha256")
+    actual = sha256_file(edition_dir / MANIFEST)
+    if not recorded:
+        findings.append(Finding("release", MANIFEST, "the warehouse recorded no manifest hash for this release"))
+    elif actual != recorded:
+        findings.append(
+            Finding("release", MANIFEST, "differs from the manifest the warehouse recorded at commit", recorded, actual)
+        )
+    return findings
+
+
+def main(
+    edition_dir: Path,
+    sources: Path | None,
+    check_inputs: bool = True,
+    warehouse_url: str | None = None,
+    warehouse_required: bool = False,
+) -> int:
     try:
         findings, checked = verify(edition_dir, sources, check_inputs)
+        if warehouse_url:
+            findings += verify_release(edition_dir, warehouse_url, warehouse_required)
     except (FileNotFoundError, json.JSONDecodeError, KeyError) as error:
         print(f"cannot verify {edition_dir}: {error}")
         return 2

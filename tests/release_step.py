@@ -62,7 +62,7 @@ def run(home: str, sources: str, out: str, warehouse_url: str, log: str, kill_at
     settings = Settings(home=Path(home), sources=Path(sources), out=Path(out), warehouse_url=warehouse_url)
     prepare_dagster_home(settings)
     job = build_defs(settings, languages=("nl", "en")).resolve_job_def(EDITION_JOB)
-    with dg.DagsterInstance.get() as instance:
+    with settings.exported_warehouse(), dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
             partition_key=EDITION,
             asset_selection=[dg.AssetKey("edition_release")],

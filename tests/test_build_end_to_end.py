@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from pipeline import cli, warehouse
+from pipeline.dagster_support import published_output, run_storage
 from pipeline.publish import formatting
 from pipeline.sample import uwv
 
@@ -416,7 +417,7 @@ def test_allow_unclassified_counts_and_reports_the_unknown_code(sample_dir, tmp_
     _with_unknown_programme(sample_dir, tmp_path / "landing")
     result = materialize(tmp_path / "landing", tmp_path, "stem_bridge", allow_unclassified=True)
     assert result.success
-    storage = tmp_path / "home" / "storage"
+    storage = run_storage(tmp_path / "home" / "storage", result.run_id)
     bridge = pd.read_parquet(storage / "stem_bridge" / "2024.parquet")
     # unknown to both definitions: STEM under neither, and counted as unclassified under each
     unclassified = bridge[(bridge["component"] == "unclassified") & (bridge["sex"] == "T")]
@@ -515,7 +516,7 @@ def test_every_duo_family_flows_into_its_core_table(sample_build, table):
     """The stored core table of the 2024 sample build holds every row and total of its deliveries."""
     import csv
 
-    core = pd.read_parquet(sample_build.home / "storage" / table / "2024.parquet")
+    core = pd.read_parquet(published_output(sample_build.home / "storage", sample_build.warehouse_url, table, "2024"))
     files = sorted((sample_build.sample_dir / "2024").glob(DUO_CORE_TABLES[table]))
     assert files and len(core) > 0
     assert set(core["source_file"]) == {p.name for p in files}
@@ -550,7 +551,7 @@ LABOUR_CORE_TABLES = {  # core table -> a family whose sample delivery feeds it
 
 
 def test_labour_and_register_families_flow_into_their_core_tables(sample_build):
-    storage = sample_build.home / "storage"
+    storage = published_output(sample_build.home / "storage", sample_build.warehouse_url, "x", "2024").parent.parent
     for table, delivery in LABOUR_CORE_TABLES.items():
         frame = pd.read_parquet(storage / table / "2024.parquet")
         assert len(frame) > 0, table

@@ -1,5 +1,7 @@
-"""A build killed with SIGKILL at any checkpoint of publication leaves the last good edition (files byte
-for byte) and the warehouse as they were; the next run cleans up and succeeds.
+"""A build killed with SIGKILL at any checkpoint of publication leaves the output folder and the warehouse
+showing one release: killed before the warehouse commit, the last good edition (files byte for byte)
+and the warehouse as they were; killed after it, the next command (any `techpact` command) switches the
+link to the release the warehouse committed. The next run cleans up and succeeds.
 
 Every checkpoint is tried on the release step alone (tests/release_step.py: the edition's upstream
 assets read from a copy of the shared sample build, no PDF rendered); one real `techpact build` is
@@ -20,6 +22,7 @@ import pytest
 import release_step
 
 from pipeline import warehouse
+from pipeline.dagster_support import published_output
 from pipeline.publish import release as releasing
 from pipeline.settings import PROJECT_ROOT
 
@@ -58,41 +61,64 @@ def assert_clean_release(build) -> None:
     assert [p.name for p in (out / ".releases").iterdir()] == [os.readlink(out / "2024").split("/")[-1]]
 
 
-def test_sigkill_at_every_checkpoint_of_the_release_leaves_the_last_edition(sample_build, tmp_path):
+def next_command(build) -> int:
+    """What any `techpact` command does first (recovery of interrupted releases), here `verify`, which
+    also compares the link and the manifest with the warehouse's release record; its exit code."""
+    from pipeline import cli
+
+    return cli.main(["verify", str(build.edition_dir), "--outputs-only", "--warehouse", build.warehouse_url])
+
+
+def test_sigkill_at_every_checkpoint_of_the_release_leaves_one_release(sample_build, tmp_path, capsys):
     build = sample_build.copy(tmp_path / "build")
     before = state(build)
     # a revised indicator: the next release would publish a different figure
-    stored = build.home / "storage" / "indicators" / "2024.parquet"
+    stored = published_output(build.home / "storage", build.warehouse_url, "indicators", "2024")
     indicators = pd.read_parquet(stored)
     first = indicators["value"].first_valid_index()
     indicators.loc[first, "value"] += 1.0
     indicators.to_parquet(stored, index=False)
 
-    for stage in releasing.CHECKPOINTS:
+    def kill_at(stage: str) -> None:
         code = release_in_child(build, tmp_path / f"{stage}.log", kill_at=stage)
         assert code == -signal.SIGKILL, (stage, code, (tmp_path / f"{stage}.log").read_text()[-2000:])
-        if stage != "released":
-            assert list(build.out.glob(".stage-2024-*")), f"killed at {stage}: a staging folder was left behind"
-        else:
-            # killed between the link switch and the commit: the link shows the new files while the
-            # warehouse still records the old release; recovery (run first by every publication of
-            # the edition) puts the link back to the release the warehouse committed
-            actions = releasing.recover(build.out, "2024", releasing.recorded_release(build.warehouse_url, "2024"))
-            assert any("put back" in a for a in actions), actions
+
+    for stage in ("rendered", "warehouse_written"):  # before the commit: nothing changed
+        kill_at(stage)
+        assert list(build.out.glob(".stage-2024-*")) or len(list((build.out / ".releases").iterdir())) == 2, stage
         assert_state(build, before, stage)
+        assert next_command(build) == 0
+        assert_state(build, before, stage)
+        assert_clean_release(build)
+
+    # after the commit, before the link switch: the warehouse publishes the new release, the link still
+    # shows the old one until the next command switches it
+    kill_at("committed")
+    files, now, releases = state(build)
+    assert files == before[0]
+    assert releases["release"].tolist() != before[2]["release"].tolist()
+    assert now["value"].fillna(-1).ne(before[1]["value"].fillna(-1)).sum() == 1
+    assert next_command(build) == 0
+    assert "recovered an interrupted release: link 2024 switched" in capsys.readouterr().err
+    assert os.readlink(build.out / "2024").endswith(releases["release"].iloc[0])
+    after = state(build)
+    assert after[0]["indicators.csv"] != before[0]["indicators.csv"]
+    assert_clean_release(build)
+
+    kill_at("released")  # after the link switch: one consistent new release, the old folder left over
+    assert next_command(build) == 0
+    assert_clean_release(build)
+    assert state(build)[2]["release"].tolist() != after[2]["release"].tolist()
 
     assert release_in_child(build, tmp_path / "again.log") == 0, (tmp_path / "again.log").read_text()[-2000:]
-    files, now, releases = state(build)
-    assert files["indicators.csv"] != before[0]["indicators.csv"]
-    assert len(now) == len(before[1]) and now["value"].fillna(-1).ne(before[1]["value"].fillna(-1)).sum() == 1
-    assert releases["release"].tolist() != before[2]["release"].tolist()
     assert_clean_release(build)
 
 
 @pytest.mark.e2e
-def test_a_build_killed_after_switching_the_link_leaves_the_last_edition(sample_build, tmp_path):
-    """`techpact build` (real renderers, its PDF process) killed after the link switch, before the
-    warehouse commit: recovery restores the last edition; the next run publishes and cleans up."""
+def test_a_build_killed_between_commit_and_link_switch_is_finished_by_the_next_command(sample_build, tmp_path):
+    """`techpact build` (real renderers, its PDF process) killed after the warehouse commit, before the
+    link switch: the next command switches the link to the committed release, and `verify` then finds
+    link, manifest and warehouse in agreement."""
     build = sample_build.copy(tmp_path / "build")
     before = state(build)
     landing = tmp_path / "landing"
@@ -106,18 +132,29 @@ def test_a_build_killed_after_switching_the_link_leaves_the_last_edition(sample_
     victim.write_text("".join(lines), encoding="utf-8")
 
     env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
-    env.update(TECHPACT_HOME=str(build.home), PYTHONWARNINGS="ignore", **{releasing.KILL_ENV: "released"})
+    env.update(TECHPACT_HOME=str(build.home), PYTHONWARNINGS="ignore", **{releasing.KILL_ENV: "committed"})
     command = [sys.executable, "-m", "pipeline.cli", "build", "--sources", str(landing), "--edition", "2024"]
     command += ["--lang", "nl,en", "--out", str(build.out), "--warehouse", build.warehouse_url]
     killed = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
-    assert len(list((build.out / ".releases").iterdir())) == 2  # the new release, linked but not committed
-    actions = releasing.recover(build.out, "2024", releasing.recorded_release(build.warehouse_url, "2024"))
-    assert any("put back" in a for a in actions), actions
-    assert_state(build, before, "released")
-
-    assert release_in_child(build, tmp_path / "again.log") == 0, (tmp_path / "again.log").read_text()[-2000:]
-    assert state(build)[2]["release"].tolist() != before[2]["release"].tolist()
+    assert len(list((build.out / ".releases").iterdir())) == 2  # the new release, committed but not linked
+    assert state(build)[0] == before[0]
+    env.pop(releasing.KILL_ENV)
+    verified = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "verify", str(build.edition_dir), "--sources", str(landing)]
+        + ["--warehouse", build.warehouse_url],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "link 2024 switched" in verified.stderr
+    files, _, releases = state(build)
+    assert releases["release"].tolist() != before[2]["release"].tolist()
+    assert os.readlink(build.out / "2024").endswith(releases["release"].iloc[0])
+    assert files["manifest.json"] != before[0]["manifest.json"]
     assert_clean_release(build)
 
 

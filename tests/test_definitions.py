@@ -9,17 +9,41 @@ import sys
 from pipeline.settings import PROJECT_ROOT
 
 
-def test_dagster_definitions_validate(tmp_path):
-    env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
-    result = subprocess.run(
+def validate(env: dict) -> subprocess.CompletedProcess:
+    """`dagster definitions validate -m pipeline.definitions` from the repository root."""
+    return subprocess.run(
         [sys.executable, "-m", "dagster", "definitions", "validate", "-m", "pipeline.definitions"],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
     )
+
+
+def test_dagster_definitions_validate(tmp_path):
+    result = validate({**os.environ, "DAGSTER_HOME": str(tmp_path)})
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dagster_tools_work_from_the_repository_root_with_no_environment(tmp_path):
+    """As a Dagster user expects: no DAGSTER_HOME or TECHPACT_* variable, and also with DAGSTER_HOME on
+    the instance `techpact` installs (Dagster's own storage: nothing in it needs another variable)."""
+    from pipeline.settings import Settings, prepare_dagster_home
+
+    bare = {k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_", "TECHPACT_"))}
+    saved = os.environ.get("DAGSTER_HOME")
+    try:
+        installed = prepare_dagster_home(Settings(home=tmp_path / "home"))
+    finally:
+        if saved is None:
+            os.environ.pop("DAGSTER_HOME", None)
+        else:
+            os.environ["DAGSTER_HOME"] = saved
+    for env in (bare, {**bare, "DAGSTER_HOME": str(installed)}):
+        result = validate(env)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "PostProcessingError" not in result.stdout + result.stderr
 
 
 def test_asset_graph_stages():

@@ -61,12 +61,8 @@ def test_instance_file_is_chosen_by_configuration(monkeypatch):
 def test_both_instance_files_share_queue_monitoring_retention_and_telemetry():
     sqlite = yaml.safe_load((PACKAGE / "dagster.yaml").read_text())
     postgres = yaml.safe_load((PACKAGE / "dagster.postgres.yaml").read_text())
-    assert "storage" not in sqlite  # Dagster's SQLite files under $DAGSTER_HOME, with the project's event log
-    assert sqlite["event_log_storage"] == {
-        "module": "pipeline.dagster_storage",
-        "class": "EventLogStorage",
-        "config": {"instance_dir": {"env": "DAGSTER_HOME"}},
-    }
+    # Dagster's own SQLite storage under $DAGSTER_HOME: no storage section, no event log of the project's
+    assert "storage" not in sqlite and "event_log_storage" not in sqlite
     db = postgres["storage"]["postgres"]["postgres_db"]
     assert db["scheme"] == "postgresql+psycopg2"
     assert all(
@@ -78,6 +74,7 @@ def test_both_instance_files_share_queue_monitoring_retention_and_telemetry():
         assert limits["techpact/edition"]["value"] == {"applyLimitPerUniqueValue": True}
         assert config["run_monitoring"]["enabled"] is True
         assert config["telemetry"]["enabled"] is False
+        assert config["nux"]["enabled"] is False  # no community pop-up over the UI
         assert "retention" in config
     storage = ("storage", "event_log_storage")
     assert {k: v for k, v in sqlite.items() if k not in storage} == {
@@ -99,8 +96,8 @@ def test_sqlite_instance_loads_with_the_queue_limits(tmp_path, monkeypatch):
         assert instance.run_monitoring_enabled
         assert not instance.telemetry_enabled
         assert type(instance.run_storage).__name__ == "SqliteRunStorage"
-        assert type(instance.event_log_storage).__name__ == "EventLogStorage"
-        assert instance.event_log_storage._base_dir == str(home / "history" / "runs")  # Dagster's own layout
+        assert type(instance.event_log_storage).__name__ == "SqliteEventLogStorage"  # Dagster's own
+        assert (home / "history" / "runs.db").is_file()  # Dagster's own layout under $DAGSTER_HOME
 
 
 # --- the landing-area sensor --------------------------------------------------------------------

@@ -33,7 +33,10 @@ def real_build(realdata, tmp_path_factory):
 
 
 def stored(tmp, table: str) -> pd.DataFrame:
-    return pd.read_parquet(tmp / "home" / "storage" / table / "2020.parquet")
+    from pipeline.dagster_support import published_output
+
+    url = f"sqlite:///{tmp / 'warehouse.sqlite'}"
+    return pd.read_parquet(published_output(tmp / "home" / "storage", url, table, "2020"))
 
 
 def test_first_year_totals_of_2019_in_the_core_table(real_build):

@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from pipeline import warehouse
+from pipeline.dagster_support import published_output
 from pipeline.settings import PROJECT_ROOT, Settings, prepare_dagster_home
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
@@ -109,8 +110,11 @@ def test_dask_executor_with_postgres_equals_in_process_build(
         assert names == sorted(p.relative_to(dask).as_posix() for p in dask.rglob("*") if p.is_file())
         for name in names:
             assert (dask / name).read_bytes() == (local / name).read_bytes(), name
-        stored_local = _parquet_outputs(sample_build.home / "storage")
-        stored_dask = _parquet_outputs(settings.storage_dir)
+        # each build's outputs are in its run's folder (storage/runs/<run id>/)
+        stored_local = _parquet_outputs(
+            published_output(sample_build.home / "storage", sample_build.warehouse_url, "x", "2024").parent.parent
+        )
+        stored_dask = _parquet_outputs(settings.storage_dir / "runs" / run_id)
         assert stored_local.keys() == stored_dask.keys() and len(stored_local) >= 4
         for key, frame in stored_local.items():
             pd.testing.assert_frame_equal(stored_dask[key], frame, obj=key)

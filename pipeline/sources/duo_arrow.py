@@ -16,6 +16,7 @@ This module registers no format.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ from pandas.api.internals import create_dataframe_from_blocks
 from pipeline import reference
 from pipeline.problems import SourceError
 from pipeline.sources.duo_common import check_columns
-from pipeline.sources.files import decode, is_blank, split_header
+from pipeline.sources.files import MAX_FIELD_CHARS, decode, is_blank, split_header
 
 ENABLED = True  # tests switch it off to compare with the usual path
 STRING = pd.StringDtype("pyarrow", na_value=np.nan)  # the dtype of every text column of a raw frame
@@ -133,6 +134,8 @@ def read_wide(path: Path, *, delimiter: str = ";", footer_prefixes: tuple[str, .
     except UnicodeDecodeError:
         return None
     if _other_line_breaks(body, ascii):
+        return None
+    if re.search(rb"[^\n]{%d}" % (MAX_FIELD_CHARS + 1), body):  # a line that long: the usual path names the field
         return None
     end = body.find(b"\n")
     if end < 0:

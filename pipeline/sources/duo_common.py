@@ -65,20 +65,36 @@ def parse_counts(
     masked = (text == mask) if mask else pd.Series(False, index=text.index)
     if empty_is_zero:
         text = text.where(text != "", "0")
-    numeric = pd.to_numeric(text.where(~masked), errors="coerce")
-    bad = (numeric.isna() & ~masked) | (numeric < 0) | (numeric.notna() & (numeric % 1 != 0))
+    # a count is digits only: `2.000` (a Dutch thousands separator) or `2.0` is refused with its cell,
+    # never read as 2 or guessed as 2000; more than MAX_COUNT_DIGITS digits is not a count of people
+    plain = text.str.fullmatch(rf"[0-9]{{1,{MAX_COUNT_DIGITS}}}").fillna(False).astype(bool)
+    bad = ~plain & ~masked
     for line, value in zip(lines[bad], text[bad]):
-        if value == "":
-            why = "empty count"
-        elif value.startswith("-"):
-            why = f"negative count: {value!r}"
-        elif value == MASK:
-            why = "masked count '<5' in a generation without masking"
-        else:
-            why = f"not a count: {value!r}"
-        problems.append(problem(path, int(line), column, why))
-    counts = numeric.where(~bad).round().astype("Int64")
+        problems.append(problem(path, int(line), column, count_problem(value)))
+    counts = pd.to_numeric(text.where(plain, None), errors="coerce").astype("Int64")
     return counts, masked.to_numpy()
+
+
+MAX_COUNT_DIGITS = 15  # beyond this a count is not exact in float64 and no population is that large
+
+
+def count_problem(value: str) -> str:
+    """Why `value` (stripped cell text) is not a DUO count: one wording for every parser."""
+    shown = value if len(value) <= 40 else value[:40] + f"... ({len(value)} characters)"
+    if value == "":
+        return "empty count"
+    if value.startswith("-"):
+        return f"negative count: {shown!r}"
+    if value == MASK:
+        return "masked count '<5' in a generation without masking"
+    if re.fullmatch(r"[0-9]{1,3}(\.[0-9]{3})+", value):
+        return (
+            f"count with a thousands separator: {shown!r} (DUO writes counts as plain digits; "
+            "refused rather than read as a decimal or guessed)"
+        )
+    if re.fullmatch(r"[0-9]+", value):
+        return f"count too large: {shown!r} (more than {MAX_COUNT_DIGITS} digits)"
+    return f"not a count: {shown!r}"
 
 
 def wide_to_long(fixed: pd.DataFrame, lines: pd.Series, parts: list[dict]) -> pd.DataFrame:
@@ -154,13 +170,26 @@ def place_municipalities(
 
 
 def place_code() -> Callable[[str], tuple[str, str | None]]:
-    """name -> (municipality code of the place, None) or ("", why there is none)."""
+    """name -> (municipality code of the place, None) or ("", why there is none).
+
+    As written in the place table; else in DUO's own spelling (`duo_name_code`); else without a
+    province suffix (`HENGELO OV`) among the places of that province."""
     lookup = _places(reference.sha256("regions/places.csv"))
+    keyed = _keyed_places(reference.sha256("regions/places.csv"))
 
     def code(name: str) -> tuple[str, str | None]:
         entry = lookup.get(fold(name))
         if entry is not None and entry[1] == "unique":
             return entry[0], None
+        found = duo_name_code("place", name) or (keyed.get(name_key(name)) if entry is None else None)
+        if found is None:
+            suffixed = split_province(name)
+            if suffixed is not None:
+                candidates = {c for key, codes in keyed.items() if key == suffixed[0] for c in codes.split("|")}
+                in_province = sorted(c for c in candidates if province_of(c) == suffixed[1])
+                found = in_province[0] if len(in_province) == 1 else None
+        if found is not None and "|" not in found:
+            return found, None
         return "", (
             f"place {name!r} lies in several municipalities ({entry[0]}): the place table cannot tell which"
             if entry
@@ -168,6 +197,60 @@ def place_code() -> Callable[[str], tuple[str, str | None]]:
         )
 
     return code
+
+
+def name_key(text: str) -> str:
+    """A name as compared across spellings: upper case, no accents, apostrophes or full stops, hyphens
+    as spaces, single spaces (`'s-Gravenhage` and `S GRAVENHAGE`, `Súdwest-Fryslân` and `SUDWEST-FRYSLAN`)."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    plain = plain.upper().replace("'", "").replace(".", "").replace("-", " ")
+    return re.sub(r"\s+", " ", plain).strip()
+
+
+@lru_cache(maxsize=4)
+def _keyed_places(sha: str) -> dict[str, str]:
+    """name_key of each place (and of its name without a CBS-style suffix `BERGEN (NH)`) -> its
+    municipality code(s), `|`-joined where several."""
+    keyed: dict[str, set[str]] = {}
+    for row in reference.load("regions/places.csv").frame.itertuples(index=False):
+        for key in {name_key(row.place_name), name_key(strip_suffix(row.place_name))}:
+            keyed.setdefault(key, set()).update(row.municipality_code.split("|"))
+    return {key: "|".join(sorted(codes)) for key, codes in keyed.items()}
+
+
+@lru_cache(maxsize=4)
+def _abbreviations(sha: str) -> dict[str, str]:
+    table = reference.load("regions/province_abbreviations.csv").frame
+    return dict(zip(table["abbreviation"], table["province_code"]))
+
+
+def split_province(name: str) -> tuple[str, str] | None:
+    """(name_key without the suffix, province code) of a name ending in a province abbreviation DUO
+    appends (`EDE GLD`), per reference/regions/province_abbreviations.csv; None otherwise."""
+    words = name_key(name).rsplit(" ", 1)
+    province = _abbreviations(reference.sha256("regions/province_abbreviations.csv")).get(words[-1])
+    return (words[0], province) if len(words) == 2 and province else None
+
+
+@lru_cache(maxsize=4)
+def _provinces(sha: str) -> dict[str, str]:
+    frame = reference.load("regions/municipalities.csv").frame
+    return dict(zip(frame["municipality_code"], frame["province_code"]))
+
+
+def province_of(municipality_code: str) -> str | None:
+    return _provinces(reference.sha256("regions/municipalities.csv")).get(municipality_code)
+
+
+@lru_cache(maxsize=4)
+def _duo_names(sha: str) -> dict[tuple[str, str], str]:
+    table = reference.load("regions/duo_names.csv").frame
+    return {(row.kind, name_key(row.duo_name)): row.municipality_code for row in table.itertuples(index=False)}
+
+
+def duo_name_code(kind: str, name: str) -> str | None:
+    """The municipality code of a name in DUO's own spelling (reference/regions/duo_names.csv)."""
+    return _duo_names(reference.sha256("regions/duo_names.csv")).get((kind, name_key(name)))
 
 
 def _codes_by_name(
@@ -213,8 +296,13 @@ def _municipalities(sha: str, year: int) -> tuple[int, dict[str, str]]:
     for name, codes in short.items():
         if name not in lookup and len(codes) == 1:
             lookup[name] = next(iter(codes))
-    for name, code in list(lookup.items()):  # older DUO files drop apostrophes and hyphens: S GRAVENHAGE
-        lookup.setdefault(re.sub(r"\s+", " ", name.replace("-", " ").replace("'", "")).strip(), code)
+    # DUO's spellings: without accents, apostrophes, full stops (name_key), and a province suffix
+    keyed: dict[str, set[str]] = {}
+    for n, c in zip(rows["municipality_name"], rows["municipality_code"]):
+        for key in {name_key(n), name_key(strip_suffix(n))}:
+            keyed.setdefault(key, set()).add(c)
+    for key, codes in keyed.items():
+        lookup.setdefault(key, next(iter(codes)) if len(codes) == 1 else "|".join(sorted(codes)))
     return boundary, lookup
 
 
@@ -236,8 +324,13 @@ def municipality_code(year: int) -> tuple[Callable[[str], tuple[str, str | None]
     boundary, lookup = _municipalities(reference.sha256("regions/municipalities.csv"), year)
 
     def code(name: str) -> tuple[str, str | None]:
-        found = lookup.get(fold(name))
-        if found is not None:
+        found = lookup.get(fold(name)) or duo_name_code("municipality", name) or lookup.get(name_key(name))
+        if found is None:
+            suffixed = split_province(name)
+            ambiguous = lookup.get(suffixed[0], "") if suffixed else ""
+            in_province = [c for c in ambiguous.split("|") if c and province_of(c) == suffixed[1]]
+            found = in_province[0] if len(in_province) == 1 else None
+        if found is not None and "|" not in found:
             return found, None
         return "", f"unknown municipality {name!r} in the {boundary} division (reference/regions/municipalities.csv)"
 

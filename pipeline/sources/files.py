@@ -134,6 +134,7 @@ def read_text_table(
         hint = f" (found {other!r}: wrong delimiter?)" if other else ""
         raise SourceError([problem(path, first + 1, None, f"header has no {delimiter!r} delimiter{hint}")])
     header = split_header(head, delimiter)
+    _refuse_oversize_fields(path, lines, first, header, delimiter)
     if fast is None:
         fast = len(lines) - first - 1 > FAST_PATH_LINES
     read = _read_fast(lines, first, header, delimiter, footer_prefixes) if fast else None
@@ -142,6 +143,31 @@ def read_text_table(
     return TextTable(
         path=path, encoding=encoding, delimiter=delimiter, header=header, frame=frame, skipped_lines=skipped
     )
+
+
+MAX_FIELD_CHARS = 4000  # no DUO, CBS or UWV field comes near this; a longer one is a broken file
+
+
+def _refuse_oversize_fields(path: Path, lines: list[str], first: int, header: list[str], delimiter: str) -> None:
+    """A field longer than MAX_FIELD_CHARS is a problem naming file, row and column (a line is only
+    split when it is that long at all, so regular files cost one length per line)."""
+    if max(map(len, lines[first:]), default=0) <= MAX_FIELD_CHARS:  # the common case, at C speed
+        return
+    problems: list[SourceProblem] = []
+    for index in range(first, len(lines)):
+        if len(lines[index]) <= MAX_FIELD_CHARS:
+            continue
+        fields = lines[index].split(delimiter)  # (csv.reader refuses fields over 128 KiB)
+        for position, value in enumerate(fields):
+            if len(value) > MAX_FIELD_CHARS:
+                column = header[position] if position < len(header) else None
+                problems.append(
+                    problem(path, index + 1, column, f"field of {len(value)} characters (at most {MAX_FIELD_CHARS})")
+                )
+        if len(problems) >= 20:
+            break
+    if problems:
+        raise SourceError(problems)
 
 
 def _read_loop(
