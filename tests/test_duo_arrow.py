@@ -441,6 +441,7 @@ MUTATIONS = {
         ("PLAATSNAAM", "NERGENSDORP"),
         ("TYPE MBO", "BOLXX"),
         ("BRIN NUMMER", "ab"),
+        ("INSTELLINGSNAAM", "Een andere naam"),  # free text: still a valid file
     ],
     "mbo 2020-": [
         ("INDICATIEAVG", "J"),
@@ -453,6 +454,7 @@ MUTATIONS = {
         ("AANTAL", "<5"),
         ("PLAATSNAAM", "NERGENSDORP"),
         ("KWALIFICATIE CODE", "1"),
+        ("INSTELLINGSNAAM", "Een andere naam"),  # free text: still a valid file
     ],
 }
 
