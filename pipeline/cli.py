@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import re
 import signal
@@ -16,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.settings import SAMPLE_DIR, WAREHOUSE_ENV, Settings, prepare_dagster_home
+
+LANGUAGES = ("nl", "en")  # the editions' languages: both unless --lang restricts them
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -166,7 +169,7 @@ def run_edition(
     flat: str = "",
     *,
     allow_unclassified: bool = False,
-    languages: tuple[str, ...] = ("nl",),
+    languages: tuple[str, ...] = LANGUAGES,
     job: str = "",
     reason: str = "",
     executor: str = "in_process",
@@ -320,15 +323,25 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         print("no asset depends on a labour-market source yet: nothing to refresh", file=sys.stderr)
         return 0
     print("refreshing: " + ", ".join(sorted(k.to_user_string() for k in selected)), file=sys.stderr)
+    languages = tuple(args.lang.split(",")) if args.lang else released_languages(settings.out / edition)
     return run_edition(
         settings,
         edition,
         flat,
         job=REFRESH_JOB,
         reason="refresh",
-        languages=tuple(args.lang.split(",")),
+        languages=languages,
         allow_missing=allowed_missing(args),
     )
+
+
+def released_languages(folder: Path) -> tuple[str, ...]:
+    """The languages of an edition's current release (its manifest's parameters); both when there is none."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        return tuple(manifest["parameters"]["languages"]) or LANGUAGES
+    except (OSError, ValueError, KeyError, TypeError):
+        return LANGUAGES
 
 
 def default_jobs() -> int:
@@ -672,7 +685,9 @@ def parser() -> argparse.ArgumentParser:
         help="publish although the edition's delivery of this source family is missing (the gap stated in "
         "report and manifest); repeatable or comma-separated",
     )
-    build.add_argument("--lang", default="nl", help="languages of the PDF/HTML edition, comma-separated (nl,en)")
+    build.add_argument(
+        "--lang", default=",".join(LANGUAGES), help="languages of the PDF/HTML edition, comma-separated (default nl,en)"
+    )
     build.add_argument(
         "--executor",
         choices=["in_process", "multiprocess", "dask"],
@@ -710,7 +725,7 @@ def parser() -> argparse.ArgumentParser:
     refresh.add_argument("--sources")
     refresh.add_argument("--out")
     refresh.add_argument("--warehouse")
-    refresh.add_argument("--lang", default="nl")
+    refresh.add_argument("--lang", help="languages (default: those of the edition's current release)")
     refresh.add_argument("--allow-missing", action="append", metavar="FAMILY", help=argparse.SUPPRESS)
     refresh.set_defaults(func=cmd_refresh)
 
@@ -721,7 +736,7 @@ def parser() -> argparse.ArgumentParser:
     backfill.add_argument("--out")
     backfill.add_argument("--warehouse")
     backfill.add_argument("--allow-unclassified", action="store_true")
-    backfill.add_argument("--lang", default="nl")
+    backfill.add_argument("--lang", default=",".join(LANGUAGES))
     backfill.add_argument("--allow-missing", action="append", metavar="FAMILY", help="as for build")
     backfill.add_argument("--keep-going", action="store_true", help="continue with the next edition after a failure")
     backfill.add_argument(

@@ -47,7 +47,7 @@ class Warehouse(dg.ConfigurableResource):
 
 class Publisher(dg.ConfigurableResource):
     out: str
-    languages: list[str] = ["nl"]
+    languages: list[str] = ["nl", "en"]
 
 
 class BuildOptions(dg.ConfigurableResource):

@@ -165,7 +165,7 @@ def build_defs(
     *,
     edition: str = "",
     allow_unclassified: bool = False,
-    languages: tuple[str, ...] = ("nl",),
+    languages: tuple[str, ...] = ("nl", "en"),
     executor: dg.ExecutorDefinition | None = None,
     allow_missing: tuple[str, ...] = (),
 ) -> dg.Definitions:
@@ -295,7 +295,7 @@ def edition_job_for(
     home: str,
     sources: str,
     out: str,
-    languages: tuple[str, ...] = ("nl",),
+    languages: tuple[str, ...] = ("nl", "en"),
     edition: str = "",
     allow_unclassified: bool = False,
     job: str = EDITION_JOB,

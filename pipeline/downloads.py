@@ -99,3 +99,103 @@ def _write_xlsx(path: Path, frame: pd.DataFrame, dictionary_frame: pd.DataFrame)
     from pipeline import xlsx
 
     xlsx.write(path, {"indicators": frame, "dictionary": dictionary_frame})
+
+
+# --- Frictionless Data Package (datapackage.json) over the edition's CSV files ----------------------
+
+DATAPACKAGE = "datapackage.json"
+LICENCE = {
+    "name": "CC-BY-4.0",
+    "title": "Creative Commons Attribution 4.0",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+}
+FRICTIONLESS_TYPES = {"str": "string", "float64": "number", "int64": "integer", "bool": "boolean"}
+
+
+def _models() -> dict[str, type]:
+    """CSV file stem -> the Pandera model that describes its columns."""
+    from schemas import classification
+
+    return {
+        BASENAME: Indicators,
+        "stem_bridge": classification.Bridge,
+        "definition_changes": classification.DefinitionChanges,
+        "definition_comparison": classification.DefinitionComparison,
+    }
+
+
+def _frictionless_type(dtype: str) -> str:
+    for key, value in FRICTIONLESS_TYPES.items():
+        if dtype.startswith(key):
+            return value
+    return "string"
+
+
+def table_schema(stem: str, header: list[str]) -> dict:
+    """The Table Schema of a CSV file: every column of its header, typed and described from the
+    Pandera model of the table (the data dictionary for the indicators)."""
+    described: dict[str, tuple[str, str, bool]] = {}
+    if stem == BASENAME:
+        for row in dictionary().itertuples(index=False):
+            described[row.column] = (row.type, row.description, row.nullable)
+    elif stem == "data_dictionary":
+        described = {
+            "column": ("str", "column of indicators.csv", False),
+            "type": ("str", "its type in the Pandera contract (schemas.indicators.Indicators)", False),
+            "nullable": ("bool", "whether the column may be empty", False),
+            "description": ("str", "what the column holds", False),
+        }
+    elif stem in _models():
+        for name, column in _models()[stem].to_schema().columns.items():
+            described[name] = (str(column.dtype), column.description or "", bool(column.nullable))
+    missing = [c for c in header if c not in described]
+    if missing:
+        raise ValueError(f"{stem}.csv: no description of column(s) {', '.join(missing)} in its Pandera model")
+    fields = []
+    for name in header:
+        dtype, description, nullable = described[name]
+        field = {"name": name, "type": _frictionless_type(dtype), "description": description}
+        if not nullable and field["type"] != "string":  # an empty text is a value ('' = no breakdown)
+            field["constraints"] = {"required": True}
+        fields.append(field)
+    return {"fields": fields, "missingValues": [""]}
+
+
+def write_datapackage(folder: Path, name: str, title: str) -> Path:
+    """`datapackage.json` (Frictionless Tabular Data Package) over every CSV file of `folder`: per
+    file its path, size, sha256, rows, and a Table Schema (written with plain json)."""
+    import csv
+    import hashlib
+
+    resources = []
+    for path in sorted(folder.glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as file:
+            reader = csv.reader(file)
+            header = next(reader, [])
+            rows = sum(1 for _ in reader)
+        data = path.read_bytes()
+        resources.append(
+            {
+                "name": path.stem.replace("_", "-"),
+                "path": path.name,
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "bytes": len(data),
+                "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+                "rows": rows,
+                "licenses": [LICENCE],
+                "schema": table_schema(path.stem, header),
+            }
+        )
+    package = {
+        "profile": "tabular-data-package",
+        "name": name,
+        "title": title,
+        "licenses": [LICENCE],
+        "resources": resources,
+    }
+    target = folder / DATAPACKAGE
+    target.write_text(json.dumps(package, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return target

@@ -118,8 +118,8 @@ class DefinitionChanges(pa.DataFrameModel):
     )
     old_version: Series[str] = pa.Field(description="version used by previous_edition")
     new_version: Series[str] = pa.Field(description="version used now")
-    old_sha256: Series[str] = pa.Field(str_matches=r"^[0-9a-f]{64}$")
-    new_sha256: Series[str] = pa.Field(str_matches=r"^[0-9a-f]{64}$")
+    old_sha256: Series[str] = pa.Field(str_matches=r"^[0-9a-f]{64}$", description="sha256 of the old version's file")
+    new_sha256: Series[str] = pa.Field(str_matches=r"^[0-9a-f]{64}$", description="sha256 of the new version's file")
     codes_added: Series[int] = pa.Field(ge=0, description="codes in the new version only")
     codes_removed: Series[int] = pa.Field(ge=0, description="codes in the old version only")
     codes_reclassified: Series[int] = pa.Field(ge=0, description="codes whose flag, cluster or field changed")
@@ -133,15 +133,15 @@ class DefinitionChanges(pa.DataFrameModel):
 class DefinitionComparison(pa.DataFrameModel):
     """STEM counts of the whole series under the current and under the previous table version."""
 
-    edition: Series[str] = pa.Field(str_matches=r"^\d{4}$")
-    definition: Series[str] = pa.Field(isin=["nl", "isced"])
+    edition: Series[str] = pa.Field(str_matches=r"^\d{4}$", description="edition (publication year)")
+    definition: Series[str] = pa.Field(isin=["nl", "isced"], description="nl or isced")
     table_id: Series[str] = pa.Field(description="the definition table that changed")
-    old_version: Series[str] = pa.Field()
-    new_version: Series[str] = pa.Field()
-    level: Series[str] = pa.Field()
-    population: Series[str] = pa.Field()
-    year: Series[int] = pa.Field(ge=1990, le=2100)
-    sex: Series[str] = pa.Field(isin=["T", "M", "V"])
+    old_version: Series[str] = pa.Field(description="version of the table in the previous edition")
+    new_version: Series[str] = pa.Field(description="version of the table in this edition")
+    level: Series[str] = pa.Field(description="education level (hbo, wo, mbo, ...)")
+    population: Series[str] = pa.Field(description="who is counted (e.g. first_years, enrolled, diplomas)")
+    year: Series[int] = pa.Field(ge=1990, le=2100, description="data year")
+    sex: Series[str] = pa.Field(isin=["T", "M", "V"], description="T total, M men, V women")
     stem_new: Series[float] = pa.Field(description="STEM count under the current version (midpoint when masked)")
     stem_old: Series[float] = pa.Field(
         nullable=True, description="STEM count under the previous version (null: codes unknown to it)"

@@ -1,11 +1,9 @@
 """Synthetic indicator tables for the publication tests: realistic sizes and shapes (national and
 regional rows on the real region codes, both STEM definitions, sexes, masked, suppressed,
-provisional and break flags, an indicator of another strand), a targets and a bridge table, and a
-small municipal boundary GeoJSON in RD New coordinates as CBS/PDOK publish it."""
+provisional and break flags, an indicator of another strand), a targets and a bridge table."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -143,32 +141,7 @@ def indicator_table(seed: int = 20240601) -> pd.DataFrame:
 
 
 def targets() -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "indicator_id": "ho_first_years_stem_share",
-                "definition": "nl",
-                "breakdown": "level=hbo",
-                "sex": "V",
-                "target_value": "15",
-                "target_year": "2025",
-                "direction": "at_least",
-                "label_nl": "Aandeel vrouwen in bètatechniek, hbo",
-                "label_en": "Share of women in STEM, hbo",
-            },
-            {
-                "indicator_id": "ho_first_years_stem_share",
-                "definition": "nl",
-                "breakdown": "level=wo",
-                "sex": "",
-                "target_value": "25",
-                "target_year": "2025",
-                "direction": "at_least",
-                "label_nl": "Aandeel bètatechniek, wo",
-                "label_en": "Share in STEM, wo",
-            },
-        ]
-    )
+    return reference.load("indicators/targets.csv").frame
 
 
 def bridge() -> pd.DataFrame:
@@ -213,43 +186,12 @@ def square(x: float, y: float, size: float = 10000) -> list[list[list[float]]]:
     return [[[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]]
 
 
-def write_boundaries(folder: Path, name: str = "cbs_gemeente_2024_gegeneraliseerd.geojson", rd: bool = True) -> Path:
-    """A boundary file as CBS/PDOK publish it (FeatureCollection, `statcode`/`statnaam`)."""
-    features = []
-    for code, (town, x, y) in {**MUNICIPALITIES, **WITHOUT_DATA}.items():
-        ring = square(x, y)
-        if not rd:  # rough RD -> WGS84 for the shape of the test only
-            ring = [[[3.3 + (px - 0) / 68000, 50.7 + (py - 300000) / 111000] for px, py in ring[0]]]
-        geometry = (
-            {"type": "Polygon", "coordinates": ring}
-            if code != "GM0363"
-            else {"type": "MultiPolygon", "coordinates": [ring, [[[p[0] + 1, p[1] + 1] for p in ring[0]]]]}
-        )
-        features.append(
-            {
-                "type": "Feature",
-                "properties": {"statcode": code, "statnaam": town, "jaarcode": 2024},
-                "geometry": geometry,
-            }
-        )
-    data = {"type": "FeatureCollection", "features": features}
-    if rd:
-        data["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}}
-    path = folder / name
-    path.write_text(json.dumps(data), encoding="utf-8")
-    return path
-
-
 def render_edition(
     stage: Path, languages: tuple[str, ...] = ("nl", "en"), background: bool | None = None
 ) -> dict[str, str]:
-    from pipeline.publish import content, edition, maps
+    from pipeline.publish import content, edition
 
-    boundary_dir = stage.parent / f"{stage.name}-landing"
-    boundary_dir.mkdir(parents=True, exist_ok=True)
-    extras = content.Extras(
-        targets=targets(), bridge=bridge(), boundaries=maps.load_boundaries(write_boundaries(boundary_dir))
-    )
+    extras = content.Extras(targets=targets(), bridge=bridge())
     return edition.render(
         stage, EDITION, indicator_table(), catalogue(), manifest(), languages, extras, background=background
     )

@@ -7,6 +7,7 @@ published. The other bad deliveries are run through the assets that read them (`
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -184,13 +185,13 @@ def test_pdf_has_outline_page_numbers_and_contents(sample_build):
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
     assert titles == [
         "Kernpunten",
+        "Doelen van het Techniekpact",
         "Kiezen",
         "Leren",
         "Werken",
-        "Doelen van het Techniekpact",
         "Regio's",
         "Methode",
-        "Bronnen, kwaliteit en herkomst",
+        "Colofon",
     ]
     contents = reader.pages[1].extract_text()
     assert "Inhoud" in contents and "Kernpunten" in contents
@@ -620,3 +621,7 @@ def test_refresh_reruns_only_the_labour_market_path(sample_build, tmp_path, monk
     assert not {"raw_uwv_vacancies", "core_vacancies_by_occupation", "indicators"} & kept  # what changed is loaded
     stored = warehouse.read_table(url, "indicators", "2024")
     assert len(stored) == len(after)
+    # the refresh (without --lang) publishes the languages the release had: both
+    assert {p.name for p in (out / "2024").glob("*.pdf")} == {"monitor-2024-nl.pdf", "monitor-2024-en.pdf"}
+    manifest = json.loads((out / "2024" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["parameters"]["languages"] == ["nl", "en"]

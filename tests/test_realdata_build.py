@@ -64,3 +64,20 @@ def test_every_file_of_the_folder_is_recognised_and_used(real_build):
     assert mbo["source_line"].nunique() == 400 and (mbo["municipality_code"] == "GM0599").any()
     assert stored(real_build, "vo_exam_candidates").empty  # no vo file in this folder
     assert (real_build / "out" / "2020" / "indicators.csv").exists()
+
+
+def test_an_edition_from_real_deliveries_carries_no_sample_mark_and_both_languages(real_build):
+    import json
+
+    from pypdf import PdfReader
+
+    folder = real_build / "out" / "2020"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["synthetic_sample"] is False
+    assert manifest["parameters"]["languages"] == ["nl", "en"]  # both by default
+    assert {p.name for p in folder.glob("*.pdf")} == {"monitor-2020-nl.pdf", "monitor-2020-en.pdf"}
+    for pdf in folder.glob("*.pdf"):
+        text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
+        assert "SYNTHETI" not in text.upper() and "Techn" in text
+    pages = list(folder.rglob("*.html"))
+    assert pages and not any("sample-mark" in page.read_text(encoding="utf-8") for page in pages)

@@ -1,5 +1,12 @@
 """Everything an edition shows, in one language, as plain data for the templates: shared by the
-PDF edition and the HTML site so both say the same thing."""
+PDF edition and the HTML site so both say the same thing.
+
+The PDF reads like a yearly statistical report: a cover with headline figures, key findings per
+strand, the targets dashboard, one section per indicator family (chart, sentences from the data, a
+compact national table under both STEM definitions, flag notes), a short regional chapter of maps
+on real boundaries, the methodology with a readable bridge table and a colophon. Which cells are
+put forward is data (reference/indicators/report_plan.csv); every number comes from the tables.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +15,11 @@ from datetime import datetime
 
 import pandas as pd
 
-from pipeline.publish import findings, formatting, maps, report
+from pipeline.publish import charts, findings, formatting, maps, report
 from pipeline.publish.report import LEVEL_ORDER, STRANDS, messages, slug
 
-BRIDGE_ROWS_IN_PDF = 40
-# The PDF's regional chapter compares rates (shares, ratios) between regions; counts mostly show a
-# region's size, so their regional figures are on the site only.
-PDF_REGIONAL_UNITS = ("percent", "ratio")
+COMPACT_PERIODS = {"year": 6, "quarter": 8}  # rows of an indicator's compact table
+from pipeline.sample.generate import MARKER as SAMPLE_MARKER  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -22,8 +27,8 @@ class Extras:
     """Optional inputs: tables other stages may provide, shown when present."""
 
     targets: pd.DataFrame | None = None  # reference/indicators/targets.csv
-    bridge: pd.DataFrame | None = None  # the Dutch vs international STEM bridge table
-    boundaries: maps.Boundaries | None = None  # municipal outlines from the landing area
+    bridge: pd.DataFrame | None = None  # the Dutch vs international STEM bridge (latest year, both sexes)
+    synthetic: bool = False  # built from the embedded synthetic sample: every page says so
 
 
 def strand_page(strand: str) -> str:
@@ -67,49 +72,274 @@ def _quality(table: pd.DataFrame, manifest: dict, t: dict) -> dict:
     return {"flags": flags, "checks": checks, "total_cells": formatting.number(len(table), t["_lang"])}
 
 
-def _bridge(bridge: pd.DataFrame | None) -> dict | None:
-    if bridge is None or bridge.empty:
+# --- the bridge between the definitions ------------------------------------------------------------
+
+
+def _count_text(row, lang: str) -> str:
+    """A bridge count: the count, or the interval when masked counts make it uncertain."""
+    if not formatting.missing(row.get("count")) and str(row.get("count")) != "":
+        return formatting.number(float(row["count"]), lang)
+    low, high = float(row["count_low"]), float(row["count_high"])
+    if low == high:
+        return formatting.number(low, lang)
+    return f"{formatting.number(low, lang)}–{formatting.number(high, lang)}"
+
+
+def bridge_tables(bridge: pd.DataFrame | None, lang: str) -> list[dict]:
+    """Per population (first-years, diplomas, participants): programme groups as rows and the
+    levels as columns; from the international total, what the Dutch definition adds (per Dutch
+    cluster) and leaves out (per ISCED-F broad field), to the Dutch total and its share."""
+    if bridge is None or bridge.empty or "component" not in bridge:
+        return []
+    t = messages(lang)
+    out = []
+    frame = bridge.astype(object).fillna("").astype(str)
+    for population in sorted(set(frame["population"]), key=_population_order):
+        rows = frame[frame["population"] == population]
+        year = max(rows["year"])
+        out.append(_bridge_table(rows[rows["year"] == year], population, year, lang, t))
+    return out
+
+
+POPULATIONS = ("first_years", "participants", "diplomas")
+
+
+def _population_order(population: str) -> int:
+    return POPULATIONS.index(population) if population in POPULATIONS else len(POPULATIONS)
+
+
+def _bridge_line(rows: pd.DataFrame, levels: list[str], label: str, select: pd.Series, lang: str) -> list[str]:
+    cells = []
+    for level in levels:
+        hit = rows[(rows["level"] == level) & select]
+        cells.append(_count_text(hit.iloc[0], lang) if not hit.empty else formatting.MISSING)
+    return [label, *cells]
+
+
+def _midpoint(at: pd.DataFrame, component: str) -> float | None:
+    if component not in at.index:
         return None
-    frame = bridge.astype(str)
-    return {"header": list(frame.columns), "rows": frame.values.tolist(), "total": len(frame)}
+    r = at.loc[component]
+    return float(r["count"]) if r["count"] != "" else (float(r["count_low"]) + float(r["count_high"])) / 2
 
 
-def pdf_region_tables(blocks: list[dict], level_name: str, t: dict) -> list[dict]:
-    """The PDF's regional chapter, one block per indicator of a level: the map of its best-covered series and
-    one table with a column per series (the total and the margins, see report.is_margin), so a
-    reader compares regions and series on one page; the site keeps a map and table per series."""
-    out: list[dict] = []
-    by_indicator: dict[str, list[dict]] = {}
-    for block in blocks:
-        by_indicator.setdefault(block["indicator_id"], []).append(block)
-    for indicator_id, group in by_indicator.items():
-        names: dict[str, str] = {}
-        for block in group:
-            for row in block["rows"]:
-                names.setdefault(row["code"], row["name"])
-        cells = [{row["code"]: row for row in block["rows"]} for block in group]
-        rows = []
-        for code, name in sorted(names.items(), key=lambda pair: (pair[1], pair[0])):
-            present = [c[code] for c in cells if code in c]
-            flags = sorted({f.strip() for r in present for f in r["flags"].split(",") if f.strip()})
-            rows.append(
-                [name] + [c[code]["value"] if code in c else formatting.MISSING for c in cells] + [", ".join(flags)]
+def _bridge_table(rows: pd.DataFrame, population: str, year: str, lang: str, t: dict) -> dict:
+    levels = [lv for lv in ("mbo", "hbo", "wo") if lv in set(rows["level"])]
+    component, group = rows["component"], rows["group"]
+    body = [
+        _bridge_line(rows, levels, t["bridge_all"], component == "all", lang),
+        _bridge_line(rows, levels, t["bridge_isced_total"], component == "isced_total", lang),
+    ]
+    for kind, sign, word in (("added", "+", t["bridge_added"]), ("left_out", "−", t["bridge_left_out"])):
+        for code in sorted(set(rows.loc[(component == kind) & (group != ""), "group"])):
+            label = rows.loc[group == code, "group_label"].iloc[0] or code
+            label = t.get("cluster_" + code, label) if kind == "added" else f"{code} {label}"
+            body.append(
+                _bridge_line(rows, levels, f"{sign} {word}: {label}", (component == kind) & (group == code), lang)
             )
-        first = group[0]
-        # the map shows the series with the most published regional values (the first of equals)
-        mapped = max(group, key=lambda b: sum(r["value"] != formatting.MISSING for r in b["rows"]))
+    body.append(_bridge_line(rows, levels, t["bridge_nl_total"], component == "nl_total", lang))
+    shares_isced, shares_nl = [t["bridge_share_isced"]], [t["bridge_share_nl"]]
+    for level in levels:
+        at = rows[(rows["level"] == level) & (group == "")].set_index("component")
+        total = _midpoint(at, "all")
+        for target, part in ((shares_isced, "isced_total"), (shares_nl, "nl_total")):
+            count = _midpoint(at, part)
+            target.append(formatting.percent(100 * count / total if total and count is not None else None, lang))
+    body += [shares_isced, shares_nl]
+    return {
+        "caption": t["bridge_caption"].format(population=t.get("population_" + population, population), year=year),
+        "header": [t["bridge_group"], *levels],
+        "rows": body,
+    }
+
+
+# --- indicators -----------------------------------------------------------------------------------
+
+
+def _period_kind(periods: list[str]) -> str:
+    return "quarter" if any("Q" in p for p in periods) else "year"
+
+
+def indicator_chart(item: report.Indicator, lang: str, chart_id: str) -> dict:
+    """The indicator's chart (total and the margins of its first breakdown variable, both
+    definitions where they fit) with a caption naming the latest value of every line."""
+    t = messages(lang)
+    show_def = len(item.definitions) > 1
+    series = report.chart_series(item)
+    frames, facts, parts = [], [], []
+    for s in series:
+        label = s.label(t, show_def)
+        points = s.points("T")
+        if not points:
+            continue
+        frames.append(
+            pd.DataFrame({"period": [p for p, _ in points], "value": [v for _, v in points], "series": label})
+        )
+        period = findings.latest_period(item, s.definition, s.breakdown)
+        if period:
+            fact = findings._fact(item, s.definition, s.breakdown, period, lang)
+            facts.append(fact)
+            parts.append(t["chart_caption_part"].format(series=label, value=fact.printed, period=period))
+    data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if data.empty or data["period"].nunique() < 2:
+        return {"svg": "", "caption": "", "facts": []}
+    kind = _period_kind(list(data["period"]))
+    chart = charts.line_chart(data, unit=item.unit, x_title=t["axis_" + kind], y_title=t["axis_unit_" + item.unit])
+    caption = t["chart_caption"].format(items="; ".join(parts))
+    description = "; ".join(
+        f"{name}: " + ", ".join(f"{p} {formatting.value(v, item.unit, lang)}" for p, v in zip(g["period"], g["value"]))
+        for name, g in data.groupby("series", sort=False)
+    )
+    svg = charts.svg(chart, lang, chart_id=chart_id, title=item.titles[lang], description=description)
+    return {"svg": svg, "caption": caption, "facts": facts}
+
+
+def compact_table(item: report.Indicator, lang: str) -> dict:
+    """The national series of the chart (total of both sexes) for the latest periods, both STEM
+    definitions side by side (Dutch first), flags as footnote symbols."""
+    t = messages(lang)
+    show_def = len(item.definitions) > 1
+    series = report.chart_series(item)
+    periods = sorted({p for s in series for p, _ in s.points("T")})
+    periods = periods[-COMPACT_PERIODS[_period_kind(periods)] :] if periods else []
+    seen: set[str] = set()
+    rows = []
+    for period in periods:
+        cells = [period]
+        for s in series:
+            key = (s.definition, s.breakdown, "T", period)
+            text = formatting.value(item.national_values.get(key), item.unit, lang)
+            flags = item.national_flags.get(key, [])
+            seen.update(flags)
+            if flags:
+                text += " " + "".join(t.get("flag_symbol_" + f, "*") for f in flags)
+            cells.append(text)
+        rows.append(cells)
+    notes = [
+        f"{t.get('flag_symbol_' + f, '*')} {t.get('flag_' + f + '_note', f)}"
+        for f in sorted(seen, key=report._flag_key)
+    ]
+    header = [t["period"]] + [s.label(t, show_def) for s in series]
+    caption = f"{item.titles[lang]} ({t['unit_' + item.unit]}, {t['compact_scope']})"
+    return {"caption": caption, "header": header, "rows": rows, "notes": notes}
+
+
+def families(items: list[report.Indicator], contents: dict, strand: str, t: dict, plan: pd.DataFrame) -> list[dict]:
+    """The indicators of a strand grouped into families (report_plan.csv, section 'family'; else
+    by the source family they are computed from), in catalogue order: one PDF section per family."""
+    rows = findings.plan_rows(plan, "family")
+    chosen = {r["indicator_id"]: r["family"] for r in rows}
+    order = list(dict.fromkeys(r["family"] for r in rows))
+    out: dict[str, dict] = {}
+    for item in items:
+        if item.strand != strand:
+            continue
+        key = chosen.get(item.id) or item.source_families
+        out.setdefault(
+            key,
+            {
+                "id": f"{slug(strand)}-{slug(key)}",
+                "key": key,
+                "title": t.get("family_" + key, contents[item.id]["title"]),
+                "indicators": [],
+            },
+        )["indicators"].append(contents[item.id])
+    return sorted(out.values(), key=lambda f: order.index(f["key"]) if f["key"] in order else len(order))
+
+
+# --- regions --------------------------------------------------------------------------------------
+
+
+def region_maps(plan: pd.DataFrame, items: list[report.Indicator], lang: str) -> list[dict]:
+    """The regional chapter: per map row of the plan, a choropleth on the level's boundaries (latest
+    period, total of both sexes) with the national value, and the regions ranked by value."""
+    t = messages(lang)
+    by_id = {i.id: i for i in items}
+    out = []
+    for row in findings.plan_rows(plan, "map"):
+        item = by_id.get(row["indicator_id"])
+        level = row["region_level"]
+        if item is None or level not in maps.levels():
+            continue
+        regional = item.rows[
+            (item.rows["region_level"] == level)
+            & (item.rows["definition"] == row["definition"])
+            & (item.rows["breakdown"] == row["breakdown"])
+            & (item.rows["sex"] == "T")
+        ]
+        if regional.empty:
+            continue
+        known = regional.dropna(subset=["value"])
+        if known.empty:  # every regional cell suppressed: nothing to map
+            continue
+        period = max(known["period"])  # the latest period with a published regional value
+        now = regional[regional["period"] == period]
+        boundaries = maps.levels()[level]
+        boundaries.check(set(now["region_code"]), f"{item.id} {row['breakdown']} {period}")
+        values = pd.DataFrame(
+            {
+                "code": now["region_code"],
+                "name": now["region_name"],
+                "value": [None if formatting.missing(v) else float(v) for v in now["value"]],
+            }
+        )
+        national = item.national_values.get((row["definition"], row["breakdown"], "T", period))
+        subject = findings.subject(item, row["definition"], row["breakdown"], lang)
+        title = f"{subject}, {t['level_' + level].lower() if lang == 'nl' else t['level_' + level]}, {period}"
+        legend = t["axis_unit_" + item.unit]
+        chart = charts.choropleth(
+            boundaries.topology, boundaries.feature, values, unit=item.unit, legend_title=legend, no_data=t["no_data"]
+        )
+        description = "; ".join(
+            f"{r.name}: {formatting.value(r.value, item.unit, lang)}" for r in values.sort_values("name").itertuples()
+        )
+        svg = charts.svg(
+            chart,
+            lang,
+            chart_id=f"map-{item.id}-{level}-{slug(row['breakdown']) or 'all'}",
+            title=title,
+            description=description,
+        )
+        ranked = values.assign(sort=values["value"].fillna(float("-inf"))).sort_values(
+            ["sort", "name"], ascending=[False, True]
+        )
+        flags = dict(zip(now["region_code"], now["flag"]))
+        rank_rows = []
+        for rank, r in enumerate(ranked.itertuples(), start=1):
+            diff = None if r.value is None or pd.isna(r.value) or national is None else r.value - national
+            rank_rows.append(
+                [
+                    str(rank) if r.value is not None and not pd.isna(r.value) else "",
+                    r.name,
+                    formatting.value(r.value, item.unit, lang),
+                    formatting.change(diff, item.unit, lang),
+                    report.flag_text(report.flags_of(flags.get(r.code, "")), t),
+                ]
+            )
+        header = [t["rank"], t["region"], t["value"], t["difference"], t["flags"]]
+        if not any(r[-1] for r in rank_rows):  # no flags: no flag column
+            header, rank_rows = header[:-1], [r[:-1] for r in rank_rows]
+        national_fact = findings._fact(item, row["definition"], row["breakdown"], period, lang)
         out.append(
             {
-                "id": f"{indicator_id}-{first['level']}",
-                "title": f"{first['indicator']} – {level_name}, {first['period']}",
-                "svg": mapped["svg"],
-                "map_title": mapped["title"],
-                "header": [t["region"]] + [b["series"] for b in group] + [t["flags"]],
-                "national": [t["national"]] + [b["national"] for b in group] + [""],
-                "rows": rows,
+                "id": f"map-{item.id}-{level}-{slug(row['breakdown']) or 'all'}",
+                "title": title,
+                "svg": svg,
+                "national": national_fact.printed if national_fact else formatting.MISSING,
+                "national_text": t["map_national"].format(
+                    value=national_fact.printed if national_fact else formatting.MISSING, period=period
+                ),
+                "facts": [national_fact] if national_fact else [],
+                "header": header,
+                "caption": t["ranked_caption"].format(level=t["level_" + level]),
+                "rows": rank_rows,
+                "long": len(rank_rows) > 15,
             }
         )
     return out
+
+
+# --- the edition ----------------------------------------------------------------------------------
 
 
 def build(
@@ -122,46 +352,66 @@ def build(
     extras: Extras = Extras(),
     downloads: list[str] | None = None,
 ) -> dict:
+    from pipeline import reference
+    from pipeline.indicators import progress
+
     t = messages(lang)
     t["_lang"] = lang
     base_year = _base_year(edition)
     items = report.indicators_of(table, catalogue)
-    contents = {i.id: report.indicator_content(i, lang, base_year) for i in items}
-    targets = findings.target_status(extras.targets, items, lang)
+    contents = {}
+    for item in items:
+        shown = report.indicator_content(item, lang, base_year)
+        chart = indicator_chart(item, lang, f"chart-{item.id}")
+        first = report.chart_series(item)[0].breakdown if report.chart_series(item) else ""
+        shown.update(
+            chart_svg=chart["svg"],
+            chart_caption=chart["caption"],
+            chart_facts=chart["facts"],
+            findings=findings.indicator_findings(item, first, lang),
+            compact=compact_table(item, lang),
+            source_families=item.source_families,
+        )
+        contents[item.id] = shown
+    plan = reference.load("indicators/report_plan.csv").frame
+    targets_frame = extras.targets if extras.targets is not None else reference.load("indicators/targets.csv").frame
+    titles = dict(zip(catalogue["indicator_id"], catalogue[f"title_{lang}"]))
+    targets = findings.target_rows(progress.progress(table, edition), targets_frame, items, lang, titles)
+    key_findings = findings.key_findings(plan, items, lang, targets)
     strands = []
     for strand in STRANDS + tuple(sorted({i.strand for i in items} - set(STRANDS))):
         members = [contents[i.id] for i in items if i.strand == strand]
         strands.append(
             {
                 "id": slug(strand),
+                "key": strand,
                 "name": t.get("chapter_" + strand, strand),
                 "intro": t.get("strand_intro_" + strand, ""),
                 "page": strand_page(strand),
                 "indicators": members,
+                "families": families(items, contents, strand, t, plan),
+                "findings": [f for f in key_findings if f.strand == strand],
+                "targets": [r for r in targets if r["strand"] == strand],
             }
         )
     levels = []
     for level in report.region_levels(table):
         blocks = []
         for item in items:
-            for block in report.regional_comparison(item, level, lang, extras.boundaries):
+            for block in report.regional_comparison(item, level, lang):
                 blocks.append({"indicator": item.titles[lang], "indicator_id": item.id, "unit": item.unit, **block})
         levels.append(
             {
                 "level": level,
                 "name": t.get("level_" + level, level),
                 "blocks": blocks,
-                "pdf_tables": pdf_region_tables(
-                    [b for b in blocks if b["unit"] in PDF_REGIONAL_UNITS], t.get("level_" + level, level), t
-                ),
                 "regions": [
                     {"code": c, "name": n, "page": report.region_page_name(level, c)}
                     for c, n in report.regions_of(table, level)
                 ],
-                "in_pdf": level != "municipality" or extras.boundaries is not None,
             }
         )
-    bridge = _bridge(extras.bridge)
+    code = manifest.get("code", {})
     return {
         "lang": lang,
         "t": t,
@@ -169,43 +419,67 @@ def build(
         "subtitle": t["subtitle"].format(edition=edition),
         "published": published.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "published_text": t["published_on"].format(date=formatting.date(published, lang)),
-        "findings": findings.key_findings(items, lang, targets),
+        "published_date": formatting.date(published, lang),
+        "synthetic": extras.synthetic,
+        "headlines": findings.headlines(plan, items, lang),
+        "findings": key_findings,
         "strands": strands,
         "indicators": [contents[i.id] for i in items],
         "targets": targets,
+        "targets_example": any(r["example"] for r in targets),
+        "maps": region_maps(plan, items, lang),
         "levels": levels,
-        "bridge": bridge,
-        "bridge_pdf_rows": BRIDGE_ROWS_IN_PDF,
+        "bridge_tables": bridge_tables(extras.bridge, lang),
         "quality": _quality(table, manifest, t),
         "manifest": manifest,
+        "code_version": code.get("version", ""),
+        "citation": t["citation"].format(edition=edition, year=published.year),
         "catalogue": [
             {"title": r[f"title_{lang}"], "note": r[f"note_{lang}"], "id": r["indicator_id"]}
             for _, r in catalogue.iterrows()
             if r["indicator_id"] in contents
         ],
+        "sources": _sources(manifest, t),
         "downloads": downloads or [],
         "level_order": LEVEL_ORDER,
-        "boundary_source": extras.boundaries.source if extras.boundaries else "",
         "_items": items,
     }
 
 
+def _sources(manifest: dict, t: dict) -> list[dict]:
+    """The deliveries of the edition per source family: files and rows (the files' hashes are in
+    the manifest and on the site)."""
+    out: dict[str, dict] = {}
+    for entry in manifest.get("inputs", []):
+        family = entry.get("family", "")
+        row = out.setdefault(family, {"family": t.get("source_" + family, family), "files": 0, "rows": 0})
+        row["files"] += 1
+        row["rows"] += int(entry.get("rows", 0) or 0)
+    return [
+        {
+            "family": r["family"],
+            "files": formatting.number(r["files"], t["_lang"]),
+            "rows": formatting.number(r["rows"], t["_lang"]),
+        }
+        for _, r in sorted(out.items())
+    ]
+
+
 TARGETS_TABLE = "indicators/targets.csv"
-BRIDGE_GLOB = "*bridge*.csv"
+
+
+def is_synthetic(landing_folder) -> bool:
+    """Whether the edition's deliveries are the embedded synthetic sample: the sample generator
+    leaves its marker file in every edition folder it writes (real deliveries carry none)."""
+    return landing_folder is not None and (landing_folder / SAMPLE_MARKER).is_file()
 
 
 def extras_for(landing_folder) -> Extras:
-    """The optional inputs of an edition: the Pact targets and the STEM bridge table when those
-    reference tables exist, and municipal boundaries when the landing folder holds a GeoJSON."""
+    """The optional inputs of an edition: the Pact targets, and whether the deliveries are the
+    synthetic sample."""
     from pipeline import reference
-    from pipeline.settings import REFERENCE_DIR
 
     targets = None
     if reference.table_path(TARGETS_TABLE).exists():
         targets = reference.load(TARGETS_TABLE).frame
-    bridge = None
-    candidates = sorted((REFERENCE_DIR / "stem").glob(BRIDGE_GLOB))
-    if candidates:
-        bridge = reference.load(f"stem/{candidates[0].name}").frame
-    path = maps.find_boundary_file(landing_folder)
-    return Extras(targets=targets, bridge=bridge, boundaries=maps.load_boundaries(path) if path else None)
+    return Extras(targets=targets, synthetic=is_synthetic(landing_folder))

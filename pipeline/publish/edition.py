@@ -24,7 +24,7 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-from pipeline.publish import content, report, site
+from pipeline.publish import content, explorer, report, site
 from pipeline.settings import TEMPLATE_DIR
 
 PUBLICATION_MONTH_DAY = (6, 1)  # editions appear around the Pact's June conference
@@ -117,6 +117,8 @@ class Rendering:
         extra_tables: dict[str, pd.DataFrame] | None,
         background: bool,
     ):
+        # whether the inputs are the embedded synthetic sample (its generator's marker in the landing folder)
+        manifest = {**manifest, "synthetic_sample": bool(extras.synthetic)}
         self.stage, self.edition, self.indicators, self.manifest = stage, edition, indicators, manifest
         self.languages = languages
         self.extra_tables = extra_tables or {}
@@ -178,10 +180,18 @@ class Rendering:
         if not (stage / "indicators.csv").exists():  # pipeline.downloads writes the downloads first
             self.indicators.to_csv(stage / "indicators.csv", index=False, lineterminator="\n", float_format="%.15g")
         shutil.copyfile(TEMPLATE_DIR / "site.css", stage / "site.css")
+        explorer.write_assets(stage, self.indicators)
+        from pipeline import downloads as download_files
+
+        package_path = download_files.write_datapackage(
+            stage, f"techniekpact-monitor-{edition}", f"Techniekpact Monitor {edition}"
+        )
+        package = json.loads(package_path.read_text(encoding="utf-8"))
         downloads = {p.name for p in stage.iterdir() if p.is_file() and p.suffix in DOWNLOAD_SUFFIXES}
         downloads = sorted(downloads | {_pdf_name(edition, lang) for lang in self.languages} | {"manifest.json"})
         for ctx in self.contexts.values():
             ctx["downloads"] = downloads
+            ctx["download_files"] = site.describe_downloads(downloads, package, ctx["t"])
             site.render_site(stage, env, ctx, tuple(self.languages))
         self._wait_for_pdfs()
         files = {p.relative_to(stage).as_posix(): sha256(p) for p in sorted(stage.rglob("*")) if p.is_file()}

@@ -16,7 +16,7 @@ from functools import cache
 
 import pandas as pd
 
-from pipeline.publish import charts, formatting, maps
+from pipeline.publish import formatting
 from pipeline.settings import TEMPLATE_DIR
 
 STRANDS = ("Kiezen", "Leren", "Werken")
@@ -24,6 +24,7 @@ DEFINITION_ORDER = ("nl", "isced", "none")
 SEX_ORDER = ("T", "V", "M")
 LEVEL_ORDER = ("landsdeel", "techniekpact", "province", "corop", "arbeidsmarktregio", "municipality")
 FLAG_ORDER = ("masked", "suppressed", "provisional", "break")
+MAX_CHART_SERIES = 6  # lines a chart can tell apart by colour and dash (pipeline.publish.charts.PALETTE)
 
 
 @cache
@@ -93,6 +94,7 @@ class Indicator:
     notes: dict[str, str]
     has_denominator: bool
     rows: pd.DataFrame  # every row of the indicator
+    source_families: str = ""
     series: list[Series] = field(default_factory=list)
 
     @property
@@ -106,6 +108,7 @@ class Indicator:
     regional_totals: dict[str, pd.DataFrame] = field(default_factory=dict)  # level -> both sexes, primary definition
     region_series: dict[tuple[str, str], dict[tuple[str, str], dict[str, list[tuple]]]] = field(default_factory=dict)
     national_values: dict[tuple[str, str, str, str], float | None] = field(default_factory=dict)
+    national_flags: dict[tuple[str, str, str, str], list[str]] = field(default_factory=dict)
 
     @property
     def primary_definition(self) -> str:
@@ -141,6 +144,7 @@ def indicators_of(table: pd.DataFrame, catalogue: pd.DataFrame) -> list[Indicato
             notes={"nl": entry.note_nl, "en": entry.note_en},
             has_denominator=bool(str(entry.denominator).strip()),
             rows=rows,
+            source_families=str(getattr(entry, "source_families", "") or ""),
         )
         breakdowns = set(rows["breakdown"].unique())
         rows = rows[rows["breakdown"].map(is_margin)] if any(not is_margin(b) for b in breakdowns) else rows
@@ -155,6 +159,9 @@ def indicators_of(table: pd.DataFrame, catalogue: pd.DataFrame) -> list[Indicato
         item.national_values = {
             (r.definition, r.breakdown, r.sex, r.period): (None if formatting.missing(r.value) else float(r.value))
             for r in national.itertuples(index=False)
+        }
+        item.national_flags = {
+            (r.definition, r.breakdown, r.sex, r.period): flags_of(r.flag) for r in national.itertuples(index=False)
         }
         regional = rows[rows["region_level"] != "national"]
         item.region_series = _region_series(regional)
@@ -175,9 +182,9 @@ def chart_series(item: Indicator) -> list[Series]:
     both definitions do not fit the palette."""
     first = item.dimensions[0] if item.dimensions else None
     chosen = [s for s in item.series if breakdown_keys(s.breakdown) in ((), (first,))]
-    if len(chosen) > len(charts.PALETTE):
+    if len(chosen) > MAX_CHART_SERIES:
         chosen = [s for s in chosen if s.definition == item.primary_definition]
-    return chosen[: len(charts.PALETTE)]
+    return chosen[:MAX_CHART_SERIES]
 
 
 def cross_note(item: Indicator, t: dict[str, str]) -> str:
@@ -278,23 +285,7 @@ def indicator_content(item: Indicator, lang: str, base_year: int | None, prefix:
         return formatting.value(v, item.unit, lang)
 
     show_def = len(item.definitions) > 1
-    series = chart_series(item)
-    lines = {s.label(t, show_def): s.points("T") for s in series}
-    lines = {k: v for k, v in lines.items() if v}
     title = item.titles[lang]
-    description = charts.describe(lines, item.unit, lang)
-    chart_svg = (
-        charts.line_chart(
-            lines,
-            title=f"{title}. {description}",
-            description=description,
-            unit=item.unit,
-            lang=lang,
-            chart_id=f"{prefix}chart-{item.id}",
-        )
-        if lines
-        else ""
-    )
     key_rows, tables, flags_seen = [], [], set()
     for s in item.series:
         label = s.label(t, show_def)
@@ -358,7 +349,7 @@ def indicator_content(item: Indicator, lang: str, base_year: int | None, prefix:
         "unit": item.unit,
         "strand": item.strand,
         "unit_label": t["unit_" + item.unit],
-        "chart_svg": chart_svg,
+        "chart_svg": "",  # drawn by pipeline.publish.content (charts, captions and sentences from the data)
         "key_rows": key_rows,
         "tables": tables,
         "flags": [{"flag": f, "text": t.get("flag_" + f + "_note", f)} for f in sorted(flags_seen, key=_flag_key)],
@@ -388,12 +379,10 @@ def region_page_name(level: str, code: str) -> str:
     return f"regio/{level}-{slug(code)}.html"
 
 
-def regional_comparison(
-    item: Indicator, level: str, lang: str, boundaries: maps.Boundaries | None, prefix: str = ""
-) -> list[dict]:
-    """Per breakdown of the primary definition (total of both sexes, latest period): a map of the
-    level (tile grid, or real outlines for municipalities when a boundary file exists) and a table
-    of every region with the national value beside it."""
+def regional_comparison(item: Indicator, level: str, lang: str) -> list[dict]:
+    """Per breakdown of the primary definition (total of both sexes, latest period): a table of
+    every region of the level with the national value beside it (the site's regional tables; the
+    PDF maps a few of them, see pipeline.publish.content)."""
     t = messages(lang)
     rows = item.regional_totals.get(level)
     if rows is None or rows.empty:
@@ -404,27 +393,14 @@ def regional_comparison(
     for breakdown in sorted(set(rows["breakdown"])):
         sel = rows[rows["breakdown"] == breakdown].sort_values("region_name")
         nat_value = item.national_values.get((item.primary_definition, breakdown, "T", period))
-        values = {
-            r.region_code: (r.region_name, None if formatting.missing(r.value) else float(r.value))
-            for r in sel.itertuples()
-        }
         title = f"{item.titles[lang]} – {breakdown_label(breakdown, t)} – {t['level_' + level]}, {period}"
-        chart_id = f"{prefix}map-{item.id}-{level}-{slug(breakdown) or 'all'}"
-        svg = ""
-        if maps.has_tiles(level):
-            svg = maps.tile_map(
-                level, values, title=title, unit=item.unit, lang=lang, chart_id=chart_id, no_data=t["no_data"]
-            )
-        elif level == "municipality" and boundaries is not None:
-            svg = maps.choropleth(
-                boundaries, values, title=title, unit=item.unit, lang=lang, chart_id=chart_id, no_data=t["no_data"]
-            )
         out.append(
             {
                 "title": title,
-                "svg": svg,
+                "svg": "",
                 "period": period,
                 "level": level,
+                "breakdown": breakdown,
                 "series": breakdown_label(breakdown, t),
                 "national": formatting.value(nat_value, item.unit, lang),
                 "rows": [
@@ -450,7 +426,7 @@ def regional_comparison(
     return out
 
 
-def region_figures(indicators: list[Indicator], level: str, code: str, lang: str, prefix: str = "") -> list[dict]:
+def region_figures(indicators: list[Indicator], level: str, code: str, lang: str) -> list[dict]:
     """A region's figures against the national ones: per indicator, per series and sex, latest period."""
     t = messages(lang)
     out = []
@@ -459,7 +435,7 @@ def region_figures(indicators: list[Indicator], level: str, code: str, lang: str
         if not groups:
             continue
         show_def = len(item.definitions) > 1
-        body, lines = [], {}
+        body = []
         for (definition, breakdown), per_sex in sorted(groups.items()):
             label = Series(definition, breakdown, pd.DataFrame()).label(t, show_def)
             for sex in SEX_ORDER:
@@ -477,23 +453,5 @@ def region_figures(indicators: list[Indicator], level: str, code: str, lang: str
                         "flags": flag_text(flags_of(flag), t),
                     }
                 )
-            if definition == item.primary_definition and len(lines) < 4:
-                own = [(p, None if formatting.missing(v) else float(v)) for p, v, _, _ in per_sex.get("T", [])]
-                if len(own) > 1:
-                    name = next(iter(per_sex.values()))[0][3]
-                    nat = [(p, item.national_values.get((definition, breakdown, "T", p))) for p, _ in own]
-                    lines[f"{name} – {breakdown_label(breakdown, t)}"] = own
-                    lines[f"{t['national']} – {breakdown_label(breakdown, t)}"] = nat
-        chart = ""
-        if lines:
-            description = charts.describe(lines, item.unit, lang)
-            chart = charts.line_chart(
-                lines,
-                title=f"{item.titles[lang]}. {description}",
-                description=description,
-                unit=item.unit,
-                lang=lang,
-                chart_id=f"{prefix}rchart-{item.id}",
-            )
-        out.append({"id": item.id, "title": item.titles[lang], "rows": body, "chart_svg": chart})
+        out.append({"id": item.id, "title": item.titles[lang], "rows": body, "chart_svg": ""})
     return out

@@ -22,6 +22,9 @@ from pipeline.settings import SAMPLE_DIR
 
 SAMPLE_EDITIONS = (2019, 2020, 2021, 2022, 2023, 2024)
 DEFAULT_SEED = 2013
+# left in every edition folder: the publication marks an edition built from it as synthetic sample data
+# (pipeline/publish/content.py; a dot file, so it is no delivery)
+MARKER = ".techpact-sample"
 
 
 def writers() -> list[tuple[str, Callable]]:
@@ -51,6 +54,11 @@ def generate(
         edition = editions.get(number)
         folder = out / edition.key
         folder.mkdir(parents=True, exist_ok=True)
+        (folder / MARKER).write_text(
+            f"synthetic sample deliveries written by pipeline.sample.generate (seed {seed}, scale {scale}): "
+            "not official figures\n",
+            encoding="utf-8",
+        )
         for _, write in writers():
             scaled = scale != 1 and "scale" in inspect.signature(write).parameters
             written += write(edition, folder, seed, scale=scale) if scaled else write(edition, folder, seed)
