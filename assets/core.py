@@ -242,7 +242,7 @@ def labour_core_asset(
 def _duo_core_assets():
     from pipeline.core import mbo as core_mbo
     from pipeline.core import vo as core_vo
-    from schemas.core import HoDiplomas, HoEnrolments, MboDiplomas, MboParticipants, VoExamCandidates, VoPupilsByProfile
+    from schemas.core import HoDiplomas, HoEnrolments, MboDiplomas, MboParticipants, VoExamCandidates, VoExamSubjects
 
     specs = [
         (
@@ -282,18 +282,76 @@ def _duo_core_assets():
             True,
         ),
         (
-            "vo_pupils_by_profile",
-            "duo_vo_pupils",
-            core_vo.vo_pupils_by_profile,
-            VoPupilsByProfile,
-            "vo pupils per location, profile (INSPECTIECODE), year of study and sex.",
-            True,
+            "vo_exam_subjects",
+            "duo_vo_subjects",
+            core_vo.vo_exam_subjects,
+            VoExamSubjects,
+            "havo/vwo exam candidates per location and subject (candidates with the subject in their exam).",
         ),
     ]
     return [core_family_asset(*spec) for spec in specs]
 
 
 duo_core_assets = _duo_core_assets()
+
+
+def _vo_pupils_asset():
+    from pipeline.core import vo as core_vo
+    from schemas.core import VoPupilsByProfile
+
+    @dg.asset(
+        name="vo_pupils_by_profile",
+        partitions_def=editions,
+        group_name="core",
+        owners=["team:ptvt-monitor"],
+        kinds={"pandas"},
+        code_version="2",
+        tags={"techpact/stage": "core"},
+        description=(
+            "vo pupils of vmbo, havo and vwo per location, profile, year of study and sex; the municipality "
+            "of each location from DUO's register of vo locations."
+        ),
+        ins={
+            "raw": dg.AssetIn(key="raw_duo_vo_pupils", input_manager_key=CATEGORICAL_TABLE_LOADER),
+            "locations": dg.AssetIn(key="raw_duo_vo_register"),
+        },
+        metadata={"dagster/column_schema": table_schema(VoPupilsByProfile)},
+        check_specs=[
+            dg.AssetCheckSpec(
+                "totals_equal_raw",
+                asset="vo_pupils_by_profile",
+                blocking=True,
+                description="Per year, core totals equal the raw totals of the rows of vmbo, havo and vwo by profile",
+            )
+        ],
+    )
+    def vo_pupils_by_profile(context: dg.AssetExecutionContext, raw: pd.DataFrame, locations: pd.DataFrame):
+        edition = context.partition_key
+        try:
+            frame = core_vo.vo_pupils_by_profile(
+                raw, locations, edition, edition_table.get(edition).education_last_year
+            )
+        except SourceError as error:
+            raise fail(error) from error
+        scope = core_vo.pupils_in_scope(raw) if len(raw) else raw
+        raw_totals = scope.groupby("year")["count"].sum().sort_index() if len(scope) else pd.Series(dtype="Int64")
+        core_totals = frame.groupby("year")["count"].sum().sort_index() if len(frame) else pd.Series(dtype="Int64")
+        equal = len(raw_totals) == len(core_totals) and bool((raw_totals.to_numpy() == core_totals.to_numpy()).all())
+        yield dg.Output(frame, metadata={"dagster/row_count": len(frame)})
+        yield dg.AssetCheckResult(
+            check_name="totals_equal_raw",
+            passed=equal,
+            metadata={
+                "totals": dg.MetadataValue.md(
+                    "\n".join(f"- {k}: {int(v)}" for k, v in core_totals.items()) or "no delivery this edition"
+                )
+            },
+        )
+
+    return vo_pupils_by_profile
+
+
+vo_pupils_by_profile = _vo_pupils_asset()
 labour_core_assets = [labour_core_asset(name, *spec) for name, spec in LABOUR_CORE.items()]
 
 

@@ -239,7 +239,7 @@ LABOUR_FAMILIES = {
 
 
 def _duo_raw_assets():
-    from schemas.raw import RawHoDiploma, RawMbo, RawVoExam, RawVoPupils
+    from schemas.raw import RawHoDiploma, RawMbo, RawVoExam, RawVoLocations, RawVoPupils, RawVoSubjects
 
     specs = [
         (
@@ -255,7 +255,9 @@ def _duo_raw_assets():
         ),
         ("duo_mbo_diplomas", RawMbo, "DUO mbo diplomas per institution, place, learning path, crebo, sex and year."),
         ("duo_vo_exams", RawVoExam, "DUO vo exam candidates and passes per location, profile, sex and school year."),
-        ("duo_vo_pupils", RawVoPupils, "DUO vo pupils per location, profile, year of study and sex."),
+        ("duo_vo_pupils", RawVoPupils, "DUO vo pupils per location, type, sector, department, year of study and sex."),
+        ("duo_vo_register", RawVoLocations, "DUO register of vo school locations: the municipality of each location."),
+        ("duo_vo_subjects", RawVoSubjects, "DUO havo/vwo exam candidates per location and subject."),
     ]
     return [raw_asset(family, model, text) for family, model, text in specs]
 

@@ -22,9 +22,9 @@ FAMILIES = {
     "duo_mbo_participants": "DUO mbo participants per institution and qualification (08-deelnemers-per-instelling-*)",
     "duo_mbo_diplomas": "DUO mbo diplomas per institution and qualification (gediplomeerden-per-instelling-*)",
     "duo_vo_exams": "DUO vo exam candidates and passes per location and profile (examenkandidaten-en-geslaagden-*)",
-    "duo_vo_pupils": (
-        "DUO vo pupils per location by type, profile and year of study (01.-leerlingen-vo-per-vestiging-*)"
-    ),
+    "duo_vo_pupils": "DUO vo pupils per location by type, profile and year of study (leerlingen-vo-per-vestiging-*)",
+    "duo_vo_register": "DUO register of vo school locations with their municipality (alle-vestigingen-vo)",
+    "duo_vo_subjects": "DUO havo/vwo exam candidates and grades per location and subject (*-en-examencijfers-*)",
     "cbs_employment": "CBS StatLine employed labour force by occupation (85276NED OData bundle)",
     "cbs_vacancies": "CBS StatLine open vacancies by industry (80472NED OData bundle)",
     "cbs_regions": "CBS Gebieden in Nederland region tables (OData bundle, StatLine CSV export, derived JSON)",

@@ -10,8 +10,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipeline import sources
+from pipeline import reference, sources
 from pipeline.problems import SourceError, SourceProblem
+
+LAYOUTS = "sources/layouts.csv"
+
+
+def layout_status(family: str, generation: str) -> tuple[str, str]:
+    """(verified | assumed, the real file that verifies it) by reference/sources/layouts.csv;
+    ("unlisted", "") for a format the table does not list (a test keeps the table complete)."""
+    table = reference.load(LAYOUTS).frame
+    row = table[(table["family"] == family) & (table["generation"] == generation)]
+    if row.empty:
+        return "unlisted", ""
+    return str(row["status"].iloc[0]), str(row["verified_by"].iloc[0])
 
 
 def report(path: Path) -> dict:
@@ -19,6 +31,7 @@ def report(path: Path) -> dict:
     try:
         fmt = sources.detect(path)
         entry.update(family=fmt.family, generation=fmt.generation, description=fmt.description)
+        entry["layout"], entry["layout_verified_by"] = layout_status(fmt.family, fmt.generation)
         delivery = fmt.parse(path)
     except SourceError as error:
         entry["valid"] = False
@@ -98,12 +111,15 @@ def main(path: Path, as_json: bool = False, edition: str | None = None, allow_mi
             if r["valid"]:
                 years = r.get("years")
                 span = f"years {years[0]}-{years[-1]}" if years else "no counts"
-                print(f"OK   {head}, {r.get('rows')} rows, {span}, masked cells {r.get('masked_cells', 0)}")
+                print(
+                    f"OK   {head} (layout {r['layout']}), {r.get('rows')} rows, {span}, "
+                    f"masked cells {r.get('masked_cells', 0)}"
+                )
                 for year, total in r.get("totals_per_year", {}).items():
                     shown = ", ".join(f"{k} {v}" for k, v in total.items()) if isinstance(total, dict) else total
                     print(f"       {year}: {shown}")
             else:
-                print(f"FAIL {head}")
+                print(f"FAIL {head}" + (f" (layout {r['layout']})" if "layout" in r else ""))
                 for p in r["problems"]:
                     print(f"       {SourceProblem(**p)}")
         for line in folder:

@@ -211,7 +211,8 @@ class VoExamCandidates(pa.DataFrameModel):
 
 
 class VoPupilsByProfile(pa.DataFrameModel):
-    """vo pupils on 1 October per location, type, profile (INSPECTIECODE), year of study and sex."""
+    """vo pupils of vmbo, havo and vwo on 1 October per location, type, profile code, year of study and sex;
+    the municipality of each location from DUO's register of locations."""
 
     edition: Series[str] = pa.Field(str_matches=r"^\d{4}$", description="edition (publication year)")
     year: Series[int] = pa.Field(ge=1990, le=2100, description="reference year of the 1 October count")
@@ -222,7 +223,12 @@ class VoPupilsByProfile(pa.DataFrameModel):
         str_matches=r"^GM\d{4}$", description="municipality of the location, in the count year's division"
     )
     school_type: Series[str] = pa.Field(isin=["VMBO", "HAVO", "VWO"], description="ONDERWIJSTYPE VO")
-    sector: Series[str] = pa.Field(description="AFDELING")
+    school_type_year: Series[str] = pa.Field(
+        description="ONDERWIJSTYPE VO EN LEER- OF VERBLIJFSJAAR (e.g. VMBO KL lj 3-4)"
+    )
+    vmbo_sector: Series[str] = pa.Field(description="VMBO SECTOR (N.v.t. outside vmbo)")
+    department: Series[str] = pa.Field(description="AFDELING: havo/vwo profile or vmbo profile in words")
+    element_code: Series[str] = pa.Field(description="ELEMENTCODE (DUO's programme element)")
     profile_code: Series[str] = pa.Field(
         str_matches=r"^(\d{2}|VMBO-[A-Za-z]+)$",
         description="INSPECTIECODE: havo/vwo profile, vmbo sector, or vmbo profile (VMBO-BWI, ...)",
@@ -239,4 +245,34 @@ class VoPupilsByProfile(pa.DataFrameModel):
 
     class Config:
         strict = True
-        unique = ["year", "location_code", "profile_code", "study_year", "sex"]
+        unique = ["year", "location_code", "school_type_year", "element_code", "profile_code", "study_year", "sex"]
+
+
+class VoExamSubjects(pa.DataFrameModel):
+    """havo/vwo exam candidates per location and subject (DUO exam-grades file): candidates with the subject."""
+
+    edition: Series[str] = pa.Field(str_matches=r"^\d{4}$", description="edition (publication year)")
+    year: Series[int] = pa.Field(ge=1990, le=2100, description="exam year: the calendar year the school year ends in")
+    school_year: Series[str] = pa.Field(str_matches=r"^\d{4}-\d{4}$", description="school year, e.g. 2018-2019")
+    institution_code: Series[str] = pa.Field(description="BRIN code")
+    location_code: Series[str] = pa.Field(description="BRIN + location number")
+    location_name: Series[str] = pa.Field(description="name of the location")
+    municipality_code: Series[str] = pa.Field(
+        str_matches=r"^GM\d{4}$",
+        description="municipality of the location (GEMEENTENUMMER), in the file year's division",
+    )
+    school_type: Series[str] = pa.Field(isin=["HAVO", "VWO"], description="ONDERWIJSTYPE VO")
+    subject_code: Series[str] = pa.Field(str_matches=r"^\d{4}$", description="VAKCODE")
+    subject_name: Series[str] = pa.Field(description="VAKNAAM")
+    count: Series[pd.Int64Dtype] = pa.Field(
+        ge=0, nullable=True, description="candidates with a graded school exam in the subject"
+    )
+    count_low: Series[int] = pa.Field(ge=0, description="lower bound of the count")
+    count_high: Series[int] = pa.Field(ge=0, description="upper bound of the count")
+    masked: Series[bool] = pa.Field(description="count masked at source (never: the file has no masking)")
+    source_file: Series[str] = pa.Field(description="delivery the row comes from")
+    source_line: Series[int] = pa.Field(description="line of the row in the delivery")
+
+    class Config:
+        strict = True
+        unique = ["year", "school_type", "location_code", "subject_code"]

@@ -57,16 +57,25 @@ def test_sample_files_read_the_same(sample_dir):
         assert takes_fast_path(path), path.name  # regular files: the comparison is not loop against loop
         assert table.frame[files.SOURCE_LINE].tolist() == list(range(2, len(table.frame) + 2))
     encodings = {assert_same(p).encoding for p in paths}
-    assert {"utf-8", "latin-1"} <= encodings  # the old vo exam layout is latin-1
+    assert {"utf-8", "latin-1"} <= encodings  # DUO's vo files of 2019 (pupils, register, 2014-2019 exams) are latin-1
 
 
 def test_real_duo_files_read_the_same(realdata):
-    # the deliveries the DUO parsers read (tests/test_validate.py lists the real files no parser reads yet)
-    paths = sorted(realdata.glob("duo-ho-mbo-*/*.csv")) + sorted(realdata.glob("duo-vo-examens-*/*.csv"))
-    assert len(paths) >= 6
+    # the deliveries the DUO parsers read: hbo/wo/mbo 2019, vo exams 2019-2024, and DUO's vo files of 2019
+    # (pupils per location, exams 2014-2019, havo/vwo subjects, the register of locations; latin-1)
+    vo_2019 = sorted(realdata.glob("duo-vo-leerlingen-examencijfers-2019/*.csv"))
+    paths = sorted(realdata.glob("duo-ho-mbo-*/*.csv")) + sorted(realdata.glob("duo-vo-examens-*/*.csv")) + vo_2019
+    assert len(vo_2019) == 5 and len(paths) >= 11
+    latin = {p.name for p in vo_2019 if assert_same(p).encoding == "latin-1"}  # the extracts of the others are ASCII
+    assert latin == {"alle-vestigingen-vo.csv", "leerlingen-vo-per-vestiging-naar-onderwijstype-2019.first3000.csv"}
+    register = files.read_text_table(vo_2019[0]).frame
+    assert register.loc[register["VESTIGINGSNUMMER"] == "19EO00", "VESTIGINGSNAAM"].tolist() == [
+        'VMBO "De Jutter" Vlieland'
+    ]
     for path in paths:
         table = assert_same(path)
-        assert takes_fast_path(path), path.name
+        # the register quotes one name with inner quotes ("VMBO ""De Jutter"" Vlieland"): the loop reads it
+        assert takes_fast_path(path) == (path.name != "alle-vestigingen-vo.csv"), path.name
         # physical lines: every line after the header is a row or a skipped line, once
         numbers = table.frame[files.SOURCE_LINE].tolist() + table.skipped_lines
         assert sorted(numbers) == list(range(2, len(path.read_bytes().decode("utf-8", "replace").splitlines()) + 1))

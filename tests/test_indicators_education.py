@@ -28,9 +28,11 @@ EDITION = "2024"
 CORE = {
     "mbo_participants": ("08-deelnemers-*.csv", core_mbo.mbo_participants),
     "mbo_diplomas": ("10-gediplomeerden-*.csv", core_mbo.mbo_diplomas),
-    "vo_exam_candidates": ("examenkandidaten-*.csv", core_vo.vo_exam_candidates),
-    "vo_pupils_by_profile": ("01.-leerlingen-*.csv", core_vo.vo_pupils_by_profile),
+    "vo_exam_candidates": ("examenkandidaten-en-geslaagden-*.csv", core_vo.vo_exam_candidates),
+    "vo_pupils_by_profile": ("leerlingen-vo-*.csv", core_vo.vo_pupils_by_profile),
+    "vo_exam_subjects": ("examenkandidaten-*-en-examencijfers-*.csv", core_vo.vo_exam_subjects),
 }
+SUBJECT_SHARES = {"havo_exam_subject_share", "vwo_exam_subject_share"}  # subjects: no STEM definition
 COMPUTED = {
     "mbo_participants_stem",
     "mbo_participants_stem_share",
@@ -39,6 +41,7 @@ COMPUTED = {
     "havo_vwo_year4_n_profile",
     "havo_vwo_year4_n_profile_share",
     "havo_vwo_exam_n_profile_share",
+    *SUBJECT_SHARES,
 }
 NOT_COMPUTABLE = {
     "mbo_entrants_stem",
@@ -56,7 +59,15 @@ def classified_tables(folder: Path, edition: str, names=tuple(CORE)) -> dict[str
     for name in names:
         pattern, build = CORE[name]
         raw = pd.concat([sources.parse(p).frame for p in sorted((folder / edition).glob(pattern))], ignore_index=True)
-        out[f"{name}_classified"], _ = classify.classify(build(raw, edition, last), classify.spec(name))
+        if name == "vo_pupils_by_profile":  # the municipality of each location: DUO's register of vo locations
+            locations = sources.parse(folder / edition / "alle-vestigingen-vo.csv").frame
+            core = build(raw, locations, edition, last)
+        else:
+            core = build(raw, edition, last)
+        if name == "vo_exam_subjects":  # subjects are not classified: the indicator reads the core table
+            out[name] = core
+        else:
+            out[f"{name}_classified"], _ = classify.classify(core, classify.spec(name))
     return out
 
 
@@ -103,7 +114,8 @@ def test_every_education_indicator_is_computed_or_reported_missing(sample):
     assert all(status[i] == "no_function" for i in NOT_COMPUTABLE)
     assert set(frame["indicator_id"]) == COMPUTED
     for indicator_id in COMPUTED:
-        assert set(frame.loc[frame["indicator_id"] == indicator_id, "definition"]) == {"nl", "isced"}, indicator_id
+        expected = {"none"} if indicator_id in SUBJECT_SHARES else {"nl", "isced"}
+        assert set(frame.loc[frame["indicator_id"] == indicator_id, "definition"]) == expected, indicator_id
 
 
 # ---------------------------------------------------------------- mbo

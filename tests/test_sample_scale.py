@@ -104,7 +104,9 @@ def test_vo_scale_two_locations_and_pupils_before_and_after_the_vmbo_profiles(tm
     vmbo = raw[raw["school_type"] == "VMBO"]
     assert not vmbo.loc[vmbo["year"] == 2015, "profile_code"].str.startswith("VMBO-").any()  # before the 2016 profiles
     assert vmbo.loc[vmbo["year"] == 2016, "profile_code"].str.startswith("VMBO-").all()
-    core = core_vo.vo_pupils_by_profile(raw, EDITION.key, EDITION.education_last_year)
+    locations = sources.parse(duo_vo.write_register(DEFAULT_SEED, tmp_path, 2)).frame
+    assert len(locations) == len(two)
+    core = core_vo.vo_pupils_by_profile(raw, locations, EDITION.key, EDITION.education_last_year)
     _, unknown = classify.classify(core, classify.spec("vo_pupils_by_profile"))
     assert unknown == []
 

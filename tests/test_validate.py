@@ -18,18 +18,27 @@ DUO_FILES = {
     "duo-ho-mbo-2019-tekkieworden/wo_gediplomeerden_2019.csv": ("duo_ho_diplomas", "2018-2022"),
     "duo-ho-mbo-2019-tekkieworden/mbo_inscriptions_2019.csv": ("duo_mbo_participants", "2015-2019"),
     "duo-vo-examens-2019-2024/examenkandidaten-en-geslaagden-2019-2024.csv": ("duo_vo_exams", "2019-"),
+    "duo-vo-leerlingen-examencijfers-2019/examenkandidaten-en-geslaagden-2014-2019.first300.csv": (
+        "duo_vo_exams",
+        "2014-2019",
+    ),
+    "duo-vo-leerlingen-examencijfers-2019/leerlingen-vo-per-vestiging-naar-onderwijstype-2019.first3000.csv": (
+        "duo_vo_pupils",
+        "2019-",
+    ),
+    "duo-vo-leerlingen-examencijfers-2019/examenkandidaten-havo-en-examencijfers-2018-2019.first2000.csv": (
+        "duo_vo_subjects",
+        "2018-2019",
+    ),
+    "duo-vo-leerlingen-examencijfers-2019/examenkandidaten-vwo-en-examencijfers-2018-2019.first2000.csv": (
+        "duo_vo_subjects",
+        "2018-2019",
+    ),
 }
-# real DUO layouts no parser reads yet (vo pupils per location 2019, the 2014-2019 exam generation, the
-# havo/vwo subject files, the vo location register) and a third party's JSON conversion of hbo enrolments:
-# each is refused at its header, never half read
-NOT_PARSED = {
-    "duo-vo-leerlingen-examencijfers-2019/alle-vestigingen-vo.csv",
-    "duo-vo-leerlingen-examencijfers-2019/examenkandidaten-en-geslaagden-2014-2019.first300.csv",
-    "duo-vo-leerlingen-examencijfers-2019/examenkandidaten-havo-en-examencijfers-2018-2019.first2000.csv",
-    "duo-vo-leerlingen-examencijfers-2019/examenkandidaten-vwo-en-examencijfers-2018-2019.first2000.csv",
-    "duo-vo-leerlingen-examencijfers-2019/leerlingen-vo-per-vestiging-naar-onderwijstype-2019.first3000.csv",
-    "duo-hbo-ingeschrevenen-2020-2024/duo_ingeschrevenhbo_2024.json",
-}
+REGISTER = "duo-vo-leerlingen-examencijfers-2019/alle-vestigingen-vo.csv"
+# a third party's JSON conversion of hbo enrolments: read for DUO's newest names, not a delivery format;
+# refused at its header, never half read
+NOT_PARSED = {"duo-hbo-ingeschrevenen-2020-2024/duo_ingeschrevenhbo_2024.json"}
 
 
 def run(capsys, path: Path) -> tuple[int, dict]:
@@ -39,8 +48,12 @@ def run(capsys, path: Path) -> tuple[int, dict]:
 
 def csv_totals(path: Path) -> dict[str, object]:
     """Totals per year straight from the file with the csv module (no project code)."""
-    with open(path, encoding="utf-8", newline="") as handle:
-        rows = [r for r in csv.reader(handle, delimiter=";") if any(c.strip() for c in r)]
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:  # DUO's older vo files are latin-1
+        text = data.decode("latin-1")
+    rows = [r for r in csv.reader(text.splitlines(), delimiter=";") if any(c.strip() for c in r)]
     header, body = rows[0], rows[1:]
     totals: dict[str, object] = {}
     for i, name in enumerate(header):
@@ -48,6 +61,13 @@ def csv_totals(path: Path) -> dict[str, object]:
             totals[name] = sum(int(r[i]) for r in body)
         elif name.startswith(("MAN", "VROUW")) and name[-4:].isdigit():  # mbo: MAN2015, VROUW2015
             totals[name[-4:]] = totals.get(name[-4:], 0) + sum(int(r[i]) for r in body if r[i].strip())
+        elif name.startswith("LEER- OF VERBLIJFSJAAR"):  # vo pupils: the year of the count is in the file name
+            year = path.name.split("onderwijstype-")[1][:4]
+            totals[year] = totals.get(year, 0) + sum(int(r[i]) for r in body)
+        elif name == "TOTAAL AANTAL SCHOOLEXAMENS MET CIJFER":  # vo subjects: exam year = SCHOOLJAAR + 1
+            for r in body:
+                year = str(int(r[header.index("SCHOOLJAAR")]) + 1)
+                totals[year] = totals.get(year, 0) + int(r[i])
         elif name.startswith(("EXAMENKANDIDATEN", "GESLAAGDEN")) and not name.endswith("TOTAAL"):
             year = name.split()[2].split("-")[1]
             measure = "candidates" if name.startswith("EXAMEN") else "passed"
@@ -69,9 +89,16 @@ def test_every_real_duo_file_is_recognised_with_generation_and_true_totals(reald
     for name in NOT_PARSED:
         assert not reports[name]["valid"], name
         assert [problem["row"] for problem in reports[name]["problems"]] == [1], reports[name]["problems"]
+    register = reports[REGISTER]  # no counts: its rows are the locations, each once
+    assert (register["valid"], register["family"], register["generation"]) == (True, "duo_vo_register", "2019")
+    with open(realdata / REGISTER, encoding="latin-1") as handle:
+        assert register["rows"] == sum(1 for line in handle if line.strip()) - 1
     # every DUO file in realdata is one of the above (the CBS files belong to the CBS parsers)
     duo = {n for n in reports if n.startswith("duo-")}
-    assert duo == set(DUO_FILES) | NOT_PARSED
+    assert duo == set(DUO_FILES) | NOT_PARSED | {REGISTER}
+    # every recognised real file of a verified layout is the one reference/sources/layouts.csv names, or
+    # of the same format
+    assert all(r["layout"] == "verified" for n, r in reports.items() if n in DUO_FILES or n == REGISTER)
     labels = {n: r for n, r in reports.items() if n.startswith("croho-labels-1cijferho/")}
     assert len(labels) == 7 and all(r["valid"] and r["family"] == "duo_1cijferho_labels" for r in labels.values())
     assert reports["duo-vo-examens-2019-2024/examenkandidaten-en-geslaagden-2019-2024.csv"]["masked_cells"] > 0
@@ -184,3 +211,24 @@ def test_masked_cells_are_counted(tmp_path, capsys):
     entry = result["files"][0]
     assert code == 0 and entry["generation"] == "2023-" and entry["masked_cells"] == 3
     assert entry["totals_per_year"] == {"2018": 25, "2019": 0}
+
+
+def test_layout_table_lists_every_format_once():
+    from pipeline import reference, sources
+
+    table = reference.load("sources/layouts.csv").frame
+    listed = list(zip(table["family"], table["generation"]))
+    assert len(listed) == len(set(listed))
+    assert set(listed) == {(f.family, f.generation) for f in sources.formats()}
+    assert set(table["status"]) <= {"verified", "assumed"}
+    assert ((table["status"] == "verified") == (table["verified_by"] != "")).all()
+
+
+@pytest.mark.realdata
+def test_every_verified_layout_names_a_real_file_of_that_format(realdata):
+    from pipeline import reference, sources
+
+    table = reference.load("sources/layouts.csv").frame
+    for row in table[table["status"] == "verified"].itertuples(index=False):
+        fmt = sources.detect(realdata / row.verified_by)
+        assert (fmt.family, fmt.generation) == (row.family, row.generation), row.verified_by

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline import reference
 from pipeline.indicators import cells as c
 from pipeline.indicators import register
-from pipeline.indicators.ho import stem_cubes
+from pipeline.indicators.ho import locate, stem_cubes
 
 PUPILS = ("vmbo_year3_technical_profile_share", "havo_vwo_year4_n_profile", "havo_vwo_year4_n_profile_share")
 EXAMS = ("havo_vwo_exam_n_profile_share",)
@@ -66,4 +67,49 @@ def vo_exams(classified: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
     cubes, definitions = stem_cubes(frame, ctx, "havo_vwo_exams", breakdown=("school_type",))
     cells = c.protect(cubes, ctx)
     out = _shares("havo_vwo_exam_n_profile_share", cells, "havo_vwo_exams", definitions, ctx)
+    return pd.concat(out, ignore_index=True) if out else c.empty()
+
+
+SUBJECTS = ("havo_exam_subject_share", "vwo_exam_subject_share")
+SUBJECT_TABLE = "sources/duo_vo_exam_subjects.csv"
+
+
+@register(table="vo_exam_subjects", source_family="duo_vo_subjects", indicators=SUBJECTS)
+def vo_subjects(table: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
+    """Share of havo and of vwo exam candidates with wiskunde B, natuurkunde, scheikunde, informatica
+    and NLT in their exam, every exam year, every region level of the school location. The subjects
+    and the subject whose candidates are all candidates (Nederlandse taal en literatuur) are
+    reference/sources/duo_vo_exam_subjects.csv. The file gives no sex: totals only. A subject is not
+    a programme of the STEM definitions: the indicator has no definition."""
+    subjects = reference.load(SUBJECT_TABLE).frame
+    chosen_rows = subjects[subjects["role"] == "subject"]
+    ids = dict(zip(chosen_rows["subject_code"], chosen_rows["subject_id"]))
+    everyone = set(subjects.loc[subjects["role"] == "candidates", "subject_code"])
+    frame = _lower_type(table)
+    common = {"keys": [], "ctx": ctx, "by_sex": False, "low": "count_low", "high": "count_high"}
+    out = []
+    for school in HAVO_VWO:
+        rows = frame[frame["school_type"] == school]
+        chosen = rows[rows["subject_code"].isin(list(ids))].assign(subject=lambda f: f["subject_code"].map(ids))
+        all_candidates = rows[rows["subject_code"].isin(everyone)]
+        if chosen.empty or all_candidates.empty:
+            continue
+        cubes = [
+            c.cube(locate(all_candidates, ctx), f"{school}_subjects:all", definition="none", **common),
+            c.cube(
+                locate(chosen, ctx), f"{school}_subjects:subject", definition="none", breakdown=["subject"], **common
+            ),
+        ]
+        cells = c.protect(cubes, ctx)
+        numerators = cells.loc[cells["cube"] == f"{school}_subjects:subject", "breakdown"].unique()
+        out.append(
+            c.share_across(
+                f"{school}_exam_subject_share",
+                cells,
+                f"{school}_subjects:subject",
+                f"{school}_subjects:all",
+                ctx,
+                dict.fromkeys(numerators, ""),
+            )
+        )
     return pd.concat(out, ignore_index=True) if out else c.empty()

@@ -1,48 +1,48 @@
 """DUO secondary education (vo): exam candidates and passes per location and profile, and pupils per
-location by type, profile and year of study.
+location by type, profile and year of study. Layouts and which are verified: docs/sources.md and
+reference/sources/layouts.csv.
 
-Exams, two format generations:
-- 2019- (`examenkandidaten-en-geslaagden-2019-2024.csv`, real): `;`, UTF-8, every field
-  double-quoted; `INSTELLINGSCODE;VESTIGINGSCODE;INSTELLINGSNAAM VESTIGING;GEMEENTENAAM;
-  ONDERWIJSTYPE VO;INSPECTIECODE;OPLEIDINGSNAAM;` then per school year and MAN/VROUW/TOTAAL
+Exams, two format generations, both verified against real files:
+- 2019- (`examenkandidaten-en-geslaagden-2019-2024.csv`): `;`, UTF-8, every field double-quoted;
+  `INSTELLINGSCODE;VESTIGINGSCODE;INSTELLINGSNAAM VESTIGING;GEMEENTENAAM;ONDERWIJSTYPE VO;
+  INSPECTIECODE;OPLEIDINGSNAAM;` then per school year and MAN/VROUW/TOTAAL
   `EXAMENKANDIDATEN SCHOOLJAAR 2019-2020 - MAN`, `GESLAAGDEN ...`, `SLAAGPERC ...` (decimal
   point); counts below 5 are `<5`.
-- 2013-2018: latin-1, `BRIN NUMMER;VESTIGINGSNUMMER;VESTIGINGSNAAM;GEMEENTENAAM;ONDERWIJSTYPE VO;
-  INSPECTIECODE;OPLEIDINGSNAAM;` then `EXAMENKANDIDATEN 2015-2016 MAN`, `GESLAAGDEN 2015-2016 MAN`,
-  `SLAAGPERCENTAGE 2015-2016 MAN` (pass rate with decimal comma and `%`, e.g. `87,5%`); no masking;
-  VESTIGINGSNUMMER is the 2-digit location number (the location code is BRIN + number).
+- 2014-2019 (`examenkandidaten-en-geslaagden-2014-2019.csv`): latin-1, no quoting, no masking;
+  `BRIN NUMMER;VESTIGINGSNUMMER;INSTELLINGSNAAM VESTIGING;GEMEENTENAAM;...` with VESTIGINGSNUMMER
+  the 6-character location code (BRIN + number); per school year the sexes MAN, VROUW, ONBEKEND and
+  TOTAAL; SLAAGPERC written `87,5%` (decimal comma, percent sign, `,0%` for zero).
 The exam year is the calendar year the school year ends in (2019-2020 -> 2020). TOTAAL must equal
-MAN + VROUW and GESLAAGDEN may not exceed EXAMENKANDIDATEN wherever the counts are not masked.
-
-Pupils (`01.-leerlingen-vo-per-vestiging-naar-onderwijstype-<year>.csv`; DUO's exact header is not in
-the project's real data, so the layout is defined here and listed as assumed in docs/sources.md): `;`, UTF-8,
-`INSTELLINGSCODE;VESTIGINGSCODE;INSTELLINGSNAAM VESTIGING;GEMEENTENAAM;ONDERWIJSTYPE VO;AFDELING;
-INSPECTIECODE;OPLEIDINGSNAAM;LEER- OF VERBLIJFSJAAR 1 - MAN;LEER- OF VERBLIJFSJAAR 1 - VROUW;...;
-LEER- OF VERBLIJFSJAAR 6 - VROUW`; counts below 5 are `<5`; the year of the 1 October count is the
-year in the file name.
-
+the sum of the sexes and GESLAAGDEN may not exceed EXAMENKANDIDATEN wherever counts are not masked.
 GEMEENTENAAM is upper case with no code: names are mapped to codes through
-reference/regions/municipalities.csv in the division of the file's (last) year; an unknown name is
-an error naming file, row and column.
+reference/regions/municipalities.csv in the division of the file's last year.
+
+Pupils (`leerlingen-vo-per-vestiging-naar-onderwijstype-<year>.csv`, 1 October count, verified
+against the 2019 file): `;`, latin-1, no quoting, `BRIN NUMMER;VESTIGINGSNUMMER;INSTELLINGSNAAM
+VESTIGING;PLAATSNAAM VESTIGING;PROVINCIE VESTIGING;ONDERWIJSTYPE VO EN LEER- OF VERBLIJFSJAAR;
+VMBO SECTOR;AFDELING;ELEMENTCODE;OPLEIDINGSNAAM;LEER- OF VERBLIJFSJAAR 1 - MAN;...;LEER- OF
+VERBLIJFSJAAR 6 - VROUW`; VESTIGINGSNUMMER is the 2-digit number. The file has no municipality:
+the core joins DUO's register of vo locations (`duo_vo_register`). School type and profile code
+come from ONDERWIJSTYPE, VMBO SECTOR and AFDELING through reference/sources/duo_vo_pupil_programmes.csv;
+an unknown combination is an error naming file, row and column. The year is the one in the file name.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
+from pipeline import reference
 from pipeline.problems import SourceError, SourceProblem, problem
-from pipeline.sources import Delivery, SourceFormat, duo_arrow, register
+from pipeline.sources import Delivery, SourceFormat, register
 from pipeline.sources.duo_common import (
     MASK,
     check_columns,
     finish,
-    municipality_code,
     municipality_codes,
     parse_counts,
     raise_if,
@@ -60,41 +60,38 @@ LOCATION = {
     "OPLEIDINGSNAAM": "programme_name",
 }
 EXAM_2019 = {"INSTELLINGSCODE": "institution_code", "VESTIGINGSCODE": "location_code", **LOCATION}
-EXAM_2013 = {
+EXAM_2014 = {"BRIN NUMMER": "institution_code", "VESTIGINGSNUMMER": "location_code", **LOCATION}
+EXAM_GENERATIONS = ("2014-2019", "2019-")
+SEXES = {"2019-": ("MAN", "VROUW"), "2014-2019": ("MAN", "VROUW", "ONBEKEND")}
+EXAM_COLUMN = re.compile(
+    r"^(EXAMENKANDIDATEN|GESLAAGDEN|SLAAGPERC) SCHOOLJAAR ((?:19|20)\d{2})-((?:19|20)\d{2}) - "
+    r"(MAN|VROUW|ONBEKEND|TOTAAL)$"
+)
+PUPILS = {
     "BRIN NUMMER": "institution_code",
     "VESTIGINGSNUMMER": "location_number",
-    "VESTIGINGSNAAM": "location_name",
-    **{k: v for k, v in LOCATION.items() if k != "INSTELLINGSNAAM VESTIGING"},
-}
-EXAM_COLUMN = {
-    "2019-": re.compile(
-        r"^(EXAMENKANDIDATEN|GESLAAGDEN|SLAAGPERC) SCHOOLJAAR ((?:19|20)\d{2})-((?:19|20)\d{2}) - (MAN|VROUW|TOTAAL)$"
-    ),
-    "2013-2018": re.compile(
-        r"^(EXAMENKANDIDATEN|GESLAAGDEN|SLAAGPERCENTAGE) ((?:19|20)\d{2})-((?:19|20)\d{2}) (MAN|VROUW|TOTAAL)$"
-    ),
-}
-PUPILS = {
-    "INSTELLINGSCODE": "institution_code",
-    "VESTIGINGSCODE": "location_code",
     "INSTELLINGSNAAM VESTIGING": "location_name",
-    "GEMEENTENAAM": "municipality_name",
-    "ONDERWIJSTYPE VO": "school_type",
-    "AFDELING": "sector",
-    "INSPECTIECODE": "profile_code",
+    "PLAATSNAAM VESTIGING": "place_name",
+    "PROVINCIE VESTIGING": "province",
+    "ONDERWIJSTYPE VO EN LEER- OF VERBLIJFSJAAR": "school_type_year",
+    "VMBO SECTOR": "vmbo_sector",
+    "AFDELING": "department",
+    "ELEMENTCODE": "element_code",
     "OPLEIDINGSNAAM": "programme_name",
 }
 STUDY_YEAR = re.compile(r"^LEER- OF VERBLIJFSJAAR ([1-6]) - (MAN|VROUW)$")
 MEASURES = {"EXAMENKANDIDATEN": "candidates", "GESLAAGDEN": "passed"}
+PROGRAMMES = "sources/duo_vo_pupil_programmes.csv"
+ANY = "*"
 
 
 def exam_columns(generation: str) -> dict[str, str]:
-    return EXAM_2019 if generation == "2019-" else EXAM_2013
+    return EXAM_2019 if generation == "2019-" else EXAM_2014
 
 
 def _exam_signature(generation: str):
-    fixed, pattern = set(exam_columns(generation)), EXAM_COLUMN[generation]
-    return lambda header, name: fixed.issubset(header) and any(pattern.match(h) for h in header)
+    fixed = set(exam_columns(generation))
+    return lambda header, name: fixed.issubset(header) and any(EXAM_COLUMN.match(h) for h in header)
 
 
 def _pupil_signature(header: list[str], name: str) -> bool:
@@ -104,75 +101,88 @@ def _pupil_signature(header: list[str], name: str) -> bool:
 def _pass_rate(
     path: Path, raw: pd.Series, lines: pd.Series, column: str, generation: str, problems: list[SourceProblem]
 ) -> None:
-    """Pass rates are not carried (they follow from the counts) but must be numbers in 0..100."""
+    """Pass rates are not carried (they follow from the counts) but must be numbers in 0..100:
+    `87.5` (2019-) or `87,5%` / `,0%` (2014-2019)."""
     text = raw.str.strip()
-    if generation == "2013-2018":
-        text = text.str.rstrip("%").str.replace(",", ".", regex=False)
+    if generation == "2014-2019":
+        ok = text.str.fullmatch(r"\d{0,3},\d%")
+        text = text.str.rstrip("%").str.replace(",", ".", regex=False).where(ok, "x")
     value = pd.to_numeric(text.where(text != "", "0"), errors="coerce")
     bad = value.isna() | (value < 0) | (value > 100)
     for line, v in zip(lines[bad], raw[bad]):
         problems.append(problem(path, int(line), column, f"not a pass rate: {v!r}"))
 
 
-def _municipalities(path: Path, data: pd.DataFrame, lines: pd.Series, year: int, problems: list[SourceProblem]) -> None:
-    codes, _ = municipality_codes(path, data["municipality_name"], lines, "GEMEENTENAAM", year, problems)
-    data["municipality_code"] = codes.to_numpy()
+def _location_codes(path: Path, fixed: pd.DataFrame, lines: pd.Series, column: str, problems: list) -> None:
+    """The location code is BRIN + a 2-digit number; in the 2014-2019 exams DUO writes it whole."""
+    bad = ~(
+        fixed["location_code"].str.fullmatch(r"[0-9A-Z]{4}\d{2}")
+        & fixed["location_code"].str[:4].eq(fixed["institution_code"])
+    )
+    for line, value in zip(lines[bad], fixed["location_code"][bad]):
+        problems.append(problem(path, int(line), column, f"not a location code of this BRIN: {value!r}"))
 
 
 def parse_exams(path: Path, generation: str) -> Delivery:
-    columns, pattern = exam_columns(generation), EXAM_COLUMN[generation]
-    delivery = _exams_arrow(path, generation)
-    if delivery is not None:
-        return delivery
+    columns = exam_columns(generation)
     table = read_text_table(path)
     header = table.header
-    variable = [h for h in header if pattern.match(h)]
+    variable = [h for h in header if EXAM_COLUMN.match(h)]
     check_columns(path, header, list(columns), variable)
     frame = table.frame
     lines = frame[SOURCE_LINE]
     problems: list[SourceProblem] = []
     fixed = strip_all(frame[list(columns)]).rename(columns=columns)
-    if generation == "2013-2018":
-        fixed["location_code"] = fixed["institution_code"] + fixed["location_number"].str.zfill(2)
-    school_years = sorted({(int(m.group(2)), int(m.group(3))) for m in map(pattern.match, variable)})
+    _location_codes(path, fixed, lines, "VESTIGINGSCODE" if generation == "2019-" else "VESTIGINGSNUMMER", problems)
+    school_years = sorted({(int(m.group(2)), int(m.group(3))) for m in map(EXAM_COLUMN.match, variable)})
     bad_years = [f"{a}-{b}" for a, b in school_years if b != a + 1]
     if bad_years:
         raise SourceError([problem(path, 1, None, f"school year {y} is not two consecutive years") for y in bad_years])
-    _municipalities(path, fixed, lines, school_years[-1][1], problems)
+    codes, _ = municipality_codes(
+        path, fixed["municipality_name"], lines, "GEMEENTENAAM", school_years[-1][1], problems
+    )
+    fixed["municipality_code"] = codes.to_numpy()
+    sexes = SEXES[generation]
+    stray = [h for h in variable if EXAM_COLUMN.match(h).group(4) not in (*sexes, "TOTAAL")]
+    problems += [problem(path, 1, h, f"unexpected column in the {generation} layout") for h in stray]
     mask = MASK if generation == "2019-" else None
     parts = []
     for start, end in school_years:
         counts: dict[tuple[str, str], tuple[pd.Series, np.ndarray]] = {}
         for measure in ("EXAMENKANDIDATEN", "GESLAAGDEN", "SLAAGPERC"):
-            for sex in ("MAN", "VROUW", "TOTAAL"):
-                name = (
-                    f"{measure} SCHOOLJAAR {start}-{end} - {sex}"
-                    if generation == "2019-"
-                    else f"{measure if measure != 'SLAAGPERC' else 'SLAAGPERCENTAGE'} {start}-{end} {sex}"
-                )
+            for sex in (*sexes, "TOTAAL"):
+                name = f"{measure} SCHOOLJAAR {start}-{end} - {sex}"
                 if name not in header:
                     problems.append(problem(path, 1, name, "required column is missing (renamed?)"))
-                    continue
-                if measure == "SLAAGPERC":
+                elif measure == "SLAAGPERC":
                     _pass_rate(path, frame[name], lines, name, generation, problems)
                 else:
                     counts[(measure, sex)] = parse_counts(path, frame[name], lines, name, mask=mask, problems=problems)
-        if len(counts) < 6:
+        if len(counts) < 2 * (len(sexes) + 1):
             continue
         for measure in MEASURES:
-            (m, mm), (v, vm), (t, tm) = (counts[(measure, s)] for s in ("MAN", "VROUW", "TOTAAL"))
-            known = ~(mm | vm | tm)
-            wrong = known & (m + v != t).fillna(False).to_numpy()
+            parts_of = [counts[(measure, s)] for s in sexes]
+            total, total_masked = counts[(measure, "TOTAAL")]
+            known = ~(total_masked | np.logical_or.reduce([m for _, m in parts_of]))
+            summed = sum(v for v, _ in parts_of)
+            wrong = known & (summed != total).fillna(False).to_numpy()
             for line in lines[wrong]:
                 problems.append(
-                    problem(path, int(line), f"{measure} {start}-{end} TOTAAL", "TOTAAL is not MAN + VROUW")
+                    problem(
+                        path,
+                        int(line),
+                        f"{measure} SCHOOLJAAR {start}-{end} - TOTAAL",
+                        "TOTAAL is not the sum of the sexes",
+                    )
                 )
-        for sex in ("MAN", "VROUW"):
+        for sex in sexes:
             (c, cm), (p, pm) = counts[("EXAMENKANDIDATEN", sex)], counts[("GESLAAGDEN", sex)]
             more = ~(cm | pm) & (p > c).fillna(False).to_numpy()
             for line in lines[more]:
                 problems.append(
-                    problem(path, int(line), f"GESLAAGDEN {start}-{end} {sex}", "more passes than candidates")
+                    problem(
+                        path, int(line), f"GESLAAGDEN SCHOOLJAAR {start}-{end} - {sex}", "more passes than candidates"
+                    )
                 )
             for measure, ours in MEASURES.items():
                 values, masked = counts[(measure, sex)]
@@ -200,24 +210,42 @@ def parse_exams(path: Path, generation: str) -> Delivery:
     )
 
 
-def parse_pupils(path: Path) -> Delivery:
-    found = re.search(r"((?:19|20)\d{2})\.[a-z]+$", path.name.lower())
+def file_year(path: Path, example: str) -> int:
+    """The year in a DUO file name (the last 19xx/20xx standing alone: `...-2019.csv`, `...-2019.first3000.csv`)."""
+    found = re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", path.name)
     if not found:
         raise SourceError(
-            [
-                problem(
-                    path,
-                    None,
-                    None,
-                    "the year of the count must end the file name, as DUO names it "
-                    "(01.-leerlingen-vo-per-vestiging-naar-onderwijstype-<year>.csv)",
-                )
-            ]
+            [problem(path, None, None, f"the year must be in the file name, as DUO names it ({example})")]
         )
-    year = int(found.group(1))
-    delivery = _pupils_arrow(path, year)
-    if delivery is not None:
-        return delivery
+    return int(found[-1])
+
+
+@lru_cache(maxsize=4)
+def _programmes(sha: str) -> dict[tuple[str, str, str], tuple[str, str]]:
+    table = reference.load(PROGRAMMES).frame
+    return {
+        (r.school_type_year, r.vmbo_sector, r.department): (r.school_type, r.profile_code)
+        for r in table.itertuples(index=False)
+    }
+
+
+def programme_of(school_type_year: str, sector: str, department: str) -> tuple[str, str] | None:
+    """(school type, profile code) of a pupils row by reference/sources/duo_vo_pupil_programmes.csv;
+    an exact row wins over rows with '*'; None when no row applies."""
+    table = _programmes(reference.sha256(PROGRAMMES))
+    for key in (
+        (school_type_year, sector, department),
+        (school_type_year, ANY, department),
+        (school_type_year, sector, ANY),
+        (school_type_year, ANY, ANY),
+    ):
+        if key in table:
+            return table[key]
+    return None
+
+
+def parse_pupils(path: Path) -> Delivery:
+    year = file_year(path, "leerlingen-vo-per-vestiging-naar-onderwijstype-<year>.csv")
     table = read_text_table(path)
     header = table.header
     variable = [h for h in header if STUDY_YEAR.match(h)]
@@ -226,7 +254,23 @@ def parse_pupils(path: Path) -> Delivery:
     lines = frame[SOURCE_LINE]
     problems: list[SourceProblem] = []
     fixed = strip_all(frame[list(PUPILS)]).rename(columns=PUPILS)
-    _municipalities(path, fixed, lines, year, problems)
+    number = fixed.pop("location_number")
+    fixed["location_code"] = fixed["institution_code"] + number
+    _location_codes(path, fixed, lines, "VESTIGINGSNUMMER", problems)
+    keys = list(zip(fixed["school_type_year"], fixed["vmbo_sector"], fixed["department"]))
+    found = {key: programme_of(*key) for key in dict.fromkeys(keys)}
+    for key in [k for k, v in found.items() if v is None]:
+        line = int(lines.iloc[keys.index(key)])
+        problems.append(
+            problem(
+                path,
+                line,
+                "AFDELING",
+                f"type {key[0]!r}, sector {key[1]!r}, department {key[2]!r} is not in reference/{PROGRAMMES}",
+            )
+        )
+    fixed["school_type"] = [(found[k] or ("", ""))[0] for k in keys]
+    fixed["profile_code"] = [(found[k] or ("", ""))[1] for k in keys]
     parts = []
     for column in variable:
         study_year, sex = STUDY_YEAR.match(column).groups()
@@ -248,133 +292,7 @@ def parse_pupils(path: Path) -> Delivery:
     )
 
 
-def _exams_arrow(path: Path, generation: str) -> Delivery | None:
-    """`parse_exams` on the Arrow-native path (`duo_arrow`), or None where the file needs the usual path."""
-    columns, pattern = exam_columns(generation), EXAM_COLUMN[generation]
-    wide = duo_arrow.read_checked(path, list(columns), lambda header: [h for h in header if pattern.match(h)])
-    if wide is None:
-        return None
-    variable = [h for h in wide.header if pattern.match(h)]
-    fixed, coded = duo_arrow.trimmed_columns(wide, columns, RawVoExam)
-    if generation == "2013-2018":  # BRIN + the 2-digit location number (digits only: then padding is zfill)
-        number = fixed.pop("location_number")
-        digits = pc.and_(pc.utf8_is_digit(number), pc.less_equal(pc.binary_length(number), 2))
-        if digits.false_count:
-            return None
-        fixed["location_code"] = pc.binary_join_element_wise(
-            fixed["institution_code"], pc.utf8_lpad(number, 2, "0"), pa.scalar("", type=pa.large_string())
-        )
-    school_years = sorted({(int(m.group(2)), int(m.group(3))) for m in map(pattern.match, variable)})
-    if not school_years or any(b != a + 1 for a, b in school_years):
-        return None
-
-    def name(measure: str, start: int, end: int, sex: str) -> str:
-        if generation == "2019-":
-            return f"{measure} SCHOOLJAAR {start}-{end} - {sex}"
-        return f"{measure if measure != 'SLAAGPERC' else 'SLAAGPERCENTAGE'} {start}-{end} {sex}"
-
-    sexes = ("MAN", "VROUW", "TOTAAL")
-    wanted = [
-        name(m, a, b, x)
-        for a, b in school_years
-        for m in ("EXAMENKANDIDATEN", "GESLAAGDEN", "SLAAGPERC")
-        for x in sexes
-    ]
-    if any(c not in wide.columns for c in wanted):
-        return None
-    fixed["municipality_code"] = duo_arrow.codes_by_name(
-        fixed["municipality_name"], municipality_code(school_years[-1][1])[0]
-    )
-    parsed = duo_arrow.counts(
-        [wide.columns[name(m, a, b, x)] for a, b in school_years for m in MEASURES for x in sexes],
-        mask=MASK if generation == "2019-" else None,
-    )
-    if (
-        fixed["municipality_code"] is None
-        or parsed is None
-        or not _pass_rates_plain(
-            [wide.columns[name("SLAAGPERC", a, b, x)] for a, b in school_years for x in sexes], generation
-        )
-    ):
-        return None
-    n = len(wide.lines)
-    values, masked = (a.reshape(len(school_years), 2, 3, n) for a in parsed)  # school year, measure, sex
-    known = ~masked.any(axis=2)
-    if (known & (values[:, :, 0] + values[:, :, 1] != values[:, :, 2])).any():  # TOTAAL is MAN + VROUW
-        return None
-    if (~(masked[:, 0, :2] | masked[:, 1, :2]) & (values[:, 1, :2] > values[:, 0, :2])).any():  # passes <= candidates
-        return None
-    parts = [
-        {"school_year": f"{a}-{b}", "year": b, "sex": sex.lower(), "measure": ours}
-        for a, b in school_years
-        for sex in ("MAN", "VROUW")
-        for ours in MEASURES.values()
-    ]
-    order = (0, 2, 1, 3)  # school year, sex, measure, row: the order of the parts
-    long = duo_arrow.long_frame(
-        RawVoExam,
-        fixed,
-        parts,
-        {"source_file": path.name},
-        wide.lines,
-        np.ascontiguousarray(values[:, :, :2].transpose(order)).reshape(-1),
-        np.ascontiguousarray(masked[:, :, :2].transpose(order)).reshape(-1),
-        coded=coded,
-    )
-    if long is None:
-        return None
-    return Delivery(
-        path=path,
-        family="duo_vo_exams",
-        generation=generation,
-        frame=long,
-        encoding=wide.encoding,
-        skipped_lines=wide.skipped_lines,
-    )
-
-
-def _pass_rates_plain(columns: list, generation: str) -> bool:
-    """Whether every pass rate is plainly a number in 0..100 (or empty) as `_pass_rate` reads it:
-    digits with an optional decimal point (up to 2017 a decimal comma and a trailing `%`)."""
-    text = duo_arrow.trim(pa.concat_arrays(columns))
-    if generation == "2013-2018":
-        text = pc.replace_substring(pc.utf8_rtrim(text, characters="%"), ",", ".")
-    plain = pc.match_substring_regex(text, r"^([0-9]{1,3}(\.[0-9]{1,12})?)?$")
-    if plain.false_count:
-        return False
-    value = pc.cast(pc.if_else(pc.equal(text, ""), "0", text), pa.float64())
-    return pc.max(value).as_py() <= 100
-
-
-def _pupils_arrow(path: Path, year: int) -> Delivery | None:
-    """`parse_pupils` on the Arrow-native path (`duo_arrow`), or None where the file needs the usual path."""
-    wide = duo_arrow.read_checked(path, list(PUPILS), lambda header: [h for h in header if STUDY_YEAR.match(h)])
-    if wide is None:
-        return None
-    variable = [h for h in wide.header if STUDY_YEAR.match(h)]
-    fixed, coded = duo_arrow.trimmed_columns(wide, PUPILS, RawVoPupils)
-    fixed["municipality_code"] = duo_arrow.codes_by_name(fixed["municipality_name"], municipality_code(year)[0])
-    parsed = duo_arrow.counts([wide.columns[c] for c in variable], mask=MASK) if variable else None
-    if fixed["municipality_code"] is None or parsed is None:
-        return None
-    parts = [
-        {"study_year": int(study_year), "year": year, "sex": sex.lower()}
-        for study_year, sex in (STUDY_YEAR.match(c).groups() for c in variable)
-    ]
-    long = duo_arrow.long_frame(RawVoPupils, fixed, parts, {"source_file": path.name}, wide.lines, *parsed, coded=coded)
-    if long is None:
-        return None
-    return Delivery(
-        path=path,
-        family="duo_vo_pupils",
-        generation="2019-",
-        frame=long,
-        encoding=wide.encoding,
-        skipped_lines=wide.skipped_lines,
-    )
-
-
-for _generation in ("2013-2018", "2019-"):
+for _generation in EXAM_GENERATIONS:
     register(
         SourceFormat(
             family="duo_vo_exams",
@@ -389,7 +307,7 @@ register(
     SourceFormat(
         family="duo_vo_pupils",
         generation="2019-",
-        description="DUO vo pupils per location by type, profile, year of study and sex (<5 masked)",
+        description="DUO vo pupils per location by type, sector, department (profile), year of study and sex",
         signature=_pupil_signature,
         parse=parse_pupils,
         columns=tuple(PUPILS),
