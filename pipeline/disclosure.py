@@ -108,12 +108,38 @@ def _recoverable(matrix: np.ndarray, suppressed: np.ndarray) -> list[int]:
     sub = sub[np.abs(sub).sum(axis=1) > 0]
     if len(sub) == 0:
         return []
-    _, sing, vt = np.linalg.svd(sub, full_matrices=True)
+    # an orthonormal basis of the row space (the reduced SVD: no basis of the null space is built);
+    # a unit vector lies in the row space exactly when its projection keeps the whole length, i.e.
+    # when its row of a null-space basis would be zero
+    _, sing, vt = np.linalg.svd(sub, full_matrices=False)
     rank = int((sing > 1e-9 * max(1.0, sing.max())).sum())
-    null = vt[rank:].T
-    if null.shape[1] == 0:
-        return [int(h) for h in hidden]
-    return [int(h) for h in hidden[np.abs(null).max(axis=1) < 1e-9]]
+    outside = 1.0 - np.square(vt[:rank]).sum(axis=0)
+    return [int(h) for h in hidden[outside < 1e-12]]
+
+
+def _still_recoverable(matrix: np.ndarray, hidden: np.ndarray, target: int):
+    """For a `target` that the hidden units leave recoverable, a test of whether it still is once
+    more units are hidden (a trial state holding `hidden`), without a decomposition per trial.
+
+    The target is recoverable exactly when some combination y of the equations has y'A_H = e_target
+    (A_H: the columns of the hidden units). Those y are y0 + N z, N a basis of the left null space of
+    A_H. Hiding the units C as well keeps the target recoverable exactly when one of them also has
+    y'A_C = 0, i.e. when -A_C'y0 lies in the column space of A_C'N: a problem of |C| rows."""
+    columns = np.flatnonzero(hidden)
+    u, sing, vt = np.linalg.svd(matrix[:, columns], full_matrices=True)
+    rank = int((sing > 1e-9 * max(1.0, sing.max())).sum())
+    at = int(np.searchsorted(columns, target))
+    y0 = u[:, :rank] @ (vt[:rank, at] / sing[:rank])
+    null = u[:, rank:]
+
+    def still(trial: np.ndarray) -> bool:
+        added = matrix[:, np.flatnonzero(trial & ~hidden)]
+        rhs = -(added.T @ y0)
+        basis, sing_c, _ = np.linalg.svd(added.T @ null, full_matrices=False)
+        basis = basis[:, sing_c > 1e-9]  # the column space, with the absolute tolerance of the rank above
+        return bool(np.linalg.norm(rhs - basis @ (basis.T @ rhs)) <= 1e-9 * max(1.0, np.linalg.norm(rhs)))
+
+    return still
 
 
 class _Tests:
@@ -235,10 +261,8 @@ def _protect_group(
             close(trial, None, 1)
             trials.append((weight[trial & ~hidden].sum(), len(trials), int(choice), trial))
         trials.sort(key=lambda t: t[:2])
-        best = next(
-            (choice for _, _, choice, trial in trials if target not in tests.recoverable(system, matrix, trial)),
-            trials[0][2],
-        )
+        still = _still_recoverable(matrix, hidden, target)
+        best = next((choice for _, _, choice, trial in trials if not still(trial)), trials[0][2])
         hidden[best] = True
         why[best] = "secondary:linear"
     suppressed = hidden[unit_of]
