@@ -123,6 +123,9 @@ def _execute(
             "allow_unclassified": allow_unclassified,
             "job": job,
             "allow_missing": list(allow_missing),
+            # the warehouse as messages show it: every process of the run checks that its own
+            # environment names this warehouse (the password travels in WAREHOUSE_ENV only)
+            "warehouse_shown": settings.warehouse_shown,
         },
     )
     run_config: dict = {}

@@ -300,12 +300,19 @@ def edition_job_for(
     allow_unclassified: bool = False,
     job: str = EDITION_JOB,
     allow_missing: tuple[str, ...] = (),
+    warehouse_shown: str = "",
 ) -> dg.JobDefinition:
     """An edition's job (`job`: the full build or the labour-market refresh) under `executor`, for
     `dg.build_reconstructable_job`: the run, and every step process or Dask worker, rebuilds the same job
     from these plain arguments. Run through `dg.execute_job`, step outputs live only in the IO manager's
-    storage, not in memory for the whole run as under `execute_in_process`."""
+    storage, not in memory for the whole run as under `execute_in_process`.
+
+    `warehouse_shown` is the run's warehouse URL with its password masked. A process whose environment
+    (WAREHOUSE_ENV) gives another warehouse stops with a message instead of writing the run elsewhere
+    (a Dask worker started without the variable); a URL without a password is used as given."""
     from pathlib import Path
+
+    from sqlalchemy.engine import make_url
 
     if executor == "dask":
         from dagster_dask import dask_executor
@@ -320,6 +327,17 @@ def edition_job_for(
     # the warehouse URL comes from the environment (WAREHOUSE_ENV), not from these arguments: they are
     # stored with the run (its job origin), where every UI user could read a password
     settings = Settings(home=Path(home), sources=Path(sources), out=Path(out))
+    if warehouse_shown and settings.warehouse_shown != warehouse_shown:
+        if make_url(warehouse_shown).password is None:  # nothing masked: the URL itself
+            settings = Settings(
+                home=settings.home, sources=settings.sources, out=settings.out, warehouse_url=warehouse_shown
+            )
+        else:
+            raise dg.DagsterInvariantViolationError(
+                f"this process would write to the warehouse {settings.warehouse_shown}, the run's is "
+                f"{warehouse_shown}: set {WAREHOUSE_ENV} to the run's warehouse URL in the environment of "
+                "every process that runs its steps (each Dask worker)"
+            )
     return build_defs(
         settings,
         edition=edition,

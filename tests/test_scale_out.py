@@ -134,3 +134,26 @@ def test_dask_executor_with_postgres_equals_in_process_build(
         warehouse.engine(warehouse_url).dispose()
         with pg_server.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{warehouse_db}" WITH (FORCE)'))
+
+
+def test_a_step_process_without_the_runs_warehouse_stops_instead_of_writing_elsewhere(tmp_path, monkeypatch):
+    """A Dask worker rebuilds the job from its plain arguments, the warehouse's password only from
+    its own environment: a worker started without it must not fall back to the default warehouse."""
+    import dagster as dg
+
+    from pipeline.definitions import edition_job_for
+    from pipeline.settings import WAREHOUSE_ENV
+
+    monkeypatch.delenv(WAREHOUSE_ENV, raising=False)
+    paths = {"home": str(tmp_path / "home"), "sources": str(tmp_path / "in"), "out": str(tmp_path / "out")}
+    shown = "postgresql+psycopg://techpact:***@db.example:5432/monitor"
+    with pytest.raises(dg.DagsterInvariantViolationError, match=WAREHOUSE_ENV) as refused:
+        edition_job_for("in_process", **paths, warehouse_shown=shown)
+    assert "sqlite" in str(refused.value) and shown in str(refused.value)
+
+    monkeypatch.setenv(WAREHOUSE_ENV, "postgresql+psycopg://techpact:secret@db.example:5432/monitor")
+    assert edition_job_for("in_process", **paths, warehouse_shown=shown).name == "edition_build"
+    monkeypatch.delenv(WAREHOUSE_ENV)
+    # a URL without a password is the URL itself: a worker needs nothing in its environment
+    plain = "postgresql+psycopg://techpact@db.example:5432/monitor"
+    assert edition_job_for("in_process", **paths, warehouse_shown=plain).name == "edition_build"
