@@ -144,7 +144,7 @@ def test_sensor_starts_a_run_on_a_new_or_changed_delivery_only(landing, tmp_path
     )
     cursor = json.loads(first.cursor)
     victim = sorted((landing / "2024").glob("*hbo*.csv"))[0]
-    assert set(cursor["2024"]) == {p.name for p in (landing / "2024").iterdir()}
+    assert set(cursor["2024"]) == {p.name for p in (landing / "2024").iterdir() if not p.name.startswith(".")}
 
     unchanged = _tick(defs, first.cursor, test_instance)
     assert unchanged.run_requests == []

@@ -49,7 +49,11 @@ def pdf_texts(sample_build):
 
 @pytest.fixture(scope="module")
 def table(sample_build) -> pd.DataFrame:
-    return pd.read_parquet(sample_build.home / "storage" / "indicators" / "2024.parquet")
+    from pipeline.dagster_support import published_output
+
+    return pd.read_parquet(
+        published_output(sample_build.home / "storage", sample_build.warehouse_url, "indicators", "2024")
+    )
 
 
 @pytest.fixture(scope="module")

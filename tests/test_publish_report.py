@@ -214,9 +214,9 @@ def test_site_tables_can_be_sorted_and_filtered_without_a_server(synthetic_editi
 
 def test_english_site_mirrors_the_dutch_one(synthetic_edition):
     nl = {
-        p.relative_to(synthetic_edition).as_posix()
-        for p in synthetic_edition.glob("**/*.html")
-        if "en/" not in p.as_posix()[len(str(synthetic_edition)) :]
+        name
+        for name in (p.relative_to(synthetic_edition).as_posix() for p in synthetic_edition.glob("**/*.html"))
+        if not name.startswith("en/")
     }
     en = {p.relative_to(synthetic_edition / "en").as_posix() for p in (synthetic_edition / "en").rglob("*.html")}
     assert nl == en

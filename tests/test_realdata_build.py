@@ -9,6 +9,22 @@ from pipeline import cli
 
 pytestmark = [pytest.mark.e2e, pytest.mark.realdata]
 FOLDER = "duo-ho-mbo-2019-tekkieworden"
+# the families this folder does not deliver (it holds DUO's ho first-year, ho diploma and mbo
+# participant files only); named one by one so that a family a build newly needs still stops it
+ABSENT = [
+    "duo_ho_enrolments",
+    "duo_mbo_diplomas",
+    "duo_vo_pupils",
+    "duo_vo_exams",
+    "cbs_employment",
+    "cbs_vacancies",
+    "cbs_regions",
+    "cbs_unemployment",
+    "uwv_vacancies",
+    "uwv_tension",
+    "registers_jetnet_technet",
+    "registers_mkbidee",
+]
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +42,8 @@ def real_build(realdata, tmp_path_factory):
                 str(tmp / "out"),
                 "--warehouse",
                 f"sqlite:///{tmp / 'warehouse.sqlite'}",
+                "--allow-missing",
+                ",".join(ABSENT),
             ]
         )
     assert code == 0

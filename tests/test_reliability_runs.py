@@ -29,7 +29,9 @@ SECRET = "s3cret-Pw-4711"
 
 
 def inputs_of(folder: Path) -> list[tuple[str, str]]:
-    return sorted((p.name, sha256_file(p)) for p in folder.iterdir() if p.is_file())
+    """The deliveries of a landing folder (the sample's `.techpact-sample` mark is none: the manifest
+    states it as `synthetic_sample`)."""
+    return sorted((p.name, sha256_file(p)) for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
 
 
 def manifest_inputs(edition_dir: Path) -> list[tuple[str, str]]:
@@ -38,10 +40,14 @@ def manifest_inputs(edition_dir: Path) -> list[tuple[str, str]]:
 
 
 def revise_first_count(path: Path, add: int) -> None:
-    """One more real-looking revision of a DUO delivery: the last count of its first data row + `add`."""
+    """One more real-looking revision of a DUO delivery: the last count column (AANTAL ... in the long
+    layouts, the latest year in the wide ones) of its first data row + `add`."""
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(";")
+    counts = [i for i, name in enumerate(header) if name.upper().startswith("AANTAL") or name.isdigit()]
+    column = counts[-1]
     fields = lines[1].rstrip("\n").split(";")
-    fields[-1] = str(int(fields[-1]) + add) if fields[-1].isdigit() else str(add)
+    fields[column] = str(int(fields[column]) + add) if fields[column].isdigit() else str(add)
     lines[1] = ";".join(fields) + "\n"
     path.write_text("".join(lines), encoding="utf-8")
 
