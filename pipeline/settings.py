@@ -119,4 +119,26 @@ def prepare_dagster_home(settings: Settings) -> Path:
     if not target.exists() or target.read_bytes() != source.read_bytes():
         shutil.copyfile(source, target)
     os.environ["DAGSTER_HOME"] = str(home)
+    _create_instance_storage(home, source.read_bytes())
     return home
+
+
+def _create_instance_storage(home: Path, configuration: bytes) -> None:
+    """Open the instance once, under a lock, the first time a configuration is used: Dagster creates
+    its storage tables when an instance first opens, and two commands started together on a new home
+    would otherwise both create them (the second fails with "table ... already exists")."""
+    import fcntl
+    import hashlib
+
+    done = home / f".storage-{hashlib.sha256(configuration).hexdigest()[:12]}"
+    if done.exists():
+        return
+    with open(home / ".storage.lock", "a+") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # released when the file closes, or the process dies
+        if done.exists():
+            return
+        import dagster as dg
+
+        with dg.DagsterInstance.from_config(str(home)):
+            pass
+        done.touch()
