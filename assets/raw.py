@@ -53,7 +53,8 @@ def fail(error: SourceError) -> dg.Failure:
             "every_file_recognised",
             asset="landing_inventory",
             blocking=True,
-            description="Every file in the landing folder is a recognised delivery",
+            description="Every file in the landing folder is read as a delivery: a file the build does not "
+            "read (another suffix than .csv/.txt/.json/.xlsx, a subfolder) is listed as a warning",
         )
     ],
 )
@@ -94,7 +95,18 @@ def landing_inventory(
         )
     frame = pd.DataFrame(rows)
     yield dg.Output(frame, metadata={"files": len(frame), "families": ", ".join(sorted(frame["family"].unique()))})
-    yield dg.AssetCheckResult(check_name="every_file_recognised", passed=True, metadata={"files": len(frame)})
+    read = set(frame["file"])
+    unread = sorted(
+        p.name + ("/" if p.is_dir() else "")
+        for p in landing.folder(edition).iterdir()
+        if not p.name.startswith(".") and p.name not in read
+    )
+    yield dg.AssetCheckResult(
+        check_name="every_file_recognised",
+        passed=not unread,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"files": len(frame), "not read": ", ".join(unread) or "none"},
+    )
 
 
 def parse_family(inventory: pd.DataFrame, family: str) -> tuple[pd.DataFrame, list[sources.Delivery]]:

@@ -144,8 +144,7 @@ def _still_recoverable(matrix: np.ndarray, hidden: np.ndarray, target: int):
 
 class _Tests:
     """The exact test, run once per system: within one cube's search the same set of hidden units is
-    tested again (after a complement is chosen, its trial state is usually the next state), and
-    cubes with the same regions and the same primary cells (definitions, sexes, breakdowns) repeat
+    tested again, and cubes with the same regions and the same primary cells (definitions, sexes, breakdowns) repeat
     whole searches. A system is the equation matrix (by shape and content digest) with the hidden
     cells; the result is a pure function of both."""
 

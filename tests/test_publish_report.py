@@ -175,6 +175,25 @@ def test_site_pages_are_accessible_and_links_resolve(synthetic_edition):
                 assert fragment in pages[resolved].ids if resolved in pages else True, (name, href)
 
 
+def test_site_pages_show_sentences_not_program_objects(synthetic_edition):
+    """What a reader sees is text: no object printed as code (`Finding(strand=...`), no `None` or
+    `nan`; the overview lists the key findings as sentences."""
+    for path in synthetic_edition.rglob("*.html"):
+        text = re.sub(
+            r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", path.read_text(encoding="utf-8"), flags=re.S
+        )
+        name = path.relative_to(synthetic_edition).as_posix()
+        assert not re.search(r"\b[A-Z][A-Za-z]+\([a-z_]+=", text), (
+            name,
+            re.search(r"\b[A-Z][A-Za-z]+\([a-z_]+=.{0,60}", text),
+        )
+        assert not re.search(r"\b(None|nan|NaN)\b", text), name
+    overview = (synthetic_edition / "index.html").read_text(encoding="utf-8")
+    findings = re.findall(r'<ul class="findings">(.*?)</ul>', overview, flags=re.S)[0]
+    sentences = re.findall(r"<li>(.*?)</li>", findings, flags=re.S)
+    assert sentences and all(s.rstrip().endswith(".") for s in sentences), sentences[:2]
+
+
 def test_site_has_a_page_per_region_and_municipality_with_national_figures(synthetic_edition, table):
     regional = table[table["region_level"] != "national"][["region_level", "region_code"]].drop_duplicates()
     for row in regional.itertuples():

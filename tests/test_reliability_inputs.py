@@ -182,3 +182,30 @@ def test_an_unreachable_warehouse_is_refused_first_with_its_password_masked(land
     printed = capsys.readouterr()
     assert code == 1 and "is not reachable" in printed.err
     assert "pw-unreachable-81" not in printed.out + printed.err
+
+
+def test_a_file_the_build_does_not_read_is_listed_by_the_landing_check(sample_dir, tmp_path):
+    """The landing folder holds more than deliveries (a provenance note, an old-format workbook, a
+    subfolder): the `every_file_recognised` check of `landing_inventory` names each one as a warning
+    instead of passing over it; on the sample's own folder it passes."""
+    import dagster as dg
+
+    from assets.raw import landing_inventory
+    from pipeline.dagster_support import BuildOptions, LandingArea
+
+    def check_of(root: Path) -> dg.AssetCheckResult:
+        results = landing_inventory(
+            dg.build_asset_context(partition_key="2024"), landing=LandingArea(root=str(root)), options=BuildOptions()
+        )
+        [check] = [r for r in results if isinstance(r, dg.AssetCheckResult)]
+        return check
+
+    assert check_of(sample_dir).passed
+    landing = tmp_path / "landing"
+    shutil.copytree(sample_dir / "2024", landing / "2024")
+    (landing / "2024" / "PROVENANCE.md").write_text("where the files came from\n", encoding="utf-8")
+    (landing / "2024" / "leerlingen-vo-2023.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    (landing / "2024" / "older").mkdir()
+    check = check_of(landing)
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
+    assert check.metadata["not read"].value == "PROVENANCE.md, leerlingen-vo-2023.xls, older/"

@@ -187,6 +187,28 @@ def test_reconcile_finds_a_tampered_cell():
     assert gaps and any("isced_total + added - left_out" in g for g in gaps)
 
 
+@pytest.mark.parametrize("tampered", [False, True])
+def test_the_bridge_asset_check_fails_on_a_bridge_that_does_not_add_up(tampered, monkeypatch):
+    """The `bridge_reconciles` check of the `stem_bridge` asset (blocking: a failed one stops the run
+    before any stage reads the bridge) passes on a bridge that adds up and fails, naming the gap, on
+    one that does not."""
+    import dagster as dg
+
+    from assets import classification
+
+    table = bridge.bridge(hand_table(), HO_ROW, "2020")
+    if tampered:
+        index = table.index[(table["component"] == "added") & (table["sex"] == "V") & (table["group_kind"] == "")][0]
+        table.loc[index, ["count_low", "count_high"]] += 1
+    monkeypatch.setattr(classification.bridge_logic, "bridges", lambda *_: table)
+    inputs = {row.asset: pd.DataFrame() for row in classification.BRIDGED}
+    results = list(classification.stem_bridge(dg.build_asset_context(partition_key="2020"), **inputs))
+    [check] = [r for r in results if isinstance(r, dg.AssetCheckResult)]
+    assert check.check_name == "bridge_reconciles" and check.passed is not tampered
+    assert (check.metadata["gaps"].value > 0) is tampered
+    assert ("isced_total + added - left_out" in check.metadata["first gaps"].value) is tampered
+
+
 # --- validity per year, contracts, drop-in replacement -------------------------------------------
 
 

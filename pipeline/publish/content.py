@@ -421,6 +421,8 @@ def build(
         "published_text": t["published_on"].format(date=formatting.date(published, lang)),
         "published_date": formatting.date(published, lang),
         "synthetic": extras.synthetic,
+        # the deliveries the operator let the edition go without (--allow-missing): said on every page
+        "gaps": [t["missing_delivery"].format(**gap) for gap in manifest.get("missing_deliveries", [])],
         "headlines": findings.headlines(plan, items, lang),
         "findings": key_findings,
         "strands": strands,
