@@ -24,6 +24,22 @@ SAMPLE_EDITION = "2024"
 SAMPLE_LANGUAGES = "nl,en"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_home(tmp_path_factory):
+    """The tests never read or write the checkout's own home, output and warehouse (what `make monitor`
+    built there): the defaults point into the test run's temporary folder, and a warehouse URL or
+    Dagster home of the caller's environment is set aside."""
+    root = tmp_path_factory.mktemp("default-home")
+    names = ("TECHPACT_HOME", "TECHPACT_OUT", "TECHPACT_WAREHOUSE_URL", "DAGSTER_HOME")
+    saved = {name: os.environ.pop(name, None) for name in names}
+    os.environ.update(TECHPACT_HOME=str(root / ".techpact"), TECHPACT_OUT=str(root / "out"))
+    yield
+    for name, value in saved.items():
+        os.environ.pop(name, None)
+        if value is not None:
+            os.environ[name] = value
+
+
 # modules that take longest, run first (pytest-xdist hands out whole modules in this order, see the
 # Makefile), so that the others fill in beside them; the first builds the shared sample edition
 LONGEST_FIRST = (
