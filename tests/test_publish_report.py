@@ -4,6 +4,7 @@ charts, determinism and hermetic rendering."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -413,3 +414,33 @@ def test_report_shows_margins_and_points_to_the_downloads_for_crosses(table):
     assert len(shown["tables"]) == len(item.series)
     plain = next(i for i in report.indicators_of(table, fx.catalogue()) if i.id == "ho_first_years_stem_share")
     assert report.indicator_content(plain, "nl", 2019)["cross_note"] == ""
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("unit", ["percent", "count", "ratio"])
+def test_every_chart_spec_is_valid_vega_lite(unit, lang):
+    """The builds render charts without Altair's schema validation (pipeline.publish.charts.svg): the
+    specs of every chart builder and explorer template are checked against Vega-Lite's schema here,
+    for every unit and language. A broken spec fails with the schema's complaint."""
+    import altair as alt
+
+    from pipeline.publish import charts, explorer
+
+    t = report.messages(lang)
+    series = pd.DataFrame(
+        {"period": ["2022", "2023", "2022", "2023"], "value": [1.0, None, 2.0, 3.0], "series": ["a", "a", "b", "b"]}
+    )
+    line = charts.line_chart(series, unit=unit, x_title=t["period"], y_title=t["axis_unit_" + unit])
+    regions = pd.DataFrame({"code": ["PV20", "PV21"], "name": ["Groningen", "Friesland"], "value": [1.0, None]})
+    topology = '{"type":"Topology","objects":{"p":{"type":"GeometryCollection","geometries":[]}},"arcs":[]}'
+    shapes = charts.choropleth(topology, "p", regions, unit=unit, legend_title=t["axis_unit_" + unit], no_data="-")
+    for chart in (line, shapes):
+        chart.to_dict(validate=True)
+    templates = json.loads(explorer._page_templates(unit, lang, ("2022", "2023")))
+    trend = json.loads(explorer._trend_template(unit, ("2022", "2023"), 2, lang))
+    for spec in (templates["map"], templates["line"], trend):
+        alt.LayerChart.from_dict(spec, validate=True)
+    import jsonschema
+
+    with pytest.raises(jsonschema.ValidationError, match="'mark' was unexpected"):
+        alt.LayerChart.from_dict({**trend, "mark": "no-such-mark"}, validate=True)

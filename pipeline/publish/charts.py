@@ -13,6 +13,7 @@ printed in grey still reads; maps use a sequential single-hue scheme with a disc
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from functools import cache
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import altair as alt
 import pandas as pd
+from altair.utils.schemapi import debug_mode
 
 FONT = "DejaVu Sans"
 FONT_DIRECTORY = Path("/usr/share/fonts/truetype/dejavu")
@@ -62,6 +64,20 @@ def config() -> dict:
     }
 
 
+def _unchecked(builder):
+    """Build without Altair's check of every part against the Vega-Lite schema as it is made (its debug
+    mode, a third of the charts' time in a build): the whole specs of the builders are checked by
+    tests/test_publish_report.py::test_every_chart_spec_is_valid_vega_lite instead."""
+
+    @functools.wraps(builder)
+    def build(*args, **kwargs):
+        with debug_mode(False):
+            return builder(*args, **kwargs)
+
+    return build
+
+
+@_unchecked
 def line_chart(data: pd.DataFrame, *, unit: str, x_title: str, y_title: str, width: int = 470, height: int = 170):
     """One line per series over the periods. `data`: period, value (None for a suppressed cell: a gap
     in the line), series (the legend label; legend in first-seen order)."""
@@ -94,6 +110,7 @@ def line_chart(data: pd.DataFrame, *, unit: str, x_title: str, y_title: str, wid
     return alt.layer(lines, points).properties(width=width, height=height).configure(**config())
 
 
+@_unchecked
 def choropleth(
     topology: str,
     feature: str,
@@ -161,7 +178,7 @@ def svg(chart, lang: str, *, chart_id: str, title: str, description: str) -> str
     import vl_convert
 
     _fonts()
-    text = vl_convert.vegalite_to_svg(chart.to_dict(), format_locale=LOCALES[lang])
+    text = vl_convert.vegalite_to_svg(chart.to_dict(validate=False), format_locale=LOCALES[lang])
     for found in sorted(set(_ID.findall(text)), key=len, reverse=True):
         text = text.replace(f'id="{found}"', f'id="{chart_id}-{found}"').replace(
             f"url(#{found})", f"url(#{chart_id}-{found})"
@@ -172,8 +189,3 @@ def svg(chart, lang: str, *, chart_id: str, title: str, description: str) -> str
         f'{head}><title id="{chart_id}-title">{escape(title)}</title>'
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>{rest}'
     )
-
-
-def spec(chart) -> dict:
-    """The Vega-Lite specification (for an interactive page)."""
-    return chart.to_dict()

@@ -351,14 +351,17 @@ def build(
     published: datetime,
     extras: Extras = Extras(),
     downloads: list[str] | None = None,
+    items: list[report.Indicator] | None = None,
 ) -> dict:
+    """What the edition shows in `lang` (the PDF's and the site's context). `items`: the table's
+    indicators (`report.indicators_of`), when the caller has them already (the same for every language)."""
     from pipeline import reference
     from pipeline.indicators import progress
 
     t = messages(lang)
     t["_lang"] = lang
     base_year = _base_year(edition)
-    items = report.indicators_of(table, catalogue)
+    items = items if items is not None else report.indicators_of(table, catalogue)
     contents = {}
     for item in items:
         shown = report.indicator_content(item, lang, base_year)

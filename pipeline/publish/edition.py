@@ -126,8 +126,11 @@ class Rendering:
         self._arguments: Path | None = None
         stage.mkdir(parents=True, exist_ok=True)
         # what the edition shows, per language: built once, for the PDFs (now) and the site (in `finish`)
+        items = report.indicators_of(indicators, catalogue)
         self.contexts = {
-            lang: content.build(indicators, catalogue, manifest, edition, lang, published_date(edition), extras)
+            lang: content.build(
+                indicators, catalogue, manifest, edition, lang, published_date(edition), extras, items=items
+            )
             for lang in languages
         }
         arguments = (stage, edition, self.contexts)

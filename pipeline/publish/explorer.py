@@ -130,38 +130,52 @@ def _number(value) -> float | int | None:
     return int(number) if number.is_integer() else round(number, 10)
 
 
+def _numbers(column: pd.Series) -> list[float | int | None]:
+    """`_number` of every value of a column."""
+    values = pd.to_numeric(column).astype("float64").to_numpy(na_value=math.nan).tolist()
+    return [None if math.isnan(v) else int(v) if v.is_integer() else round(v, 10) for v in values]
+
+
 def indicator_data(rows: pd.DataFrame) -> dict:
     """One indicator's rows for the explorer: each text column as a list of its distinct values and
     every row as indexes into them (periods, definitions, sexes, breakdowns, levels, flags), the
     region as its code (names once, in `names`), then value, numerator and denominator."""
     rows = rows.sort_values(["period", "definition", "sex", "breakdown", "region_level", "region_code"], kind="stable")
-    text = {
-        "period": sorted(rows["period"].astype(str).unique()),
-        "definition": [d for d in ("nl", "isced", "none") if d in set(rows["definition"])],
-        "sex": [s for s in SEXES if s in set(rows["sex"])],
-        "breakdown": sorted(rows["breakdown"].fillna("").astype(str).unique()),
-        "level": [lv for lv in LEVELS if lv in set(rows["region_level"])],
-        "flag": sorted(rows["flag"].fillna("").astype(str).unique()),
+    columns = {
+        "period": rows["period"].astype(str),
+        "definition": rows["definition"],
+        "sex": rows["sex"],
+        "breakdown": rows["breakdown"].fillna("").astype(str),
+        "level": rows["region_level"],
+        "flag": rows["flag"].fillna("").astype(str),
     }
-    index = {k: {v: i for i, v in enumerate(values)} for k, values in text.items()}
+    present = {k: set(column) for k, column in columns.items()}
+    text = {
+        "period": sorted(present["period"]),
+        "definition": [d for d in ("nl", "isced", "none") if d in present["definition"]],
+        "sex": [s for s in SEXES if s in present["sex"]],
+        "breakdown": sorted(present["breakdown"]),
+        "level": [lv for lv in LEVELS if lv in present["level"]],
+        "flag": sorted(present["flag"]),
+    }
+    codes = {k: pd.Categorical(columns[k], categories=text[k]).codes.tolist() for k in columns}
     years = rows["boundary_year"].map(lambda y: "" if pd.isna(y) else str(int(float(y))))
-    body = []
-    for r, year in zip(rows.itertuples(index=False), years):
-        body.append(
-            [
-                index["period"][str(r.period)],
-                index["definition"][r.definition],
-                index["sex"][r.sex],
-                index["breakdown"]["" if pd.isna(r.breakdown) else str(r.breakdown)],
-                index["level"][r.region_level],
-                r.region_code,
-                _number(r.value),
-                _number(r.numerator),
-                _number(r.denominator),
-                index["flag"]["" if pd.isna(r.flag) else str(r.flag)],
-                year,
-            ]
+    body = [
+        list(row)
+        for row in zip(
+            codes["period"],
+            codes["definition"],
+            codes["sex"],
+            codes["breakdown"],
+            codes["level"],
+            rows["region_code"].tolist(),
+            _numbers(rows["value"]),
+            _numbers(rows["numerator"]),
+            _numbers(rows["denominator"]),
+            codes["flag"],
+            years.tolist(),
         )
+    ]
     names = dict(sorted(zip(rows["region_code"], rows["region_name"])))
     geo = {}
     for level, year in sorted(set(zip(rows["region_level"], years))):
@@ -234,7 +248,7 @@ def map_template(unit: str, t: dict) -> dict:
     chart = charts.choropleth(
         "{}", "__feature", sentinel, unit=unit, legend_title=t["axis_unit_" + unit], no_data=t["no_data"]
     )
-    spec = chart.to_dict()
+    spec = chart.to_dict(validate=False)
     spec = _named(spec, "code", REGIONS)
     outline, filled = spec["layer"]
     for layer in (outline, filled):
@@ -286,7 +300,7 @@ def line_template(unit: str, t: dict, periods: list[str]) -> dict:
         {"period": periods[:1] * 2, "value": [1.0, 1.0], "series": ["__region", "__national"], "tpx_series": [1, 1]}
     )
     chart = charts.line_chart(sentinel, unit=unit, x_title=t["period"], y_title=t["axis_unit_" + unit])
-    spec = _named(chart.to_dict(), "tpx_series", SERIES)
+    spec = _named(chart.to_dict(validate=False), "tpx_series", SERIES)
     for layer in spec["layer"]:
         layer["encoding"]["x"]["sort"] = periods
         layer["encoding"]["tooltip"] = [
@@ -297,6 +311,16 @@ def line_template(unit: str, t: dict, periods: list[str]) -> dict:
     spec.pop("datasets", None)
     spec["width"] = "container"
     return spec
+
+
+@cache
+def _page_templates(unit: str, lang: str, periods: tuple[str, ...]) -> str:
+    """The map and line templates of an explorer page (JSON text): the same for every indicator of a
+    unit, language and periods."""
+    from pipeline.publish.report import messages
+
+    t = messages(lang)
+    return json.dumps({"map": map_template(unit, t), "line": line_template(unit, t, list(periods))})
 
 
 def page_config(item_id: str, rows: pd.DataFrame, t: dict, lang: str, region_pages: dict[str, str]) -> dict:
@@ -325,8 +349,7 @@ def page_config(item_id: str, rows: pd.DataFrame, t: dict, lang: str, region_pag
             "flag": {f: report.flag_text(report.flags_of(f), t) for f in flags},
         },
         "locale": charts_locale(lang),
-        "map": map_template(unit, t),
-        "line": line_template(unit, t, periods),
+        **json.loads(_page_templates(unit, lang, tuple(periods))),
         "regionPages": region_pages,
     }
 
@@ -356,7 +379,18 @@ def _latest_members() -> pd.DataFrame:
 
 def hierarchy(level: str, code: str, names: dict[str, str]) -> dict[str, list[tuple[str, str]]]:
     """The regions a region belongs to (level -> [(code, name)]) and, for a region above the
-    municipalities, its municipalities (key 'municipality'), in the latest municipal division."""
+    municipalities, its municipalities (key 'municipality'), in the latest municipal division;
+    a parent's name from `names` where it has one."""
+    return {
+        other: [(c, names.get(c, n)) if other != "municipality" else (c, n) for c, n in found]
+        for other, found in _hierarchy(level, code).items()
+    }
+
+
+@cache
+def _hierarchy(level: str, code: str) -> dict[str, list[tuple[str, str]]]:
+    """`hierarchy` with the names of the municipal division (parents of a municipality) or the codes
+    (parents of a larger region)."""
     members = _latest_members()
     out: dict[str, list[tuple[str, str]]] = {}
     if level == "municipality":
@@ -365,14 +399,8 @@ def hierarchy(level: str, code: str, names: dict[str, str]) -> dict[str, list[tu
             return out
         for parent in PARENT_LEVELS:
             parent_code = str(row.iloc[0][MUNICIPAL_COLUMNS[parent]])
-            out[parent] = [
-                (
-                    parent_code,
-                    names.get(
-                        parent_code, str(row.iloc[0][parent.replace("techniekpact", "techniekpact_region") + "_name"])
-                    ),
-                )
-            ]
+            name = str(row.iloc[0][parent.replace("techniekpact", "techniekpact_region") + "_name"])
+            out[parent] = [(parent_code, name)]
         return out
     if level in MUNICIPAL_COLUMNS:
         inside = members[members[MUNICIPAL_COLUMNS[level]] == code]
@@ -381,7 +409,7 @@ def hierarchy(level: str, code: str, names: dict[str, str]) -> dict[str, list[tu
                 continue
             codes = sorted(set(inside[MUNICIPAL_COLUMNS[parent]]))
             if len(codes) == 1:  # a level that contains this region entirely
-                out[parent] = [(codes[0], names.get(codes[0], codes[0]))]
+                out[parent] = [(codes[0], codes[0])]
         out["municipality"] = sorted(zip(inside["municipality_code"], inside["municipality_name"]), key=lambda x: x[1])
     return out
 
@@ -428,7 +456,7 @@ def _trend_template(unit: str, periods: tuple[str, ...], count: int, lang: str) 
     )
     sentinel["tpx_series"] = 1
     chart = charts.line_chart(sentinel, unit=unit, x_title=t["period"], y_title=t["axis_unit_" + unit], height=140)
-    spec = _named(chart.to_dict(), "tpx_series", SERIES)
+    spec = _named(chart.to_dict(validate=False), "tpx_series", SERIES)
     for layer in spec["layer"]:
         layer["encoding"]["x"]["sort"] = list(periods)
     spec.pop("datasets", None)
@@ -481,8 +509,8 @@ def region_trend(item, level: str, code: str, t: dict, lang: str) -> dict | None
     from pipeline.publish import report
 
     definition = item.definitions[0] if item.definitions else "none"
-    series_label = report.Series(definition, breakdown, pd.DataFrame()).label(t, len(item.definitions) > 1)
-    return {"panels": out, "locale": charts_locale(lang), "series": f"{series_label}, {t['total'].lower()}"}
+    label = report.series_label(definition, breakdown, t, len(item.definitions) > 1)
+    return {"panels": out, "locale": charts_locale(lang), "series": f"{label}, {t['total'].lower()}"}
 
 
 def shared_templates(trends: list[dict | None]) -> tuple[list[dict | None], list[dict]]:

@@ -75,14 +75,19 @@ class Series:
     rows: pd.DataFrame  # national rows of this definition and breakdown, all sexes
 
     def label(self, t: dict[str, str], show_definition: bool) -> str:
-        text = breakdown_label(self.breakdown, t)
-        if show_definition and self.definition != "none":
-            text += f" ({t['definition_short_' + self.definition]})"
-        return text
+        return series_label(self.definition, self.breakdown, t, show_definition)
 
     def points(self, sex: str = "T") -> list[tuple[str, float | None]]:
         rows = self.rows[self.rows["sex"] == sex].sort_values("period")
         return [(p, None if formatting.missing(v) else float(v)) for p, v in zip(rows["period"], rows["value"])]
+
+
+def series_label(definition: str, breakdown: str, t: dict[str, str], show_definition: bool) -> str:
+    """The name of a series: its breakdown, and its definition where an indicator has two."""
+    text = breakdown_label(breakdown, t)
+    if show_definition and definition != "none":
+        text += f" ({t['definition_short_' + definition]})"
+    return text
 
 
 @dataclass
@@ -437,7 +442,7 @@ def region_figures(indicators: list[Indicator], level: str, code: str, lang: str
         show_def = len(item.definitions) > 1
         body = []
         for (definition, breakdown), per_sex in sorted(groups.items()):
-            label = Series(definition, breakdown, pd.DataFrame()).label(t, show_def)
+            label = series_label(definition, breakdown, t, show_def)
             for sex in SEX_ORDER:
                 if sex not in per_sex:
                     continue
