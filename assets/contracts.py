@@ -48,7 +48,7 @@ def failure_cases(problems: list[SourceProblem]) -> dg.MetadataValue:
             dg.TableRecord(
                 {
                     "file": p.file,
-                    "row": p.row if p.row is not None else -1,
+                    "row": p.row,
                     "column": p.column or "",
                     "check": p.check or "",
                     "problem": p.problem,
