@@ -111,3 +111,43 @@ def test_pandera_validates_every_table_of_a_good_build(sample_2024, tmp_path, mo
     stored = run_storage(tmp_path / "home" / "storage", result.run_id)
     for table in ("raw_duo_ho_enrolments", "ho_enrolments_classified", "indicators"):
         assert len(pd.read_parquet(stored / table / "2024.parquet")) == rows[table] > 0
+
+
+@pytest.mark.parametrize("table", ["ho_first_years", "ho_first_years_classified", "indicators_ho_first_years"])
+def test_the_contract_check_of_a_core_classified_or_indicator_table_can_fail(sample_2024, tmp_path, monkeypatch, table):
+    """The model of one table is given a rule no table meets (Pandera runs it with the model's own
+    rules): that table's check fails, the tables it is made from pass theirs, and it is not stored."""
+    from pipeline.definitions import build_defs
+
+    [key] = [
+        k
+        for k in build_defs().resolve_asset_graph().asset_check_keys
+        if k.asset_key == dg.AssetKey(table) and k.name.startswith("pandera_")
+    ]
+    model = key.name.removeprefix("pandera_")
+    original = pa.DataFrameModel.validate.__func__
+
+    def validate(cls, check_obj, *args, **kwargs):
+        if cls.__name__ != model:
+            return original(cls, check_obj, *args, **kwargs)
+        schema = cls.to_schema()
+        spoiled = pa.DataFrameSchema(
+            schema.columns,
+            checks=[pa.Check(lambda frame: False, name="never_met")],
+            strict=schema.strict,
+            unique=schema.unique,
+        )
+        return spoiled.validate(check_obj, *args, **kwargs)
+
+    monkeypatch.setattr(pa.DataFrameModel, "validate", classmethod(validate))
+
+    result = materialize(sample_2024, tmp_path, table)
+
+    assert not result.success
+    checks = contract_checks(result)
+    assert not checks[key].passed
+    assert [r.data["check"] for r in checks[key].metadata["failure_cases"].value.records] == ["never_met"]
+    assert all(e.passed for k, e in checks.items() if k != key) and len(checks) > 1
+    materialized = {e.asset_key for e in result.get_asset_materialization_events()}
+    assert dg.AssetKey(table) not in materialized
+    assert not (run_storage(tmp_path / "home" / "storage", result.run_id) / table).exists()
