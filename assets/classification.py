@@ -8,13 +8,14 @@ tables (`definition_changes`, `definition_comparison`).
 import dagster as dg
 import pandas as pd
 
+from assets.contracts import contract_spec, passed, under_contract
 from assets.partitions import editions
 from pipeline import bridge as bridge_logic
 from pipeline import classify
 from pipeline import definition_history as history
 from pipeline.dagster_support import BuildOptions
 from pipeline.problems import SourceError
-from schemas import table_schema, validate
+from schemas import enforce, table_schema
 from schemas.classification import Bridge, DefinitionChanges, DefinitionComparison
 
 STAGE = {
@@ -65,7 +66,7 @@ def classified_asset(row: classify.Classification) -> dg.AssetsDefinition:
             "classified_on": row.code_column,
             **{f"table_{d}": p for d, p in row.tables.items()},
         },
-        check_specs=[check],
+        check_specs=[check, contract_spec(row.output_model(), row.asset)],
         description=f"{row.core} with stem_nl/cluster_nl and stem_isced/isced_f (classified on {row.code_column}).",
         **STAGE,
     )
@@ -82,9 +83,7 @@ def classified_asset(row: classify.Classification) -> dg.AssetsDefinition:
                     "codes": dg.MetadataValue.md(_unknown_markdown(error.unknown)),
                 },
             ) from error
-        problems = validate(row.output_model(), frame)
-        if problems:
-            raise _fail(SourceError(problems))
+        frame = yield from under_contract(row.output_model(), lambda: enforce(row.output_model(), frame), _fail)
         tables = {d: classify.load_definition(p) for d, p in row.tables.items()}
         unclassified_rows = int(frame["stem_nl"].isna().sum() + frame["stem_isced"].isna().sum()) if unknown else 0
         if unknown:
@@ -108,6 +107,7 @@ def classified_asset(row: classify.Classification) -> dg.AssetsDefinition:
             severity=dg.AssetCheckSeverity.WARN if unknown else dg.AssetCheckSeverity.ERROR,
             metadata={"unclassified": dg.MetadataValue.md(_unknown_markdown(unknown))},
         )
+        yield passed(row.output_model(), frame)
 
     return _classified
 
@@ -127,13 +127,16 @@ BRIDGED = [row for row in classify.plan() if row.population]
             blocking=True,
             description="nl_total = isced_total + added - left_out per level, year and sex; "
             "groups add up to their totals; T = M + V",
-        )
+        ),
+        contract_spec(Bridge, "stem_bridge"),
     ],
     **STAGE,
 )
 def stem_bridge(context: dg.AssetExecutionContext, **classified: pd.DataFrame):
     """Dutch vs ISCED STEM per level, population, year and sex, the difference split by group."""
-    table = bridge_logic.bridges(classified, classify.plan(), context.partition_key)
+    table = yield from under_contract(
+        Bridge, lambda: bridge_logic.bridges(classified, classify.plan(), context.partition_key), _fail
+    )
     gaps = bridge_logic.reconcile(table)
     totals = table[
         (table["group_kind"] == "") & (table["sex"] == "T") & table["component"].isin(["nl_total", "isced_total"])
@@ -162,18 +165,20 @@ def stem_bridge(context: dg.AssetExecutionContext, **classified: pd.DataFrame):
             "first gaps": dg.MetadataValue.md("\n".join(f"- {g}" for g in gaps[:50]) or "none"),
         },
     )
+    yield passed(Bridge, table)
 
 
 @dg.asset(
     code_version="1",
     deps=["reference_stem"],
     metadata={"dagster/column_schema": table_schema(DefinitionChanges)},
+    check_specs=[contract_spec(DefinitionChanges, "definition_changes")],
     **STAGE,
 )
-def definition_changes(context: dg.AssetExecutionContext) -> dg.Output[pd.DataFrame]:
+def definition_changes(context: dg.AssetExecutionContext):
     """Definition tables that changed since the latest earlier recorded edition (empty when none)."""
-    frame = history.changes(context.partition_key)
-    return dg.Output(
+    frame = yield from under_contract(DefinitionChanges, lambda: history.changes(context.partition_key), _fail)
+    yield dg.Output(
         frame,
         metadata={
             "dagster/row_count": len(frame),
@@ -187,6 +192,7 @@ def definition_changes(context: dg.AssetExecutionContext) -> dg.Output[pd.DataFr
             ),
         },
     )
+    yield passed(DefinitionChanges, frame)
 
 
 @dg.asset(
@@ -194,9 +200,13 @@ def definition_changes(context: dg.AssetExecutionContext) -> dg.Output[pd.DataFr
     code_version="1",
     deps=["reference_stem"],
     metadata={"dagster/column_schema": table_schema(DefinitionComparison)},
+    check_specs=[contract_spec(DefinitionComparison, "definition_comparison")],
     **STAGE,
 )
-def definition_comparison(context: dg.AssetExecutionContext, **cores: pd.DataFrame) -> dg.Output[pd.DataFrame]:
+def definition_comparison(context: dg.AssetExecutionContext, **cores: pd.DataFrame):
     """The whole series under the current and the previous version of every changed definition table."""
-    frame = history.comparison(context.partition_key, cores)
-    return dg.Output(frame, metadata={"dagster/row_count": len(frame)})
+    frame = yield from under_contract(
+        DefinitionComparison, lambda: history.comparison(context.partition_key, cores), _fail
+    )
+    yield dg.Output(frame, metadata={"dagster/row_count": len(frame)})
+    yield passed(DefinitionComparison, frame)

@@ -3,6 +3,7 @@
 import dagster as dg
 import pandas as pd
 
+from assets.contracts import contract_spec, passed, under_contract
 from assets.partitions import editions
 from assets.raw import fail
 from pipeline import editions as edition_table
@@ -10,8 +11,7 @@ from pipeline.core import ho as core_ho
 from pipeline.core import labour as core_labour
 from pipeline.core import registers as core_registers
 from pipeline.dagster_support import CATEGORICAL_TABLE_LOADER
-from pipeline.problems import SourceError
-from schemas import empty_table, table_schema
+from schemas import empty_table, enforce, table_schema
 from schemas.core import HoFirstYears
 from schemas.core_labour import (
     EmploymentByOccupation,
@@ -38,16 +38,18 @@ from schemas.core_labour import (
             asset="ho_first_years",
             blocking=True,
             description="Per level and year, core totals equal the raw delivery totals",
-        )
+        ),
+        contract_spec(HoFirstYears, "ho_first_years"),
     ],
 )
 def ho_first_years(context: dg.AssetExecutionContext, raw_duo_ho_first_years: pd.DataFrame):
     """First-year students hbo and wo per programme, location, study form and sex, every year of the edition's files."""
     edition = context.partition_key
-    try:
-        frame = core_ho.ho_first_years(raw_duo_ho_first_years, edition, edition_table.get(edition).education_last_year)
-    except SourceError as error:
-        raise fail(error) from error
+    frame = yield from under_contract(
+        HoFirstYears,
+        lambda: core_ho.ho_first_years(raw_duo_ho_first_years, edition, edition_table.get(edition).education_last_year),
+        fail,
+    )
     raw_totals = raw_duo_ho_first_years.groupby(["level", "year"])["count"].sum()
     core_totals = frame.groupby(["level", "year"])["count"].sum()
     equal = raw_totals.sort_index().equals(core_totals.sort_index())
@@ -61,6 +63,7 @@ def ho_first_years(context: dg.AssetExecutionContext, raw_duo_ho_first_years: pd
             "totals": dg.MetadataValue.md("\n".join(f"- {lvl} {yr}: {int(v)}" for (lvl, yr), v in core_totals.items()))
         },
     )
+    yield passed(HoFirstYears, frame)
 
 
 def core_family_asset(name: str, raw_family: str, build, model, description: str, categorical: bool = False):
@@ -89,15 +92,15 @@ def core_family_asset(name: str, raw_family: str, build, model, description: str
                 asset=name,
                 blocking=True,
                 description="Per year, core totals equal the raw delivery totals",
-            )
+            ),
+            contract_spec(model, name),
         ],
     )
     def _core(context: dg.AssetExecutionContext, raw: pd.DataFrame):
         edition = context.partition_key
-        try:
-            frame = build(raw, edition, edition_table.get(edition).education_last_year)
-        except SourceError as error:
-            raise fail(error) from error
+        frame = yield from under_contract(
+            model, lambda: build(raw, edition, edition_table.get(edition).education_last_year), fail
+        )
         keys = ["year", "measure"] if "measure" in frame.columns else ["year"]
         raw_totals = (
             raw.groupby(keys, observed=True)["count"].sum().sort_index() if len(raw) else pd.Series(dtype="Int64")
@@ -117,6 +120,7 @@ def core_family_asset(name: str, raw_family: str, build, model, description: str
                 )
             },
         )
+        yield passed(model, frame)
 
     return _core
 
@@ -211,18 +215,15 @@ def labour_core_asset(
                 asset=name,
                 blocking=True,
                 description="Per year, core totals (or rows) equal those of the raw deliveries",
-            )
+            ),
+            contract_spec(model, name),
         ],
     )
     def _core(context: dg.AssetExecutionContext, raw: pd.DataFrame):
         edition = context.partition_key
-        if raw.empty:
-            frame = empty_table(model)
-        else:
-            try:
-                frame = build(raw, edition)
-            except SourceError as error:
-                raise fail(error) from error
+        frame = yield from under_contract(
+            model, lambda: enforce(model, empty_table(model)) if raw.empty else build(raw, edition), fail
+        )
         raw_totals, core_totals = _totals(raw, raw_total), _totals(frame, core_total)
         if raw_total is None:  # region tables: every municipality of every boundary year kept once
             raw_totals = {
@@ -235,6 +236,7 @@ def labour_core_asset(
             passed=raw_totals == core_totals,
             metadata={"raw": dg.MetadataValue.json(raw_totals), "core": dg.MetadataValue.json(core_totals)},
         )
+        yield passed(model, frame)
 
     return _core
 
@@ -322,17 +324,19 @@ def _vo_pupils_asset():
                 asset="vo_pupils_by_profile",
                 blocking=True,
                 description="Per year, core totals equal the raw totals of the rows of vmbo, havo and vwo by profile",
-            )
+            ),
+            contract_spec(VoPupilsByProfile, "vo_pupils_by_profile"),
         ],
     )
     def vo_pupils_by_profile(context: dg.AssetExecutionContext, raw: pd.DataFrame, locations: pd.DataFrame):
         edition = context.partition_key
-        try:
-            frame = core_vo.vo_pupils_by_profile(
+        frame = yield from under_contract(
+            VoPupilsByProfile,
+            lambda: core_vo.vo_pupils_by_profile(
                 raw, locations, edition, edition_table.get(edition).education_last_year
-            )
-        except SourceError as error:
-            raise fail(error) from error
+            ),
+            fail,
+        )
         scope = core_vo.pupils_in_scope(raw) if len(raw) else raw
         raw_totals = scope.groupby("year")["count"].sum().sort_index() if len(scope) else pd.Series(dtype="Int64")
         core_totals = frame.groupby("year")["count"].sum().sort_index() if len(frame) else pd.Series(dtype="Int64")
@@ -347,6 +351,7 @@ def _vo_pupils_asset():
                 )
             },
         )
+        yield passed(VoPupilsByProfile, frame)
 
     return vo_pupils_by_profile
 
@@ -369,7 +374,8 @@ labour_core_assets = [labour_core_asset(name, *spec) for name, spec in LABOUR_CO
             asset="programme_participation",
             blocking=True,
             description="Every partnership and project of the registers appears once",
-        )
+        ),
+        contract_spec(ProgrammeParticipation, "programme_participation"),
     ],
 )
 def programme_participation(
@@ -377,12 +383,13 @@ def programme_participation(
 ):
     """Participation in Jet-Net & TechNet (partnerships) and MKB!dee (projects, grants), one row each."""
     edition = context.partition_key
-    try:
-        frame = core_registers.programme_participation(
+    frame = yield from under_contract(
+        ProgrammeParticipation,
+        lambda: core_registers.programme_participation(
             raw_registers_jetnet_technet, raw_registers_mkbidee, edition, _labour_year(edition)
-        )
-    except SourceError as error:
-        raise fail(error) from error
+        ),
+        fail,
+    )
     expected = len(raw_registers_jetnet_technet) + len(raw_registers_mkbidee)
     per_programme = frame.groupby("programme")["count"].sum() if len(frame) else pd.Series(dtype="Int64")
     yield dg.Output(
@@ -397,3 +404,4 @@ def programme_participation(
         passed=len(frame) == expected,
         metadata={"raw_rows": expected, "core_rows": len(frame)},
     )
+    yield passed(ProgrammeParticipation, frame)

@@ -8,12 +8,14 @@ labour-market sources; `indicators` assembles the families into the edition's ta
 import dagster as dg
 import pandas as pd
 
+from assets.contracts import contract_spec, failed, passed, under_contract
 from assets.partitions import editions
+from assets.raw import fail
 from pipeline import indicators as logic
 from pipeline.dagster_support import STORED_TABLE_LOADER, StoredTable
 from pipeline.indicators import checks as indicator_checks
 from pipeline.indicators import progress as progress_logic
-from schemas import empty_table, table_schema
+from schemas import ContractError, empty_table, enforce, table_schema
 from schemas.indicators import Coverage, Indicators, Progress
 
 FAMILIES = logic.registered()
@@ -69,18 +71,26 @@ def family_asset(family: logic.Family):
         metadata={"dagster/column_schema": table_schema(Indicators)},
         description=f"Indicator cells of the family {family.name} ({family.table}): "
         + (family.build.__doc__ or "").strip().split("\n\n")[0],
-        check_specs=[dg.AssetCheckSpec(check[0], asset=family_key(family), blocking=True, description=check[1])]
-        if check
-        else None,
+        check_specs=[
+            contract_spec(Indicators, family_key(family)),
+            *(
+                [dg.AssetCheckSpec(check[0], asset=family_key(family), blocking=True, description=check[1])]
+                if check
+                else []
+            ),
+        ],
     )
     def _cells(context: dg.AssetExecutionContext, table: pd.DataFrame):
         edition = context.partition_key
-        result = logic.family_cells(family, table, edition, logic.context(edition))
-        cells = result if isinstance(result, pd.DataFrame) else empty_table(Indicators)
+        result = yield from under_contract(
+            Indicators, lambda: logic.family_cells(family, table, edition, logic.context(edition)), fail
+        )
+        cells = result if isinstance(result, pd.DataFrame) else enforce(Indicators, empty_table(Indicators))
         yield dg.Output(
             cells,
             metadata={"dagster/row_count": len(cells), **({"no_cells": result} if isinstance(result, str) else {})},
         )
+        yield passed(Indicators, cells)
         if check:
             yield check[2](cells, table)
 
@@ -119,8 +129,12 @@ FAMILY_ASSETS = [family_asset(family) for family in FAMILIES]
     },
     deps=REFERENCES,
     check_specs=[
-        dg.AssetCheckSpec(name, asset="indicators", blocking=True, description=text)
-        for name, text in indicator_checks.DESCRIPTIONS.items()
+        contract_spec(Indicators, "indicators"),
+        contract_spec(Coverage, "indicator_coverage"),
+        *(
+            dg.AssetCheckSpec(name, asset="indicators", blocking=True, description=text)
+            for name, text in indicator_checks.DESCRIPTIONS.items()
+        ),
     ],
 )
 def indicators(context: dg.AssetExecutionContext, **inputs):
@@ -129,7 +143,14 @@ def indicators(context: dg.AssetExecutionContext, **inputs):
     for family in FAMILIES:
         table: StoredTable = inputs[family.table]
         cells[family.name] = inputs[family_key(family)] if table.rows else logic.no_rows_reason(family, edition)
-    frame, coverage = logic.assemble(cells, edition)
+    try:
+        frame, coverage = logic.assemble(cells, edition)
+    except ContractError as error:  # the indicators or their coverage break their contract
+        model, asset = (
+            (Coverage, "indicator_coverage") if error.model == Coverage.__name__ else (Indicators, "indicators")
+        )
+        yield failed(model, error, asset=asset)
+        raise fail(error) from error
     yield dg.Output(frame, output_name="indicators", metadata={"dagster/row_count": len(frame)})
     yield dg.Output(
         coverage,
@@ -139,6 +160,8 @@ def indicators(context: dg.AssetExecutionContext, **inputs):
             **{status: int(n) for status, n in coverage["status"].value_counts().sort_index().items()},
         },
     )
+    yield passed(Indicators, frame, asset="indicators")
+    yield passed(Coverage, coverage, asset="indicator_coverage")
     for result in indicator_checks.run(frame).itertuples(index=False):
         yield dg.AssetCheckResult(
             check_name=result.check,
@@ -157,14 +180,18 @@ def indicators(context: dg.AssetExecutionContext, **inputs):
     deps=["reference_indicator_targets"],
     tags={"techpact/stage": "indicators"},
     metadata={"dagster/column_schema": table_schema(Progress)},
+    check_specs=[contract_spec(Progress, "indicator_progress")],
 )
-def indicator_progress(context: dg.AssetExecutionContext, indicators: pd.DataFrame) -> dg.Output[pd.DataFrame]:
+def indicator_progress(context: dg.AssetExecutionContext, indicators: pd.DataFrame):
     """Progress on the Pact's objectives: value, distance and on track or not, per year."""
-    frame = progress_logic.progress(indicators, context.partition_key)
-    return dg.Output(
+    frame = yield from under_contract(
+        Progress, lambda: progress_logic.progress(indicators, context.partition_key), fail
+    )
+    yield dg.Output(
         frame,
         metadata={
             "dagster/row_count": len(frame),
             **{s: int(n) for s, n in frame["status"].value_counts().sort_index().items()},
         },
     )
+    yield passed(Progress, frame)

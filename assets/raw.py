@@ -7,13 +7,13 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
+from assets.contracts import contract_spec, passed, under_contract
 from assets.partitions import editions
 from pipeline import sources
 from pipeline.dagster_support import BuildOptions, LandingArea
 from pipeline.problems import SourceError
 from pipeline.sources.files import SOURCE_LINE, sha256_file
-from schemas import empty_table, table_schema
-from schemas import validate as _validate
+from schemas import empty_table, enforce, table_schema
 from schemas.raw import RawHoEnrolment
 from schemas.raw_labour import (
     RawCbsEmployment,
@@ -109,13 +109,18 @@ def landing_inventory(
     )
 
 
-def parse_family(inventory: pd.DataFrame, family: str) -> tuple[pd.DataFrame, list[sources.Delivery]]:
+def parse_family(
+    inventory: pd.DataFrame, family: str, model, *, validate_union: bool = False
+) -> tuple[pd.DataFrame, list[sources.Delivery]]:
+    """Every delivery of the family parsed and validated by the model (each file by its parser; with
+    `validate_union`, the union of the files too); an edition without a delivery gets the empty table."""
     paths = [p for p, f in zip(inventory["path"], inventory["family"]) if f == family]
-    try:
-        deliveries = sources.parse_all([Path(p) for p in paths])
-    except SourceError as error:
-        raise fail(error) from error
-    frame = pd.concat([d.frame for d in deliveries], ignore_index=True) if deliveries else pd.DataFrame()
+    deliveries = sources.parse_all([Path(p) for p in paths])
+    if not deliveries:
+        return enforce(model, empty_table(model)), []
+    frame = pd.concat([d.frame for d in deliveries], ignore_index=True)
+    if validate_union:
+        enforce(model, frame)
     # the per-file frames are in `frame` now: keep only what the metadata needs (halves the step's memory)
     return frame, [dataclasses.replace(d, frame=d.frame.iloc[:0]) for d in deliveries]
 
@@ -129,18 +134,13 @@ def parse_family(inventory: pd.DataFrame, family: str) -> tuple[pd.DataFrame, li
     deps=["landing_duo_ho_first_years"],
     tags={"techpact/stage": "raw"},
     metadata={"dagster/column_schema": table_schema(RawHoEnrolment)},
-    check_specs=[
-        dg.AssetCheckSpec(
-            "pandera_RawHoEnrolment",
-            asset="raw_duo_ho_first_years",
-            blocking=True,
-            description="Parsed rows satisfy the RawHoEnrolment contract",
-        )
-    ],
+    check_specs=[contract_spec(RawHoEnrolment, "raw_duo_ho_first_years", "Every parsed file")],
 )
 def raw_duo_ho_first_years(context: dg.AssetExecutionContext, landing_inventory: pd.DataFrame):
     """DUO first-year enrolments hbo and wo, parsed from every format generation (long: one row per year)."""
-    frame, deliveries = parse_family(landing_inventory, "duo_ho_first_years")
+    frame, deliveries = yield from under_contract(
+        RawHoEnrolment, lambda: parse_family(landing_inventory, "duo_ho_first_years", RawHoEnrolment), fail
+    )
     if frame.empty:
         raise dg.Failure(
             description=f"edition {context.partition_key}: no DUO first-year file (hbo/wo) in the landing area",
@@ -154,9 +154,7 @@ def raw_duo_ho_first_years(context: dg.AssetExecutionContext, landing_inventory:
             "totals": dg.MetadataValue.md("\n".join(f"- {lvl} {yr}: {int(v)}" for (lvl, yr), v in totals.items())),
         },
     )
-    yield dg.AssetCheckResult(
-        check_name="pandera_RawHoEnrolment", passed=True, metadata={"rows": len(frame), "files": len(deliveries)}
-    )
+    yield passed(RawHoEnrolment, frame, files=len(deliveries))
 
 
 def raw_asset(family: str, model, description: str, *, validate_union: bool = False) -> dg.AssetsDefinition:
@@ -164,7 +162,6 @@ def raw_asset(family: str, model, description: str, *, validate_union: bool = Fa
     every delivery of the family parsed and validated (`validate_union`: also the union of the files,
     e.g. the same period in two deliveries), with files, rows per file, years and totals recorded."""
     name = f"raw_{family}"
-    check = f"pandera_{model.__name__}"
 
     @dg.asset(
         name=name,
@@ -178,27 +175,15 @@ def raw_asset(family: str, model, description: str, *, validate_union: bool = Fa
         description=description,
         metadata={"dagster/column_schema": table_schema(model)},
         check_specs=[
-            dg.AssetCheckSpec(
-                check,
-                asset=name,
-                blocking=True,
-                description=(
-                    f"Parsed rows of every file{', and their union,' if validate_union else ''} "
-                    f"satisfy the {model.__name__} contract"
-                ),
-            )
+            contract_spec(model, name, "Every parsed file" + (", and their union," if validate_union else ""))
         ],
     )
     def _raw(context: dg.AssetExecutionContext, landing_inventory: pd.DataFrame):
-        frame, deliveries = parse_family(landing_inventory, family)
-        if not deliveries:
-            frame = empty_table(model)
-        elif validate_union and (problems := _validate(model, frame)):
-            raise fail(SourceError(problems))
-        yield dg.Output(frame, metadata=raw_metadata(frame, deliveries))
-        yield dg.AssetCheckResult(
-            check_name=check, passed=True, metadata={"rows": len(frame), "files": len(deliveries)}
+        frame, deliveries = yield from under_contract(
+            model, lambda: parse_family(landing_inventory, family, model, validate_union=validate_union), fail
         )
+        yield dg.Output(frame, metadata=raw_metadata(frame, deliveries))
+        yield passed(model, frame, files=len(deliveries))
 
     return _raw
 

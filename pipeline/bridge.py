@@ -32,6 +32,7 @@ import pandas as pd
 
 from pipeline import reference
 from pipeline.classify import Classification
+from schemas import enforce
 from schemas.classification import COMPONENTS, UNCLASSIFIED, Bridge
 
 COLUMNS = list(Bridge.to_schema().columns)
@@ -148,8 +149,7 @@ def bridge(classified: pd.DataFrame, row: Classification, edition: str) -> pd.Da
     out = out[COLUMNS].reset_index(drop=True)
     text = [c for c, dtype in Bridge.to_schema().dtypes.items() if "str" in str(dtype)]
     out = out.astype(dict.fromkeys(text, "str"))  # text even where a level had no rows
-    Bridge.validate(out, lazy=True)
-    return out
+    return enforce(Bridge, out)
 
 
 def bridges(classified: dict[str, pd.DataFrame], plan: tuple[Classification, ...], edition: str) -> pd.DataFrame:

@@ -46,6 +46,7 @@ import pandas as pd
 
 from pipeline import classify, reference
 from pipeline.reference import ReferenceTable
+from schemas import enforce
 from schemas.classification import DefinitionChanges, DefinitionComparison
 
 HISTORY = "stem/definition_history.csv"
@@ -167,8 +168,7 @@ def changes(edition: str, found: list[Change] | None = None) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
     for column in CHANGE_COLUMNS:
         frame[column] = frame[column].astype(np.int64 if column.startswith("codes_") else str)
-    DefinitionChanges.validate(frame, lazy=True)
-    return frame
+    return enforce(DefinitionChanges, frame)
 
 
 def _stem_counts(classified: pd.DataFrame, flag: str, level: pd.Series) -> pd.DataFrame:
@@ -243,8 +243,7 @@ def comparison(edition: str, cores: dict[str, pd.DataFrame], found: list[Change]
     else:
         frame = pd.concat(parts, ignore_index=True)[COMPARISON_COLUMNS]
         frame = frame.replace([np.inf, -np.inf], np.nan)
-    DefinitionComparison.validate(frame, lazy=True)
-    return frame
+    return enforce(DefinitionComparison, frame)
 
 
 def record(edition: str, folder: Path | None = None) -> pd.DataFrame:

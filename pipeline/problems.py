@@ -19,6 +19,7 @@ class SourceProblem:
     row: int | None
     column: str | None
     problem: str
+    check: str | None = None  # the table contract's check that failed (None: the file could not be read as such)
 
     def __str__(self) -> str:
         where = self.file

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline.problems import SourceProblem
+from pipeline.problems import SourceError, SourceProblem
 
 SOURCE_LINE = "source_line"
 
@@ -30,21 +30,33 @@ def empty_table(model: type[pa.DataFrameModel]) -> pd.DataFrame:
 def validate(
     model: type[pa.DataFrameModel], frame: pd.DataFrame, *, file: Path | str | None = None
 ) -> list[SourceProblem]:
-    """Validate lazily and turn every failure case into a problem with file, row and column.
+    """Validate with Pandera, lazily, and turn every failure case into a problem with file, row,
+    column and the check that failed.
 
     Rows are reported by their `source_line` (physical line in the delivery) when the frame has
-    one, by frame position otherwise. A frame the vectorised pre-check (`schemas.fast`) passes is
-    not validated again; any other frame is validated by Pandera, which names the failures.
-    """
-    from schemas.fast import passes_model
-
-    if passes_model(model, frame):
-        return []
+    one, by frame position otherwise."""
     try:
         model.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         return failure_problems(errors.failure_cases, frame, file=file)
     return []
+
+
+class ContractError(SourceError):
+    """A table breaks the contract of its Pandera model (`model`: the model's name)."""
+
+    def __init__(self, model: str, problems: list[SourceProblem]):
+        self.model = model
+        super().__init__(problems)
+
+
+def enforce(model: type[pa.DataFrameModel], frame: pd.DataFrame, *, file: Path | str | None = None) -> pd.DataFrame:
+    """The frame, once Pandera has validated it against the model; a `ContractError` naming every
+    failure case (file, row, column, check) when it breaks the contract."""
+    problems = validate(model, frame, file=file)
+    if problems:
+        raise ContractError(model.__name__, problems)
+    return frame
 
 
 def failure_problems(cases: pd.DataFrame, frame: pd.DataFrame, *, file: Path | str | None) -> list[SourceProblem]:
@@ -64,7 +76,7 @@ def failure_problems(cases: pd.DataFrame, frame: pd.DataFrame, *, file: Path | s
         column = None if case.column is None or pd.isna(case.column) else str(case.column)
         check = str(case.check)
         value = case.failure_case
-        problems.append(SourceProblem(where, row, column, f"check {check} failed for value {value!r}"))
+        problems.append(SourceProblem(where, row, column, f"check {check} failed for value {value!r}", check))
     return sorted(problems, key=lambda p: (p.file, p.row or 0, p.column or ""))
 
 

@@ -48,6 +48,7 @@ LONGEST_FIRST = (
     "test_publish_report.py",
     "test_scale_out.py",
     "test_crash_safety.py",
+    "test_contracts.py",
     "test_packaging.py",
     "test_realdata_build.py",
     "test_site_browser.py",

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.problems import SourceError, problem
-from schemas import validate
+from schemas import enforce
 
 
 def check_years(raw: pd.DataFrame, edition: str, last_year: int) -> None:
@@ -79,7 +79,4 @@ def finish(frame: pd.DataFrame, model, keys: list[str]) -> pd.DataFrame:
     frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
     for column in categorical:
         frame[column] = as_text(frame[column])
-    problems = validate(model, frame)
-    if problems:
-        raise SourceError(problems)
-    return frame
+    return enforce(model, frame)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.problems import SourceError, problem
-from schemas import validate
+from schemas import enforce
 from schemas.core_labour import (
     EmploymentByOccupation,
     LabourMarketTension,
@@ -74,10 +74,7 @@ def _counted(raw: pd.DataFrame) -> dict:
 def _validated(frame: pd.DataFrame, model, order: list[str]) -> pd.DataFrame:
     frame = frame.sort_values(order, kind="stable").reset_index(drop=True)
     frame = frame[list(model.to_schema().columns)]
-    problems = validate(model, frame)
-    if problems:
-        raise SourceError(problems)
-    return frame
+    return enforce(model, frame)
 
 
 def employment_by_occupation(raw: pd.DataFrame, edition: str, last_year: int) -> pd.DataFrame:

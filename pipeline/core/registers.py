@@ -11,8 +11,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.core.labour import check_years
-from pipeline.problems import SourceError
-from schemas import empty_table, validate
+from schemas import empty_table, enforce
 from schemas.core_labour import ProgrammeParticipation
 
 
@@ -71,13 +70,10 @@ def programme_participation(
     frame["grant_eur"] = frame["grant_eur"].astype("float64")
     frame = frame.sort_values(["programme", "year", "school_code", "company", "project_code"], kind="stable")
     frame = frame.reset_index(drop=True)[columns]
-    problems = validate(ProgrammeParticipation, frame)
-    if problems:
-        raise SourceError(problems)
-    return frame
+    return enforce(ProgrammeParticipation, frame)
 
 
 def empty_participation() -> pd.DataFrame:
     from schemas.core_labour import ProgrammeParticipation as model
 
-    return empty_table(model)
+    return enforce(model, empty_table(model))

@@ -23,7 +23,7 @@ import pandas as pd
 
 from pipeline import disclosure, reference, regions
 from pipeline.indicators.cells import Context, period_flags
-from schemas import empty_table
+from schemas import empty_table, enforce
 from schemas.indicators import COLUMNS, Coverage, Indicators
 
 DEFINITIONS = ("nl", "isced")
@@ -154,7 +154,7 @@ def assemble(cells: Mapping[str, pd.DataFrame | str], edition: str) -> tuple[pd.
             }
         )
     coverage = pd.DataFrame(rows, columns=list(Coverage.to_schema().columns))
-    Coverage.validate(coverage, lazy=True)
+    enforce(Coverage, coverage)
     frame = finish(pd.concat(frames, ignore_index=True)) if frames else finish(empty_table(Indicators))
     return frame, coverage
 
@@ -179,5 +179,4 @@ def finish(frame: pd.DataFrame) -> pd.DataFrame:
     for column in ("numerator", "denominator", "value", "value_low", "value_high"):
         frame[column] = frame[column].astype(float)
     frame["boundary_year"] = frame["boundary_year"].astype("Int64")
-    Indicators.validate(frame, lazy=True)
-    return frame
+    return enforce(Indicators, frame)

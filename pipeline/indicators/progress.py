@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline import reference
+from schemas import enforce
 from schemas.indicators import Progress
 
 RULES = ("linear",)
@@ -76,5 +77,4 @@ def progress(indicators: pd.DataFrame, edition: str) -> pd.DataFrame:
         frame[column] = frame[column].astype("int64")
     for column in ("path_value", "distance"):
         frame[column] = frame[column].round(4)
-    Progress.validate(frame, lazy=True)
-    return frame
+    return enforce(Progress, frame)

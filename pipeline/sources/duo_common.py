@@ -126,17 +126,14 @@ def raise_if(problems: list[SourceProblem]) -> None:
 
 def finish(frame: pd.DataFrame, model, path: Path) -> pd.DataFrame:
     """Order the columns as the model, fix integer types, validate (problems with file/row/column)."""
-    from schemas import validate
+    from schemas import enforce
 
     schema = model.to_schema()
     frame = frame[list(schema.columns)]
     for column, spec in schema.columns.items():
         if str(spec.dtype) == "int64" and frame[column].dtype != np.int64:
             frame[column] = frame[column].astype(np.int64)
-    problems = validate(model, frame, file=path)
-    if problems:
-        raise SourceError(problems)
-    return frame.reset_index(drop=True)
+    return enforce(model, frame, file=path).reset_index(drop=True)
 
 
 def low_high(count: pd.Series, masked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

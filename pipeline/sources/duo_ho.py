@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 
 from pipeline.problems import SourceError, SourceProblem, problem
-from pipeline.sources import Delivery, SourceFormat, duo_arrow, register
+from pipeline.sources import Delivery, SourceFormat, register
 from pipeline.sources.duo_common import (
     MASK,
     check_columns,
@@ -125,9 +125,6 @@ def _signature(kind: str, generation: str):
 def parse_ho(path: Path, kind: str, generation: str) -> Delivery:
     columns = _layout(generation, kind == "diplomas")
     family = FAMILIES[kind]
-    delivery = _parse_arrow(path, kind, generation, columns)
-    if delivery is not None:
-        return delivery
     table = read_text_table(path, footer_prefixes=FOOTER_PREFIXES if generation == "-2017" else ())
     header = table.header
     level = level_from_name(path.name)
@@ -174,53 +171,6 @@ def parse_ho(path: Path, kind: str, generation: str) -> Delivery:
         frame=long,
         encoding=table.encoding,
         skipped_lines=tuple(table.skipped_lines),
-    )
-
-
-def _parse_arrow(path: Path, kind: str, generation: str, columns: dict[str, str]) -> Delivery | None:
-    """`parse_ho` on the Arrow-native path (`duo_arrow`), or None where the file needs the usual path."""
-    level = level_from_name(path.name)
-    wide = duo_arrow.read_checked(
-        path,
-        list(columns),
-        lambda header: year_columns(header, generation),
-        footer_prefixes=FOOTER_PREFIXES if generation == "-2017" else (),
-    )
-    if level is None or wide is None:
-        return None
-    years = year_columns(wide.header, generation)
-    model = RawHoDiploma if kind == "diplomas" else RawHoEnrolment
-    fixed, coded = duo_arrow.trimmed_columns(wide, columns, model)
-    numbers = coded["municipality_number"][1] if "municipality_number" in coded else fixed["municipality_number"]
-    if not duo_arrow.known_municipality_numbers(numbers):
-        return None
-    parsed = (
-        duo_arrow.counts([wide.columns[c] for c in years], mask=MASK if generation == "2023-" else None)
-        if years
-        else None
-    )
-    if parsed is None:
-        return None
-    parts = []
-    for column in years:
-        if generation == "-2017":
-            year, sex = YEAR_SEX.match(column).groups()
-            parts.append({"sex": sex.lower(), "year": int(year)})
-        else:
-            parts.append({"year": int(column)})
-    constants = {"level": level, "source_file": path.name}
-    if kind != "diplomas" and "programme_phase" not in fixed:
-        constants["programme_phase"] = ""
-    long = duo_arrow.long_frame(model, fixed, parts, constants, wide.lines, *parsed, coded=coded)
-    if long is None:
-        return None
-    return Delivery(
-        path=path,
-        family=FAMILIES[kind],
-        generation=generation,
-        frame=long,
-        encoding=wide.encoding,
-        skipped_lines=wide.skipped_lines,
     )
 
 

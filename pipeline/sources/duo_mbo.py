@@ -26,16 +26,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from pipeline.problems import SourceProblem, problem
-from pipeline.sources import Delivery, SourceFormat, duo_arrow, register
+from pipeline.sources import Delivery, SourceFormat, register
 from pipeline.sources.duo_common import (
     check_columns,
     finish,
     parse_counts,
-    place_code,
     place_municipalities,
     raise_if,
     strip_all,
@@ -110,9 +107,6 @@ def _qualification_level(path: Path, frame: pd.DataFrame, problems: list[SourceP
 
 
 def parse_2015(path: Path, kind: str) -> Delivery:
-    delivery = _arrow_2015(path, kind)
-    if delivery is not None:
-        return delivery
     table = read_text_table(path)
     header = table.header
     sex_year = [h for h in header if SEX_YEAR.match(h)]
@@ -151,9 +145,6 @@ def parse_2015(path: Path, kind: str) -> Delivery:
 
 def parse_2020(path: Path, kind: str) -> Delivery:
     columns = columns_2020(kind)
-    delivery = _arrow_2020(path, kind)
-    if delivery is not None:
-        return delivery
     table = read_text_table(path)
     check_columns(path, table.header, list(columns), [])
     frame = table.frame
@@ -182,92 +173,6 @@ def parse_2020(path: Path, kind: str) -> Delivery:
     data["count"] = counts.mask(pd.Series(masked, index=counts.index))
     data["masked"] = masked
     return _delivery(path, kind, "2020-", data, table)
-
-
-def _arrow_fixed(path: Path, columns: dict[str, str], variable: list[str]):
-    """The trimmed fixed columns of an mbo file read by Arrow, with the level as int64 and the
-    municipality of each place, and the codes of the text columns (`duo_arrow.trimmed_columns`);
-    None where the file needs the usual path."""
-    wide = duo_arrow.read_checked(path, list(columns), variable)
-    if wide is None:
-        return None, None, None
-    kept = RawMbo.to_schema().columns
-    fixed, coded = duo_arrow.trimmed_columns(
-        wide,
-        {duo: ours for duo, ours in columns.items() if ours in kept or ours in ("count_text", "mask_flag")},
-        RawMbo,
-    )
-    fixed["qualification_level"] = duo_arrow.integers(fixed["qualification_level"])
-    fixed["municipality_code"] = duo_arrow.codes_by_name(fixed["place_name"], place_code(), as_text=False)
-    if fixed["qualification_level"] is None or fixed["municipality_code"] is None:
-        return None, None, None
-    return wide, fixed, coded
-
-
-def _arrow_2015(path: Path, kind: str) -> Delivery | None:
-    """`parse_2015` on the Arrow-native path (`duo_arrow`), or None where the file needs the usual path."""
-    wide, fixed, coded = _arrow_fixed(path, COLUMNS_2015, lambda header: [h for h in header if SEX_YEAR.match(h)])
-    if wide is None:
-        return None
-    years = sorted({int(SEX_YEAR.match(h).group(2)) for h in wide.header if SEX_YEAR.match(h)})
-    if not years or any(f"{sex}{year}" not in wide.columns for year in years for sex in ("MAN", "VROUW", "TOTAAL")):
-        return None
-    by_sex = duo_arrow.counts(
-        [wide.columns[f"{sex}{year}"] for year in years for sex in ("MAN", "VROUW")], mask=None, empty_is_zero=True
-    )
-    totals = duo_arrow.counts([wide.columns[f"TOTAAL{year}"] for year in years], mask=None, empty_is_zero=True)
-    if by_sex is None or totals is None:
-        return None
-    n = len(wide.lines)
-    pairs = by_sex[0].reshape(len(years), 2, n)
-    if not np.array_equal(pairs.sum(axis=1), totals[0].reshape(len(years), n)):  # TOTAAL is MAN + VROUW
-        return None
-    parts = [{"sex": sex, "year": year} for year in years for sex in ("man", "vrouw")]
-    long = duo_arrow.long_frame(RawMbo, fixed, parts, {"source_file": path.name}, wide.lines, *by_sex, coded=coded)
-    if long is None:
-        return None
-    return Delivery(
-        path=path,
-        family=FAMILIES[kind],
-        generation="2015-2019",
-        frame=long,
-        encoding=wide.encoding,
-        skipped_lines=wide.skipped_lines,
-    )
-
-
-def _arrow_2020(path: Path, kind: str) -> Delivery | None:
-    """`parse_2020` on the Arrow-native path (`duo_arrow`), or None where the file needs the usual path."""
-    wide, fixed, coded = _arrow_fixed(path, columns_2020(kind), lambda header: [])
-    if wide is None:
-        return None
-    flag = pc.utf8_upper(fixed.pop("mask_flag"))
-    counts = duo_arrow.counts([fixed.pop("count_text")], mask=None)
-    year = duo_arrow.integers(fixed["year"])
-    if (
-        counts is None
-        or year is None
-        or not pc.all(pc.is_in(flag, value_set=pa.array(["J", "N"], type=flag.type))).as_py()
-    ):
-        return None
-    masked = pc.equal(flag, "J").to_numpy(zero_copy_only=False)
-    if (masked & (counts[0] != 4)).any():  # INDICATIEAVG='J' comes with the count 4
-        return None
-    fixed["sex"] = pc.utf8_lower(fixed["sex"])
-    fixed["year"] = year
-    long = duo_arrow.long_frame(
-        RawMbo, fixed, [{}], {"source_file": path.name}, wide.lines, counts[0], masked, coded=coded
-    )
-    if long is None:
-        return None
-    return Delivery(
-        path=path,
-        family=FAMILIES[kind],
-        generation="2020-",
-        frame=long,
-        encoding=wide.encoding,
-        skipped_lines=wide.skipped_lines,
-    )
 
 
 def _delivery(path: Path, kind: str, generation: str, long: pd.DataFrame, table) -> Delivery:
