@@ -241,7 +241,8 @@ def edition_release(
                 extra_tables=stem_tables,
                 extras=extras,
             ) as job:
-                downloads.write(stage, indicators, indicator_logic.catalogue())  # CSV/XLSX/JSON + data dictionary
+                # CSV/XLSX/JSON + data dictionary; the workbook's cover marks a synthetic-sample edition
+                downloads.write(stage, indicators, indicator_logic.catalogue(), synthetic=extras.synthetic)
                 written = warehouse.replace_edition(
                     warehouse_db.url,
                     edition,
