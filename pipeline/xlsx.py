@@ -4,9 +4,10 @@ The layout follows the spreadsheet conventions of the UK Government Analysis Fun
 `aftables`/`gptables` packages): a cover sheet first, a contents sheet that links every sheet, a
 notes sheet, then one table per sheet. Every sheet has its title in cell A1; a table sheet has two
 lines about the table (Dutch, English) below it and the table itself from row `HEADER_ROW`: one
-header row, frozen, marked up as an Excel table (named, with a filter), no merged cells, no empty
-rows or columns inside it. Numbers are stored as numbers with a number format; a missing value is
-an empty cell; text is always text (never a formula, a link or a number).
+header row, frozen, with a filter, no merged cells, no empty rows or columns inside it (no Excel
+"table" object: XlsxWriter writes those only in its default mode, which holds every cell in
+memory; here each row leaves memory once written). Numbers are stored as numbers with a number
+format; a missing value is an empty cell; text is always text (never a formula, a link or a number).
 
 The file is deterministic: XlsxWriter writes its zip entries with a fixed date, and the document
 properties carry the edition's publication date, not the clock.
@@ -29,7 +30,6 @@ WIDTH_SAMPLE = 2000  # rows a column's width is judged on (the widest of them, s
 INTEGER_FORMAT = "0"  # years and codes: no thousands separator
 WHOLE_FORMAT = "#,##0"
 FRACTION_FORMAT = "#,##0.0##"  # the stored value keeps its full precision
-TABLE_STYLE = "Table Style Light 1"
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ def write(path: Path, cover: Cover, tables: list[Table], properties: Properties)
             "strings_to_numbers": False,
             "strings_to_formulas": False,
             "strings_to_urls": False,
+            "constant_memory": True,  # rows are written in order and leave memory as soon as they are written
         },
     )
     try:
@@ -140,80 +141,77 @@ def _table(book: xlsxwriter.Workbook, table: Table, styles: _Styles, sheets: set
     sheet.write_string(2, 0, table.line_en, styles.text)
     first = HEADER_ROW  # 0-based row of the first data row
     last = first + len(frame) - 1
-    for col, name in enumerate(frame.columns):
-        column = frame[name]
-        if name == table.link_column:
-            _links(sheet, column, col, first, sheets, table.sheet, styles)
-            width = _text_width(column)
-        elif isinstance(column.dtype, pd.StringDtype) or column.dtype == object:
-            width = _text_column(sheet, column, col, first, table.sheet, styles)
-        elif pd.api.types.is_bool_dtype(column.dtype):
-            for row, value in _present(column):
-                sheet.write_boolean(first + row, col, bool(value), styles.text)
-            width = 6
-        elif pd.api.types.is_integer_dtype(column.dtype):
-            for row, value in _present(column):
-                sheet.write_number(first + row, col, int(value), styles.integer)
-            width = max(6, len(str(column.max())) + 1)
-        elif pd.api.types.is_float_dtype(column.dtype):
-            width = _float_column(sheet, column, col, first, table.sheet, styles)
-        else:
-            raise TypeError(f"sheet {table.sheet}, column {name}: {column.dtype} has no spreadsheet type")
+    columns = [_column(sheet, frame[name], table, sheets, styles) for name in frame.columns]
+    for col, (name, column) in enumerate(zip(frame.columns, columns)):
         # the header's filter button takes about three characters
-        sheet.set_column(col, col, min(MAX_WIDTH, max(width, _header_width(str(name)))))
-    sheet.add_table(
-        HEADER_ROW - 1,
-        0,
-        last,
-        len(frame.columns) - 1,
-        {
-            "name": _table_name(table.sheet),
-            "style": TABLE_STYLE,
-            "columns": [{"header": str(name), "header_format": styles.header} for name in frame.columns],
-        },
-    )
+        sheet.set_column(col, col, min(MAX_WIDTH, max(column.width, _header_width(str(name)))))
+    for col, name in enumerate(frame.columns):
+        sheet.write_string(HEADER_ROW - 1, col, str(name), styles.header)
+    sheet.autofilter(HEADER_ROW - 1, 0, last, len(frame.columns) - 1)
+    # row by row: the workbook is written in constant-memory mode, each row leaves memory when the next begins
+    for row in range(len(frame)):
+        for col, column in enumerate(columns):
+            value = column.values[row]
+            if value is not None:
+                column.write(first + row, col, value, column.formats[row])
     sheet.freeze_panes(HEADER_ROW, 0)
     # codes and periods are text on purpose ('2024', '0363'): no "number stored as text" marks
     sheet.ignore_errors({"number_stored_as_text": f"A{first + 1}:{xl_rowcol_to_cell(last, len(frame.columns) - 1)}"})
 
 
-def _present(column: pd.Series):
-    """(row, value) of every cell that holds a value."""
+@dataclass
+class _Column:
+    """How one column is written: the worksheet method, the cell values (None: an empty cell) and
+    their formats, and the column's width in characters."""
+
+    write: object
+    values: list
+    formats: list
+    width: int
+
+
+def _column(sheet, column: pd.Series, table: Table, sheets: set[str], styles: _Styles) -> _Column:
+    name, n = column.name, len(column)
     present = column.notna().to_numpy()
-    values = column.to_numpy(dtype=object)
-    for row in np.flatnonzero(present):
-        yield int(row), values[row]
+    if name == table.link_column:
+        targets = column.to_numpy(dtype=object)
+        for target in targets[present]:
+            if target not in sheets:
+                raise ValueError(f"sheet {table.sheet}: link to {target!r}, which is no sheet of the workbook")
 
+        def link(row: int, col: int, target: str, cell_format) -> None:
+            sheet.write_url(row, col, f"internal:'{target}'!A1", cell_format, target)
 
-def _text_column(sheet, column: pd.Series, col: int, first: int, name: str, styles: _Styles) -> int:
-    for row, value in _present(column):
-        if not isinstance(value, str):
-            raise TypeError(f"sheet {name}, column {column.name}, row {row + 1}: {value!r} in a text column")
-        if value:
-            sheet.write_string(first + row, col, value, styles.text)
-    return _text_width(column)
-
-
-def _float_column(sheet, column: pd.Series, col: int, first: int, name: str, styles: _Styles) -> int:
-    values = column.to_numpy("float64", na_value=np.nan)
-    present = ~np.isnan(values)
-    if np.isinf(values).any():
-        row = int(np.flatnonzero(np.isinf(values))[0])
-        raise ValueError(f"sheet {name}, column {column.name}, row {row + 1}: {values[row]} cannot be stored in a cell")
-    whole = present & (values == np.round(values))
-    for row in np.flatnonzero(present):
-        value = float(values[row])
-        sheet.write_number(first + int(row), col, value, styles.whole if whole[row] else styles.fraction)
-    largest = float(np.nanmax(np.abs(values))) if present.any() else 0.0
-    digits = len(f"{largest:,.0f}") + (4 if (present & ~whole).any() else 0)
-    return max(8, digits + 2)
-
-
-def _links(sheet, column: pd.Series, col: int, first: int, sheets: set[str], name: str, styles: _Styles) -> None:
-    for row, target in _present(column):
-        if target not in sheets:
-            raise ValueError(f"sheet {name}: link to {target!r}, which is no sheet of the workbook")
-        sheet.write_url(first + row, col, f"internal:'{target}'!A1", styles.link, target)
+        values = [t if p else None for t, p in zip(targets.tolist(), present)]
+        return _Column(link, values, [styles.link] * n, _text_width(column))
+    if isinstance(column.dtype, pd.StringDtype) or column.dtype == object:
+        values = column.to_numpy(dtype=object)
+        for row in np.flatnonzero(present):
+            if not isinstance(values[row], str):
+                raise TypeError(f"sheet {table.sheet}, column {name}, row {row + 1}: {values[row]!r} in a text column")
+        values = [v if p and v != "" else None for v, p in zip(values.tolist(), present)]
+        return _Column(sheet.write_string, values, [styles.text] * n, _text_width(column))
+    if pd.api.types.is_bool_dtype(column.dtype):
+        values = [bool(v) if p else None for v, p in zip(column.to_numpy(dtype=object).tolist(), present)]
+        return _Column(sheet.write_boolean, values, [styles.text] * n, 7)
+    if pd.api.types.is_integer_dtype(column.dtype):
+        values = [int(v) if p else None for v, p in zip(column.to_numpy(dtype=object).tolist(), present)]
+        return _Column(sheet.write_number, values, [styles.integer] * n, max(6, len(str(column.max())) + 1))
+    if pd.api.types.is_float_dtype(column.dtype):
+        numbers = column.to_numpy("float64", na_value=np.nan)
+        if np.isinf(numbers).any():
+            row = int(np.flatnonzero(np.isinf(numbers))[0])
+            raise ValueError(
+                f"sheet {table.sheet}, column {name}, row {row + 1}: {numbers[row]} cannot be stored in a cell"
+            )
+        present = ~np.isnan(numbers)
+        whole = present & (numbers == np.round(numbers))
+        values = [v if p else None for v, p in zip(numbers.tolist(), present)]
+        formats = [styles.whole if w else styles.fraction for w in whole.tolist()]
+        largest = float(np.nanmax(np.abs(numbers))) if present.any() else 0.0
+        digits = len(f"{largest:,.0f}") + (4 if (present & ~whole).any() else 0)
+        return _Column(sheet.write_number, values, formats, max(8, digits + 2))
+    raise TypeError(f"sheet {table.sheet}, column {name}: {column.dtype} has no spreadsheet type")
 
 
 def _text_width(column: pd.Series) -> int:
@@ -225,9 +223,3 @@ def _text_width(column: pd.Series) -> int:
 
 def _header_width(name: str) -> int:
     return len(name) + 4
-
-
-def _table_name(sheet: str) -> str:
-    """An Excel table name: letters, digits and underscores, not starting with a digit."""
-    name = "".join(c if c.isalnum() else "_" for c in sheet)
-    return name if name[:1].isalpha() else f"t_{name}"
