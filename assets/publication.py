@@ -149,7 +149,6 @@ def _every_upstream_asset() -> list[dg.AssetKey]:
     group_name="publication",
     owners=["team:ptvt-monitor"],
     kinds={"sql", "pdf", "html", "csv"},
-    code_version="5",
     tags={"techpact/stage": "publication"},
     deps=_every_upstream_asset(),
     # the stage tables are only copied into the warehouse: streamed in batches, never loaded whole
