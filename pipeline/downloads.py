@@ -197,8 +197,11 @@ def write_workbook(
     described = [(cover.sheet, *_both(t, "workbook_sheet_cover"))]
     described += [(sheet, *_both(t, line)) for sheet, _, line, _ in sheets]
     contents = pd.DataFrame(described, columns=["werkblad / sheet", "inhoud", "contents"]).astype("str")
-    tables = [table("contents", "contents", "workbook_contents_line", contents, link_column="werkblad / sheet")]
-    tables += [table(sheet, key, line, data) for sheet, key, line, data in sheets]
+    tables = [
+        table("contents", "contents", "workbook_contents_line", contents, link_column="werkblad / sheet", wrap=True)
+    ]
+    # the sentences of the notes, the contents and the dictionary wrap; the indicator rows stay one line high
+    tables += [table(sheet, key, line, data, wrap=sheet != "indicators") for sheet, key, line, data in sheets]
     properties = xlsx.Properties(
         title=title[1],
         subject=title[0],

@@ -42,6 +42,7 @@ class Table:
     line_en: str
     frame: pd.DataFrame
     link_column: str | None = None  # a column whose cells name a sheet of the workbook: written as links
+    wrap: bool = False  # text wider than MAX_WIDTH wraps (short tables of sentences), else it is cut off in view
 
 
 @dataclass(frozen=True)
@@ -122,10 +123,11 @@ def _cover(book: xlsxwriter.Workbook, cover: Cover, styles: _Styles) -> None:
         row += 1
         for col, text in enumerate(cover.warning):
             sheet.write_string(row, col, text, styles.warning)
-    for heading, text in cover.sections:
+    for heading, text in cover.sections:  # row by row (constant-memory mode): heading, then its text
         row += 2  # one empty row between sections, none inside one
         for col in (0, 1):
             sheet.write_string(row, col, heading[col], styles.heading)
+        for col in (0, 1):
             sheet.write_string(row + 1, col, text[col], styles.wrap)
         row += 1
     sheet.activate()
@@ -190,7 +192,9 @@ def _column(sheet, column: pd.Series, table: Table, sheets: set[str], styles: _S
             if not isinstance(values[row], str):
                 raise TypeError(f"sheet {table.sheet}, column {name}, row {row + 1}: {values[row]!r} in a text column")
         values = [v if p and v != "" else None for v, p in zip(values.tolist(), present)]
-        return _Column(sheet.write_string, values, [styles.text] * n, _text_width(column))
+        return _Column(
+            sheet.write_string, values, [styles.wrap if table.wrap else styles.text] * n, _text_width(column)
+        )
     if pd.api.types.is_bool_dtype(column.dtype):
         values = [bool(v) if p else None for v, p in zip(column.to_numpy(dtype=object).tolist(), present)]
         return _Column(sheet.write_boolean, values, [styles.text] * n, 7)

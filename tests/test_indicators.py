@@ -535,6 +535,8 @@ def test_xlsx_download_is_an_accessible_statistical_workbook(tmp_path):
     ]
     assert cover[2:4] == [messages["nl"]["sample_mark"], messages["en"]["sample_mark"]]  # the synthetic sample
     assert messages["en"]["contact"] in cover and "Edition 2024. Published on 1 June 2024" in cover
+    for key in ("workbook_about", "workbook_edition", "sources", "download_licence", "contents", "workbook_notes"):
+        assert messages["nl"][key] in cover and messages["en"][key] in cover, key  # every heading in both languages
     assert any(messages["en"]["source_duo_ho_first_years"] in text for text in cover)  # the indicator's source
     # contents: every other sheet, each a link to it
     contents = book["contents"]
