@@ -1,7 +1,7 @@
 """Code versions from the code: an asset's `code_version` is a short sha256 of the source of the
 function it runs and of the project code that function uses (the functions and classes of
-`pipeline`, `assets` and `schemas` it names, directly or through them, and the plain constants of
-those modules it names). A changed transformation changes the versions of the assets that run it,
+`pipeline`, `assets` and `schemas` it names, directly or through them, and the immutable constants
+of those modules it names). A changed transformation changes the versions of the assets that run it,
 and Dagster marks them stale by itself; a change elsewhere leaves them as they are. The asset checks
 of this code location are check specs of their asset and run in its function: they carry its version.
 
@@ -57,7 +57,7 @@ def sources(*functions: Callable) -> dict[str, str]:
     return found
 
 
-@functools.cache
+@functools.cache  # the text of a function or class does not change while it lives (what it names may)
 def _source(item: object) -> str:
     try:
         return inspect.getsource(item)
@@ -79,12 +79,7 @@ def _is_project_module(item: object) -> bool:
     return isinstance(item, types.ModuleType) and item.__name__.split(".")[0] in PROJECT_PACKAGES
 
 
-@functools.cache
-def _used(item: object) -> tuple[tuple[str, object], ...]:
-    return tuple(_uses(item))
-
-
-def _uses(item: object) -> Iterable[tuple[str, object]]:
+def _used(item: object) -> Iterable[tuple[str, object]]:
     """(qualified name or '', object) of what a function or class names: its globals, the attributes
     it reads of project modules, the values it closes over; for a class, what its methods name."""
     if isinstance(item, type):
@@ -121,21 +116,17 @@ def _names(code: types.CodeType) -> Iterable[str]:
 
 
 def _constant(value: object) -> str | None:
-    """A plain constant (text, number, or a tuple, list, set or dict of those) as stable text; None for
-    anything else."""
+    """An immutable constant (text, a number, or a tuple or frozenset of those) as stable text; None
+    for anything else: a module's list, dict or set may be a cache filled at run time, and its
+    content must not make the version depend on what ran before."""
     if isinstance(value, SIMPLE):
         return repr(value)
-    if isinstance(value, tuple | list):
+    if isinstance(value, tuple):
         items = [_constant(v) for v in value]
-        return None if None in items else f"{type(value).__name__}({', '.join(items)})"
-    if isinstance(value, set | frozenset):  # sorted: a set's order depends on the hash seed
+        return None if None in items else f"tuple({', '.join(items)})"
+    if isinstance(value, frozenset):  # sorted: a set's order depends on the hash seed
         items = [_constant(v) for v in value]
-        return None if None in items else f"set({', '.join(sorted(items))})"
-    if isinstance(value, dict):
-        pairs = [(_constant(k), _constant(v)) for k, v in value.items()]
-        if any(k is None or v is None for k, v in pairs):
-            return None
-        return "dict(" + ", ".join(f"{k}: {v}" for k, v in pairs) + ")"
+        return None if None in items else f"frozenset({', '.join(sorted(items))})"
     return None
 
 

@@ -17,7 +17,8 @@ from pipeline.settings import PROJECT_ROOT
 PROBE = "pipeline._code_version_probe"  # a module of the project's package, read from a test folder
 SOURCE = """
 FACTOR = 2
-LEVELS = {"hbo", "wo"}
+LEVELS = frozenset({"hbo", "wo"})
+_CACHE = {}
 
 
 def helper(x):
@@ -29,6 +30,7 @@ def unrelated():
 
 
 def compute(x):
+    _CACHE[x] = x
     return helper(x) + len(LEVELS)
 """
 
@@ -60,8 +62,11 @@ def test_a_changed_function_or_what_it_uses_changes_the_code_version(load):
     }
     for what, text in changed.items():
         assert code_version(load(text).compute) != version, what
-    # code the function does not use leaves its version as it is
+    # code the function does not use leaves its version as it is, and so does what it has run
     assert code_version(load(SOURCE.replace("return 1", "return 2")).compute) == version
+    module = load(SOURCE)
+    module.compute(3)  # fills the module's cache
+    assert code_version(module.compute) == version
 
 
 def asset_versions_script() -> str:
