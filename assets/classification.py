@@ -59,7 +59,6 @@ def classified_asset(row: classify.Classification) -> dg.AssetsDefinition:
     @dg.asset(
         name=row.asset,
         ins={"core": dg.AssetIn(row.core)},
-        code_version="2",
         deps=["reference_stem"],
         metadata={
             "dagster/column_schema": table_schema(row.output_model()),
@@ -118,7 +117,6 @@ BRIDGED = [row for row in classify.plan() if row.population]
 
 @dg.asset(
     ins={row.asset: dg.AssetIn(row.asset) for row in BRIDGED},
-    code_version="1",
     metadata={"dagster/column_schema": table_schema(Bridge)},
     check_specs=[
         dg.AssetCheckSpec(
@@ -169,7 +167,6 @@ def stem_bridge(context: dg.AssetExecutionContext, **classified: pd.DataFrame):
 
 
 @dg.asset(
-    code_version="1",
     deps=["reference_stem"],
     metadata={"dagster/column_schema": table_schema(DefinitionChanges)},
     check_specs=[contract_spec(DefinitionChanges, "definition_changes")],
@@ -197,7 +194,6 @@ def definition_changes(context: dg.AssetExecutionContext):
 
 @dg.asset(
     ins={row.core: dg.AssetIn(row.core) for row in classify.plan()},
-    code_version="1",
     deps=["reference_stem"],
     metadata={"dagster/column_schema": table_schema(DefinitionComparison)},
     check_specs=[contract_spec(DefinitionComparison, "definition_comparison")],

@@ -29,7 +29,6 @@ from schemas.core_labour import (
     group_name="core",
     owners=["team:ptvt-monitor"],
     kinds={"pandas"},
-    code_version="1",
     tags={"techpact/stage": "core"},
     metadata={"dagster/column_schema": table_schema(HoFirstYears)},
     check_specs=[
@@ -77,7 +76,6 @@ def core_family_asset(name: str, raw_family: str, build, model, description: str
         group_name="core",
         owners=["team:ptvt-monitor"],
         kinds={"pandas"},
-        code_version="1",
         tags={"techpact/stage": "core"},
         description=description,
         ins={
@@ -204,7 +202,6 @@ def labour_core_asset(
         group_name="core",
         owners=["team:ptvt-monitor"],
         kinds={"pandas"},
-        code_version="1",
         tags={"techpact/stage": "core"},
         description=description,
         ins={"raw": dg.AssetIn(raw_name)},
@@ -307,7 +304,6 @@ def _vo_pupils_asset():
         group_name="core",
         owners=["team:ptvt-monitor"],
         kinds={"pandas"},
-        code_version="2",
         tags={"techpact/stage": "core"},
         description=(
             "vo pupils of vmbo, havo and vwo per location, profile, year of study and sex; the municipality "
@@ -365,7 +361,6 @@ labour_core_assets = [labour_core_asset(name, *spec) for name, spec in LABOUR_CO
     group_name="core",
     owners=["team:ptvt-monitor"],
     kinds={"pandas"},
-    code_version="1",
     tags={"techpact/stage": "core"},
     metadata={"dagster/column_schema": table_schema(ProgrammeParticipation)},
     check_specs=[

@@ -64,7 +64,6 @@ def family_asset(family: logic.Family):
         group_name="indicators",
         owners=["team:ptvt-monitor"],
         kinds={"pandas"},
-        code_version="1",
         tags={"techpact/stage": "indicators"},
         deps=REFERENCES,
         ins={"table": dg.AssetIn(family.table)},
@@ -113,7 +112,6 @@ FAMILY_ASSETS = [family_asset(family) for family in FAMILIES]
         "indicators": dg.AssetOut(
             owners=["team:ptvt-monitor"],
             kinds={"pandas"},
-            code_version="3",
             tags={"techpact/stage": "indicators"},
             metadata={"dagster/column_schema": table_schema(Indicators)},
             description="All indicators of the edition in one long table (downloads layout).",
@@ -121,7 +119,6 @@ FAMILY_ASSETS = [family_asset(family) for family in FAMILIES]
         "indicator_coverage": dg.AssetOut(
             owners=["team:ptvt-monitor"],
             kinds={"pandas"},
-            code_version="1",
             tags={"techpact/stage": "indicators"},
             metadata={"dagster/column_schema": table_schema(Coverage)},
             description="Per catalogue entry: computed, no function yet, or source absent.",
@@ -176,7 +173,6 @@ def indicators(context: dg.AssetExecutionContext, **inputs):
     group_name="indicators",
     owners=["team:ptvt-monitor"],
     kinds={"pandas"},
-    code_version="1",
     deps=["reference_indicator_targets"],
     tags={"techpact/stage": "indicators"},
     metadata={"dagster/column_schema": table_schema(Progress)},

@@ -149,7 +149,6 @@ def _every_upstream_asset() -> list[dg.AssetKey]:
     group_name="publication",
     owners=["team:ptvt-monitor"],
     kinds={"sql", "pdf", "html", "csv"},
-    code_version="5",
     tags={"techpact/stage": "publication"},
     deps=_every_upstream_asset(),
     # the stage tables are only copied into the warehouse: streamed in batches, never loaded whole
@@ -241,7 +240,8 @@ def edition_release(
                 extra_tables=stem_tables,
                 extras=extras,
             ) as job:
-                downloads.write(stage, indicators, indicator_logic.catalogue())  # CSV/XLSX/JSON + data dictionary
+                # CSV/XLSX/JSON + data dictionary; the workbook's cover marks a synthetic-sample edition
+                downloads.write(stage, indicators, indicator_logic.catalogue(), synthetic=extras.synthetic)
                 written = warehouse.replace_edition(
                     warehouse_db.url,
                     edition,

@@ -46,7 +46,6 @@ def fail(error: SourceError) -> dg.Failure:
     group_name="raw",
     owners=["team:ptvt-monitor"],
     kinds={"python", "csv"},
-    code_version="1",
     tags={"techpact/stage": "raw"},
     check_specs=[
         dg.AssetCheckSpec(
@@ -130,7 +129,6 @@ def parse_family(
     group_name="raw",
     owners=["team:ptvt-monitor"],
     kinds={"pandas", "pandera"},
-    code_version="1",
     deps=["landing_duo_ho_first_years"],
     tags={"techpact/stage": "raw"},
     metadata={"dagster/column_schema": table_schema(RawHoEnrolment)},
@@ -169,7 +167,6 @@ def raw_asset(family: str, model, description: str, *, validate_union: bool = Fa
         group_name="raw",
         owners=["team:ptvt-monitor"],
         kinds={"pandas", "pandera"},
-        code_version="1",
         deps=[f"landing_{family}"],
         tags={"techpact/stage": "raw"},
         description=description,

@@ -17,7 +17,8 @@ Operations (the daemon runs them; `techpact ui` shows them):
 - every run of an edition carries the tag techpact/edition=<edition>; the run queue in dagster.yaml
   admits one run per edition at a time, and publication takes a file lock per edition.
 - policies applied here, in one place: retries for transient failures, code references (and git
-  links when the repository has a remote), default owners.
+  links when the repository has a remote), default owners, code versions from the source of the
+  functions the assets run (pipeline.code_versions).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import dagster as dg
 
 from assets import classification, core, indicators, publication, raw, sources
 from pipeline import landing_watch
+from pipeline.code_versions import with_code_versions
 from pipeline.dagster_support import (
     CATEGORICAL_TABLE_LOADER,
     STORED_TABLE_LOADER,
@@ -174,7 +176,8 @@ def build_defs(
     from assets.partitions import editions
 
     settings = settings or Settings()
-    pipeline_assets = list(dg.map_asset_specs(default_owner, dg.load_assets_from_modules(list(ASSET_MODULES))))
+    loaded = with_code_versions(dg.load_assets_from_modules(list(ASSET_MODULES)))
+    pipeline_assets = list(dg.map_asset_specs(default_owner, loaded))
     all_sources = [*sources.landing_sources, *sources.reference_sources]
     run_executor = executor or dg.in_process_executor
     edition_job = dg.define_asset_job(

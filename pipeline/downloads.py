@@ -62,8 +62,9 @@ def dictionary() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def write(folder: Path, indicators: pd.DataFrame, catalogue: pd.DataFrame) -> list[Path]:
-    """Write indicators.{csv,xlsx,json} and data_dictionary.{csv,json} into `folder`."""
+def write(folder: Path, indicators: pd.DataFrame, catalogue: pd.DataFrame, synthetic: bool = False) -> list[Path]:
+    """Write indicators.{csv,xlsx,json} and data_dictionary.{csv,json} into `folder`; `synthetic`: the
+    edition is built from the embedded synthetic sample (the workbook's cover says so)."""
     folder.mkdir(parents=True, exist_ok=True)
     frame = download_frame(indicators, catalogue)
     csv_path = folder / f"{BASENAME}.csv"
@@ -72,7 +73,7 @@ def write(folder: Path, indicators: pd.DataFrame, catalogue: pd.DataFrame) -> li
     records = json.loads(frame.astype(object).where(frame.notna(), None).to_json(orient="records", double_precision=10))
     json_path.write_text(_records_json(records) + "\n", encoding="utf-8")
     xlsx_path = folder / f"{BASENAME}.xlsx"
-    _write_xlsx(xlsx_path, frame, dictionary())
+    write_workbook(xlsx_path, frame, dictionary(), catalogue, synthetic)
     dictionary_csv = folder / "data_dictionary.csv"
     dictionary().to_csv(dictionary_csv, index=False, lineterminator="\n")
     dictionary_json = folder / "data_dictionary.json"
@@ -94,11 +95,122 @@ def _records_json(records: list[dict]) -> str:
     return "[\n" + ",\n".join(items) + "\n]"
 
 
-def _write_xlsx(path: Path, frame: pd.DataFrame, dictionary_frame: pd.DataFrame) -> None:
-    """XLSX with every text cell a shared string (never a formula), fixed timestamps (pipeline.xlsx)."""
-    from pipeline import xlsx
+# --- the XLSX workbook: cover, contents, notes, the indicators and the dictionary ---------------------
 
-    xlsx.write(path, {"indicators": frame, "dictionary": dictionary_frame})
+LANGUAGES = ("nl", "en")
+# per column of the indicator table: its codes and the message that explains each (the notes sheet)
+CODE_MESSAGES = {
+    "flag": lambda code: f"flag_{code}_note",
+    "sex": {"T": "total", "M": "men", "V": "women"}.get,
+    "definition": lambda code: "workbook_definition_none" if code == "none" else f"definition_{code}",
+    "unit": lambda code: f"unit_{code}",
+    "region_level": lambda code: f"level_{code}",
+}
+EMPTY_MESSAGES = {
+    "flag": "workbook_empty_flag",
+    "breakdown": "workbook_empty_breakdown",
+    "numerator, denominator, value, value_low, value_high": "workbook_empty_value",
+}
+
+
+def _texts() -> dict[str, dict[str, str]]:
+    from pipeline.publish import report
+
+    return {lang: report.messages(lang) for lang in LANGUAGES}
+
+
+def _both(texts: dict[str, dict[str, str]], key: str, **values: str) -> tuple[str, str]:
+    return tuple(texts[lang][key].format(**values) for lang in LANGUAGES)
+
+
+def _sources(frame: pd.DataFrame, catalogue: pd.DataFrame, texts: dict[str, dict[str, str]]) -> tuple[str, str]:
+    """The sources of the published indicators, one a line, as the report names them."""
+    published = catalogue[catalogue["indicator_id"].isin(frame["indicator_id"].unique())]
+    families = sorted({f for entry in published["source_families"] for f in entry.split(";") if f})
+    return tuple("\n".join(texts[lang].get(f"source_{f}", f) for f in families) for lang in LANGUAGES)
+
+
+def notes_frame(frame: pd.DataFrame, texts: dict[str, dict[str, str]]) -> pd.DataFrame:
+    """The notes sheet: every code that occurs in the table's coded columns, and what an empty cell
+    means, in both languages."""
+    rows = []
+    for column, key_of in CODE_MESSAGES.items():
+        codes = pd.unique(frame[column].dropna())
+        if column == "flag":
+            codes = {part for code in codes for part in str(code).split(";") if part}
+        for code in sorted(str(c) for c in codes if c != ""):
+            key = key_of(code)
+            if key is None or key not in texts["nl"]:
+                raise ValueError(f"the notes of the workbook have no text for {column} = {code!r} (messages.toml)")
+            rows.append((column, code, *_both(texts, key)))
+    for column, key in EMPTY_MESSAGES.items():
+        rows.append((column, "", *_both(texts, key)))
+    return pd.DataFrame(rows, columns=["kolom / column", "code", "betekenis", "meaning"]).astype("str")
+
+
+def write_workbook(
+    path: Path, frame: pd.DataFrame, dictionary_frame: pd.DataFrame, catalogue: pd.DataFrame, synthetic: bool = False
+) -> None:
+    """indicators.xlsx as an accessible statistical workbook (pipeline.xlsx): cover, contents, notes,
+    the indicator table and the data dictionary, dated with the edition's publication date."""
+    from pipeline import xlsx
+    from pipeline.publish import formatting
+    from pipeline.publish.edition import published_date
+
+    editions = sorted(frame["edition"].unique())
+    if len(editions) != 1:
+        raise ValueError(f"the workbook holds one edition; the indicator table holds {editions or 'none'}")
+    edition = str(editions[0])
+    published = published_date(edition)
+    t = _texts()
+    title = _both(t, "workbook_title", edition=edition)
+    edition_text = tuple(
+        t[lang]["subtitle"].format(edition=edition)
+        + ". "
+        + t[lang]["published_on"].format(date=formatting.date(published, lang))
+        for lang in LANGUAGES
+    )
+    cover = xlsx.Cover(
+        title=title,
+        warning=_both(t, "sample_mark") if synthetic else None,
+        sections=[
+            (_both(t, "workbook_about"), _both(t, "workbook_about_text")),
+            (_both(t, "workbook_edition"), edition_text),
+            (_both(t, "sources"), _sources(frame, catalogue, t)),
+            (_both(t, "download_licence"), _both(t, "download_licence_data")),
+            (_both(t, "colophon_contact"), _both(t, "contact")),
+            (_both(t, "contents"), _both(t, "workbook_contents_text")),
+            (_both(t, "workbook_notes"), _both(t, "workbook_notes_text")),
+        ],
+    )
+
+    def table(sheet: str, key: str, line: str, data: pd.DataFrame, **options) -> xlsx.Table:
+        nl, en = _both(t, key)
+        heading = nl if nl == en else f"{nl} / {en}"
+        return xlsx.Table(sheet, heading, *_both(t, line), data, **options)
+
+    sheets = [
+        ("notes", "workbook_notes", "workbook_notes_line", notes_frame(frame, t)),
+        ("indicators", "workbook_indicators", "workbook_indicators_line", frame),
+        ("dictionary", "workbook_dictionary", "download_data_dictionary", dictionary_frame),
+    ]
+    described = [(cover.sheet, *_both(t, "workbook_sheet_cover"))]
+    described += [(sheet, *_both(t, line)) for sheet, _, line, _ in sheets]
+    contents = pd.DataFrame(described, columns=["werkblad / sheet", "inhoud", "contents"]).astype("str")
+    tables = [
+        table("contents", "contents", "workbook_contents_line", contents, link_column="werkblad / sheet", wrap=True)
+    ]
+    # the sentences of the notes, the contents and the dictionary wrap; the indicator rows stay one line high
+    tables += [table(sheet, key, line, data, wrap=sheet != "indicators") for sheet, key, line, data in sheets]
+    properties = xlsx.Properties(
+        title=title[1],
+        subject=title[0],
+        author=t["nl"]["publisher"],
+        created=published.replace(tzinfo=None),
+        keywords="Techniekpact; STEM; bètatechniek",
+        comments=" / ".join(_both(t, "sample_mark")) if synthetic else "",
+    )
+    xlsx.write(path, cover, tables, properties)
 
 
 # --- Frictionless Data Package (datapackage.json) over the edition's CSV files ----------------------

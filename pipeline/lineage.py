@@ -17,6 +17,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from pipeline import code_versions
 from pipeline.settings import PROJECT_ROOT
 
 SNAPSHOT = PROJECT_ROOT / "tests" / "snapshots" / "asset_graph.json"
@@ -51,7 +52,8 @@ def snapshot(defs=None) -> dict:
             "materializable": node.is_materializable,
             "kinds": sorted(node.kinds),
             "owners": sorted(node.owners),
-            "code_version": node.code_version,
+            # a hash of the code that changes with it (pipeline.code_versions): the snapshot says where it comes from
+            "code_version": code_versions.describe(node.code_version),
             "partitioned": node.partitions_def is not None,
             "tags": {k: v for k, v in sorted(node.tags.items()) if not k.startswith("dagster/kind/")},
             "columns": [c.name for c in getattr(schema, "schema", schema).columns] if schema is not None else None,

@@ -1,222 +1,229 @@
-"""A small, fast XLSX (SpreadsheetML) writer for the data downloads.
+"""The XLSX download as an accessible statistical workbook, written with XlsxWriter.
 
-Writing every cell through openpyxl's object model costs tens of seconds for the indicator table;
-here each sheet is written as one XML stream, column by column. Text cells are shared strings
-(`t="s"`), so a text cell is always a string and never a formula; numbers are numbers; missing
-values are empty cells. The file is deterministic: strings are numbered in order of first
-appearance, zip entries carry a fixed date and the document properties a fixed time.
+The layout follows the spreadsheet conventions of the UK Government Analysis Function (as in its
+`aftables`/`gptables` packages): a cover sheet first, a contents sheet that links every sheet, a
+notes sheet, then one table per sheet. Every sheet has its title in cell A1; a table sheet has two
+lines about the table (Dutch, English) below it and the table itself from row `HEADER_ROW`: one
+header row, frozen, with a filter, no merged cells, no empty rows or columns inside it (no Excel
+"table" object: XlsxWriter writes those only in its default mode, which holds every cell in
+memory; here each row leaves memory once written). Numbers are stored as numbers with a number
+format; a missing value is an empty cell; text is always text (never a formula, a link or a number).
+
+The file is deterministic: XlsxWriter writes its zip entries with a fixed date, and the document
+properties carry the edition's publication date, not the clock.
 """
 
 from __future__ import annotations
 
-import math
-import re
-import zipfile
-from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import numpy as np
 import pandas as pd
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
 
-FIXED_TIME = "2000-01-01T00:00:00Z"
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-# characters XML 1.0 does not allow (a spreadsheet cannot hold them either)
-ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-ML = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+HEADER_ROW = 4  # 1-based row of a table sheet's header: title (1), Dutch line (2), English line (3)
+MAX_WIDTH = 60  # characters: wider text wraps in the cover and notes, and is cut off in view in a table
+WIDTH_SAMPLE = 2000  # rows a column's width is judged on (the widest of them, spread over the table)
+INTEGER_FORMAT = "0"  # years and codes: no thousands separator
+WHOLE_FORMAT = "#,##0"
+FRACTION_FORMAT = "#,##0.0##"  # the stored value keeps its full precision
 
 
-def column_letter(index: int) -> str:
-    """0 -> 'A', 25 -> 'Z', 26 -> 'AA'."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+@dataclass(frozen=True)
+class Table:
+    """One table sheet: `sheet` is its name (and the name of the Excel table on it)."""
+
+    sheet: str
+    title: str
+    line_nl: str
+    line_en: str
+    frame: pd.DataFrame
+    link_column: str | None = None  # a column whose cells name a sheet of the workbook: written as links
+    wrap: bool = False  # text wider than MAX_WIDTH wraps (short tables of sentences), else it is cut off in view
 
 
-class _Strings:
-    def __init__(self) -> None:
-        self.index: dict[str, int] = {}
-        self.count = 0
+@dataclass(frozen=True)
+class Cover:
+    """The cover sheet, Dutch in column A and English in column B: the title, an optional warning
+    (the synthetic-sample mark) and sections of a heading and its text."""
 
-    def ref(self, text: str) -> int:
-        self.count += 1
-        found = self.index.get(text)
-        if found is None:
-            if ILLEGAL.search(text):
-                raise ValueError(f"text cell {text!r} holds a control character a spreadsheet cannot store")
-            found = self.index[text] = len(self.index)
-        return found
-
-    def xml(self) -> str:
-        items = "".join(f'<si><t xml:space="preserve">{escape(text)}</t></si>' for text in self.index)
-        return f'{HEAD}<sst xmlns="{MAIN}" count="{self.count}" uniqueCount="{len(self.index)}">{items}</sst>'
+    title: tuple[str, str]
+    sections: list[tuple[tuple[str, str], tuple[str, str]]]
+    warning: tuple[str, str] | None = None
+    sheet: str = "cover"
 
 
-def _number(value: float) -> str:
-    if not math.isfinite(value):
-        raise ValueError(f"{value} cannot be stored in a spreadsheet cell")
-    return repr(float(value))
+@dataclass(frozen=True)
+class Properties:
+    title: str
+    subject: str
+    author: str
+    created: datetime
+    keywords: str = ""
+    comments: str = ""
 
 
-def _column_cells(values: Sequence, letter: str, strings: _Strings) -> list[str]:
-    """The XML of every cell of one column (rows 2..n+1); '' for an empty cell. Cell by cell: the
-    path of columns that mix types (see `_typed_column_cells` for the common ones)."""
-    out = []
-    for row, value in enumerate(values, start=2):
-        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-            out.append("")
-        elif isinstance(value, str):
-            out.append(f'<c r="{letter}{row}" t="s"><v>{strings.ref(value)}</v></c>')
-        elif isinstance(value, bool | np.bool_):
-            out.append(f'<c r="{letter}{row}" t="b"><v>{int(value)}</v></c>')
-        elif isinstance(value, int | np.integer):
-            out.append(f'<c r="{letter}{row}"><v>{int(value)}</v></c>')
-        elif isinstance(value, float | np.floating):
-            out.append(f'<c r="{letter}{row}"><v>{_number(float(value))}</v></c>')
-        else:
-            raise TypeError(f"cell value {value!r} ({type(value).__name__}) has no spreadsheet type")
-    return out
-
-
-def _typed_column_cells(column: pd.Series, letter: str, strings: _Strings, rows: np.ndarray) -> np.ndarray | None:
-    """The same cells as `_column_cells` for a column of one type (text, bool, integer or float),
-    written per distinct value instead of per cell; None for any other column. `rows` holds the
-    text '2"', '3"', ... of the column's rows."""
-    dtype = column.dtype
-    if isinstance(dtype, pd.StringDtype):
-        attribute = ' t="s"'
-    elif pd.api.types.is_bool_dtype(dtype):
-        attribute = ' t="b"'
-    elif pd.api.types.is_integer_dtype(dtype):
-        attribute = ""
-    elif pd.api.types.is_float_dtype(dtype):
-        values = column.to_numpy("float64", na_value=np.nan)
-        if ((values == 0) & np.signbit(values)).any():
-            return None  # -0.0 and 0.0 are one distinct value but not one cell text: cell by cell
-        attribute = ""
-    else:
-        return None
-    codes, distinct = pd.factorize(column, sort=False)  # distinct values in order of first appearance
-    if attribute == ' t="s"':
-        text = [f"{strings.ref(value)}" for value in distinct]  # numbered in the order the cells use them
-        strings.count += int((codes >= 0).sum()) - len(distinct)
-    elif attribute == ' t="b"':
-        text = [f"{int(value)}" for value in distinct]
-    elif pd.api.types.is_float_dtype(dtype):
-        text = [_number(value) for value in distinct.tolist()]
-    else:
-        text = [f"{int(value)}" for value in distinct]
-    tails = np.array([f"{attribute}><v>{value}</v></c>" for value in text] + [""], dtype=object)
-    cells = f'<c r="{letter}' + rows + tails[codes]  # code -1 (missing) picks the last tail
-    cells[codes < 0] = ""
-    return cells
-
-
-def _sheet(frame: pd.DataFrame, strings: _Strings) -> str:
-    letters = [column_letter(i) for i in range(len(frame.columns))]
-    header = "".join(
-        f'<c r="{letter}1" t="s"><v>{strings.ref(str(name))}</v></c>' for letter, name in zip(letters, frame.columns)
+def write(path: Path, cover: Cover, tables: list[Table], properties: Properties) -> None:
+    """Write the workbook: `cover` first, then `tables` in order (the contents and notes sheets
+    are tables like the others, built by the caller)."""
+    book = xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "constant_memory": True,  # rows are written in order and leave memory as soon as they are written
+        },
     )
-    columns = []
-    row_refs = np.array([f'{row}"' for row in range(2, len(frame) + 2)], dtype=object)
-    for letter, name in zip(letters, frame.columns):
-        cells = _typed_column_cells(frame[name], letter, strings, row_refs)
-        columns.append(
-            cells if cells is not None else _column_cells(frame[name].astype(object).tolist(), letter, strings)
+    try:
+        book.set_properties(
+            {
+                "title": properties.title,
+                "subject": properties.subject,
+                "author": properties.author,
+                "company": properties.author,
+                "keywords": properties.keywords,
+                "comments": properties.comments,
+                "created": properties.created,
+            }
         )
-    rows = [f'<row r="{n}">{"".join(cells)}</row>' for n, cells in enumerate(zip(*columns), start=2)]
-    last = f"{letters[-1]}{len(frame) + 1}" if letters else "A1"
-    return (
-        f'{HEAD}<worksheet xmlns="{MAIN}"><dimension ref="A1:{last}"/><sheetData>'
-        f'<row r="1">{header}</row>{"".join(rows)}</sheetData></worksheet>'
-    )
+        styles = _Styles(book)
+        _cover(book, cover, styles)
+        for table in tables:
+            _table(book, table, styles, sheets={cover.sheet, *(t.sheet for t in tables)})
+    finally:
+        book.close()
 
 
-STYLES = (
-    f'{HEAD}<styleSheet xmlns="{MAIN}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
-    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-    '<fill><patternFill patternType="gray125"/></fill></fills>'
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
-)
+class _Styles:
+    def __init__(self, book: xlsxwriter.Workbook) -> None:
+        base = {"font_name": "Arial", "font_size": 11, "valign": "top"}
+        self.title = book.add_format({**base, "bold": True, "font_size": 15})
+        self.heading = book.add_format({**base, "bold": True, "font_size": 12})
+        self.warning = book.add_format({**base, "bold": True, "font_color": "#A40000", "text_wrap": True})
+        self.text = book.add_format(base)
+        self.wrap = book.add_format({**base, "text_wrap": True})
+        self.header = book.add_format({**base, "bold": True, "text_wrap": True, "bottom": 1})
+        self.link = book.add_format({**base, "font_color": "#0000EE", "underline": 1})
+        self.integer = book.add_format({**base, "num_format": INTEGER_FORMAT})
+        self.whole = book.add_format({**base, "num_format": WHOLE_FORMAT})
+        self.fraction = book.add_format({**base, "num_format": FRACTION_FORMAT})
 
 
-def write(path: Path, sheets: dict[str, pd.DataFrame], creator: str = "Techniekpact Monitor") -> None:
-    """Write `sheets` (name -> frame, in order) as one workbook at `path`."""
-    strings = _Strings()
-    parts = {f"xl/worksheets/sheet{i}.xml": _sheet(frame, strings) for i, frame in enumerate(sheets.values(), start=1)}
-    n = len(sheets)
-    overrides = "".join(f'<Override PartName="/{name}" ContentType="{ML}.worksheet+xml"/>' for name in parts)
-    content_types = (
-        f'{HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        f'<Override PartName="/xl/workbook.xml" ContentType="{ML}.sheet.main+xml"/>{overrides}'
-        f'<Override PartName="/xl/styles.xml" ContentType="{ML}.styles+xml"/>'
-        f'<Override PartName="/xl/sharedStrings.xml" ContentType="{ML}.sharedStrings+xml"/>'
-        '<Override PartName="/docProps/core.xml" '
-        'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
-        '<Override PartName="/docProps/app.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
-        "</Types>"
-    )
-    package_rels = (
-        f'{HEAD}<Relationships xmlns="{PKG_REL}">'
-        f'<Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/>'
-        f'<Relationship Id="rId2" Type="{PKG_REL}/metadata/core-properties" Target="docProps/core.xml"/>'
-        f'<Relationship Id="rId3" Type="{REL}/extended-properties" Target="docProps/app.xml"/></Relationships>'
-    )
-    core = (
-        f'{HEAD}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
-        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
-        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        f"<dc:creator>{escape(creator)}</dc:creator>"
-        f'<dcterms:created xsi:type="dcterms:W3CDTF">{FIXED_TIME}</dcterms:created>'
-        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{FIXED_TIME}</dcterms:modified></cp:coreProperties>'
-    )
-    app = (
-        f'{HEAD}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
-        f"<Application>{escape(creator)}</Application></Properties>"
-    )
-    names = "".join(
-        f'<sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>'
-        for i, name in enumerate(sheets, start=1)
-    )
-    workbook = f'{HEAD}<workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets>{names}</sheets></workbook>'
-    workbook_rels = (
-        f'{HEAD}<Relationships xmlns="{PKG_REL}">'
-        + "".join(
-            f'<Relationship Id="rId{i}" Type="{REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
-            for i in range(1, n + 1)
+def _cover(book: xlsxwriter.Workbook, cover: Cover, styles: _Styles) -> None:
+    sheet = book.add_worksheet(cover.sheet)
+    sheet.set_column(0, 1, MAX_WIDTH + 20)
+    row = 0
+    for col, text in enumerate(cover.title):
+        sheet.write_string(row, col, text, styles.title)
+    if cover.warning:
+        row += 1
+        for col, text in enumerate(cover.warning):
+            sheet.write_string(row, col, text, styles.warning)
+    for heading, text in cover.sections:  # row by row (constant-memory mode): heading, then its text
+        row += 2  # one empty row between sections, none inside one
+        for col in (0, 1):
+            sheet.write_string(row, col, heading[col], styles.heading)
+        for col in (0, 1):
+            sheet.write_string(row + 1, col, text[col], styles.wrap)
+        row += 1
+    sheet.activate()
+
+
+def _table(book: xlsxwriter.Workbook, table: Table, styles: _Styles, sheets: set[str]) -> None:
+    frame = table.frame
+    if frame.empty or len(frame.columns) == 0:
+        raise ValueError(f"sheet {table.sheet}: a table needs at least one row and one column")
+    sheet = book.add_worksheet(table.sheet)
+    sheet.write_string(0, 0, table.title, styles.title)
+    sheet.write_string(1, 0, table.line_nl, styles.text)
+    sheet.write_string(2, 0, table.line_en, styles.text)
+    first = HEADER_ROW  # 0-based row of the first data row
+    last = first + len(frame) - 1
+    columns = [_column(sheet, frame[name], table, sheets, styles) for name in frame.columns]
+    for col, (name, column) in enumerate(zip(frame.columns, columns)):
+        # the header's filter button takes about three characters
+        sheet.set_column(col, col, min(MAX_WIDTH, max(column.width, _header_width(str(name)))))
+    for col, name in enumerate(frame.columns):
+        sheet.write_string(HEADER_ROW - 1, col, str(name), styles.header)
+    sheet.autofilter(HEADER_ROW - 1, 0, last, len(frame.columns) - 1)
+    # row by row: the workbook is written in constant-memory mode, each row leaves memory when the next begins
+    for row in range(len(frame)):
+        for col, column in enumerate(columns):
+            value = column.values[row]
+            if value is not None:
+                column.write(first + row, col, value, column.formats[row])
+    sheet.freeze_panes(HEADER_ROW, 0)
+    # codes and periods are text on purpose ('2024', '0363'): no "number stored as text" marks
+    sheet.ignore_errors({"number_stored_as_text": f"A{first + 1}:{xl_rowcol_to_cell(last, len(frame.columns) - 1)}"})
+
+
+@dataclass
+class _Column:
+    """How one column is written: the worksheet method, the cell values (None: an empty cell) and
+    their formats, and the column's width in characters."""
+
+    write: object
+    values: list
+    formats: list
+    width: int
+
+
+def _column(sheet, column: pd.Series, table: Table, sheets: set[str], styles: _Styles) -> _Column:
+    name, n = column.name, len(column)
+    present = column.notna().to_numpy()
+    if name == table.link_column:
+        targets = column.to_numpy(dtype=object)
+        for target in targets[present]:
+            if target not in sheets:
+                raise ValueError(f"sheet {table.sheet}: link to {target!r}, which is no sheet of the workbook")
+
+        def link(row: int, col: int, target: str, cell_format) -> None:
+            sheet.write_url(row, col, f"internal:'{target}'!A1", cell_format, target)
+
+        values = [t if p else None for t, p in zip(targets.tolist(), present)]
+        return _Column(link, values, [styles.link] * n, _text_width(column))
+    if isinstance(column.dtype, pd.StringDtype) or column.dtype == object:
+        values = column.to_numpy(dtype=object)
+        for row in np.flatnonzero(present):
+            if not isinstance(values[row], str):
+                raise TypeError(f"sheet {table.sheet}, column {name}, row {row + 1}: {values[row]!r} in a text column")
+        values = [v if p and v != "" else None for v, p in zip(values.tolist(), present)]
+        return _Column(
+            sheet.write_string, values, [styles.wrap if table.wrap else styles.text] * n, _text_width(column)
         )
-        + f'<Relationship Id="rId{n + 1}" Type="{REL}/styles" Target="styles.xml"/>'
-        + f'<Relationship Id="rId{n + 2}" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/>'
-        + "</Relationships>"
-    )
-    entries = {
-        "[Content_Types].xml": content_types,
-        "_rels/.rels": package_rels,
-        "docProps/app.xml": app,
-        "docProps/core.xml": core,
-        "xl/workbook.xml": workbook,
-        "xl/_rels/workbook.xml.rels": workbook_rels,
-        "xl/styles.xml": STYLES,
-        **parts,
-        "xl/sharedStrings.xml": strings.xml(),
-    }
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as target:
-        for name, text in entries.items():
-            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            target.writestr(info, text.encode("utf-8"))
+    if pd.api.types.is_bool_dtype(column.dtype):
+        values = [bool(v) if p else None for v, p in zip(column.to_numpy(dtype=object).tolist(), present)]
+        return _Column(sheet.write_boolean, values, [styles.text] * n, 7)
+    if pd.api.types.is_integer_dtype(column.dtype):
+        values = [int(v) if p else None for v, p in zip(column.to_numpy(dtype=object).tolist(), present)]
+        return _Column(sheet.write_number, values, [styles.integer] * n, max(6, len(str(column.max())) + 1))
+    if pd.api.types.is_float_dtype(column.dtype):
+        numbers = column.to_numpy("float64", na_value=np.nan)
+        if np.isinf(numbers).any():
+            row = int(np.flatnonzero(np.isinf(numbers))[0])
+            raise ValueError(
+                f"sheet {table.sheet}, column {name}, row {row + 1}: {numbers[row]} cannot be stored in a cell"
+            )
+        present = ~np.isnan(numbers)
+        whole = present & (numbers == np.round(numbers))
+        values = [v if p else None for v, p in zip(numbers.tolist(), present)]
+        formats = [styles.whole if w else styles.fraction for w in whole.tolist()]
+        largest = float(np.nanmax(np.abs(numbers))) if present.any() else 0.0
+        digits = len(f"{largest:,.0f}") + (4 if (present & ~whole).any() else 0)
+        return _Column(sheet.write_number, values, formats, max(8, digits + 2))
+    raise TypeError(f"sheet {table.sheet}, column {name}: {column.dtype} has no spreadsheet type")
+
+
+def _text_width(column: pd.Series) -> int:
+    values = column.dropna()
+    if len(values) > WIDTH_SAMPLE:  # a spread of rows, the same on every build
+        values = values.iloc[np.linspace(0, len(values) - 1, WIDTH_SAMPLE).astype(int)]
+    return int(values.astype(str).str.len().max() or 0) + 2 if len(values) else 8
+
+
+def _header_width(name: str) -> int:
+    return len(name) + 4

@@ -110,6 +110,24 @@ def test_outputs_are_published(sample_build):
     assert (folder / "indicator" / "ho_first_years_stem_share.html").is_file()
 
 
+def test_the_workbook_holds_every_row_of_the_csv_and_marks_the_sample(sample_build):
+    from openpyxl import load_workbook
+
+    from pipeline import xlsx
+    from pipeline.publish import report
+
+    folder = sample_build.edition_dir
+    book = load_workbook(folder / "indicators.xlsx", read_only=True)
+    assert book.sheetnames == ["cover", "contents", "notes", "indicators", "dictionary"]
+    cover = [value for row in book["cover"].values for value in row if value]
+    assert report.messages("nl")["sample_mark"] in cover and report.messages("en")["sample_mark"] in cover
+    rows = len(pd.read_csv(folder / "indicators.csv", dtype=str, keep_default_na=False))
+    assert book["indicators"].max_row - xlsx.HEADER_ROW == rows
+    header = next(book["indicators"].iter_rows(min_row=xlsx.HEADER_ROW, max_row=xlsx.HEADER_ROW, values_only=True))
+    assert list(header) == list(pd.read_csv(folder / "indicators.csv", nrows=0).columns)
+    book.close()
+
+
 def test_html_shows_the_csv_numbers(sample_build):
     folder = sample_build.edition_dir
     csv = pd.read_csv(folder / "indicators.csv", dtype={"period": str})

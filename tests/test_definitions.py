@@ -5,14 +5,26 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from pipeline.settings import PROJECT_ROOT
 
 
 def validate(env: dict) -> subprocess.CompletedProcess:
     """`dagster definitions validate -m pipeline.definitions` from the repository root."""
+    return run([sys.executable, "-m", "dagster", "definitions", "validate", "-m", "pipeline.definitions"], env)
+
+
+def check_defs(env: dict) -> subprocess.CompletedProcess:
+    """`dg check defs` from the repository root: the project as pyproject.toml's [tool.dg] describes it."""
+    dg = Path(sys.executable).parent / "dg"
+    assert dg.exists(), f"{dg} is missing: dagster-dg-cli is a development dependency (requirements.lock)"
+    return run([str(dg), "check", "defs"], env)
+
+
+def run(command: list[str], env: dict) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "dagster", "definitions", "validate", "-m", "pipeline.definitions"],
+        command,
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,
@@ -28,7 +40,8 @@ def test_dagster_definitions_validate(tmp_path):
 
 def test_dagster_tools_work_from_the_repository_root_with_no_environment(tmp_path):
     """As a Dagster user expects: no DAGSTER_HOME or TECHPACT_* variable, and also with DAGSTER_HOME on
-    the instance `techpact` installs (Dagster's own storage: nothing in it needs another variable)."""
+    the instance `techpact` installs (Dagster's own storage: nothing in it needs another variable);
+    `dg check defs` too, with no variable set."""
     from pipeline.settings import Settings, prepare_dagster_home
 
     bare = {k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_", "TECHPACT_"))}
@@ -44,6 +57,9 @@ def test_dagster_tools_work_from_the_repository_root_with_no_environment(tmp_pat
         result = validate(env)
         assert result.returncode == 0, result.stdout + result.stderr
         assert "PostProcessingError" not in result.stdout + result.stderr
+    result = check_defs(bare)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "All definitions loaded successfully" in result.stdout + result.stderr
 
 
 def test_asset_graph_stages():

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline import disclosure, downloads, indicators, reference, regions
+from pipeline import disclosure, downloads, indicators, reference, regions, xlsx
 from pipeline.indicators import checks
 from pipeline.indicators import progress as progress_logic
 from pipeline.problems import SourceError
+from pipeline.publish import report
 
 HO = "duo-ho-mbo-2019-tekkieworden"
 
@@ -369,9 +371,9 @@ def test_downloads_are_safe_against_formula_injection(tmp_path):
     from openpyxl import load_workbook
 
     sheet = load_workbook(tmp_path / "indicators.xlsx")["indicators"]
-    header = [c.value for c in sheet[1]]
+    header = [c.value for c in sheet[xlsx.HEADER_ROW]]
     column = header.index("region_name")
-    cells = [row[column] for row in sheet.iter_rows(min_row=2)]
+    cells = [row[column] for row in sheet.iter_rows(min_row=xlsx.HEADER_ROW + 1)]
     assert [c.value for c in cells][:4] == ["'" + n for n in names[:4]]
     assert all(c.data_type == "s" for c in cells)
     dictionary = pd.read_csv(tmp_path / "data_dictionary.csv")
@@ -466,18 +468,23 @@ def test_xlsx_download_holds_every_cell_of_the_csv(tmp_path):
     )
     downloads.write(tmp_path, frame, indicators.catalogue())
     book = load_workbook(tmp_path / "indicators.xlsx")
-    rows = list(book["indicators"].values)
+    rows = list(book["indicators"].values)[xlsx.HEADER_ROW - 1 :]
     expected = downloads.download_frame(frame, indicators.catalogue())
     assert list(rows[0]) == list(expected.columns)
-    for got, want in zip(rows[1:], expected.astype(object).itertuples(index=False)):
+    assert len(rows) == len(expected) + 1
+    csv_rows = list(csv.reader((tmp_path / "indicators.csv").open(encoding="utf-8", newline="")))[1:]
+    for got, want, text in zip(rows[1:], expected.astype(object).itertuples(index=False), csv_rows):
         assert list(got) == [
-            None
-            if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
-            else (v if isinstance(v, str) else (int(v) if isinstance(v, np.integer) else v))
+            None  # a missing value and an empty text are an empty cell
+            if v is None or v is pd.NA or v == "" or (isinstance(v, float) and np.isnan(v))
+            else (v if isinstance(v, str) else (int(v) if isinstance(v, np.integer) else pytest.approx(v, rel=1e-15)))
             for v in want
         ]
-    assert rows[2][expected.columns.get_loc("value")] == 0.1 + 0.2  # full precision
-    assert [r[0] for r in book["dictionary"].values][1:] == list(downloads.dictionary()["column"])
+        # every number as the CSV writes it (15 significant digits)
+        assert [f"{v:.15g}" if isinstance(v, float) else ("" if v is None else str(v)) for v in got] == text
+    assert rows[2][expected.columns.get_loc("value")] == pytest.approx(0.1 + 0.2, rel=1e-15)
+    dictionary_rows = list(book["dictionary"].values)[xlsx.HEADER_ROW :]
+    assert [r[0] for r in dictionary_rows] == list(downloads.dictionary()["column"])
 
 
 def test_json_download_is_what_the_json_module_writes_with_indent_zero():
@@ -486,37 +493,98 @@ def test_json_download_is_what_the_json_module_writes_with_indent_zero():
     assert downloads._records_json([]) == json.dumps([], ensure_ascii=False, indent=0)
 
 
-def test_xlsx_columns_of_one_type_are_written_as_cell_by_cell():
-    # the writer formats typed columns per distinct value; every cell must read as the cell-by-cell path writes it
-    from pipeline import xlsx
-
+def workbook_frame(**columns) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
-            "float": [1.5, 0.0, np.nan, 0.1 + 0.2, 1.5, -2.0],
-            "signed_zero": [1.0, -0.0, 0.0, np.nan, 2.0, -0.0],
-            "nullable_float": pd.array([1.0, None, 3.25, 1.0, None, 0.5], dtype="Float64"),
-            "int": np.arange(6),
-            "nullable_int": pd.array([2024, None, 2023, 2024, None, 7], dtype="Int64"),
-            "bool": [True, False, True, True, False, False],
-            "nullable_bool": pd.array([True, None, False, True, None, True], dtype="boolean"),
-            "text": pd.array(["b", "a & <c>", None, "b", "a", "x"], dtype="str"),
-            "string": pd.array(["a", None, "a", "z", "b", "b"], dtype="string"),
-            "mixed": [1, "a", 2.5, None, True, "b"],
+            "indicator_id": "ho_first_years_stem_share",
+            "definition": ["nl", "isced", "nl"],
+            "edition": "2024",
+            "period": "2023",
+            "region_level": ["national", "national", "province"],
+            "region_code": ["NL01", "NL01", "PV20"],
+            "region_name": ["Nederland", "Nederland", "Groningen"],
+            "sex": ["T", "V", "M"],
+            "breakdown": ["", "level=hbo", "level=wo"],
+            "numerator": [1234.0, 2.5, np.nan],
+            "denominator": [5000.0, 10.0, np.nan],
+            "value": [24.68, 25.0, np.nan],
+            "value_low": [24.68, 15.0, np.nan],
+            "value_high": [24.68, 35.0, np.nan],
+            "unit": "percent",
+            "flag": ["", "masked;provisional", "suppressed"],
+            "rule": ["", "", "primary:n<10"],
+            "boundary_year": pd.array([None, None, 2024], dtype="Int64"),
+            **columns,
         }
     )
-    typed, generic = xlsx._Strings(), xlsx._Strings()
-    refs = np.array([f'{row}"' for row in range(2, len(frame) + 2)], dtype=object)
-    written = 0
-    for letter, name in zip("ABCDEFGHIJ", frame.columns):
-        cells = xlsx._typed_column_cells(frame[name], letter, typed, refs)
-        expected = xlsx._column_cells(frame[name].astype(object).tolist(), letter, generic)
-        if name in ("signed_zero", "mixed"):
-            assert cells is None, name  # these take the cell-by-cell path
-            xlsx._column_cells(frame[name].astype(object).tolist(), letter, typed)
-            continue
-        assert list(cells) == expected, name
-        written += 1
-    assert written == 8
-    assert (typed.index, typed.count) == (generic.index, generic.count)  # same shared strings, same order
-    with pytest.raises(ValueError, match="inf"):
-        xlsx._typed_column_cells(pd.Series([1.0, np.inf]), "A", xlsx._Strings(), refs[:2])
+    return frame.astype({c: "str" for c in frame.columns if frame[c].dtype == object})
+
+
+def test_xlsx_download_is_an_accessible_statistical_workbook(tmp_path):
+    from openpyxl import load_workbook
+
+    downloads.write(tmp_path, workbook_frame(), indicators.catalogue(), synthetic=True)
+    book = load_workbook(tmp_path / "indicators.xlsx")
+    assert book.sheetnames == ["cover", "contents", "notes", "indicators", "dictionary"]
+    assert book.active.title == "cover"
+    messages = {lang: report.messages(lang) for lang in ("nl", "en")}
+    cover = [value for row in book["cover"].values for value in row if value]
+    assert cover[:2] == [
+        messages["nl"]["workbook_title"].format(edition="2024"),
+        "Techniekpact Monitor 2024: indicators",
+    ]
+    assert cover[2:4] == [messages["nl"]["sample_mark"], messages["en"]["sample_mark"]]  # the synthetic sample
+    assert messages["en"]["contact"] in cover and "Edition 2024. Published on 1 June 2024" in cover
+    for key in ("workbook_about", "workbook_edition", "sources", "download_licence", "contents", "workbook_notes"):
+        assert messages["nl"][key] in cover and messages["en"][key] in cover, key  # every heading in both languages
+    assert any(messages["en"]["source_duo_ho_first_years"] in text for text in cover)  # the indicator's source
+    # contents: every other sheet, each a link to it
+    contents = book["contents"]
+    links = {
+        row[0].value: row[0].hyperlink.location
+        for row in contents.iter_rows(min_row=xlsx.HEADER_ROW + 1)
+        if row[0].value
+    }
+    assert links == {name: f"'{name}'!A1" for name in book.sheetnames if name != "contents"}
+    # notes: every flag that occurs, explained in both languages
+    notes = pd.DataFrame(
+        list(book["notes"].values)[xlsx.HEADER_ROW :], columns=list(book["notes"].values)[xlsx.HEADER_ROW - 1]
+    )
+    flags = notes[notes["kolom / column"] == "flag"].set_index("code")
+    assert set(flags.index.dropna()) == {"masked", "provisional", "suppressed"}
+    assert flags.loc["masked", "meaning"] == messages["en"]["flag_masked_note"]
+    assert flags.loc["masked", "betekenis"] == messages["nl"]["flag_masked_note"]
+    assert set(notes.loc[notes["kolom / column"] == "sex", "code"]) == {"T", "V", "M"}
+    for name in book.sheetnames[1:]:  # every table: title in A1, one header row, frozen, a filter, nothing merged
+        sheet = book[name]
+        assert sheet["A1"].value and sheet["A1"].font.b, name
+        assert sheet.freeze_panes == f"A{xlsx.HEADER_ROW + 1}", name
+        assert sheet.auto_filter.ref == f"A{xlsx.HEADER_ROW}:{sheet.cell(sheet.max_row, sheet.max_column).coordinate}"
+        assert all(cell.font.b for cell in sheet[xlsx.HEADER_ROW]), name
+        assert not sheet.merged_cells.ranges, name
+        assert all(sheet.column_dimensions[c.column_letter].width >= len(str(c.value)) for c in sheet[xlsx.HEADER_ROW])
+    sheet = book["indicators"]
+    header = [c.value for c in sheet[xlsx.HEADER_ROW]]
+    row = dict(zip(header, sheet[xlsx.HEADER_ROW + 1]))
+    assert (row["numerator"].value, row["numerator"].data_type, row["numerator"].number_format) == (1234, "n", "#,##0")
+    assert (row["value"].value, row["value"].number_format) == (24.68, "#,##0.0##")
+    second = dict(zip(header, sheet[xlsx.HEADER_ROW + 2]))
+    assert (second["numerator"].value, second["numerator"].number_format) == (2.5, "#,##0.0##")  # a midpoint
+    third = dict(zip(header, sheet[xlsx.HEADER_ROW + 3]))
+    assert (third["boundary_year"].value, third["boundary_year"].number_format) == (2024, "0")
+    assert third["value"].value is None and row["breakdown"].value is None  # empty cells
+    assert book.properties.created == book.properties.modified == datetime(2024, 6, 1)
+    # a real edition carries no sample mark
+    downloads.write(tmp_path / "real", workbook_frame(), indicators.catalogue())
+    cover = [v for row in load_workbook(tmp_path / "real" / "indicators.xlsx")["cover"].values for v in row if v]
+    assert messages["nl"]["sample_mark"] not in cover and messages["en"]["sample_mark"] not in cover
+
+
+def test_xlsx_workbook_refuses_what_a_cell_cannot_hold(tmp_path):
+    frame = workbook_frame(value=[1.0, np.inf, 2.0])
+    with pytest.raises(ValueError, match=r"sheet indicators, column value, row 2: inf"):
+        downloads.write(tmp_path, frame, indicators.catalogue())
+    with pytest.raises(ValueError, match="one edition"):
+        downloads.write(tmp_path, workbook_frame(edition=["2023", "2024", "2024"]), indicators.catalogue())
+    with pytest.raises(ValueError, match=r"no text for sex = 'X'"):
+        downloads.write(tmp_path, workbook_frame(sex=["T", "X", "T"]), indicators.catalogue())
