@@ -8,6 +8,7 @@ they were.
 """
 
 import dataclasses
+import functools
 import shutil
 import tempfile
 from pathlib import Path
@@ -239,9 +240,19 @@ def edition_release(
                 tuple(publisher.languages),
                 extra_tables=stem_tables,
                 extras=extras,
+                # the workbook takes as long as a PDF: the renderer process writes it after them (its
+                # cover marks a synthetic-sample edition)
+                slow_files={
+                    downloads.WORKBOOK: functools.partial(
+                        downloads.workbook_of,
+                        indicators=indicators,
+                        catalogue=indicator_logic.catalogue(),
+                        synthetic=extras.synthetic,
+                    )
+                },
             ) as job:
-                # CSV/XLSX/JSON + data dictionary; the workbook's cover marks a synthetic-sample edition
-                downloads.write(stage, indicators, indicator_logic.catalogue(), synthetic=extras.synthetic)
+                # CSV/JSON + data dictionary
+                downloads.write(stage, indicators, indicator_logic.catalogue(), workbook=False)
                 written = warehouse.replace_edition(
                     warehouse_db.url,
                     edition,

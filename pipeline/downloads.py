@@ -62,9 +62,15 @@ def dictionary() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def write(folder: Path, indicators: pd.DataFrame, catalogue: pd.DataFrame, synthetic: bool = False) -> list[Path]:
+WORKBOOK = f"{BASENAME}.xlsx"
+
+
+def write(
+    folder: Path, indicators: pd.DataFrame, catalogue: pd.DataFrame, synthetic: bool = False, workbook: bool = True
+) -> list[Path]:
     """Write indicators.{csv,xlsx,json} and data_dictionary.{csv,json} into `folder`; `synthetic`: the
-    edition is built from the embedded synthetic sample (the workbook's cover says so)."""
+    edition is built from the embedded synthetic sample (the workbook's cover says so); `workbook=False`
+    leaves the workbook to `workbook_of` (the publication writes it in its renderer process)."""
     folder.mkdir(parents=True, exist_ok=True)
     frame = download_frame(indicators, catalogue)
     csv_path = folder / f"{BASENAME}.csv"
@@ -72,15 +78,21 @@ def write(folder: Path, indicators: pd.DataFrame, catalogue: pd.DataFrame, synth
     json_path = folder / f"{BASENAME}.json"
     records = json.loads(frame.astype(object).where(frame.notna(), None).to_json(orient="records", double_precision=10))
     json_path.write_text(_records_json(records) + "\n", encoding="utf-8")
-    xlsx_path = folder / f"{BASENAME}.xlsx"
-    write_workbook(xlsx_path, frame, dictionary(), catalogue, synthetic)
+    xlsx_path = folder / WORKBOOK
+    if workbook:
+        write_workbook(xlsx_path, frame, dictionary(), catalogue, synthetic)
     dictionary_csv = folder / "data_dictionary.csv"
     dictionary().to_csv(dictionary_csv, index=False, lineterminator="\n")
     dictionary_json = folder / "data_dictionary.json"
     dictionary_json.write_text(
         json.dumps(dictionary().to_dict(orient="records"), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
-    return [csv_path, xlsx_path, json_path, dictionary_csv, dictionary_json]
+    return [csv_path, *([xlsx_path] if workbook else []), json_path, dictionary_csv, dictionary_json]
+
+
+def workbook_of(path: Path, indicators: pd.DataFrame, catalogue: pd.DataFrame, synthetic: bool = False) -> None:
+    """The workbook `write` writes, alone, at `path`."""
+    write_workbook(path, download_frame(indicators, catalogue), dictionary(), catalogue, synthetic)
 
 
 def _records_json(records: list[dict]) -> str:

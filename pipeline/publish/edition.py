@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -96,6 +96,16 @@ def render_pdfs(stage: Path, edition: str, contexts: dict[str, dict]) -> None:
         write_pdf(pdf_html, stage / _pdf_name(edition, lang), edition)
 
 
+def render_slow_files(
+    stage: Path, edition: str, contexts: dict[str, dict], files: dict[str, Callable[[Path], None]]
+) -> None:
+    """The files whose layout takes longest: the PDFs, then each of `files` (file name -> the call that
+    writes it at the path it is given, e.g. the workbook), into `stage`."""
+    render_pdfs(stage, edition, contexts)
+    for name, write in sorted(files.items()):
+        write(stage / name)
+
+
 def _pdf_in_background() -> bool:
     """Whether rendering the PDFs in a child process, beside the rest of the publication, can gain
     anything: not with one CPU."""
@@ -116,6 +126,7 @@ class Rendering:
         extras: content.Extras,
         extra_tables: dict[str, pd.DataFrame] | None,
         background: bool,
+        slow_files: dict[str, Callable[[Path], None]] | None = None,
     ):
         # whether the inputs are the embedded synthetic sample (its generator's marker in the landing folder)
         manifest = {**manifest, "synthetic_sample": bool(extras.synthetic)}
@@ -133,7 +144,8 @@ class Rendering:
             )
             for lang in languages
         }
-        arguments = (stage, edition, self.contexts)
+        self.slow_files = dict(slow_files or {})
+        arguments = (stage, edition, self.contexts, self.slow_files)
         if background:
             handle, name = tempfile.mkstemp(prefix=f"techpact-pdf-{edition}-", suffix=".pickle")
             with os.fdopen(handle, "wb") as file:
@@ -145,7 +157,7 @@ class Rendering:
                 stdout=subprocess.PIPE,
             )
         else:
-            render_pdfs(*arguments)
+            render_slow_files(*arguments)
 
     def _wait_for_pdfs(self) -> None:
         if self.process is None:
@@ -191,7 +203,8 @@ class Rendering:
         )
         package = json.loads(package_path.read_text(encoding="utf-8"))
         downloads = {p.name for p in stage.iterdir() if p.is_file() and p.suffix in DOWNLOAD_SUFFIXES}
-        downloads = sorted(downloads | {_pdf_name(edition, lang) for lang in self.languages} | {"manifest.json"})
+        downloads |= {_pdf_name(edition, lang) for lang in self.languages} | set(self.slow_files)
+        downloads = sorted(downloads | {"manifest.json"})
         for ctx in self.contexts.values():
             ctx["downloads"] = downloads
             ctx["download_files"] = site.describe_downloads(downloads, package, ctx["t"])
@@ -217,6 +230,7 @@ def rendering(
     extras: content.Extras | None = None,
     extra_tables: dict[str, pd.DataFrame] | None = None,
     background: bool | None = None,
+    slow_files: dict[str, Callable[[Path], None]] | None = None,
 ) -> Iterator[Rendering]:
     """Start rendering an edition into `stage`; `finish()` on the yielded object completes it.
 
@@ -225,6 +239,8 @@ def rendering(
     warehouse) runs beside them on the second core. `finish()` then writes the extra tables
     (`<name>.csv`), the HTML site (which links the downloads and PDFs), waits for the PDFs and writes
     the manifest over all files. Leaving the block without finishing stops the renderer.
+    `slow_files` (file name -> a picklable call that writes the file at the path it is given) are
+    written by the same child process after the PDFs: the workbook, whose cells take as long as a PDF.
     `background=False` renders the PDFs in this process, before the block runs (the default where no
     child process can help, see `_pdf_in_background`); the files are the same either way."""
     job = Rendering(
@@ -237,6 +253,7 @@ def rendering(
         extras or content.Extras(),
         extra_tables,
         _pdf_in_background() if background is None else background,
+        slow_files,
     )
     try:
         yield job

@@ -1,11 +1,11 @@
-"""The child process that renders an edition's PDFs while the build goes on (see
-`pipeline.publish.edition.rendering`).
+"""The child process that renders an edition's PDFs, then its workbook, while the build goes on
+(see `pipeline.publish.edition.rendering`).
 
     python -m pipeline.publish.pdf_process ARGUMENTS_FILE
 
-ARGUMENTS_FILE holds the pickled arguments of `edition.render_pdfs`. The outcome, pickled, is written
-to standard output: None when the PDFs are written, else the exception (with the traceback as a
-note). Everything else the renderer prints goes to standard error. A module of its own, started as
+ARGUMENTS_FILE holds the pickled arguments of `edition.render_slow_files`. The outcome, pickled, is
+written to standard output: None when the files are written, else the exception (with the traceback
+as a note). Everything else the renderer prints goes to standard error. A module of its own, started as
 a fresh interpreter, so that the child never re-runs the parent's main script.
 """
 
@@ -38,11 +38,11 @@ def main(argv: list[str]) -> int:
     result = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints must not mix with the outcome
     try:
-        from pipeline.publish.edition import render_pdfs
+        from pipeline.publish.edition import render_slow_files
 
         arguments = pickle.loads(path.read_bytes())
         path.unlink(missing_ok=True)  # read: nothing is left behind even if both processes are killed now
-        render_pdfs(*arguments)
+        render_slow_files(*arguments)
         outcome: BaseException | None = None
     except BaseException as error:
         error.add_note("(in the PDF renderer process)\n" + traceback.format_exc())
