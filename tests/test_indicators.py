@@ -360,8 +360,12 @@ def test_downloads_are_safe_against_formula_injection(tmp_path):
         "indicators.json",
         "data_dictionary.csv",
         "data_dictionary.json",
+        "flag_legend.csv",
     }
     got = pd.read_csv(tmp_path / "indicators.csv", dtype=str, keep_default_na=False)
+    # the legend's symbols: '-' for a count of nobody would read as a formula, so it is quoted too
+    legend = pd.read_csv(tmp_path / "flag_legend.csv", dtype=str, keep_default_na=False)
+    assert "'-" in set(legend["symbol"]) and set(got["symbol"]) == {""}
     assert list(got["region_name"]) == ["'" + n for n in names[:4]] + ["Utrecht"]
     assert got["value"].tolist()[1] == "-1"  # numbers stay numbers
     records = json.loads((tmp_path / "indicators.json").read_text(encoding="utf-8"))

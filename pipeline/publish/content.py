@@ -55,9 +55,9 @@ def _quality(table: pd.DataFrame, manifest: dict, t: dict) -> dict:
             counts[flag] = counts.get(flag, 0) + 1
     flags = [
         {
-            "flag": t.get("flag_" + f, f),
+            "flag": report.flag_text([f], t),
             "count": formatting.number(counts[f], t["_lang"]),
-            "note": t.get("flag_" + f + "_note", ""),
+            "note": t["flag_" + f + "_note"],
         }
         for f in sorted(counts, key=report._flag_key)
     ]
@@ -211,14 +211,14 @@ def compact_table(item: report.Indicator, lang: str) -> dict:
             text = formatting.value(item.national_values.get(key), item.unit, lang)
             flags = item.national_flags.get(key, [])
             seen.update(flags)
-            if flags:
-                text += " " + "".join(t.get("flag_symbol_" + f, "*") for f in flags)
+            if "suppressed" in flags:  # the symbol in the value's place, as in the legend
+                text = t["flag_symbol_suppressed"]
+            shown = [f for f in flags if f != "suppressed"]
+            if shown:
+                text += " " + "".join(t["flag_symbol_" + f] for f in shown)
             cells.append(text)
         rows.append(cells)
-    notes = [
-        f"{t.get('flag_symbol_' + f, '*')} {t.get('flag_' + f + '_note', f)}"
-        for f in sorted(seen, key=report._flag_key)
-    ]
+    notes = [report.flag_note(f, t) for f in sorted(seen, key=report._flag_key)]
     header = [t["period"]] + [s.label(t, show_def) for s in series]
     caption = f"{item.titles[lang]} ({t['unit_' + item.unit]}, {t['compact_scope']})"
     return {"caption": caption, "header": header, "rows": rows, "notes": notes}
