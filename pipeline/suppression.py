@@ -149,12 +149,27 @@ def _bound_cuts(
     (alpha, beta) of the column bounds at the current pattern, every protected pattern has
     sum_j (reach alpha_j + low_j beta_j) x_j >= need - (high' alpha - low' beta)."""
     n = len(low)
-    rows = [(0.0, 0.0, [i for i, _ in t], [c for _, c in t]) for t in equations]
     share = np.clip(np.asarray(hidden, dtype=float), 0.0, 1.0)
     lower = low - low * share
     upper = high + reach * share
+    # the program over the cells the attacker does not know exactly; the others are constants
+    free = upper - lower > 1e-12
+    row_of = np.concatenate([np.full(len(t), r) for r, t in enumerate(equations)]).astype(int)
+    col_of = np.array([i for t in equations for i, _ in t], dtype=int)
+    coef_of = np.array([c for t in equations for _, c in t], dtype=float)
+    constant = np.where(free[col_of], 0.0, coef_of * lower[col_of])
+    known = np.bincount(row_of, weights=constant, minlength=len(equations))
+    touched = np.zeros(len(equations), dtype=bool)
+    touched[row_of[free[col_of]]] = True
+    position = np.full(n, -1)
+    position[free] = np.arange(int(free.sum()))
+    kept_rows = np.flatnonzero(touched)
+    rows = []
+    for r in kept_rows:
+        terms = [(position[i], c) for i, c in equations[r] if free[i]]
+        rows.append((-known[r], -known[r], [i for i, _ in terms], [c for _, c in terms]))
     h = _highs()
-    h.addVars(n, lower, upper)
+    h.addVars(int(free.sum()), lower[free], upper[free])
     _add_rows(h, rows)
     h.changeObjectiveSense(highspy.ObjSense.kMaximize)
     cuts = []
@@ -162,22 +177,34 @@ def _bound_cuts(
         down = min(point[t], protection_level / 2)
         up = protection_level - down
         for sign, need in ((1.0, point[t] + up), (-1.0, -(point[t] - down))):
-            h.changeColCost(int(t), sign)
+            h.changeColCost(int(position[t]), sign)
             h.run()
             if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 raise RuntimeError(f"attacker's program: {h.modelStatusToString(h.getModelStatus())}")
             value = h.getInfo().objective_function_value
             if value >= need - 1e-6:
                 continue
-            dual = np.asarray(h.getSolution().col_dual)
-            alpha, beta = np.maximum(dual, 0.0), np.maximum(-dual, 0.0)
-            if abs(upper @ alpha - lower @ beta - value) > 1e-6 * max(1.0, abs(value)):  # the other sign convention
+            # the reduced costs of every cell from the row duals, c - A'y: the constants' too (they
+            # are the published cells whose suppression would widen the interval)
+            solution = h.getSolution()
+            duals = np.zeros(len(equations))
+            duals[kept_rows] = np.asarray(solution.row_dual)
+            objective = np.zeros(n)
+            objective[t] = sign
+            priced = np.bincount(col_of, weights=coef_of * duals[row_of], minlength=n)
+            reduced = objective - priced
+            if not np.allclose(reduced[free], np.asarray(solution.col_dual), atol=1e-7):
+                reduced = objective + priced  # the solver's sign of the row duals
+            alpha, beta = np.maximum(reduced, 0.0), np.maximum(-reduced, 0.0)
+            if abs(upper @ alpha - lower @ beta - value) > 1e-6 * max(1.0, abs(value)):
                 alpha, beta = beta, alpha
+            if abs(upper @ alpha - lower @ beta - value) > 1e-6 * max(1.0, abs(value)):
+                raise RuntimeError("attacker's program: the dual values do not price the optimum")
             coef = reach * alpha + low * beta
             rhs = need - (high @ alpha - low @ beta)
             keep = np.flatnonzero(coef > 1e-9)
             cuts.append((float(rhs), INF, keep.tolist(), coef[keep].tolist()))
-        h.changeColCost(int(t), 0.0)
+        h.changeColCost(int(position[t]), 0.0)
     return cuts
 
 
