@@ -9,6 +9,7 @@ import dagster as dg
 import pandas as pd
 
 from assets.partitions import editions
+from pipeline import disclosure
 from pipeline import indicators as logic
 from pipeline.dagster_support import STORED_TABLE_LOADER, StoredTable
 from pipeline.indicators import checks as indicator_checks
@@ -75,11 +76,22 @@ def family_asset(family: logic.Family):
     )
     def _cells(context: dg.AssetExecutionContext, table: pd.DataFrame):
         edition = context.partition_key
-        result = logic.family_cells(family, table, edition, logic.context(edition))
+        with disclosure.tally() as protected:
+            result = logic.family_cells(family, table, edition, logic.context(edition))
         cells = result if isinstance(result, pd.DataFrame) else empty_table(Indicators)
+        hidden = disclosure.summary(protected) if protected else None
         yield dg.Output(
             cells,
-            metadata={"dagster/row_count": len(cells), **({"no_cells": result} if isinstance(result, str) else {})},
+            metadata={
+                "dagster/row_count": len(cells),
+                **({"no_cells": result} if isinstance(result, str) else {}),
+                # what disclosure control hid, per region level (cells and persons, primary and secondary)
+                **(
+                    {"suppressed_by_level": dg.MetadataValue.json(hidden.to_dict(orient="records"))}
+                    if hidden is not None
+                    else {}
+                ),
+            },
         )
         if check:
             yield check[2](cells, table)

@@ -28,7 +28,9 @@ Every cell gets `suppressed` and `rule` (`primary:n<10`, `secondary:region`, `se
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numpy as np
@@ -244,6 +246,54 @@ def protect(
             out.loc[group.index, "suppressed"] = flags
             out.loc[group.index, "rule"] = rules
     return out
+
+
+_TALLY: ContextVar[dict | None] = ContextVar("disclosure_tally", default=None)
+_TALLY_KEYS = ["cube", "definition", "period", "breakdown", "region_level", "region_code", "sex"]
+
+
+@contextmanager
+def tally() -> Iterator[dict]:
+    """Collect the protected cells of the cubes `record`ed while the block runs (a cube protected
+    again, as the linked systems of margins.py are, counts once: its last protection)."""
+    token = _TALLY.set({})
+    try:
+        yield _TALLY.get()
+    finally:
+        _TALLY.reset(token)
+
+
+def record(cells: pd.DataFrame) -> None:
+    """Add protected cells (with their real region levels) to the open tally, if any."""
+    store = _TALLY.get()
+    if store is None or cells.empty:
+        return
+    keys = [k for k in _TALLY_KEYS if k in cells]
+    for row in cells[[*keys, "suppressed", "rule", "point"]].itertuples(index=False):
+        store[tuple(row[: len(keys)])] = (row[keys.index("region_level")], row.suppressed, row.rule, row.point)
+
+
+def summary(store: dict) -> pd.DataFrame:
+    """Per region level: the cells protected, and the cells and persons suppressed primarily and
+    secondarily (persons: the cells' published point values)."""
+    frame = pd.DataFrame(list(store.values()), columns=["region_level", "suppressed", "rule", "persons"])
+    kind = frame["rule"].astype(str).str.extract(r"(primary|secondary)", expand=False).fillna("")
+    frame = frame.assign(
+        primary=kind.eq("primary") & frame["suppressed"], secondary=kind.eq("secondary") & frame["suppressed"]
+    )
+    out = frame.groupby("region_level", sort=True).apply(
+        lambda g: pd.Series(
+            {
+                "cells": len(g),
+                "primary_cells": int(g["primary"].sum()),
+                "secondary_cells": int(g["secondary"].sum()),
+                "primary_persons": int(g.loc[g["primary"], "persons"].sum()),
+                "secondary_persons": int(g.loc[g["secondary"], "persons"].sum()),
+            }
+        ),
+        include_groups=False,
+    )
+    return out.reset_index()
 
 
 def recoverable_cells(cells: pd.DataFrame, members: Mapping[tuple[str, str], frozenset[str]]) -> list[int]:

@@ -102,6 +102,13 @@ def test_subtraction_recovers_nothing_but_the_linear_program_pins_a_cell():
         boundary_year=pd.NA,
     )
     assert checks.recoverable_by_subtraction(rows) == []
+    # the build's check, over the published rows, refuses it
+    published = rows.assign(
+        value_low=np.where(rows["suppressed"], np.nan, rows["low"]),
+        value_high=np.where(rows["suppressed"], np.nan, rows["high"]),
+    )
+    found = checks.attacker_audit(published, disclosure.Parameters(protection_level=1), members)
+    assert len(found) == 1 and "GMA M: between 3 and 3" in found[0]
     # the attacker's linear program pins the men at 3
     exposed = disclosure.audit(cells, members, disclosure.Parameters(protection_level=1))
     assert [(cells.loc[i, "region_code"], cells.loc[i, "sex"]) for i, _, _ in exposed] == [("GMA", "M")]
@@ -169,3 +176,29 @@ def test_the_cost_prefers_lower_levels_and_fewer_persons():
     weights = np.array([disclosure.LEVEL_WEIGHT[v] for v in ("municipality", "municipality", "corop", "province")])
     costs = suppression.cost(weights, np.array([10.0, 5000.0, 10.0, 10.0]))
     assert costs[0] < costs[1] < costs[2] < costs[3]
+
+
+# ---------------------------------------------------------------- what was hidden
+
+
+def test_the_tally_counts_cells_and_persons_per_level_once_per_cell():
+    values = {
+        ("municipality", "GM1", "T"): 3,
+        ("municipality", "GM2", "T"): 20,
+        ("municipality", "GM3", "T"): 40,
+        (*PROVINCE, "T"): 63,
+    }
+    members = {PROVINCE: frozenset({"GM1", "GM2", "GM3"})}
+    cells = _cells(values).assign(cube="c", definition="nl", period="2024", breakdown="", boundary_year=0)
+    with disclosure.tally() as protected:
+        for _ in range(2):  # protected twice (as linked systems are): counted once
+            disclosure.record(disclosure.protect(cells, ["cube"], {0: members}))
+    got = disclosure.summary(protected).set_index("region_level")
+    assert got.loc["municipality"].to_dict() == {
+        "cells": 3,
+        "primary_cells": 1,
+        "secondary_cells": 1,
+        "primary_persons": 3,
+        "secondary_persons": 20,
+    }
+    assert got.loc["province", "secondary_cells"] == 0

@@ -115,6 +115,7 @@ def protect(cubes: list[pd.DataFrame], ctx: Context) -> pd.DataFrame:
     filled = cells.assign(boundary_year=cells["boundary_year"].fillna(-1))
     out = disclosure.protect(filled, ["cube", "definition", "period", "breakdown"], members, ctx.params)
     out["boundary_year"] = cells["boundary_year"]
+    disclosure.record(out)
     return out
 
 

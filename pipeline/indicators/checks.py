@@ -6,6 +6,10 @@
 - no_recovery_by_subtraction: brute force over the published cells: no suppressed cell equals a
   published total minus published parts (region = its parts at any finer level that partitions
   it; T = M + V).
+- attacker_audit: per count group with suppressed cells, the attacker's linear program over the
+  published cells (the region and sex equations, non-negativity, the intervals of counts masked at
+  source): every primary suppressed cell can lie anywhere in an interval at least the protection
+  level wide (disclosure.audit).
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ DESCRIPTIONS = {
     "regions_add_up": "Regional count figures add up to the national figure at every region level",
     "small_cells_flagged": "No published cell rests on fewer persons than the disclosure threshold",
     "no_recovery_by_subtraction": "No suppressed cell can be recomputed as a published total minus published parts",
+    "attacker_audit": "Every small suppressed count lies, for a reader of all published cells, in an interval at "
+    "least the protection level wide",
 }
 GROUP = ["indicator_id", "definition", "period", "breakdown"]
 
@@ -133,12 +139,53 @@ def recoverable_by_subtraction(frame: pd.DataFrame) -> list[str]:
     return found
 
 
+def attacker_audit(
+    frame: pd.DataFrame, params: disclosure.Parameters | None = None, members: dict | None = None
+) -> list[str]:
+    """The attacker's audit of every published count group with a suppressed primary cell (the
+    regions' members of the group's boundary year, or `members` for every group)."""
+    params = params or disclosure.parameters()
+    counts = frame[frame["unit"] == "count"]
+    hidden = counts["flag"].str.contains("suppressed", regex=False)
+    primary = counts["rule"].str.contains("primary", regex=False)
+    wanted = (hidden & primary).groupby([counts[k] for k in GROUP], sort=False).transform("any").astype(bool)
+    members_of: dict[int, dict] = {}
+    found = []
+    for key, group in counts[wanted].groupby(GROUP, sort=True):
+        years = group["boundary_year"].dropna().unique()
+        year = int(years[0]) if len(years) else None
+        if year is not None and year not in members_of:
+            members_of[year] = regions.members(year)
+        suppressed = group["flag"].str.contains("suppressed", regex=False).to_numpy()
+        cells = pd.DataFrame(
+            {
+                "region_level": group["region_level"].to_numpy(),
+                "region_code": group["region_code"].to_numpy(),
+                "sex": group["sex"].to_numpy(),
+                "low": group["value_low"].fillna(0).to_numpy(),
+                "high": group["value_high"].fillna(0).to_numpy(),
+                "suppressed": suppressed,
+                "rule": group["rule"].to_numpy(),
+            }
+        )
+        cells.loc[suppressed, ["low", "high"]] = [0.0, 1.0]  # unknown to the reader; not small by zero
+        group_members = members if members is not None else (members_of[year] if year is not None else {})
+        for position, smallest, largest in disclosure.audit(cells, group_members, params):
+            cell = cells.iloc[position]
+            found.append(
+                f"{key} {cell['region_level']} {cell['region_code']} {cell['sex']}: "
+                f"between {smallest:g} and {largest:g}"
+            )
+    return found
+
+
 def run(frame: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for name, function in (
         ("regions_add_up", regions_add_up),
         ("small_cells_flagged", small_cells_flagged),
         ("no_recovery_by_subtraction", recoverable_by_subtraction),
+        ("attacker_audit", attacker_audit),
     ):
         problems = function(frame)
         rows.append(
