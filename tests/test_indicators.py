@@ -224,6 +224,11 @@ def test_real_files_no_small_cell_published_and_nothing_recoverable(real):
     assert checks.small_cells_flagged(frame) == []
     # brute force over published totals and parts
     assert checks.recoverable_by_subtraction(frame) == []
+    # the attacker's linear program: every small suppressed count keeps an interval of the protection level
+    assert checks.attacker_audit(frame) == []
+    # whole persons
+    published_counts = counts["value"].dropna()
+    assert (published_counts == published_counts.round()).all()
     # and the exact linear test on every published count group
     members = regions.members(2020)
     count_cells = frame[frame["unit"] == "count"]

@@ -72,6 +72,29 @@ def _quality(table: pd.DataFrame, manifest: dict, t: dict) -> dict:
     return {"flags": flags, "checks": checks, "total_cells": formatting.number(len(table), t["_lang"])}
 
 
+def _hidden_by_level(table: pd.DataFrame, t: dict) -> list[dict]:
+    """Per region level, the published count cells and those suppressed primarily and secondarily."""
+    counts = table[table["unit"] == "count"]
+    if counts.empty:
+        return []
+    hidden = counts["flag"].fillna("").str.contains("suppressed", regex=False)
+    primary = hidden & counts["rule"].fillna("").str.contains("primary", regex=False)
+    frame = pd.DataFrame({"level": counts["region_level"], "primary": primary, "secondary": hidden & ~primary})
+    rows = []
+    for level, group in frame.groupby("level", sort=False):
+        rows.append(
+            {
+                "level": t.get("level_" + level, level),
+                "cells": formatting.number(len(group), t["_lang"]),
+                "primary": formatting.number(int(group["primary"].sum()), t["_lang"]),
+                "secondary": formatting.number(int(group["secondary"].sum()), t["_lang"]),
+                "share": formatting.percent(100 * (group["primary"] | group["secondary"]).mean(), t["_lang"]),
+            }
+        )
+    order = {t.get("level_" + v, v): i for i, v in enumerate(("national", *report.LEVEL_ORDER))}
+    return sorted(rows, key=lambda r: order.get(r["level"], len(order)))
+
+
 # --- the bridge between the definitions ------------------------------------------------------------
 
 
@@ -433,6 +456,11 @@ def build(
         "levels": levels,
         "bridge_tables": bridge_tables(extras.bridge, lang),
         "quality": _quality(table, manifest, t),
+        "legend": [
+            {"symbol": t["flag_symbol_" + f], "label": t["flag_" + f], "note": t["flag_" + f + "_note"]}
+            for f in report.legend().index
+        ],
+        "hidden": _hidden_by_level(table, t),
         "manifest": manifest,
         "code_version": code.get("version", ""),
         "citation": t["citation"].format(edition=edition, year=published.year),
