@@ -37,8 +37,14 @@ def _denominators_equal_core(cells: pd.DataFrame, ho_first_years_classified: pd.
     got = dict(
         zip(zip(share["breakdown"].str.removeprefix("level="), share["period"].astype(int)), share["denominator"])
     )
-    core = ho_first_years_classified.groupby(["level", "year"])[["count_low", "count_high"]].sum()
-    want = {k: (r.count_low + r.count_high) / 2 for k, r in core.iterrows()}
+    # the whole persons of the published counts: the sum of each source row's point value
+    rule = disclosure.parameters().point_rule
+    core = ho_first_years_classified.assign(
+        point=disclosure.point_value(
+            ho_first_years_classified["count_low"], ho_first_years_classified["count_high"], rule
+        )
+    )
+    want = {k: float(v) for k, v in core.groupby(["level", "year"])["point"].sum().items()}
     return dg.AssetCheckResult(
         check_name="denominators_equal_core", passed=got == want, metadata={"cells_compared": len(want)}
     )

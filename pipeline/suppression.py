@@ -35,11 +35,11 @@ INF = highspy.kHighsInf
 # equations of up to this many cells state "no single suppressed cell" once per cell over the whole
 # equation (a tighter relaxation); longer ones through a count of their suppressed cells (fewer terms)
 STRONG_FORM = 40
-RELAXED_ROUNDS = 30  # rounds of cuts on the linear relaxation before the integer program
-RELAXED_CUTS = 4  # cuts that end a round of the relaxation (its program is solved again at once)
+RELAXED_ROUNDS = 10  # rounds of cuts on the linear relaxation before the integer program
 
 
 def _highs() -> highspy.Highs:
+    """A quiet, single-threaded solver with a fixed seed (the same pattern on every run)."""
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
@@ -138,7 +138,6 @@ def _bound_cuts(
     targets: np.ndarray,
     protection_level: float,
     reach: float,
-    enough: int | None = None,
 ) -> list[tuple[float, float, list[int], list[float]]]:  # `hidden`: 0/1, or shares in the relaxation
     """Constraints on the suppression pattern that every protected pattern satisfies, one for each
     target and direction the current pattern `hidden` leaves unprotected (the attacker's linear
@@ -149,9 +148,7 @@ def _bound_cuts(
     stronger attacker than the real one, so a pattern protected here is protected). A target t must
     reach `up` above its value and `down` below it; by duality, for the optimal dual values
     (alpha, beta) of the column bounds at the current pattern, every protected pattern has
-    sum_j (reach alpha_j + low_j beta_j) x_j >= need - (high' alpha - low' beta).
-
-    `enough`: stop once that many cuts are found (the targets are tried in the order given)."""
+    sum_j (reach alpha_j + low_j beta_j) x_j >= need - (high' alpha - low' beta)."""
     n = len(low)
     share = np.clip(np.asarray(hidden, dtype=float), 0.0, 1.0)
     lower = low - low * share
@@ -209,8 +206,6 @@ def _bound_cuts(
             keep = np.flatnonzero(coef > 1e-9)
             cuts.append((float(rhs), INF, keep.tolist(), coef[keep].tolist()))
         h.changeColCost(int(position[t]), 0.0)
-        if enough is not None and len(cuts) >= enough:
-            break
     return cuts
 
 
@@ -247,10 +242,21 @@ def solve(
         rows.append((0.0, 0.0, members + [n + e], [1.0] * len(members) + [-1.0]))
         for i in members:  # the same for a long equation, through its count: s_e >= 2 x_i
             rows.append((0.0, INF, [n + e, i], [1.0, -2.0]))
+    for terms in equations:
+        members = [i for i, _ in terms]
+        for t in members:
+            if not primary[t] or high[t] <= 0:
+                continue
+            # from this equation alone a reader places t between 0 and its value plus its suppressed
+            # partners' (when the equation's total is published, or is itself large): the partners
+            # hold at least the protection level minus t (at most all they hold)
+            others = [j for j in members if j != t]
+            need = min(protection_level - point[t], float(point[others].sum()))
+            if need > 0:
+                rows.append((need, INF, others, point[others].tolist()))
     _add_rows(h, rows)
     targets = np.flatnonzero(primary & (high > 0))
     reach = float(high.max())
-    order = targets.copy()
     # first the cuts of the linear relaxation (they hold for fractional patterns too, and a linear
     # program is solved in a fraction of the time of an integer one), then the integer rounds
     columns = np.arange(n, dtype=np.int32)
@@ -260,11 +266,10 @@ def solve(
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(f"secondary suppression: {h.modelStatusToString(h.getModelStatus())}")
         share = np.asarray(h.getSolution().col_value)[:n]
-        cuts = _bound_cuts(equations, low, high, point, share, order, protection_level, reach, RELAXED_CUTS)
+        cuts = _bound_cuts(equations, low, high, point, share, targets, protection_level, reach)
         if not cuts:
             break
         _add_rows(h, cuts)
-        order = np.roll(order, -RELAXED_CUTS)  # the next round starts with other targets
     h.changeColsIntegrality(n, columns, np.full(n, highspy.HighsVarType.kInteger))
     for _ in range(max_rounds):
         h.run()
