@@ -19,8 +19,9 @@ province, a province before a national figure; within a level the fewer persons 
   the cell's interval to be at least the protection level wide (from that equation alone the cell
   lies between 0 and its own value plus its partners'),
 
-then the audit; a primary cell it still pins adds the constraint that one more cell next to the
-suppressed ones (sharing an equation) is suppressed, and the program is solved again.
+then the attacker: for a small cell whose interval is still too narrow, the attacker's program and
+its dual give a constraint every protected pattern satisfies (`_bound_cuts`), and the program is
+solved again (first its linear relaxation, then the integer program) until the attacker finds none.
 """
 
 from __future__ import annotations
@@ -257,9 +258,17 @@ def solve(
     _add_rows(h, rows)
     targets = np.flatnonzero(primary & (high > 0))
     reach = float(high.max())
-    # first the cuts of the linear relaxation (they hold for fractional patterns too, and a linear
-    # program is solved in a fraction of the time of an integer one), then the integer rounds
     columns = np.arange(n, dtype=np.int32)
+
+    def integer_round() -> tuple[np.ndarray, list]:
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"secondary suppression: {h.modelStatusToString(h.getModelStatus())}")
+        hidden = np.asarray(h.getSolution().col_value)[:n] > 0.5
+        return hidden, _bound_cuts(equations, low, high, point, hidden, targets, protection_level, reach)
+
+    # first the cuts of the linear relaxation (they hold for fractional patterns too, and a linear
+    # program is solved in a fraction of the time of an integer one), then integer rounds
     h.changeColsIntegrality(n, columns, np.full(n, highspy.HighsVarType.kContinuous))
     for _ in range(RELAXED_ROUNDS):
         h.run()
@@ -272,11 +281,7 @@ def solve(
         _add_rows(h, cuts)
     h.changeColsIntegrality(n, columns, np.full(n, highspy.HighsVarType.kInteger))
     for _ in range(max_rounds):
-        h.run()
-        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            raise RuntimeError(f"secondary suppression: {h.modelStatusToString(h.getModelStatus())}")
-        hidden = np.asarray(h.getSolution().col_value)[:n] > 0.5
-        cuts = _bound_cuts(equations, low, high, point, hidden, targets, protection_level, reach)
+        hidden, cuts = integer_round()
         if not cuts:
             return hidden
         _add_rows(h, cuts)

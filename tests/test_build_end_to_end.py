@@ -106,8 +106,29 @@ def test_outputs_are_published(sample_build):
         "data_dictionary.json",
         "indicators.json",
         "indicators.xlsx",
+        "flag_legend.csv",
     }
     assert (folder / "indicator" / "ho_first_years_stem_share.html").is_file()
+
+
+def test_published_cells_are_whole_persons_with_flags_of_the_legend(sample_build):
+    """Issue 19: no published count has a fractional part; every flag of a published cell is one of
+    the legend's, with its symbol; 'masked' is rare on national figures (it marks a material
+    interval only); the methodology page prints the legend."""
+    folder = sample_build.edition_dir
+    csv = pd.read_csv(folder / "indicators.csv", dtype={"period": str, "symbol": str}, keep_default_na=False)
+    counts = pd.to_numeric(csv.loc[csv["unit"] == "count", "value"], errors="coerce").dropna()
+    assert len(counts) > 0 and (counts == counts.round()).all()
+    legend = pd.read_csv(folder / "flag_legend.csv", dtype=str, keep_default_na=False)
+    flags = {f for cell in csv["flag"] for f in cell.split(";") if f}
+    assert flags and flags <= set(legend["flag"])
+    symbol = dict(zip(legend["flag"], legend["symbol"]))
+    suppressed = csv["flag"].str.contains("suppressed")
+    assert suppressed.any() and csv.loc[suppressed, "symbol"].str.contains(symbol["suppressed"], regex=False).all()
+    national = csv[csv["region_level"] == "national"]
+    assert national["flag"].str.contains("masked").mean() < 0.10
+    page = (folder / "methode.html").read_text(encoding="utf-8")
+    assert all(f"{label}</td>" in page for label in legend["label_nl"])
 
 
 def test_html_shows_the_csv_numbers(sample_build):
