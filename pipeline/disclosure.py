@@ -192,6 +192,10 @@ def _protect_group(
     solutions = solutions or _Solutions()
     terms = [t for _, t in equations]
     suppressed = solutions.solve(terms, low, high, point, primary, weights, params)
+    # a complement that published cells determine exactly (through a relation the program does not
+    # list, e.g. a province minus its other COROP regions) protects nothing: it is published
+    exact = [i for i in _recoverable(_equation_matrix(equations, len(cells)), suppressed) if not primary[i]]
+    suppressed[exact] = False
     # a complement is named after the equation that needs it: a region equation with another
     # suppressed cell, else T = M + V
     in_region = np.zeros(len(cells), dtype=bool)
