@@ -11,6 +11,7 @@ import pandas as pd
 from assets.contracts import contract_spec, failed, passed, under_contract
 from assets.partitions import editions
 from assets.raw import fail
+from pipeline import disclosure
 from pipeline import indicators as logic
 from pipeline.dagster_support import STORED_TABLE_LOADER, StoredTable
 from pipeline.indicators import checks as indicator_checks
@@ -38,8 +39,14 @@ def _denominators_equal_core(cells: pd.DataFrame, ho_first_years_classified: pd.
     got = dict(
         zip(zip(share["breakdown"].str.removeprefix("level="), share["period"].astype(int)), share["denominator"])
     )
-    core = ho_first_years_classified.groupby(["level", "year"])[["count_low", "count_high"]].sum()
-    want = {k: (r.count_low + r.count_high) / 2 for k, r in core.iterrows()}
+    # the whole persons of the published counts: the sum of each source row's point value
+    rule = disclosure.parameters().point_rule
+    core = ho_first_years_classified.assign(
+        point=disclosure.point_value(
+            ho_first_years_classified["count_low"], ho_first_years_classified["count_high"], rule
+        )
+    )
+    want = {k: float(v) for k, v in core.groupby(["level", "year"])["point"].sum().items()}
     return dg.AssetCheckResult(
         check_name="denominators_equal_core", passed=got == want, metadata={"cells_compared": len(want)}
     )
@@ -81,13 +88,24 @@ def family_asset(family: logic.Family):
     )
     def _cells(context: dg.AssetExecutionContext, table: pd.DataFrame):
         edition = context.partition_key
-        result = yield from under_contract(
-            Indicators, lambda: logic.family_cells(family, table, edition, logic.context(edition)), fail
-        )
+        with disclosure.tally() as protected:
+            result = yield from under_contract(
+                Indicators, lambda: logic.family_cells(family, table, edition, logic.context(edition)), fail
+            )
         cells = result if isinstance(result, pd.DataFrame) else enforce(Indicators, empty_table(Indicators))
+        hidden = disclosure.summary(protected) if protected else None
         yield dg.Output(
             cells,
-            metadata={"dagster/row_count": len(cells), **({"no_cells": result} if isinstance(result, str) else {})},
+            metadata={
+                "dagster/row_count": len(cells),
+                **({"no_cells": result} if isinstance(result, str) else {}),
+                # what disclosure control hid, per region level (cells and persons, primary and secondary)
+                **(
+                    {"suppressed_by_level": dg.MetadataValue.json(hidden.to_dict(orient="records"))}
+                    if hidden is not None
+                    else {}
+                ),
+            },
         )
         yield passed(Indicators, cells)
         if check:

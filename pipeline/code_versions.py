@@ -121,7 +121,7 @@ def _constant(value: object) -> str | None:
     content must not make the version depend on what ran before."""
     if isinstance(value, SIMPLE):
         return repr(value)
-    if isinstance(value, tuple):
+    if type(value) is tuple:  # a plain tuple (a named tuple's class may refuse iteration, as Dagster's records do)
         items = [_constant(v) for v in value]
         return None if None in items else f"tuple({', '.join(items)})"
     if isinstance(value, frozenset):  # sorted: a set's order depends on the hash seed

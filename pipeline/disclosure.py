@@ -28,14 +28,16 @@ Every cell gets `suppressed` and `rule` (`primary:n<10`, `secondary:region`, `se
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from pipeline import reference
+from pipeline import reference, suppression
 
 # what a suppressed cell of a level costs the reader: complements go to municipalities before
 # regions, and to small regions before provinces and the national figure (method choice)
@@ -48,22 +50,55 @@ LEVEL_WEIGHT = {
     "landsdeel": 32,
     "national": 1000,
 }
-LOOKAHEAD = 4  # candidates whose whole cascade of complements is tried before one is chosen
-RESCUE_CANDIDATES = 16  # candidates tried for a unit that the exact test finds recoverable
+
+
+POINT_RULES = ("midpoint_half_even", "low", "high")
 
 
 @dataclass(frozen=True)
 class Parameters:
     threshold: int = 10
     suppress_zero: bool = False
+    point_rule: str = "midpoint_half_even"
+    masked_material_share: float = 0.01
+    protection_level: float = 10.0
 
 
 def parameters() -> Parameters:
     frame = reference.load("indicators/parameters.csv").frame.set_index("parameter")["value"]
+    rule = frame["count_point_rule"].strip()
+    if rule not in POINT_RULES:
+        raise ValueError(f"reference/indicators/parameters.csv: count_point_rule {rule!r} is not one of {POINT_RULES}")
     return Parameters(
         threshold=int(frame["disclosure_threshold"]),
         suppress_zero=frame["disclosure_suppress_zero"].strip().lower() == "true",
+        point_rule=rule,
+        masked_material_share=float(frame["masked_material_share"]),
+        protection_level=float(frame["disclosure_protection_level"]),
     )
+
+
+def point_value(low, high, rule: str = "midpoint_half_even") -> np.ndarray:
+    """The whole number published for a count known as the interval [low, high] (one source row:
+    a count masked at source is an interval, an exact count has low == high). `midpoint_half_even`:
+    the interval's midpoint rounded to a whole person, halves to the even neighbour (so [1, 4]
+    gives 2 and [5, 8] gives 6: over many cells the halves round up as often as down). A sum of
+    source rows is published as the sum of their point values, so published counts stay whole
+    and regions still add up."""
+    low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
+    if rule == "low":
+        return np.floor(low)
+    if rule == "high":
+        return np.ceil(high)
+    return np.round((low + high) / 2)
+
+
+def masked_material(low, high, point, params: Parameters) -> np.ndarray:
+    """Whether the uncertainty from counts masked at source matters for a reader: the interval is
+    wider than one person and than `masked_material_share` of the published value."""
+    low, high, point = (np.asarray(v, dtype=float) for v in (low, high, point))
+    width = high - low
+    return (width > 1) & (width > params.masked_material_share * np.abs(point))
 
 
 def _equations(
@@ -117,176 +152,73 @@ def _recoverable(matrix: np.ndarray, suppressed: np.ndarray) -> list[int]:
     return [int(h) for h in hidden[outside < 1e-12]]
 
 
-def _still_recoverable(matrix: np.ndarray, hidden: np.ndarray, target: int):
-    """For a `target` that the hidden units leave recoverable, a test of whether it still is once
-    more units are hidden (a trial state holding `hidden`), without a decomposition per trial.
-
-    The target is recoverable exactly when some combination y of the equations has y'A_H = e_target
-    (A_H: the columns of the hidden units). Those y are y0 + N z, N a basis of the left null space of
-    A_H. Hiding the units C as well keeps the target recoverable exactly when one of them also has
-    y'A_C = 0, i.e. when -A_C'y0 lies in the column space of A_C'N: a problem of |C| rows."""
-    columns = np.flatnonzero(hidden)
-    u, sing, vt = np.linalg.svd(matrix[:, columns], full_matrices=True)
-    rank = int((sing > 1e-9 * max(1.0, sing.max())).sum())
-    at = int(np.searchsorted(columns, target))
-    y0 = u[:, :rank] @ (vt[:rank, at] / sing[:rank])
-    null = u[:, rank:]
-
-    def still(trial: np.ndarray) -> bool:
-        added = matrix[:, np.flatnonzero(trial & ~hidden)]
-        rhs = -(added.T @ y0)
-        basis, sing_c, _ = np.linalg.svd(added.T @ null, full_matrices=False)
-        basis = basis[:, sing_c > 1e-9]  # the column space, with the absolute tolerance of the rank above
-        return bool(np.linalg.norm(rhs - basis @ (basis.T @ rhs)) <= 1e-9 * max(1.0, np.linalg.norm(rhs)))
-
-    return still
-
-
-class _Tests:
-    """The exact test, run once per system: within one cube's search the same set of hidden units is
-    tested again, and cubes with the same regions and the same primary cells (definitions, sexes, breakdowns) repeat
-    whole searches. A system is the equation matrix (by shape and content digest) with the hidden
-    cells; the result is a pure function of both."""
+class _Solutions:
+    """Suppression patterns already solved: cubes with the same regions and the same counts (sexes,
+    breakdowns, definitions that coincide) repeat whole programs. The key is the group's equations
+    with its bounds and primary cells; the pattern is a pure function of them."""
 
     def __init__(self) -> None:
-        self._results: dict[tuple, tuple[int, ...]] = {}
+        self._results: dict[bytes, np.ndarray] = {}
 
-    @staticmethod
-    def system(matrix: np.ndarray) -> tuple:
-        return matrix.shape, hashlib.blake2b(np.ascontiguousarray(matrix).tobytes(), digest_size=16).digest()
-
-    def recoverable(self, system: tuple, matrix: np.ndarray, suppressed: np.ndarray) -> list[int]:
-        key = (system, np.packbits(np.asarray(suppressed, dtype=bool)).tobytes())
+    def solve(self, equations, low, high, point, primary, weights, params: Parameters) -> np.ndarray:
+        digest = hashlib.blake2b(digest_size=16)
+        for terms in equations:
+            digest.update(np.asarray(terms, dtype=float).tobytes() + b"|")
+        for array in (low, high, point, primary, weights):
+            digest.update(np.ascontiguousarray(array, dtype=float).tobytes() + b"|")
+        digest.update(repr(params.protection_level).encode())
+        key = digest.digest()
         if key not in self._results:
-            self._results[key] = tuple(_recoverable(matrix, suppressed))
-        return list(self._results[key])
-
-
-def _unit_equations(units: pd.DataFrame, members) -> np.ndarray:
-    """Equations between region units (region = sum of its municipalities), as a signed matrix."""
-    index = {(lv, c): i for i, (lv, c) in enumerate(zip(units["region_level"], units["region_code"]))}
-    municipalities = {c for lv, c in index if lv == "municipality"}
-    rows: list[list[tuple[int, float]]] = []
-    for (level, code), i in index.items():
-        if level == "municipality":
-            continue
-        parts = sorted(members.get((level, code), frozenset()) & municipalities)
-        if parts:
-            rows.append([(i, 1.0)] + [(index[("municipality", m)], -1.0) for m in parts])
-    return _equation_matrix([("region", r) for r in rows], len(units))
+            self._results[key] = suppression.solve(
+                equations, low, high, point, primary, weights, params.protection_level
+            )
+        return self._results[key].copy()
 
 
 def _protect_group(
-    cells: pd.DataFrame, members, params: Parameters, tests: _Tests | None = None
+    cells: pd.DataFrame, members, params: Parameters, solutions: _Solutions | None = None
 ) -> tuple[np.ndarray, list[str]]:
-    """Primary and secondary suppression of one cube (see the module docstring).
-
-    Suppression works on region units: a unit with a small cell has every cell (M, V, T) suppressed,
-    so the sex equations cannot give it away, and complements are whole units too. With whole units
-    hidden, a cell is recoverable exactly when its unit is recoverable from the region equations
-    alone, so the search runs on units x regions (small) instead of cells x equations; the exact
-    cell-level test confirms the result.
-    """
+    """Primary and secondary suppression of one cube (see the module docstring)."""
     low = cells["low"].to_numpy(dtype=float)
     high = cells["high"].to_numpy(dtype=float)
+    point = cells["point"].to_numpy(dtype=float) if "point" in cells else point_value(low, high, params.point_rule)
     primary = (low < params.threshold) & ((high > 0) | params.suppress_zero)
     rules = np.array([f"primary:n<{params.threshold}" if s else "" for s in primary], dtype=object)
     if not primary.any():
         return primary, list(rules)
-    unit_of = cells.groupby(["region_level", "region_code"], sort=True).ngroup().to_numpy()
-    units = cells[["region_level", "region_code"]].drop_duplicates().sort_values(["region_level", "region_code"])
-    units = units.reset_index(drop=True)
-    matrix = _unit_equations(units, members)
-    tests = tests or _Tests()
-    system = tests.system(matrix)
-    incidence = matrix != 0
-    level = units["region_level"].to_numpy()
-    weight = np.array([LEVEL_WEIGHT.get(v, max(LEVEL_WEIGHT.values())) for v in level], dtype=float)
-    size = np.zeros(len(units))
-    np.maximum.at(size, unit_of, high)
-    hidden = np.zeros(len(units), dtype=bool)
-    hidden[unit_of[primary]] = True
-    why = np.array(["" for _ in range(len(units))], dtype=object)
-
-    def order(candidates: np.ndarray, anchor: int, state: np.ndarray) -> np.ndarray:
-        """Cheapest first: few equations opened (each needs a complement of its own), low weight,
-        sharing the most equations with the unit protected, then small."""
-        opened = incidence[incidence[:, state].sum(axis=1) == 0][:, candidates].sum(axis=0)
-        shared = (incidence[:, candidates] & incidence[:, [anchor]]).sum(axis=0)
-        return candidates[np.lexsort((size[candidates], -shared, weight[candidates] + 2 * opened))]
-
-    def close(state: np.ndarray, labels: np.ndarray | None, lookahead: int) -> None:
-        """Until no equation holds exactly one hidden unit, give each such equation a complement."""
-        while True:
-            single = np.flatnonzero(incidence[:, state].sum(axis=1) == 1)
-            if len(single) == 0:
-                return
-            row = int(single[0])
-            anchor = int(np.flatnonzero(incidence[row] & state)[0])
-            choice = pick(np.flatnonzero(incidence[row] & ~state), anchor, state, lookahead)
-            state[choice] = True
-            if labels is not None:
-                labels[choice] = "secondary:region"
-
-    def pick(candidates: np.ndarray, anchor: int, state: np.ndarray, lookahead: int) -> int:
-        ranked = order(candidates, anchor, state)
-        if lookahead <= 1 or len(ranked) == 1:
-            return int(ranked[0])
-        best, best_cost = int(ranked[0]), np.inf
-        for choice in ranked[:lookahead]:  # the candidate whose cascade of complements costs least
-            trial = state.copy()
-            trial[choice] = True
-            close(trial, None, 1)
-            cost = weight[trial & ~state].sum()
-            if cost < best_cost:
-                best, best_cost = int(choice), cost
-        return best
-
-    while True:
-        close(hidden, why, LOOKAHEAD)
-        recoverable = tests.recoverable(system, matrix, hidden)  # exact test on units
-        if not recoverable:
-            break
-        target = recoverable[0]
-        candidates = np.flatnonzero(incidence[incidence[:, target]].any(axis=0) & ~hidden)
-        if len(candidates) == 0:
-            candidates = np.flatnonzero(~hidden)
-        # the cheapest complement (with its cascade) that leaves the target unrecoverable: candidates
-        # by the cost of their cascade, the exact test only until one passes (it is the expensive part)
-        trials = []
-        for choice in order(candidates, target, hidden)[:RESCUE_CANDIDATES]:
-            trial = hidden.copy()
-            trial[choice] = True
-            close(trial, None, 1)
-            trials.append((weight[trial & ~hidden].sum(), len(trials), int(choice), trial))
-        trials.sort(key=lambda t: t[:2])
-        still = _still_recoverable(matrix, hidden, target)
-        best = next((choice for _, _, choice, trial in trials if not still(trial)), trials[0][2])
-        hidden[best] = True
-        why[best] = "secondary:linear"
-    suppressed = hidden[unit_of]
+    equations = _equations(cells, members)
+    level = cells["region_level"].to_numpy()
+    weights = np.array([LEVEL_WEIGHT.get(v, max(LEVEL_WEIGHT.values())) for v in level], dtype=float)
+    solutions = solutions or _Solutions()
+    terms = [t for _, t in equations]
+    suppressed = solutions.solve(terms, low, high, point, primary, weights, params)
+    # a complement that published cells determine exactly (through a relation the program does not
+    # list, e.g. a province minus its other COROP regions) protects nothing: it is published
+    exact = [i for i in _recoverable(_equation_matrix(equations, len(cells)), suppressed) if not primary[i]]
+    suppressed[exact] = False
+    # a complement is named after the equation that needs it: a region equation with another
+    # suppressed cell, else T = M + V
+    in_region = np.zeros(len(cells), dtype=bool)
+    for kind, t in equations:
+        members_ = [i for i, _ in t]
+        if kind == "region" and suppressed[members_].sum() >= 2:
+            in_region[members_] = True
     for i in np.flatnonzero(suppressed & ~primary):
-        rules[i] = why[unit_of[i]] or "secondary:sex"
-    return _complete(cells, members, suppressed, rules, tests)
-
-
-def _complete(
-    cells: pd.DataFrame, members, suppressed: np.ndarray, rules: np.ndarray, tests: _Tests
-) -> tuple[np.ndarray, list[str]]:
-    """The exact cell-level test; where a cell is still recoverable (a unit without every sex), its
-    smallest published partner in an equation is suppressed until none is."""
-    matrix = _equation_matrix(_equations(cells, members), len(cells))
-    system = tests.system(matrix)
-    incidence = matrix != 0
-    high = cells["high"].to_numpy(dtype=float)
-    while recoverable := tests.recoverable(system, matrix, suppressed):
-        candidates = np.flatnonzero(incidence[incidence[:, recoverable[0]]].any(axis=0) & ~suppressed)
-        if len(candidates) == 0:
-            candidates = np.flatnonzero(~suppressed)
-        choice = int(candidates[np.argmin(high[candidates])])
-        suppressed[choice] = True
-        rules[choice] = "secondary:linear"
+        rules[i] = "secondary:region" if in_region[i] else "secondary:sex"
     return suppressed, list(rules)
+
+
+def audit(cells: pd.DataFrame, members, params: Parameters) -> list[tuple[int, float, float]]:
+    """The attacker's audit of one group with `suppressed` and `rule`: the primary cells whose
+    attacker interval (smallest, largest value given every published cell) is narrower than the
+    protection level, as (position, smallest, largest)."""
+    cells = cells.reset_index(drop=True)
+    low = cells["low"].to_numpy(dtype=float)
+    high = cells["high"].to_numpy(dtype=float)
+    suppressed = cells["suppressed"].to_numpy(dtype=bool)
+    sensitive = cells["rule"].astype(str).str.contains("primary").to_numpy() & (high > 0)
+    terms = [t for _, t in _equations(cells, members)]
+    return suppression.exposed(terms, low, high, suppressed, sensitive, params.protection_level)
 
 
 def protect(
@@ -302,18 +234,70 @@ def protect(
     """
     params = params or parameters()
     out = cells.reset_index(drop=True).copy()
+    fallback = point_value(out["low"], out["high"], params.point_rule)
+    out["point"] = out["point"].fillna(pd.Series(fallback)) if "point" in out else fallback
     out["suppressed"] = False
     out["rule"] = ""
-    tests = _Tests()
+    solutions = _Solutions()
     # the systems are small (hundreds of cells): BLAS threads cost far more than they gain, the more
     # so on a busy machine (the exact test does not depend on the number of threads)
     with threadpool_limits(limits=1, user_api="blas"):
         for _, group in out.groupby(group_keys + ["boundary_year"], sort=True, dropna=False):
             year = int(group["boundary_year"].iat[0])
-            flags, rules = _protect_group(group.reset_index(drop=True), members_by_year.get(year, {}), params, tests)
+            flags, rules = _protect_group(
+                group.reset_index(drop=True), members_by_year.get(year, {}), params, solutions
+            )
             out.loc[group.index, "suppressed"] = flags
             out.loc[group.index, "rule"] = rules
     return out
+
+
+_TALLY: ContextVar[dict | None] = ContextVar("disclosure_tally", default=None)
+_TALLY_KEYS = ["cube", "definition", "period", "breakdown", "region_level", "region_code", "sex"]
+
+
+@contextmanager
+def tally() -> Iterator[dict]:
+    """Collect the protected cells of the cubes `record`ed while the block runs (a cube protected
+    again, as the linked systems of margins.py are, counts once: its last protection)."""
+    token = _TALLY.set({})
+    try:
+        yield _TALLY.get()
+    finally:
+        _TALLY.reset(token)
+
+
+def record(cells: pd.DataFrame) -> None:
+    """Add protected cells (with their real region levels) to the open tally, if any."""
+    store = _TALLY.get()
+    if store is None or cells.empty:
+        return
+    keys = [k for k in _TALLY_KEYS if k in cells]
+    for row in cells[[*keys, "suppressed", "rule", "point"]].itertuples(index=False):
+        store[tuple(row[: len(keys)])] = (row[keys.index("region_level")], row.suppressed, row.rule, row.point)
+
+
+def summary(store: dict) -> pd.DataFrame:
+    """Per region level: the cells protected, and the cells and persons suppressed primarily and
+    secondarily (persons: the cells' published point values)."""
+    frame = pd.DataFrame(list(store.values()), columns=["region_level", "suppressed", "rule", "persons"])
+    kind = frame["rule"].astype(str).str.extract(r"(primary|secondary)", expand=False).fillna("")
+    frame = frame.assign(
+        primary=kind.eq("primary") & frame["suppressed"], secondary=kind.eq("secondary") & frame["suppressed"]
+    )
+    out = frame.groupby("region_level", sort=True).apply(
+        lambda g: pd.Series(
+            {
+                "cells": len(g),
+                "primary_cells": int(g["primary"].sum()),
+                "secondary_cells": int(g["secondary"].sum()),
+                "primary_persons": int(g.loc[g["primary"], "persons"].sum()),
+                "secondary_persons": int(g.loc[g["secondary"], "persons"].sum()),
+            }
+        ),
+        include_groups=False,
+    )
+    return out.reset_index()
 
 
 def recoverable_cells(cells: pd.DataFrame, members: Mapping[tuple[str, str], frozenset[str]]) -> list[int]:

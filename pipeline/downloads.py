@@ -10,6 +10,7 @@ The publication step calls `write(folder, indicators, catalogue)`.
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +19,7 @@ from schemas.indicators import COLUMNS, Indicators
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BASENAME = "indicators"
+LEGEND = "flag_legend"  # the legend of flags and symbols (reference/indicators/flags.csv)
 TITLE_COLUMNS = ["title_nl", "title_en"]
 
 
@@ -27,10 +29,37 @@ def safe_text(value: object) -> object:
     return value
 
 
+def legend() -> pd.DataFrame:
+    """The legend as published (text made safe like every download)."""
+    from pipeline import reference
+
+    return reference.load("indicators/flags.csv").frame.map(safe_text)
+
+
+def symbols(indicators: pd.DataFrame) -> pd.Series:
+    """Per cell the legend's symbols, as the PDF and the site print them: those of its flags, '-'
+    for a count of nobody and '.' for a cell without a figure that is not suppressed."""
+    from pipeline import reference
+
+    table = reference.load("indicators/flags.csv").frame
+    symbol = dict(zip(table["flag"], table["symbol"]))
+    flags = indicators["flag"].fillna("").astype(str)
+    text = {f: "".join(symbol[x] for x in f.split(";") if x) for f in pd.unique(flags)}
+    out = flags.map(text)
+    value = indicators["value"]
+    suppressed = flags.str.contains("suppressed", regex=False)
+    out = out.where(~(value.isna() & ~suppressed), symbol["not_available"] + out)
+    nil = (indicators["unit"] == "count") & (value == 0)
+    return out.where(~nil, symbol["nil"] + out)
+
+
 def download_frame(indicators: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
-    """The published layout: the indicator columns plus the catalogue's titles, text made safe."""
+    """The published layout: the indicator columns with the cells' symbols after the flags, plus the
+    catalogue's titles, text made safe."""
     titles = catalogue.set_index("indicator_id")[TITLE_COLUMNS]
-    frame = indicators[COLUMNS].join(titles, on="indicator_id")
+    frame = indicators[COLUMNS].copy()
+    frame.insert(COLUMNS.index("flag") + 1, "symbol", symbols(frame))
+    frame = frame.join(titles, on="indicator_id")
     for column in frame.columns:
         if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
             unsafe = {value: safe_text(value) for value in pd.unique(frame[column]) if safe_text(value) is not value}
@@ -50,6 +79,16 @@ def dictionary() -> pd.DataFrame:
         }
         for name, column in schema.columns.items()
     ]
+    at = next(i for i, row in enumerate(rows) if row["column"] == "flag") + 1
+    rows.insert(
+        at,
+        {
+            "column": "symbol",
+            "type": "str",
+            "nullable": False,
+            "description": f"the symbols of the cell's flags, as in the legend ({LEGEND}.csv)",
+        },
+    )
     rows += [
         {"column": "title_nl", "type": "str", "nullable": False, "description": "indicator title in Dutch (catalogue)"},
         {
@@ -87,7 +126,9 @@ def write(
     dictionary_json.write_text(
         json.dumps(dictionary().to_dict(orient="records"), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
-    return [csv_path, *([xlsx_path] if workbook else []), json_path, dictionary_csv, dictionary_json]
+    legend_csv = folder / f"{LEGEND}.csv"
+    legend().to_csv(legend_csv, index=False, lineterminator="\n")
+    return [csv_path, *([xlsx_path] if workbook else []), json_path, dictionary_csv, dictionary_json, legend_csv]
 
 
 def workbook_of(path: Path, indicators: pd.DataFrame, catalogue: pd.DataFrame, synthetic: bool = False) -> None:
@@ -205,6 +246,7 @@ def write_workbook(
         ("notes", "workbook_notes", "workbook_notes_line", notes_frame(frame, t)),
         ("indicators", "workbook_indicators", "workbook_indicators_line", frame),
         ("dictionary", "workbook_dictionary", "download_data_dictionary", dictionary_frame),
+        ("legend", "legend", "workbook_legend_line", legend()),
     ]
     described = [(cover.sheet, *_both(t, "workbook_sheet_cover"))]
     described += [(sheet, *_both(t, line)) for sheet, _, line, _ in sheets]
@@ -269,6 +311,12 @@ def table_schema(stem: str, header: list[str]) -> dict:
             "nullable": ("bool", "whether the column may be empty", False),
             "description": ("str", "what the column holds", False),
         }
+    elif stem == LEGEND:
+        from pipeline import reference
+
+        meta = reference.table_path("indicators/flags.csv").with_suffix(".meta.toml")
+        columns = tomllib.loads(meta.read_text(encoding="utf-8"))["columns"]
+        described = {name: ("str", text, False) for name, text in columns.items()}
     elif stem in _models():
         for name, column in _models()[stem].to_schema().columns.items():
             described[name] = (str(column.dtype), column.description or "", bool(column.nullable))

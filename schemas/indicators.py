@@ -25,7 +25,10 @@ class Indicators(pa.DataFrameModel):
     breakdown: Series[str] = pa.Field(description="other breakdown as key=value;... ('' for none)")
     numerator: Series[float] = pa.Field(nullable=True, description="numerator (count)")
     denominator: Series[float] = pa.Field(nullable=True, description="denominator (count); null for counts")
-    value: Series[float] = pa.Field(nullable=True, description="published value in `unit`; null when suppressed")
+    value: Series[float] = pa.Field(
+        nullable=True,
+        description="published value in `unit` (a count is a whole number of persons); null when suppressed",
+    )
     value_low: Series[float] = pa.Field(
         nullable=True, description="lower bound of value when counts were masked at source (else = value)"
     )
@@ -33,10 +36,13 @@ class Indicators(pa.DataFrameModel):
         nullable=True, description="upper bound of value when counts were masked at source (else = value)"
     )
     unit: Series[str] = pa.Field(isin=["count", "percent", "ratio"], description="unit of value")
-    flag: Series[str] = pa.Field(description="'' or flags separated by ';' (masked, suppressed, provisional, break)")
+    flag: Series[str] = pa.Field(
+        description="'' or flags separated by ';' (masked, suppressed, provisional, break, estimate; the legend "
+        "with their symbols is flag_legend.csv)"
+    )
     rule: Series[str] = pa.Field(
         description="disclosure rule that applied ('' when published): primary:n<threshold, secondary:region, "
-        "secondary:sex, secondary:linear, secondary:breakdown (a margin of another breakdown); prefixed "
+        "secondary:sex, secondary:breakdown (a margin of another breakdown); prefixed "
         "numerator/denominator for shares"
     )
     boundary_year: Series[pd.Int64Dtype] = pa.Field(

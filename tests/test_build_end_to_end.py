@@ -106,6 +106,7 @@ def test_outputs_are_published(sample_build):
         "data_dictionary.json",
         "indicators.json",
         "indicators.xlsx",
+        "flag_legend.csv",
     }
     assert (folder / "indicator" / "ho_first_years_stem_share.html").is_file()
 
@@ -118,7 +119,7 @@ def test_the_workbook_holds_every_row_of_the_csv_and_marks_the_sample(sample_bui
 
     folder = sample_build.edition_dir
     book = load_workbook(folder / "indicators.xlsx", read_only=True)
-    assert book.sheetnames == ["cover", "contents", "notes", "indicators", "dictionary"]
+    assert book.sheetnames == ["cover", "contents", "notes", "indicators", "dictionary", "legend"]
     cover = [value for row in book["cover"].values for value in row if value]
     assert report.messages("nl")["sample_mark"] in cover and report.messages("en")["sample_mark"] in cover
     rows = len(pd.read_csv(folder / "indicators.csv", dtype=str, keep_default_na=False))
@@ -126,6 +127,27 @@ def test_the_workbook_holds_every_row_of_the_csv_and_marks_the_sample(sample_bui
     header = next(book["indicators"].iter_rows(min_row=xlsx.HEADER_ROW, max_row=xlsx.HEADER_ROW, values_only=True))
     assert list(header) == list(pd.read_csv(folder / "indicators.csv", nrows=0).columns)
     book.close()
+
+
+def test_published_cells_are_whole_persons_with_flags_of_the_legend(sample_build):
+    """Issue 19: no published count has a fractional part; every flag of a published cell is one of
+    the legend's, with its symbol; 'masked' marks a material interval only; the methodology page
+    prints the legend."""
+    folder = sample_build.edition_dir
+    csv = pd.read_csv(folder / "indicators.csv", dtype={"period": str, "symbol": str}, keep_default_na=False)
+    counts = pd.to_numeric(csv.loc[csv["unit"] == "count", "value"], errors="coerce").dropna()
+    assert len(counts) > 0 and (counts == counts.round()).all()
+    legend = pd.read_csv(folder / "flag_legend.csv", dtype=str, keep_default_na=False)
+    flags = {f for cell in csv["flag"] for f in cell.split(";") if f}
+    assert flags and flags <= set(legend["flag"])
+    symbol = dict(zip(legend["flag"], legend["symbol"]))
+    suppressed = csv["flag"].str.contains("suppressed")
+    assert suppressed.any() and csv.loc[suppressed, "symbol"].str.contains(symbol["suppressed"], regex=False).all()
+    # 'masked' marks a material interval only: never on an exact count
+    exact = csv[(csv["unit"] == "count") & (csv["value_low"] == csv["value_high"]) & (csv["value_low"] != "")]
+    assert not exact["flag"].str.contains("masked").any()
+    page = (folder / "methode.html").read_text(encoding="utf-8")
+    assert all(f"{label}</td>" in page for label in legend["label_nl"])
 
 
 def test_html_shows_the_csv_numbers(sample_build):

@@ -226,6 +226,11 @@ def test_real_files_no_small_cell_published_and_nothing_recoverable(real):
     assert checks.small_cells_flagged(frame) == []
     # brute force over published totals and parts
     assert checks.recoverable_by_subtraction(frame) == []
+    # the attacker's linear program: every small suppressed count keeps an interval of the protection level
+    assert checks.attacker_audit(frame) == []
+    # whole persons
+    published_counts = counts["value"].dropna()
+    assert (published_counts == published_counts.round()).all()
     # and the exact linear test on every published count group
     members = regions.members(2020)
     count_cells = frame[frame["unit"] == "count"]
@@ -362,8 +367,12 @@ def test_downloads_are_safe_against_formula_injection(tmp_path):
         "indicators.json",
         "data_dictionary.csv",
         "data_dictionary.json",
+        "flag_legend.csv",
     }
     got = pd.read_csv(tmp_path / "indicators.csv", dtype=str, keep_default_na=False)
+    # the legend's symbols: '-' for a count of nobody would read as a formula, so it is quoted too
+    legend = pd.read_csv(tmp_path / "flag_legend.csv", dtype=str, keep_default_na=False)
+    assert "'-" in set(legend["symbol"]) and set(got["symbol"]) == {""}
     assert list(got["region_name"]) == ["'" + n for n in names[:4]] + ["Utrecht"]
     assert got["value"].tolist()[1] == "-1"  # numbers stay numbers
     records = json.loads((tmp_path / "indicators.json").read_text(encoding="utf-8"))
@@ -525,7 +534,7 @@ def test_xlsx_download_is_an_accessible_statistical_workbook(tmp_path):
 
     downloads.write(tmp_path, workbook_frame(), indicators.catalogue(), synthetic=True)
     book = load_workbook(tmp_path / "indicators.xlsx")
-    assert book.sheetnames == ["cover", "contents", "notes", "indicators", "dictionary"]
+    assert book.sheetnames == ["cover", "contents", "notes", "indicators", "dictionary", "legend"]
     assert book.active.title == "cover"
     messages = {lang: report.messages(lang) for lang in ("nl", "en")}
     cover = [value for row in book["cover"].values for value in row if value]

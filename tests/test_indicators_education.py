@@ -79,7 +79,10 @@ def sample(sample_dir):
 
 
 def mid(frame: pd.DataFrame) -> pd.Series:
-    return (frame["count_low"] + frame["count_high"]) / 2
+    """Whole persons per source row: the interval's midpoint, halves to the even neighbour
+    (count_point_rule of reference/indicators/parameters.csv)."""
+    assert disclosure.parameters().point_rule == "midpoint_half_even"
+    return np.round((frame["count_low"] + frame["count_high"]) / 2)
 
 
 def published(frame: pd.DataFrame) -> pd.DataFrame:

@@ -223,7 +223,10 @@ def test_site_has_a_page_per_region_and_municipality_with_national_figures(synth
     )
     assert row in html
     suppressed = (synthetic_edition / report.region_page_name("municipality", "GM0034")).read_text(encoding="utf-8")
-    assert "onderdrukt" in suppressed
+    # the legend's symbol in the value's place and its label in the flags column
+    t = report.messages("nl")
+    assert f"<td>{t['flag_symbol_suppressed']}</td>" in suppressed
+    assert f"{t['flag_symbol_suppressed']} {t['flag_suppressed']}" in suppressed
 
 
 def test_site_tables_can_be_sorted_and_filtered_without_a_server(synthetic_edition):

@@ -4,8 +4,10 @@ assembly of counts, shares and ratios into the long published layout.
 A source family's indicator function only says which rows it counts: it builds one or more cubes
 with `cube()`, protects them together with `protect()`, and turns them into indicator rows with
 `count()`, `share()`, `share_across()`, `ratio()`, `sex_share()` and `sex_ratio()`. Masked source
-counts travel as intervals (`low`, `high`); published numerators and denominators are the
-midpoints, `value_low`/`value_high` the bounds of the value.
+counts travel as intervals (`low`, `high`) with a whole-number point value (`point`, the rule of
+`disclosure.point_value`, summed over source rows); published counts, numerators and denominators
+are the point values, `value_low`/`value_high` the bounds of the value. A cell is flagged `masked`
+only where the interval is material (`disclosure.masked_material`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from schemas.indicators import Indicators
 
 REGION = ["region_level", "region_code", "region_name"]
 CELL_KEYS = ["definition", "period", "breakdown", *REGION, "sex"]
+FIELDS = ["low", "high", "point", "suppressed", "rule"]  # what a share or ratio takes from each count cell
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ def cube(
             *(["boundary_municipality_code"] if located else []),
         ]
     ].rename(columns={period: "period", low: "low", high: "high"})
+    base["point"] = disclosure.point_value(base["low"], base["high"], ctx.params.point_rule)
     if not by_sex:
         base["sex"] = "T"
     elif (base["sex"] == "T").any():
@@ -74,7 +78,7 @@ def cube(
         base = pd.concat([base.assign(sex="T"), base], ignore_index=True)
     group = ["period", *breakdown, "sex"]
     levels = regions.LEVELS if located else ("national",)
-    cells = regions.aggregate(base, group, ["low", "high"], ctx.boundary_year, levels=levels)
+    cells = regions.aggregate(base, group, ["low", "high", "point"], ctx.boundary_year, levels=levels)
     cells["period"] = cells["period"].astype(str)
     cells["breakdown"] = _breakdown_text(cells, breakdown)
     cells = cells.drop(columns=breakdown)
@@ -83,7 +87,8 @@ def cube(
     cells["boundary_year"] = ctx.boundary_year if located else pd.NA
     cells["low"] = cells["low"].astype(float)
     cells["high"] = cells["high"].astype(float)
-    return cells[["cube", *CELL_KEYS, "low", "high", "boundary_year"]]
+    cells["point"] = cells["point"].astype(float)
+    return cells[["cube", *CELL_KEYS, "low", "high", "point", "boundary_year"]]
 
 
 def empty() -> pd.DataFrame:
@@ -110,6 +115,7 @@ def protect(cubes: list[pd.DataFrame], ctx: Context) -> pd.DataFrame:
     filled = cells.assign(boundary_year=cells["boundary_year"].fillna(-1))
     out = disclosure.protect(filled, ["cube", "definition", "period", "breakdown"], members, ctx.params)
     out["boundary_year"] = cells["boundary_year"]
+    disclosure.record(out)
     return out
 
 
@@ -134,8 +140,13 @@ def _rows(
     suppressed: pd.Series,
     rule: pd.Series,
     boundary_year: pd.Series,
+    hidden_parts: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> pd.DataFrame:
+    """One published row per cell; `hidden_parts`: which numerators and denominators are suppressed
+    counts themselves (a share is hidden when either is, but the count that is published elsewhere,
+    e.g. the all-first-years denominator shared by both STEM definitions, stays shown)."""
     hide = suppressed.to_numpy(dtype=bool)
+    hide_num, hide_den = hidden_parts if hidden_parts is not None else (hide, hide)
     nan = np.nan
     flags = np.where(hide, np.where(masked, "masked;suppressed", "suppressed"), np.where(masked, "masked", ""))
     return pd.DataFrame(
@@ -143,8 +154,8 @@ def _rows(
             "indicator_id": indicator_id,
             **{k: keys[k].to_numpy() for k in CELL_KEYS},
             "edition": edition,
-            "numerator": np.where(hide, nan, numerator.astype(float)),
-            "denominator": np.where(hide, nan, denominator.astype(float)),
+            "numerator": np.where(hide_num, nan, numerator.astype(float)),
+            "denominator": np.where(hide_den, nan, denominator.astype(float)),
             "value": np.where(hide, nan, value.astype(float)),
             "value_low": np.where(hide, nan, low.astype(float)),
             "value_high": np.where(hide, nan, high.astype(float)),
@@ -156,20 +167,23 @@ def _rows(
     )
 
 
+def _masked(c: pd.DataFrame, ctx: Context) -> np.ndarray:
+    return disclosure.masked_material(c["low"], c["high"], c["point"], ctx.params)
+
+
 def count(indicator_id: str, cells: pd.DataFrame, name: str, ctx: Context) -> pd.DataFrame:
     c = _select(cells, name).reset_index(drop=True)
-    mid = (c["low"] + c["high"]) / 2
     return _rows(
         indicator_id,
         ctx.edition,
         c,
         "count",
-        mid,
+        c["point"],
         pd.Series(np.nan, index=c.index),
-        mid,
+        c["point"],
         c["low"],
         c["high"],
-        (c["low"] != c["high"]).to_numpy(),
+        _masked(c, ctx),
         c["suppressed"],
         c["rule"],
         c["boundary_year"],
@@ -197,7 +211,7 @@ def _combine(
     digits = 2 if unit == "percent" else 3
     low = scale * num["low"] / den["high"]
     high = pd.Series(np.where(den["low"] > 0, scale * num["high"] / den["low"].where(den["low"] > 0, 1), np.inf))
-    value = scale * ((num["low"] + num["high"]) / 2) / ((den["low"] + den["high"]) / 2)
+    value = scale * num["point"] / den["point"].where(den["point"] > 0)
     if unit == "percent":
         high = high.clip(upper=100.0)
     suppressed = num["suppressed"].to_numpy(dtype=bool) | den["suppressed"].to_numpy(dtype=bool)
@@ -206,15 +220,15 @@ def _combine(
             num["rule"] != "", "numerator " + num["rule"], np.where(den["rule"] != "", "denominator " + den["rule"], "")
         )
     )
-    masked = ((num["low"] != num["high"]) | (den["low"] != den["high"])).to_numpy()
+    masked = _masked(num, ctx) | _masked(den, ctx)
     high = high.replace(np.inf, np.nan)
     return _rows(
         indicator_id,
         ctx.edition,
         keys,
         unit,
-        (num["low"] + num["high"]) / 2,
-        (den["low"] + den["high"]) / 2,
+        num["point"],
+        den["point"],
         value.round(digits),
         low.round(digits),
         high.round(digits),
@@ -222,6 +236,7 @@ def _combine(
         pd.Series(suppressed),
         rule,
         keys["boundary_year"],
+        (num["suppressed"].to_numpy(dtype=bool), den["suppressed"].to_numpy(dtype=bool)),
     )
 
 
@@ -243,12 +258,8 @@ def ratio(indicator_id: str, cells: pd.DataFrame, numerator: str, denominator: s
     joined = _select(cells, numerator).merge(
         _select(cells, denominator), on=CELL_KEYS, suffixes=("", "_den"), validate="one_to_one"
     )
-    den_part = joined[["low_den", "high_den", "suppressed_den", "rule_den"]].set_axis(
-        ["low", "high", "suppressed", "rule"], axis=1
-    )
-    return _combine(
-        indicator_id, joined[["low", "high", "suppressed", "rule"]], den_part, ctx, "ratio", 1.0, keys=joined
-    )
+    den_part = joined[["low_den", "high_den", "point_den", "suppressed_den", "rule_den"]].set_axis(FIELDS, axis=1)
+    return _combine(indicator_id, joined[FIELDS], den_part, ctx, "ratio", 1.0, keys=joined)
 
 
 def share_across(
@@ -277,20 +288,18 @@ def share_across(
 
 
 def _share(indicator_id: str, joined: pd.DataFrame, ctx: Context) -> pd.DataFrame:
-    den_part = joined[[c + "_den" for c in ("low", "high", "suppressed", "rule")]]
-    den_part.columns = ["low", "high", "suppressed", "rule"]
-    return _combine(
-        indicator_id, joined[["low", "high", "suppressed", "rule"]], den_part, ctx, "percent", 100.0, keys=joined
-    )
+    den_part = joined[[c + "_den" for c in FIELDS]]
+    den_part.columns = FIELDS
+    return _combine(indicator_id, joined[FIELDS], den_part, ctx, "percent", 100.0, keys=joined)
 
 
 def _sex_pair(cells: pd.DataFrame, name: str, top: str, bottom: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     c = _select(cells, name)
     on = ["definition", "period", "breakdown", *REGION]
     joined = c[c["sex"] == top].merge(c[c["sex"] == bottom], on=on, suffixes=("", "_b"), validate="one_to_one")
-    b = joined[["low_b", "high_b", "suppressed_b", "rule_b"]]
-    b.columns = ["low", "high", "suppressed", "rule"]
-    return joined, joined[["low", "high", "suppressed", "rule"]], b
+    b = joined[[c + "_b" for c in FIELDS]]
+    b.columns = FIELDS
+    return joined, joined[FIELDS], b
 
 
 def sex_share(indicator_id: str, cells: pd.DataFrame, name: str, ctx: Context, part: str = "V") -> pd.DataFrame:

@@ -5,7 +5,12 @@
 - small_cells_flagged: no published cell rests on fewer persons than the threshold.
 - no_recovery_by_subtraction: brute force over the published cells: no suppressed cell equals a
   published total minus published parts (region = its parts at any finer level that partitions
-  it; T = M + V).
+  it; T = M + V), up to the intervals of counts masked at source (a relation whose published
+  members are together at least the protection level uncertain recovers no value).
+- attacker_audit: per count group with suppressed cells, the attacker's linear program over the
+  published cells (the region and sex equations, non-negativity, the intervals of counts masked at
+  source): every primary suppressed cell can lie anywhere in an interval at least the protection
+  level wide (disclosure.audit).
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ DESCRIPTIONS = {
     "regions_add_up": "Regional count figures add up to the national figure at every region level",
     "small_cells_flagged": "No published cell rests on fewer persons than the disclosure threshold",
     "no_recovery_by_subtraction": "No suppressed cell can be recomputed as a published total minus published parts",
+    "attacker_audit": "Every small suppressed count lies, for a reader of all published cells, in an interval at "
+    "least the protection level wide",
 }
 GROUP = ["indicator_id", "definition", "period", "breakdown"]
 
@@ -80,6 +87,16 @@ def _relations(members: dict, wholes: frozenset, present_m: frozenset) -> tuple[
     return relations, taking_part
 
 
+def _recomputed(cells: list, hidden: dict, spread: dict, margin: float) -> bool:
+    """A relation among present cells with exactly one suppressed member, whose published members
+    are known closer than the protection level together."""
+    return (
+        all(c in hidden for c in cells)
+        and sum(hidden[c] for c in cells) == 1
+        and sum(spread[c] for c in cells) < margin
+    )
+
+
 def recoverable_by_subtraction(frame: pd.DataFrame) -> list[str]:
     """Brute force: every (total, complete set of parts) relation among count cells with exactly one
     suppressed member is a cell a reader can recompute.
@@ -89,10 +106,14 @@ def recoverable_by_subtraction(frame: pd.DataFrame) -> list[str]:
     relations depend on the regions with data only: they are listed once per such set of regions.
     """
     found = []
-    counts = frame.loc[
-        frame["unit"] == "count", GROUP + ["region_level", "region_code", "sex", "flag", "boundary_year"]
-    ]
-    counts = counts.assign(_hidden=counts["flag"].str.contains("suppressed", regex=False).astype(bool))
+    margin = disclosure.parameters().protection_level
+    columns = ["region_level", "region_code", "sex", "flag", "boundary_year"]
+    width = ["value_low", "value_high"] if {"value_low", "value_high"} <= set(frame.columns) else []
+    counts = frame.loc[frame["unit"] == "count", GROUP + columns + width]
+    counts = counts.assign(
+        _hidden=counts["flag"].str.contains("suppressed", regex=False).astype(bool),
+        _width=(counts["value_high"] - counts["value_low"]).fillna(0.0) if width else 0.0,
+    )
     with_hidden = counts.groupby(GROUP, sort=False)["_hidden"].transform("any").astype(bool)
     members_of: dict[int, dict] = {}
     relations_of: dict[tuple, tuple[list, dict]] = {}
@@ -103,7 +124,11 @@ def recoverable_by_subtraction(frame: pd.DataFrame) -> list[str]:
         if year is not None and year not in members_of:
             members_of[year] = regions.members(year)
         members = members_of[year] if year is not None else {}
-        hidden = dict(zip(zip(group["region_level"], group["region_code"], group["sex"]), group["_hidden"].tolist()))
+        cell_keys = list(zip(group["region_level"], group["region_code"], group["sex"]))
+        hidden = dict(zip(cell_keys, group["_hidden"].tolist()))
+        # a published count masked at source is known as an interval: a relation whose published
+        # members are that uncertain together recovers no value (the attacker's audit judges it)
+        spread = dict(zip(cell_keys, group["_width"].tolist()))
         present_m = frozenset(code for (level, code, _), _h in hidden.items() if level == "municipality")
         # the regions in the order of the group's rows (the order of the findings)
         wholes = {
@@ -122,14 +147,54 @@ def recoverable_by_subtraction(frame: pd.DataFrame) -> list[str]:
             for r in sorted(reached, key=lambda r: (wholes[relations[r][0]], level_rank[relations[r][1]])):
                 (level, code), part_level, parts = relations[r]
                 cells = [(level, code, sex)] + [(pl, pc, sex) for pl, pc in parts]
-                if all(c in hidden for c in cells) and sum(hidden[c] for c in cells) == 1:
+                if _recomputed(cells, hidden, spread, margin):
                     found.append(f"{key} {level} {code} {sex} = parts at {part_level}")
         for level, code, sex in hidden:
             if sex != "T" or (level, code) not in touched:
                 continue
             cells = [(level, code, s) for s in ("T", "M", "V")]
-            if all(c in hidden for c in cells) and sum(hidden[c] for c in cells) == 1:
+            if _recomputed(cells, hidden, spread, margin):
                 found.append(f"{key} {level} {code}: T = M + V")
+    return found
+
+
+def attacker_audit(
+    frame: pd.DataFrame, params: disclosure.Parameters | None = None, members: dict | None = None
+) -> list[str]:
+    """The attacker's audit of every published count group with a suppressed primary cell (the
+    regions' members of the group's boundary year, or `members` for every group)."""
+    params = params or disclosure.parameters()
+    counts = frame[frame["unit"] == "count"]
+    hidden = counts["flag"].str.contains("suppressed", regex=False)
+    primary = counts["rule"].str.contains("primary", regex=False)
+    wanted = (hidden & primary).groupby([counts[k] for k in GROUP], sort=False).transform("any").astype(bool)
+    members_of: dict[int, dict] = {}
+    found = []
+    for key, group in counts[wanted].groupby(GROUP, sort=True):
+        years = group["boundary_year"].dropna().unique()
+        year = int(years[0]) if len(years) else None
+        if year is not None and year not in members_of:
+            members_of[year] = regions.members(year)
+        suppressed = group["flag"].str.contains("suppressed", regex=False).to_numpy()
+        cells = pd.DataFrame(
+            {
+                "region_level": group["region_level"].to_numpy(),
+                "region_code": group["region_code"].to_numpy(),
+                "sex": group["sex"].to_numpy(),
+                "low": group["value_low"].fillna(0).to_numpy(),
+                "high": group["value_high"].fillna(0).to_numpy(),
+                "suppressed": suppressed,
+                "rule": group["rule"].to_numpy(),
+            }
+        )
+        cells.loc[suppressed, ["low", "high"]] = [0.0, 1.0]  # unknown to the reader; not small by zero
+        group_members = members if members is not None else (members_of[year] if year is not None else {})
+        for position, smallest, largest in disclosure.audit(cells, group_members, params):
+            cell = cells.iloc[position]
+            found.append(
+                f"{key} {cell['region_level']} {cell['region_code']} {cell['sex']}: "
+                f"between {smallest:g} and {largest:g}"
+            )
     return found
 
 
@@ -139,6 +204,7 @@ def run(frame: pd.DataFrame) -> pd.DataFrame:
         ("regions_add_up", regions_add_up),
         ("small_cells_flagged", small_cells_flagged),
         ("no_recovery_by_subtraction", recoverable_by_subtraction),
+        ("attacker_audit", attacker_audit),
     ):
         problems = function(frame)
         rows.append(

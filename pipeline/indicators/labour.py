@@ -382,7 +382,9 @@ def protect_parts(cells: pd.DataFrame, part_level: str | None, ctx: c.Context) -
     members = {("national", regions.NATIONAL_CODE): frozenset(work.loc[parts, "region_code"])}
     stand_in = work.assign(region_level=np.where(parts, "municipality", work["region_level"]), boundary_year=0)
     out = disclosure.protect(stand_in, ["cube", "definition", "period", "breakdown"], {0: members}, ctx.params)
-    return out.assign(region_level=work["region_level"].to_numpy(), boundary_year=work["boundary_year"].to_numpy())
+    out = out.assign(region_level=work["region_level"].to_numpy(), boundary_year=work["boundary_year"].to_numpy())
+    disclosure.record(out)
+    return out
 
 
 def tension_class(values: pd.Series) -> pd.Series:

@@ -108,7 +108,9 @@ def protect(
     breakdowns) whose national cells are shared; returns every cell once, like `cells.protect`."""
     nat = pd.concat(national, ignore_index=True)
     if not regional:
-        return _protect_national(nat, dims, np.zeros(len(nat), dtype=bool), pd.Series("", index=nat.index), ctx)
+        out = _protect_national(nat, dims, np.zeros(len(nat), dtype=bool), pd.Series("", index=nat.index), ctx)
+        disclosure.record(out)
+        return out
     reg_cells = pd.concat(regional, ignore_index=True)
     shared_dims = {_dims(t) for t in set(reg_cells["breakdown"])}
     if len(shared_dims) != 1:
@@ -136,4 +138,6 @@ def protect(
         if not newly.any():
             break
         forced_regional.update(zip(nat_keys[newly], out.loc[newly, "rule"]))
-    return pd.concat([reg, out[~shared]], ignore_index=True)
+    both = pd.concat([reg, out[~shared]], ignore_index=True)
+    disclosure.record(both)
+    return both

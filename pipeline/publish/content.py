@@ -55,9 +55,9 @@ def _quality(table: pd.DataFrame, manifest: dict, t: dict) -> dict:
             counts[flag] = counts.get(flag, 0) + 1
     flags = [
         {
-            "flag": t.get("flag_" + f, f),
+            "flag": report.flag_text([f], t),
             "count": formatting.number(counts[f], t["_lang"]),
-            "note": t.get("flag_" + f + "_note", ""),
+            "note": t["flag_" + f + "_note"],
         }
         for f in sorted(counts, key=report._flag_key)
     ]
@@ -70,6 +70,29 @@ def _quality(table: pd.DataFrame, manifest: dict, t: dict) -> dict:
         for c in manifest.get("checks", [])
     ]
     return {"flags": flags, "checks": checks, "total_cells": formatting.number(len(table), t["_lang"])}
+
+
+def _hidden_by_level(table: pd.DataFrame, t: dict) -> list[dict]:
+    """Per region level, the published count cells and those suppressed primarily and secondarily."""
+    counts = table[table["unit"] == "count"]
+    if counts.empty:
+        return []
+    hidden = counts["flag"].fillna("").str.contains("suppressed", regex=False)
+    primary = hidden & counts["rule"].fillna("").str.contains("primary", regex=False)
+    frame = pd.DataFrame({"level": counts["region_level"], "primary": primary, "secondary": hidden & ~primary})
+    rows = []
+    for level, group in frame.groupby("level", sort=False):
+        rows.append(
+            {
+                "level": t.get("level_" + level, level),
+                "cells": formatting.number(len(group), t["_lang"]),
+                "primary": formatting.number(int(group["primary"].sum()), t["_lang"]),
+                "secondary": formatting.number(int(group["secondary"].sum()), t["_lang"]),
+                "share": formatting.percent(100 * (group["primary"] | group["secondary"]).mean(), t["_lang"]),
+            }
+        )
+    order = {t.get("level_" + v, v): i for i, v in enumerate(("national", *report.LEVEL_ORDER))}
+    return sorted(rows, key=lambda r: order.get(r["level"], len(order)))
 
 
 # --- the bridge between the definitions ------------------------------------------------------------
@@ -211,14 +234,14 @@ def compact_table(item: report.Indicator, lang: str) -> dict:
             text = formatting.value(item.national_values.get(key), item.unit, lang)
             flags = item.national_flags.get(key, [])
             seen.update(flags)
-            if flags:
-                text += " " + "".join(t.get("flag_symbol_" + f, "*") for f in flags)
+            if "suppressed" in flags:  # the symbol in the value's place, as in the legend
+                text = t["flag_symbol_suppressed"]
+            shown = [f for f in flags if f != "suppressed"]
+            if shown:
+                text += " " + "".join(t["flag_symbol_" + f] for f in shown)
             cells.append(text)
         rows.append(cells)
-    notes = [
-        f"{t.get('flag_symbol_' + f, '*')} {t.get('flag_' + f + '_note', f)}"
-        for f in sorted(seen, key=report._flag_key)
-    ]
+    notes = [report.flag_note(f, t) for f in sorted(seen, key=report._flag_key)]
     header = [t["period"]] + [s.label(t, show_def) for s in series]
     caption = f"{item.titles[lang]} ({t['unit_' + item.unit]}, {t['compact_scope']})"
     return {"caption": caption, "header": header, "rows": rows, "notes": notes}
@@ -436,6 +459,11 @@ def build(
         "levels": levels,
         "bridge_tables": bridge_tables(extras.bridge, lang),
         "quality": _quality(table, manifest, t),
+        "legend": [
+            {"symbol": t["flag_symbol_" + f], "label": t["flag_" + f], "note": t["flag_" + f + "_note"]}
+            for f in report.legend().index
+        ],
+        "hidden": _hidden_by_level(table, t),
         "manifest": manifest,
         "code_version": code.get("version", ""),
         "citation": t["citation"].format(edition=edition, year=published.year),

@@ -23,7 +23,7 @@ STRANDS = ("Kiezen", "Leren", "Werken")
 DEFINITION_ORDER = ("nl", "isced", "none")
 SEX_ORDER = ("T", "V", "M")
 LEVEL_ORDER = ("landsdeel", "techniekpact", "province", "corop", "arbeidsmarktregio", "municipality")
-FLAG_ORDER = ("masked", "suppressed", "provisional", "break")
+FLAG_ORDER = ("masked", "suppressed", "provisional", "break", "estimate")
 MAX_CHART_SERIES = 6  # lines a chart can tell apart by colour and dash (pipeline.publish.charts.PALETTE)
 
 
@@ -32,8 +32,29 @@ def _catalogue_texts() -> dict[str, dict[str, str]]:
     return tomllib.loads((TEMPLATE_DIR / "messages.toml").read_text(encoding="utf-8"))
 
 
+@cache
+def legend() -> pd.DataFrame:
+    """The legend of flags (reference/indicators/flags.csv): symbol, label and note per flag and
+    language, the notes completed with the parameter they name."""
+    from pipeline import disclosure, reference
+
+    table = reference.load("indicators/flags.csv").frame.set_index("flag")
+    share = disclosure.parameters().masked_material_share
+    for lang in formatting.LANGUAGES:
+        text = formatting.percent(100 * share, lang, decimals=0 if (100 * share).is_integer() else 1)
+        table["note_" + lang] = table["note_" + lang].str.replace("{material_share}", text, regex=False)
+    return table
+
+
 def messages(lang: str) -> dict[str, str]:
-    return dict(_catalogue_texts()[lang])
+    """The message catalogue of `lang`, with every flag's label (`flag_<f>`), note (`flag_<f>_note`)
+    and symbol (`flag_symbol_<f>`) from the legend."""
+    texts = dict(_catalogue_texts()[lang])
+    for flag, row in legend().iterrows():
+        texts["flag_" + flag] = row["label_" + lang]
+        texts["flag_" + flag + "_note"] = row["note_" + lang]
+        texts["flag_symbol_" + flag] = row["symbol"]
+    return texts
 
 
 def slug(text: str) -> str:
@@ -279,7 +300,20 @@ def sex_label(sex: str, t: dict[str, str]) -> str:
 
 
 def flag_text(flags: list[str], t: dict[str, str]) -> str:
-    return ", ".join(t.get("flag_" + f, f) for f in flags)
+    """The flags of a cell as the legend prints them: symbol and label."""
+    return ", ".join(f"{t['flag_symbol_' + f]} {t['flag_' + f]}" for f in flags)
+
+
+def shown(value, flag: str, unit: str, lang: str, t: dict[str, str]) -> str:
+    """A cell's value as printed: the legend's symbol in its place when it is suppressed."""
+    if "suppressed" in flags_of(flag):
+        return t["flag_symbol_suppressed"]
+    return formatting.value(value, unit, lang)
+
+
+def flag_note(flag: str, t: dict[str, str]) -> str:
+    """A flag's line of the legend: symbol and note."""
+    return f"{t['flag_symbol_' + flag]} {t['flag_' + flag + '_note']}"
 
 
 def indicator_content(item: Indicator, lang: str, base_year: int | None, prefix: str = "") -> dict:
@@ -357,7 +391,7 @@ def indicator_content(item: Indicator, lang: str, base_year: int | None, prefix:
         "chart_svg": "",  # drawn by pipeline.publish.content (charts, captions and sentences from the data)
         "key_rows": key_rows,
         "tables": tables,
-        "flags": [{"flag": f, "text": t.get("flag_" + f + "_note", f)} for f in sorted(flags_seen, key=_flag_key)],
+        "flags": [{"flag": f, "text": flag_note(f, t)} for f in sorted(flags_seen, key=_flag_key)],
         "levels": [lv for lv in LEVEL_ORDER if lv in set(item.rows["region_level"])],
         "cross_note": cross_note(item, t),
     }
@@ -413,7 +447,7 @@ def regional_comparison(item: Indicator, level: str, lang: str) -> list[dict]:
                         "code": r.region_code,
                         "name": r.region_name,
                         "page": region_page_name(level, r.region_code),
-                        "value": formatting.value(r.value, item.unit, lang),
+                        "value": shown(r.value, r.flag, item.unit, lang, t),
                         "sort": "" if formatting.missing(r.value) else f"{float(r.value):.6f}",
                         "diff": formatting.change(
                             None
@@ -453,7 +487,7 @@ def region_figures(indicators: list[Indicator], level: str, code: str, lang: str
                         "label": label,
                         "sex": sex_label(sex, t),
                         "period": period,
-                        "value": formatting.value(value, item.unit, lang),
+                        "value": shown(value, flag, item.unit, lang, t),
                         "national": formatting.value(nat_value, item.unit, lang),
                         "flags": flag_text(flags_of(flag), t),
                     }
