@@ -47,6 +47,7 @@ LONGEST_FIRST = (
     "test_build_end_to_end.py",
     "test_audit.py",
     "test_publish_report.py",
+    "test_explain_cells.py",
     "test_scale_out.py",
     "test_crash_safety.py",
     "test_packaging.py",
