@@ -153,14 +153,16 @@ def cube(
     breakdown = breakdown or []
     trace = active_trace()
     if trace is not None:
+        # rows a selection leaves out (`counted` false: e.g. not STEM) add nothing and are not recorded
+        rows = frame[frame["counted"].to_numpy(dtype=bool)] if "counted" in frame.columns else frame
         trace.add_rows(
             name,
-            frame,
+            rows,
             low=low,
             high=high,
             period=period,
-            breakdown=_breakdown_text(frame, breakdown),
-            sex=frame["sex"] if by_sex else "T",
+            breakdown=_breakdown_text(rows, breakdown),
+            sex=rows["sex"] if by_sex else "T",
             place="boundary_municipality_code" if located else None,
             place_level="municipality",
             boundary_year=ctx.boundary_year if located else None,
