@@ -405,7 +405,9 @@ class Explainer:
         return [i for i in self.manifest.get("inputs", []) if not families or i.get("family") in families]
 
 
-EMPTY_ROWS = pd.DataFrame(columns=["call", "sex", "sex_mode", "place", "place_level", "low", "high", "distinct"])
+EMPTY_ROWS = pd.DataFrame(
+    columns=["call", "sex", "sex_mode", "place", "place_level", "low", "high", "distinct", "source_file", "source_line"]
+)
 
 
 # the reference tables that select the rows of the families that classify no programmes themselves
