@@ -17,7 +17,7 @@ import dagster as dg
 import pandas as pd
 
 from assets.partitions import editions
-from pipeline import classify, downloads, preflight, provenance, reference, warehouse
+from pipeline import downloads, preflight, provenance, reference, warehouse
 from pipeline import indicators as indicator_logic
 from pipeline.dagster_support import STORED_TABLE_LOADER, BuildOptions, LandingArea, Publisher, StoredTable, Warehouse
 from pipeline.indicators import checks as indicator_checks
@@ -38,13 +38,10 @@ def manifest(
     edition: str, inventory: pd.DataFrame, rows: dict[str, int], run_parameters: dict, landing_root: str = ""
 ) -> dict:
     """The edition manifest (docs/audit.md) without its outputs: inputs (path relative to the
-    landing root, sha256, bytes, data rows), reference-table versions, code version, parameters."""
-    tables = [
-        *classify.definition_tables(),
-        reference.load("stem/definition_history.csv"),
-        reference.load("indicators/catalogue.csv"),
-        reference.load("editions/editions.csv"),
-    ]
+    landing root, sha256, bytes, data rows), every reference file the code reads from (tables with
+    id, version, status, sha256; boundaries and other files with sha256), the indicator parameters
+    (disclosure, boundary year, ...) as values, the code version and the run parameters."""
+    parameters = reference.load("indicators/parameters.csv").frame
     return {
         "edition": edition,
         "inputs": [
@@ -59,7 +56,8 @@ def manifest(
             }
             for r in inventory.sort_values("file").itertuples()
         ],
-        "reference_tables": sorted((t.lineage() for t in tables), key=lambda t: t["id"]),
+        "reference_tables": sorted(reference.inventory(), key=lambda t: t["id"]),
+        "reference_parameters": dict(zip(parameters["parameter"], parameters["value"])),
         "code": provenance.code_version(),
         "parameters": run_parameters,
     }

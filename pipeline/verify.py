@@ -1,8 +1,11 @@
 """`techpact verify EDITION_DIR`: recompute every hash the edition's manifest names.
 
 Outputs are looked up in the edition folder, inputs (by their `path`, relative to the landing root)
-under the sources folder. Any difference – a changed byte, a missing file, a file in the folder the
-manifest does not name – is reported; the command exits 1 when there is one.
+under the sources folder, reference files (tables, boundaries) where this checkout reads them (with
+TECHPACT_REFERENCE_OVERRIDES); the reference parameters and the code version are compared with the
+checkout's. Any difference – a changed byte, a missing file, a file the manifest does not name, a
+parameter or code that is not the one the edition was built with – is reported; the command exits
+1 when there is one.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ MANIFEST = "manifest.json"
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # output | input | manifest
+    kind: str  # output | input | reference | code | release
     path: str
     problem: str  # changed | missing | not in manifest | ...
     expected: str = ""
@@ -83,6 +86,46 @@ def verify(edition_dir: Path, sources: Path | None = None, check_inputs: bool = 
                 actual = sha256_file(path)
                 if actual != item["sha256"]:
                     findings.append(Finding("input", relative, "changed", item["sha256"], actual))
+    reference_findings, reference_checked = verify_reference(manifest)
+    return findings + reference_findings, checked + reference_checked
+
+
+def verify_reference(manifest: dict) -> tuple[list[Finding], int]:
+    """Every reference file the manifest lists against the one this checkout (and its overrides,
+    TECHPACT_REFERENCE_OVERRIDES) would read, the reference parameters against their table, and the
+    code version against the checkout's code: a rebuild from this checkout gives the same edition
+    only when they all match."""
+    from pipeline import provenance, reference
+
+    findings: list[Finding] = []
+    listed = manifest.get("reference_tables", [])
+    for item in listed:
+        relative = item.get("path", "")
+        path = reference.table_path(relative)
+        if not relative or not path.is_file():
+            findings.append(Finding("reference", relative or item["id"], "missing", item.get("sha256", "")))
+            continue
+        actual = sha256_file(path)
+        if actual != item.get("sha256"):
+            findings.append(Finding("reference", relative, "changed", item.get("sha256", ""), actual))
+    current = {entry["path"] for entry in reference.inventory()}
+    for relative in sorted(current - {item.get("path") for item in listed}):
+        findings.append(Finding("reference", relative, "not in manifest"))
+    recorded = manifest.get("reference_parameters")
+    if recorded is not None:
+        frame = reference.load("indicators/parameters.csv").frame
+        now = dict(zip(frame["parameter"], frame["value"]))
+        for name in sorted(set(recorded) | set(now)):
+            if recorded.get(name) != now.get(name):
+                findings.append(
+                    Finding("reference", f"parameter {name}", f"manifest {recorded.get(name)!r}, now {now.get(name)!r}")
+                )
+    code = manifest.get("code", {})
+    checked = len(listed) + 1
+    if code.get("tree_sha256") and code["tree_sha256"] != provenance.tree_sha256():
+        findings.append(
+            Finding("code", "tree_sha256", "the checkout's code differs", code["tree_sha256"], provenance.tree_sha256())
+        )
     return findings, checked
 
 

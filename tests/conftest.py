@@ -21,6 +21,7 @@ REALDATA = Path(os.environ.get("TECHPACT_REALDATA", PROJECT_ROOT.parent / "share
 PG_ADMIN_URL = os.environ.get("TECHPACT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 SAMPLE_EDITION = "2024"
+REFERENCE_LOG = "reference-opened.log"  # the reference files the shared sample build opened
 SAMPLE_LANGUAGES = "nl,en"
 
 
@@ -46,6 +47,7 @@ LONGEST_FIRST = (
     "test_build_end_to_end.py",
     "test_audit.py",
     "test_publish_report.py",
+    "test_explain_cells.py",
     "test_scale_out.py",
     "test_crash_safety.py",
     "test_contracts.py",
@@ -99,7 +101,8 @@ class SampleBuild:
 
     home: TECHPACT_HOME (Dagster instance in home/dagster, stored asset outputs in home/storage);
     out: the output folder (out/2024 links to the released edition); edition_dir: out/2024;
-    warehouse_url: its SQLite warehouse; sample_dir: the deliveries it was built from (sample_dir/2024)."""
+    warehouse_url: its SQLite warehouse; sample_dir: the deliveries it was built from (sample_dir/2024);
+    reference_log: the reference files the build opened (path, sha256; pipeline.reference.OPEN_LOG)."""
 
     home: Path
     out: Path
@@ -107,6 +110,7 @@ class SampleBuild:
     warehouse_url: str
     sample_dir: Path
     edition: str = SAMPLE_EDITION
+    reference_log: Path | None = None
 
     def copy(self, target: Path) -> SampleBuild:
         """A private, writable copy of the build's home, output folder and warehouse under `target`
@@ -152,7 +156,11 @@ def sample_build(tmp_path_factory, sample_dir) -> SampleBuild:
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir()
             env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
-            env.update(TECHPACT_HOME=str(folder / "home"), PYTHONWARNINGS="ignore")
+            env.update(
+                TECHPACT_HOME=str(folder / "home"),
+                PYTHONWARNINGS="ignore",
+                TECHPACT_REFERENCE_LOG=str(folder / REFERENCE_LOG),  # what the build opens (test_manifest.py)
+            )
             command = [sys.executable, "-m", "pipeline.cli", "build", "--sources", str(sample_dir)]
             command += ["--edition", SAMPLE_EDITION, "--lang", SAMPLE_LANGUAGES, "--out", str(folder / "out")]
             build = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=1800)
@@ -167,6 +175,7 @@ def sample_build(tmp_path_factory, sample_dir) -> SampleBuild:
         edition_dir=folder / "out" / SAMPLE_EDITION,
         warehouse_url=f"sqlite:///{folder / 'home' / 'warehouse.sqlite'}",
         sample_dir=sample_dir,
+        reference_log=folder / REFERENCE_LOG,
     )
 
 

@@ -116,7 +116,8 @@ def test_verify_accepts_an_untouched_edition(editions, sample_dir, capsys):
     findings, checked = verify.verify(out / "2024", sample_dir)
     assert findings == []
     manifest = json.loads((out / "2024" / "manifest.json").read_text())
-    assert checked == len(manifest["outputs"]) + len(manifest["inputs"])
+    # every output, input and reference file, and the code version
+    assert checked == len(manifest["outputs"]) + len(manifest["inputs"]) + len(manifest["reference_tables"]) + 1
     assert cli.main(["verify", str(out / "2024"), "--sources", str(sample_dir)]) == 0
 
 
@@ -171,22 +172,22 @@ def test_explain_a_national_figure(editions, sample_dir, capsys):
     out, url = editions
     cell = "ho_first_years_stem_share/nl/2023/NL01/V/level=wo"
     result = explain.explain(cell, out / "2024", url)
+    assert result.reproduced, result.differences
     wo_file = next((sample_dir / "2024").glob("*eerstejaars*-wo-*.csv"))
     raw = _raw_counts(wo_file, "2023")
     women = raw[raw["GESLACHT"] == "vrouw"]
     low, high = _bounds(women["n"])
-    (denominator,) = result.denominator_rows
-    assert (denominator.count_low, denominator.count_high) == (low, high)
-    assert denominator.rows == len(women)
+    numerator, denominator = result.parts
+    assert (denominator.low, denominator.high) == (low, high)
+    assert len(denominator.rows) == len(women)
     assert float(result.figure["denominator"]) == (low + high) / 2
-    (numerator,) = result.numerator_rows
-    assert numerator.midpoint == pytest.approx(float(result.figure["numerator"]))
-    assert 0 < numerator.rows < denominator.rows
-    assert set(numerator.sample["source_file"]) == {wo_file.name}
+    assert (numerator.low + numerator.high) / 2 == float(result.figure["numerator"])
+    assert 0 < len(numerator.rows) < len(denominator.rows)
+    assert set(numerator.rows["source_file"]) == {wo_file.name}
     files = {i["file"]: i["sha256"] for i in result.inputs}
     assert files[wo_file.name] == hashlib.sha256(wo_file.read_bytes()).hexdigest()
-    assert {t["id"] for t in result.reference_tables} >= {"stem.nl_ho_programmes"}
-    assert not any(t["id"].startswith("stem.isced") for t in result.reference_tables)
+    assert "stem.nl_ho_programmes" in result.rules["definition"]
+    assert "isced" not in result.rules["definition"]
     release = warehouse.read_table(url, "edition_releases", "2024").iloc[0]
     assert result.run["run_id"] == release["run_id"]
     manifest = json.loads((out / "2024" / "manifest.json").read_text())
@@ -195,52 +196,28 @@ def test_explain_a_national_figure(editions, sample_dir, capsys):
     capsys.readouterr()
     assert cli.main(["explain", cell, "--out", str(out), "--edition", "2024", "--warehouse", url]) == 0
     text = capsys.readouterr().out
-    for needle in (cell, wo_file.name, files[wo_file.name], "stem.nl_ho_programmes", release["run_id"], "source_line"):
+    for needle in (cell, wo_file.name, files[wo_file.name], "stem.nl_ho_programmes", release["run_id"], "lines "):
         assert needle in text
+    assert "reproduces the published figures exactly" in text
 
 
-def test_explain_a_regional_figure(editions, sample_dir, tmp_path):
-    """A municipality figure (Amsterdam, GM0363): the rows are narrowed to the municipality."""
+def test_explain_a_regional_figure(editions, sample_dir):
+    """A municipality figure (Amsterdam, GM0363): the rows are those of the municipality."""
     out, url = editions
-    edition_dir = tmp_path / "2024"
-    shutil.copytree(out / "2024", edition_dir)
     wo_file = next((sample_dir / "2024").glob("*eerstejaars*-wo-*.csv"))
     raw = _raw_counts(wo_file, "2022")
     local = raw[raw["GEMEENTENUMMER"] == "0363"]
     assert len(local) > 0
     low, high = _bounds(local["n"])
-    indicators = pd.read_csv(edition_dir / "indicators.csv", dtype=str, keep_default_na=False)
-    # the published Amsterdam row is mapped to the edition's boundary year (Weesp joined in 2022);
-    # this test pins explain's narrowing to one municipality code, so it replaces that row
-    indicators = indicators[indicators.region_code != "GM0363"]
-    row = (
-        indicators[
-            (indicators.indicator_id == "ho_first_years_stem_share")
-            & (indicators.definition == "isced")
-            & (indicators.period == "2022")
-            & (indicators.sex == "T")
-            & (indicators.breakdown == "level=wo")
-            & (indicators.region_level == "national")
-        ]
-        .iloc[0]
-        .copy()
-    )
-    row.update(
-        {
-            "region_level": "municipality",
-            "region_code": "GM0363",
-            "region_name": "Amsterdam",
-            "denominator": str((low + high) / 2),
-        }
-    )
-    pd.concat([indicators, row.to_frame().T]).to_csv(edition_dir / "indicators.csv", index=False)
-    result = explain.explain("ho_first_years_stem_share/isced/2022/GM0363/T/level=wo", edition_dir, url)
-    (denominator,) = result.denominator_rows
-    assert (denominator.count_low, denominator.count_high) == (low, high)
-    assert set(denominator.sample["municipality_code"]) == {"GM0363"}
-    assert result.numerator_rows[0].rows < denominator.rows
-    assert {t["id"] for t in result.reference_tables} >= {"stem.isced_ho_programmes"}
-    assert result.notes == []
+    result = explain.explain("ho_first_years_stem_share/isced/2022/GM0363/T/level=wo", out / "2024", url)
+    assert result.reproduced, result.differences
+    numerator, denominator = result.parts
+    assert (denominator.low, denominator.high) == (low, high)
+    assert float(result.figure["denominator"]) == (low + high) / 2
+    assert set(denominator.rows["place"]) == {"GM0363"}
+    assert len(numerator.rows) < len(denominator.rows)
+    assert "stem.isced_ho_programmes" in result.rules["definition"]
+    assert "municipality GM0363" in result.rules["region"]
 
 
 def test_explain_names_an_unknown_cell(editions, capsys):

@@ -13,7 +13,9 @@ only where the interval is material (`disclosure.masked_material`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -32,6 +34,99 @@ class Context:
     edition: str
     boundary_year: int
     params: disclosure.Parameters
+
+
+# --- lineage trace: which source rows make up each cube cell, and how cells become indicator rows ---
+#
+# `techpact explain` re-runs one family's function on its stored core table with a `Trace` active;
+# the building blocks then record the source rows of every cube (with their file and line) and the
+# recipe of every indicator they assemble. Outside `tracing()` nothing is recorded.
+
+
+@dataclass
+class Trace:
+    rows: list[pd.DataFrame] = field(default_factory=list)
+    recipes: list[dict] = field(default_factory=list)
+    outputs: list[pd.DataFrame] = field(default_factory=list)
+
+    def add_rows(
+        self,
+        cube_name: str,
+        frame: pd.DataFrame,
+        *,
+        low: str,
+        high: str,
+        period: str = "period",
+        breakdown: pd.Series | str = "",
+        sex: pd.Series | str = "T",
+        place: str | None = None,
+        place_level: str = "",
+        boundary_year: int | None = None,
+        weight: float = 1.0,
+        distinct: str | None = None,
+        sex_mode: str = "exact",
+    ) -> None:
+        """Record the source rows of `cube_name`: each row adds `weight` x its `low`/`high` to the cells
+        of its period, breakdown, sex and (`place`, a column) region; `distinct` counts distinct values
+        of that column instead of summing. `sex_mode` 'sum': the rows are M and V, the cell T is their sum."""
+        n = len(frame)
+
+        def column(value, default=""):
+            if isinstance(value, pd.Series):
+                return value.astype(str).to_numpy()
+            return np.full(n, default if value is None else value, dtype=object)
+
+        self.rows.append(
+            pd.DataFrame(
+                {
+                    "cube": cube_name,
+                    "call": len(self.rows),
+                    "period": frame[period].astype(str).to_numpy(),
+                    "breakdown": column(breakdown),
+                    "sex": column(sex),
+                    "sex_mode": sex_mode,
+                    "place": frame[place].astype(str).to_numpy() if place else np.full(n, "", dtype=object),
+                    "place_level": place_level if place else "",
+                    "boundary_year": boundary_year if boundary_year is not None else -1,
+                    "low": weight * frame[low].astype(float).to_numpy(),
+                    "high": weight * frame[high].astype(float).to_numpy(),
+                    "distinct": frame[distinct].astype(str).to_numpy() if distinct else np.full(n, "", dtype=object),
+                    "source_file": column(frame["source_file"]) if "source_file" in frame else "",
+                    "source_line": frame["source_line"].to_numpy() if "source_line" in frame else -1,
+                }
+            )
+        )
+
+    def recipe(self, indicator_id: str, op: str, output: pd.DataFrame, **parts) -> None:
+        self.recipes.append({"indicator_id": indicator_id, "op": op, "index": len(self.outputs), **parts})
+        self.outputs.append(output)
+
+
+_TRACE: ContextVar[Trace | None] = ContextVar("indicator_trace", default=None)
+
+
+@contextmanager
+def tracing():
+    """Record lineage while the block runs (see `Trace`); yields the trace."""
+    trace = Trace()
+    token = _TRACE.set(trace)
+    try:
+        yield trace
+    finally:
+        _TRACE.reset(token)
+
+
+def active_trace() -> Trace | None:
+    return _TRACE.get()
+
+
+def traced(indicator_id: str, op: str, out: pd.DataFrame, **parts) -> pd.DataFrame:
+    """`out` as it is; with a trace active, its recipe is recorded (op, the cubes of numerator and
+    denominator, the numerator's and denominator's sex and breakdown where they differ from the cell's)."""
+    trace = active_trace()
+    if trace is not None:
+        trace.recipe(indicator_id, op, out, **parts)
+    return out
 
 
 def code_years(frame: pd.DataFrame) -> pd.Series:
@@ -59,6 +154,23 @@ def cube(
     `frame` needs `boundary_municipality_code` when `located` (see regions.map_municipalities).
     """
     breakdown = breakdown or []
+    trace = active_trace()
+    if trace is not None:
+        # rows a selection leaves out (`counted` false: e.g. not STEM) add nothing and are not recorded
+        rows = frame[frame["counted"].to_numpy(dtype=bool)] if "counted" in frame.columns else frame
+        trace.add_rows(
+            name,
+            rows,
+            low=low,
+            high=high,
+            period=period,
+            breakdown=_breakdown_text(rows, breakdown),
+            sex=rows["sex"] if by_sex else "T",
+            place="boundary_municipality_code" if located else None,
+            place_level="municipality",
+            boundary_year=ctx.boundary_year if located else None,
+            sex_mode="sum" if by_sex else "exact",
+        )
     base = frame[
         [
             period,
@@ -173,20 +285,25 @@ def _masked(c: pd.DataFrame, ctx: Context) -> np.ndarray:
 
 def count(indicator_id: str, cells: pd.DataFrame, name: str, ctx: Context) -> pd.DataFrame:
     c = _select(cells, name).reset_index(drop=True)
-    return _rows(
+    return traced(
         indicator_id,
-        ctx.edition,
-        c,
         "count",
-        c["point"],
-        pd.Series(np.nan, index=c.index),
-        c["point"],
-        c["low"],
-        c["high"],
-        _masked(c, ctx),
-        c["suppressed"],
-        c["rule"],
-        c["boundary_year"],
+        _rows(
+            indicator_id,
+            ctx.edition,
+            c,
+            "count",
+            c["point"],
+            pd.Series(np.nan, index=c.index),
+            c["point"],
+            c["low"],
+            c["high"],
+            _masked(c, ctx),
+            c["suppressed"],
+            c["rule"],
+            c["boundary_year"],
+        ),
+        numerator=name,
     )
 
 
@@ -244,13 +361,14 @@ def share(indicator_id: str, cells: pd.DataFrame, numerator: str, denominator: s
     """numerator cube / denominator cube, cell by cell (the denominator cube may have another definition)."""
     num = _select(cells, numerator)
     den = _select(cells, denominator).drop(columns="definition")
-    return _share(
+    out = _share(
         indicator_id,
         num.merge(
             den, on=["period", "breakdown", *REGION, "sex"], how="inner", suffixes=("", "_den"), validate="many_to_one"
         ),
         ctx,
     )
+    return traced(indicator_id, "share", out, numerator=numerator, denominator=denominator)
 
 
 def ratio(indicator_id: str, cells: pd.DataFrame, numerator: str, denominator: str, ctx: Context) -> pd.DataFrame:
@@ -259,7 +377,8 @@ def ratio(indicator_id: str, cells: pd.DataFrame, numerator: str, denominator: s
         _select(cells, denominator), on=CELL_KEYS, suffixes=("", "_den"), validate="one_to_one"
     )
     den_part = joined[["low_den", "high_den", "point_den", "suppressed_den", "rule_den"]].set_axis(FIELDS, axis=1)
-    return _combine(indicator_id, joined[FIELDS], den_part, ctx, "ratio", 1.0, keys=joined)
+    out = _combine(indicator_id, joined[FIELDS], den_part, ctx, "ratio", 1.0, keys=joined)
+    return traced(indicator_id, "ratio", out, numerator=numerator, denominator=denominator)
 
 
 def share_across(
@@ -284,7 +403,15 @@ def share_across(
     joined = num.merge(
         den, on=["period", "_den", *REGION, "sex"], how="inner", suffixes=("", "_den"), validate="many_to_one"
     )
-    return _share(indicator_id, joined, ctx)
+    out = _share(indicator_id, joined, ctx)
+    return traced(
+        indicator_id,
+        "share",
+        out,
+        numerator=numerator,
+        denominator=denominator,
+        denominator_breakdown=dict(breakdowns),
+    )
 
 
 def _share(indicator_id: str, joined: pd.DataFrame, ctx: Context) -> pd.DataFrame:
@@ -305,13 +432,15 @@ def _sex_pair(cells: pd.DataFrame, name: str, top: str, bottom: str) -> tuple[pd
 def sex_share(indicator_id: str, cells: pd.DataFrame, name: str, ctx: Context, part: str = "V") -> pd.DataFrame:
     """Share of one sex in a cube (e.g. women among STEM first-years); published with sex = T."""
     joined, top, bottom = _sex_pair(cells, name, part, "T")
-    return _combine(indicator_id, top, bottom, ctx, "percent", 100.0, keys=joined.assign(sex="T"))
+    out = _combine(indicator_id, top, bottom, ctx, "percent", 100.0, keys=joined.assign(sex="T"))
+    return traced(indicator_id, "share", out, numerator=name, denominator=name, numerator_sex=part, denominator_sex="T")
 
 
 def sex_ratio(indicator_id: str, cells: pd.DataFrame, name: str, ctx: Context) -> pd.DataFrame:
     """Men per woman in a cube; published with sex = T."""
     joined, top, bottom = _sex_pair(cells, name, "M", "V")
-    return _combine(indicator_id, top, bottom, ctx, "ratio", 1.0, keys=joined.assign(sex="T"))
+    out = _combine(indicator_id, top, bottom, ctx, "ratio", 1.0, keys=joined.assign(sex="T"))
+    return traced(indicator_id, "ratio", out, numerator=name, denominator=name, numerator_sex="M", denominator_sex="V")
 
 
 def period_flags(frame: pd.DataFrame, source_families: dict[str, list[str]]) -> pd.DataFrame:

@@ -34,9 +34,12 @@ def locate(classified: pd.DataFrame, ctx: c.Context, code_year: int | None = Non
 
 
 def _stem_only(frame: pd.DataFrame, definition: str) -> pd.DataFrame:
-    """`frame` with `num_low`/`num_high`: the counts of rows that are STEM under `definition`, else 0."""
+    """`frame` with `num_low`/`num_high`: the counts of rows that are STEM under `definition`, else 0
+    (`counted`: the row is STEM)."""
     stem = frame[f"stem_{definition}"].fillna(False).to_numpy(dtype=bool)
-    return frame.assign(num_low=np.where(stem, frame["count_low"], 0), num_high=np.where(stem, frame["count_high"], 0))
+    return frame.assign(
+        num_low=np.where(stem, frame["count_low"], 0), num_high=np.where(stem, frame["count_high"], 0), counted=stem
+    )
 
 
 def stem_cubes(

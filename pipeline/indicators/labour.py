@@ -171,10 +171,13 @@ def all_persons(frame: pd.DataFrame) -> pd.Series:
     return frame["characteristic"].str.lower().str.startswith("totaal")
 
 
-def employment_sums(core: pd.DataFrame, selections: dict[str, set[str]], table: pd.DataFrame) -> pd.DataFrame:
+def employment_sums(
+    core: pd.DataFrame, selections: dict[str, set[str]], table: pd.DataFrame, name: str = "employment"
+) -> pd.DataFrame:
     """Per selection (breakdown text -> wanted occupation groups), period, sex and characteristic:
     the sum of the source rows that make up the selection. A part CBS does not publish makes the
-    sum unknown (suppressed); a part the source lacks is an error."""
+    sum unknown (suppressed); a part the source lacks is an error. With a lineage trace active the
+    rows of the published cells are recorded as cube `name` (`trace_sums`)."""
     frames, lacking_years = [], {}
     for year, rows in core.groupby("year", sort=True):
         groups = valid_groups(table, int(year))
@@ -205,6 +208,7 @@ def employment_sums(core: pd.DataFrame, selections: dict[str, set[str]], table: 
                 lacking_years.setdefault((rows["source_file"].iat[0], breakdown, what), []).append(int(year))
                 continue
             frames.append(counted.drop(columns="parts").assign(breakdown=breakdown))
+            trace_sums(name, part, breakdown)
     if lacking_years:
         raise SourceError(
             [
@@ -223,6 +227,30 @@ def employment_sums(core: pd.DataFrame, selections: dict[str, set[str]], table: 
     out["count"] = out["count"].astype(float)
     out["rule"] = np.where(out["suppressed"], SOURCE_SUPPRESSED, "")
     return out
+
+
+def trace_sums(name: str, part: pd.DataFrame, selection: str) -> None:
+    """Record the rows of one selection as they are published: totals over all persons under the
+    selection's breakdown, the characteristics (age, ...) of the whole selection under theirs."""
+    trace = c.active_trace()
+    if trace is None:
+        return
+    total = all_persons(part)
+    if selection:
+        part = part[total]
+        breakdown = pd.Series(selection, index=part.index)
+    else:
+        breakdown = ("characteristic=" + part["characteristic"]).where(~total, "")
+    counted = part.assign(_count=part["count"].astype(float))
+    trace.add_rows(name, counted, low="_count", high="_count", breakdown=breakdown, sex=part["sex"])
+
+
+def published_counts(indicator_id: str, counts: pd.DataFrame, cube: str, ctx: c.Context) -> pd.DataFrame:
+    """The counts of `employment_sums` as published rows (the rows of cube `cube` in a trace)."""
+    rows = published(
+        indicator_id, counts.assign(numerator=counts["count"], denominator=np.nan, value=counts["count"]), "count", ctx
+    )
+    return c.traced(indicator_id, "count", rows, numerator=cube)
 
 
 @register(table="employment_by_occupation", source_family="cbs_employment", indicators=EMPLOYMENT)
@@ -251,7 +279,7 @@ def employment(core: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
                 )
             ]
         )
-    sums = employment_sums(frame, selections, table)
+    sums = employment_sums(frame, selections, table, "employment:technical")
     totals = sums[all_persons(sums)].drop(columns="characteristic")
     by_characteristic = sums[(sums["breakdown"] == "") & ~all_persons(sums)]
     by_characteristic = by_characteristic.assign(breakdown="characteristic=" + by_characteristic["characteristic"])
@@ -259,7 +287,7 @@ def employment(core: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
         pd.concat([totals, by_characteristic.drop(columns="characteristic")], ignore_index=True),
         ["period", "breakdown"],
     )
-    ict_sums = employment_sums(frame, ict_selections, table)
+    ict_sums = employment_sums(frame, ict_selections, table, "employment:ict")
     ict_counts = complete_sexes(ict_sums[all_persons(ict_sums)], ["period", "breakdown"])
     all_technical = counts[counts["breakdown"] == ""]
     women = divide(
@@ -269,24 +297,37 @@ def employment(core: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
         100.0,
         2,
     )
+    technical_cube, ict_cube = "employment:technical", "employment:ict"
     out = [
-        published(
-            "employed_technical_occupations",
-            counts.assign(numerator=counts["count"], denominator=np.nan, value=counts["count"]),
-            "count",
-            ctx,
+        published_counts("employed_technical_occupations", counts, technical_cube, ctx),
+        c.traced(
+            "employed_technical_occupations_women_share",
+            "divide",
+            published("employed_technical_occupations_women_share", women.assign(sex="T"), "percent", ctx),
+            numerator=technical_cube,
+            denominator=technical_cube,
+            numerator_sex="V",
+            denominator_sex="T",
+            scale=100.0,
+            digits=2,
         ),
-        published("employed_technical_occupations_women_share", women.assign(sex="T"), "percent", ctx),
-        published(
-            "employed_ict_occupations",
-            ict_counts.assign(numerator=ict_counts["count"], denominator=np.nan, value=ict_counts["count"]),
-            "count",
-            ctx,
-        ),
+        published_counts("employed_ict_occupations", ict_counts, ict_cube, ctx),
     ]
-    growth = growth_cells(all_technical, editions.get(ctx.edition).base_year)
+    base_year = editions.get(ctx.edition).base_year
+    growth = growth_cells(all_technical, base_year)
     if not growth.empty:
-        out.append(published("employed_technical_occupations_growth", growth, "percent", ctx))
+        out.append(
+            c.traced(
+                "employed_technical_occupations_growth",
+                "growth",
+                published("employed_technical_occupations_growth", growth, "percent", ctx),
+                numerator=technical_cube,
+                denominator=technical_cube,
+                base_period=str(base_year),
+                scale=100.0,
+                digits=2,
+            )
+        )
     return pd.concat(out, ignore_index=True)
 
 
@@ -336,7 +377,32 @@ def unemployment(core: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
                 "rule": np.where(suppressed, SOURCE_SUPPRESSED, ""),
             }
         )
-        out.append(published(indicator_id, cells, "percent", ctx))
+        trace = c.active_trace()
+        if trace is not None:
+            for part, column in (
+                ("numerator", "unemployed"),
+                ("denominator", "labour_force"),
+                ("value", "unemployment_rate"),
+            ):
+                trace.add_rows(
+                    f"{indicator_id}:{part}",
+                    rows,
+                    low=column,
+                    high=column,
+                    period="year",
+                    breakdown=pd.Series(cells["breakdown"].to_numpy(), index=rows.index),
+                    sex=rows["sex"],
+                )
+        out.append(
+            c.traced(
+                indicator_id,
+                "source",
+                published(indicator_id, cells, "percent", ctx),
+                numerator=f"{indicator_id}:numerator",
+                denominator=f"{indicator_id}:denominator",
+                value=f"{indicator_id}:value",
+            )
+        )
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=COLUMNS)
 
 
@@ -365,7 +431,18 @@ def vacancies(core: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
                 "rule": "",
             }
         )
-        out.append(published(indicator_id, cells, "count", ctx))
+        trace = c.active_trace()
+        if trace is not None:
+            trace.add_rows(
+                indicator_id,
+                rows,
+                low="count",
+                high="count",
+                breakdown=pd.Series(cells["breakdown"].to_numpy(), index=rows.index),
+            )
+        out.append(
+            c.traced(indicator_id, "count", published(indicator_id, cells, "count", ctx), numerator=indicator_id)
+        )
     return pd.concat(out, ignore_index=True)
 
 
@@ -415,6 +492,18 @@ def tension(core: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
             ("ict", technical.loc[technical["cluster"] == ICT_CLUSTER, "code"]),
         ):
             part = rows[rows["occupation_code"].isin(set(codes))]
+            trace = c.active_trace()
+            if trace is not None:
+                for cube, column in (("tension:vacancies", "vacancies"), ("tension:benefits", "short_term_benefits")):
+                    trace.add_rows(
+                        cube,
+                        part,
+                        low=column,
+                        high=column,
+                        breakdown=f"occupation_group={group}",
+                        place="arbeidsmarktregio_code",
+                        place_level="arbeidsmarktregio",
+                    )
             regional = part.groupby(["period", "arbeidsmarktregio_code"], as_index=False, sort=True)[
                 ["vacancies", "short_term_benefits"]
             ].sum()

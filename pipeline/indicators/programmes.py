@@ -90,6 +90,22 @@ def programmes(core: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
         return pd.DataFrame(columns=COLUMNS)
     cells = pd.concat(cubes, ignore_index=True)[["cube", *c.CELL_KEYS, "low", "high", "boundary_year"]]
     cells = labour.protect_parts(cells, "techniekpact", ctx)
+    trace = c.active_trace()
+    if trace is not None:
+        if not partnerships.empty:
+            trace.add_rows(
+                "companies", partnerships.assign(_one=1.0), low="_one", high="_one", period="year", distinct="company"
+            )
+        if not projects.empty:
+            trace.add_rows(
+                "projects",
+                projects,
+                low="count",
+                high="count",
+                period="year",
+                place="region_code",
+                place_level="techniekpact",
+            )
     out = []
     if not partnerships.empty:
         out.append(c.count("jet_net_technet_companies", cells, "companies", ctx))
@@ -117,4 +133,15 @@ def budget_share(projects: pd.DataFrame, ctx: c.Context) -> pd.DataFrame:
         provisional=False,
         rule="",
     )
-    return labour.published("mkbidee_small_firm_budget_share", cells[cells["grant_eur"] > 0], "percent", ctx)
+    trace = c.active_trace()
+    if trace is not None:
+        amounts = projects.assign(small=np.where(small, projects["grant_eur"], 0.0))
+        for cube, column in (("budget:small", "small"), ("budget:all", "grant_eur")):
+            trace.add_rows(
+                cube, amounts, low=column, high=column, period="year", place="region_code", place_level="techniekpact"
+            )
+    indicator_id = "mkbidee_small_firm_budget_share"
+    out = labour.published(indicator_id, cells[cells["grant_eur"] > 0], "percent", ctx)
+    return c.traced(
+        indicator_id, "divide", out, numerator="budget:small", denominator="budget:all", scale=100.0, digits=2
+    )

@@ -42,7 +42,7 @@ def levels() -> dict[str, Boundaries]:
     folder = table.path.parent
     out: dict[str, Boundaries] = {}
     for row in table.frame.sort_values("boundary_year").itertuples(index=False):
-        text = (folder / row.file).read_text(encoding="utf-8")
+        text = reference.read_file(folder / row.file).decode("utf-8")
         data = json.loads(text)
         try:
             geometries = data["objects"][row.object]["geometries"]
