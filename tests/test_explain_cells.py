@@ -13,10 +13,10 @@ from pipeline import explain
 
 pytestmark = pytest.mark.e2e
 
-PER_STRATUM = 12  # cells drawn from each indicator x region level x definition
+PER_STRATUM = 5  # cells drawn from each indicator x region level x definition
 SEED = 20  # the sample is drawn the same way on every run
 MINIMUM = 1000
-WHOLE_INDICATOR = "ho_first_years_stem_mf_ratio"  # every cell of this one is explained
+WHOLE_INDICATOR = "mbo_diplomas_stem_share"  # every cell of this one (a share under both definitions, every level)
 
 
 @pytest.fixture(scope="module")
