@@ -118,13 +118,14 @@ def write(
     records = json.loads(frame.astype(object).where(frame.notna(), None).to_json(orient="records", double_precision=10))
     json_path.write_text(_records_json(records) + "\n", encoding="utf-8")
     xlsx_path = folder / WORKBOOK
+    described = dictionary()
     if workbook:
-        write_workbook(xlsx_path, frame, dictionary(), catalogue, synthetic)
+        write_workbook(xlsx_path, frame, described, catalogue, synthetic)
     dictionary_csv = folder / "data_dictionary.csv"
-    dictionary().to_csv(dictionary_csv, index=False, lineterminator="\n")
+    described.to_csv(dictionary_csv, index=False, lineterminator="\n")
     dictionary_json = folder / "data_dictionary.json"
     dictionary_json.write_text(
-        json.dumps(dictionary().to_dict(orient="records"), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        json.dumps(described.to_dict(orient="records"), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
     legend_csv = folder / f"{LEGEND}.csv"
     legend().to_csv(legend_csv, index=False, lineterminator="\n")
