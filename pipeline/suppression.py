@@ -22,6 +22,8 @@ province, a province before a national figure; within a level the fewer persons 
 then the attacker: for a small cell whose interval is still too narrow, the attacker's program and
 its dual give a constraint every protected pattern satisfies (`_bound_cuts`), and the program is
 solved again (first its linear relaxation, then the integer program) until the attacker finds none.
+The integer rounds have deterministic limits (nodes, gap, rounds); a group still exposed after the
+last round is completed by adding cells (`_complete`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ INF = highspy.kHighsInf
 # equation (a tighter relaxation); longer ones through a count of their suppressed cells (fewer terms)
 STRONG_FORM = 40
 RELAXED_ROUNDS = 10  # rounds of cuts on the linear relaxation before the integer program
+# each integer round stops at this many branch-and-bound nodes or this relative gap to the best bound
+# (deterministic limits: one thread, a fixed seed; a time limit would make the pattern vary by machine)
+MIP_NODES = 500
+MIP_GAP = 0.01
 
 
 def _highs() -> highspy.Highs:
@@ -218,7 +224,7 @@ def solve(
     primary: np.ndarray,
     weights: np.ndarray,
     protection_level: float,
-    max_rounds: int = 200,
+    max_rounds: int = 12,
 ) -> np.ndarray:
     """The cheapest suppression pattern (see the module docstring) that hides every `primary` cell
     and passes the attacker's audit; a boolean per cell."""
@@ -260,29 +266,59 @@ def solve(
     reach = float(high.max())
     columns = np.arange(n, dtype=np.int32)
 
-    def integer_round() -> tuple[np.ndarray, list]:
+    def optimum() -> np.ndarray:
         h.run()
-        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            raise RuntimeError(f"secondary suppression: {h.modelStatusToString(h.getModelStatus())}")
-        hidden = np.asarray(h.getSolution().col_value)[:n] > 0.5
-        return hidden, _bound_cuts(equations, low, high, point, hidden, targets, protection_level, reach)
+        status = h.getModelStatus()
+        # a node limit reached with a pattern in hand: that pattern (the cuts still check it)
+        if status != highspy.HighsModelStatus.kOptimal and not (
+            status == highspy.HighsModelStatus.kSolutionLimit and h.getInfo().primal_solution_status == 2
+        ):
+            raise RuntimeError(f"secondary suppression: {h.modelStatusToString(status)}")
+        return np.asarray(h.getSolution().col_value)[:n]
+
+    def cuts_of(pattern: np.ndarray) -> list:
+        return _bound_cuts(equations, low, high, point, pattern, targets, protection_level, reach)
 
     # first the cuts of the linear relaxation (they hold for fractional patterns too, and a linear
-    # program is solved in a fraction of the time of an integer one), then integer rounds
+    # program is solved in a fraction of the time of an integer one), then integer rounds, each a
+    # pattern of whole cells at a bounded number of branch-and-bound nodes
     h.changeColsIntegrality(n, columns, np.full(n, highspy.HighsVarType.kContinuous))
     for _ in range(RELAXED_ROUNDS):
-        h.run()
-        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            raise RuntimeError(f"secondary suppression: {h.modelStatusToString(h.getModelStatus())}")
-        share = np.asarray(h.getSolution().col_value)[:n]
-        cuts = _bound_cuts(equations, low, high, point, share, targets, protection_level, reach)
+        cuts = cuts_of(optimum())
         if not cuts:
             break
         _add_rows(h, cuts)
     h.changeColsIntegrality(n, columns, np.full(n, highspy.HighsVarType.kInteger))
+    h.setOptionValue("mip_max_nodes", MIP_NODES)
+    h.setOptionValue("mip_rel_gap", MIP_GAP)
+    hidden = primary.copy()
     for _ in range(max_rounds):
-        hidden, cuts = integer_round()
+        hidden = optimum() > 0.5
+        cuts = cuts_of(hidden)
         if not cuts:
             return hidden
         _add_rows(h, cuts)
-    raise RuntimeError(f"secondary suppression: no protected pattern after {max_rounds} rounds")
+    return _complete(hidden, cuts_of(hidden), costs, cuts_of)
+
+
+def _complete(hidden: np.ndarray, cuts: list, costs: np.ndarray, cuts_of) -> np.ndarray:
+    """The last integer pattern made protected by adding cells (rarely needed: a large group with
+    many small cells whose rounds did not settle): for each violated cut, the published cells with
+    the most weight in it per unit of cost until it holds, then the attacker again. Only adds cells,
+    so it ends; a higher cost than the optimum, never a weaker protection."""
+    hidden = hidden.copy()
+    while cuts:
+        for rhs, _, index, coef in cuts:
+            index, coef = np.asarray(index, dtype=int), np.asarray(coef, dtype=float)
+            have = float(coef[hidden[index]].sum())
+            order = np.lexsort((index, costs[index] / coef))  # the cheapest per unit first; ties by position
+            for k in order:
+                if have >= rhs - 1e-9:
+                    break
+                if not hidden[index[k]]:
+                    hidden[index[k]] = True
+                    have += coef[k]
+            if have < rhs - 1e-9:
+                raise RuntimeError("secondary suppression: no pattern of this group protects its small cells")
+        cuts = cuts_of(hidden)
+    return hidden
