@@ -21,8 +21,9 @@ It reconciles exactly, on the count and on both bounds of masked counts, per yea
 their totals (`reconcile`; a blocking asset check). A code unknown to one definition (only with
 `--allow-unclassified`) is not STEM under that definition here; its rows land in `added` or
 `left_out` with group 'unclassified', so the identity still holds and the gap is visible.
-Counts: `count` is null when a masked source count is in the cell; `count_low`/`count_high` are
-the bounds (masked counts as 1..4).
+Counts: `count` is the whole number the indicators publish (the sum of the rows' point values,
+`disclosure.point_value`: a masked source count 1..4 counts as 2), `count_low`/`count_high` are
+the bounds (masked counts as 1..4); all three reconcile.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline import reference
+from pipeline import disclosure, reference
 from pipeline.classify import Classification
 from schemas import enforce
 from schemas.classification import COMPONENTS, UNCLASSIFIED, Bridge
@@ -64,7 +65,10 @@ def _cells(
         part = part.assign(group=group[mask].to_numpy())
     with_total = pd.concat([part, part.assign(sex="T")], ignore_index=True)
     sums = with_total.groupby(keys, sort=True, as_index=False).agg(
-        count_low=("count_low", "sum"), count_high=("count_high", "sum"), programmes=(code_column, "nunique")
+        count=("count", "sum"),
+        count_low=("count_low", "sum"),
+        count_high=("count_high", "sum"),
+        programmes=(code_column, "nunique"),
     )
     sums["component"] = component
     sums["group_kind"] = group_kind
@@ -86,6 +90,9 @@ def bridge(classified: pd.DataFrame, row: Classification, edition: str) -> pd.Da
             "sex": classified["sex"].to_numpy(),
             "count_low": classified["count_low"].to_numpy(),
             "count_high": classified["count_high"].to_numpy(),
+            "count": disclosure.point_value(
+                classified["count_low"], classified["count_high"], disclosure.parameters().point_rule
+            ),
             row.code_column: classified[row.code_column].to_numpy(),
         }
     )[~total_rows].reset_index(drop=True)
@@ -133,14 +140,13 @@ def bridge(classified: pd.DataFrame, row: Classification, edition: str) -> pd.Da
     out = totals.merge(out, on=KEYS + ["component", "group_kind", "group"], how="left").pipe(
         lambda t: pd.concat([out[out["component"] == "all"], t, out[out["group_kind"] != ""]], ignore_index=True)
     )
-    for column in ("count_low", "count_high", "programmes"):
+    for column in ("count", "count_low", "count_high", "programmes"):
         out[column] = out[column].fillna(0).astype(np.int64)
     labels = _labels()
     out["group_label"] = [
         labels.get(g, g) if kind == "isced_f_broad" else g for kind, g in zip(out["group_kind"], out["group"])
     ]
-    out["count"] = pd.array(np.where(out["count_low"] == out["count_high"], out["count_low"], 0), dtype="Int64")
-    out.loc[out["count_low"] != out["count_high"], "count"] = pd.NA
+    out["count"] = out["count"].astype("Int64")
     out["edition"] = edition
     out["population"] = row.population
     order = {c: i for i, c in enumerate(COMPONENTS)}
@@ -166,7 +172,7 @@ def reconcile(table: pd.DataFrame) -> list[str]:
     """Every cell where the bridge does not add up (empty = it reconciles exactly)."""
     problems: list[str] = []
     keys = ["edition", "level", "population", "year", "sex"]
-    for measure in ("count_low", "count_high"):
+    for measure in ("count", "count_low", "count_high"):
         totals = table[table["group_kind"] == ""].pivot_table(
             index=keys, columns="component", values=measure, aggfunc="sum", fill_value=0
         )

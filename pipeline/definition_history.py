@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline import classify, reference
+from pipeline import classify, disclosure, reference
 from pipeline.reference import ReferenceTable
 from schemas import enforce
 from schemas.classification import DefinitionChanges, DefinitionComparison
@@ -172,14 +172,15 @@ def changes(edition: str, found: list[Change] | None = None) -> pd.DataFrame:
 
 
 def _stem_counts(classified: pd.DataFrame, flag: str, level: pd.Series) -> pd.DataFrame:
-    mid = (classified["count_low"] + classified["count_high"]) / 2
+    # the whole persons the indicators publish (a masked count 1..4 as its point value)
+    mid = disclosure.point_value(classified["count_low"], classified["count_high"], disclosure.parameters().point_rule)
     stem = classified[flag]
     frame = pd.DataFrame(
         {
             "level": level.to_numpy(),
             "year": classified["year"].to_numpy(),
             "sex": classified["sex"].to_numpy(),
-            "total": mid.to_numpy(),
+            "total": mid,
             "stem": np.where(stem.fillna(False).to_numpy(dtype=bool), mid, 0.0),
             "unknown": np.where(stem.isna().to_numpy(), mid, 0.0),
         }

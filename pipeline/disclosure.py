@@ -191,7 +191,10 @@ def _protect_group(
     weights = np.array([LEVEL_WEIGHT.get(v, max(LEVEL_WEIGHT.values())) for v in level], dtype=float)
     solutions = solutions or _Solutions()
     terms = [t for _, t in equations]
-    suppressed = solutions.solve(terms, low, high, point, primary, weights, params)
+    # a reader knows a published count exactly at its point value, and the point values add up
+    # (each is a sum of the source rows' points): the protection works on them, not on the wider
+    # intervals of counts masked at source (those would let a subtraction of points through)
+    suppressed = solutions.solve(terms, point, point, point, primary, weights, params)
     # a complement that published cells determine exactly (through a relation the program does not
     # list, e.g. a province minus its other COROP regions) protects nothing: it is published
     exact = [i for i in _recoverable(_equation_matrix(equations, len(cells)), suppressed) if not primary[i]]

@@ -102,6 +102,7 @@ class Part:
     low: float = 0.0
     high: float = 0.0
     distinct: bool = False
+    point: float = 0.0  # the published whole number: the sum of the rows' point values
 
     def files(self) -> dict[str, str]:
         """file -> its lines (ranges)."""
@@ -117,7 +118,8 @@ class Part:
         bounds = (
             f"{text_number(self.low)}"
             if self.low == self.high
-            else f"{text_number(self.low)}..{text_number(self.high)}"
+            else f"{text_number(self.point)} (the rows' point values; bounds "
+            f"{text_number(self.low)}..{text_number(self.high)})"
         )
         return (
             f"{self.role}: cube {self.cube} (sex {self.sex}, breakdown '{self.breakdown}'): "
@@ -350,6 +352,7 @@ class Explainer:
         if recipe.get("value"):
             sides.append(("value", recipe["value"], None, breakdown, figure["period"]))
         parts = []
+        rule = disclosure.parameters().point_rule
         for role, cube, sex, part_breakdown, period in sides:
             sex = sex or figure["sex"]
             rows = select_rows(
@@ -360,13 +363,13 @@ class Explainer:
             )
             distinct = bool(len(rows)) and (rows["distinct"] != "").any()
             if distinct:
-                low = high = float(rows["distinct"].nunique())
+                low = high = point = float(rows["distinct"].nunique())
+            elif len(rows):
+                low, high = float(rows["low"].sum()), float(rows["high"].sum())
+                point = float(disclosure.point_value(rows["low"], rows["high"], rule).sum())
             else:
-                low, high = (
-                    float(rows["low"].sum()) if len(rows) else 0.0,
-                    float(rows["high"].sum()) if len(rows) else 0.0,
-                )
-            parts.append(Part(role, cube, sex, part_breakdown, rows, low, high, distinct))
+                low = high = point = 0.0
+            parts.append(Part(role, cube, sex, part_breakdown, rows, low, high, distinct, point))
         return parts
 
     def _rules(self, figure: pd.Series, recipe: dict, traced: FamilyTrace) -> dict:
@@ -469,8 +472,9 @@ def compute(recipe: dict, parts: list[Part], unit: str) -> tuple[dict, list[str]
     op = recipe["op"]
     t = text_number
     if op == "count":
-        mid = (n.low + n.high) / 2
-        steps = [f"count = {t(mid)}" + ("" if n.low == n.high else f" (midpoint of {t(n.low)}..{t(n.high)})")]
+        mid = n.point
+        bounds = "" if n.low == n.high else f" (the rows' point values; {t(n.low)}..{t(n.high)})"
+        steps = [f"count = {t(mid)}{bounds}"]
         return {"numerator": mid, "denominator": None, "value": mid, "value_low": n.low, "value_high": n.high}, steps
     d = side["denominator"]
     if op == "source":
@@ -493,7 +497,7 @@ def compute(recipe: dict, parts: list[Part], unit: str) -> tuple[dict, list[str]
         ]
         return {"numerator": change, "denominator": base.low, "value": v, "value_low": v, "value_high": v}, steps
     scale, digits = _scale(recipe, unit)
-    num_mid, den_mid = (n.low + n.high) / 2, (d.low + d.high) / 2
+    num_mid, den_mid = n.point, d.point
     value = float(np.round(scale * num_mid / den_mid, digits))
     low = float(np.round(scale * n.low / d.high, digits))
     high = scale * n.high / d.low if d.low > 0 else np.nan

@@ -96,7 +96,7 @@ class Bridge(pa.DataFrameModel):
     )
     group_label: Series[str] = pa.Field(description="label of the group")
     count: Series[pd.Int64Dtype] = pa.Field(
-        ge=0, nullable=True, description="persons; null when a masked count is in it"
+        ge=0, description="persons, the whole number the indicators publish (rows' point values: masked 1..4 as 2)"
     )
     count_low: Series[int] = pa.Field(ge=0, description="lower bound (masked counts as 1)")
     count_high: Series[int] = pa.Field(ge=0, description="upper bound (masked counts as 4)")
@@ -142,11 +142,13 @@ class DefinitionComparison(pa.DataFrameModel):
     population: Series[str] = pa.Field(description="who is counted (e.g. first_years, enrolled, diplomas)")
     year: Series[int] = pa.Field(ge=1990, le=2100, description="data year")
     sex: Series[str] = pa.Field(isin=["T", "M", "V"], description="T total, M men, V women")
-    stem_new: Series[float] = pa.Field(description="STEM count under the current version (midpoint when masked)")
+    stem_new: Series[float] = pa.Field(
+        description="STEM count under the current version (whole persons, as the indicators publish)"
+    )
     stem_old: Series[float] = pa.Field(
         nullable=True, description="STEM count under the previous version (null: codes unknown to it)"
     )
-    total: Series[float] = pa.Field(description="everyone (midpoint when masked)")
+    total: Series[float] = pa.Field(description="everyone (whole persons, as the indicators publish)")
     share_new: Series[float] = pa.Field(nullable=True, description="percent STEM, current version")
     share_old: Series[float] = pa.Field(nullable=True, description="percent STEM, previous version")
     unknown_to_old: Series[float] = pa.Field(ge=0, description="persons in codes the previous version does not know")

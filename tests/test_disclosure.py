@@ -104,6 +104,7 @@ def test_subtraction_recovers_nothing_but_the_linear_program_pins_a_cell():
     assert checks.recoverable_by_subtraction(rows) == []
     # the build's check, over the published rows, refuses it
     published = rows.assign(
+        value=np.where(rows["suppressed"], np.nan, rows["low"]),
         value_low=np.where(rows["suppressed"], np.nan, rows["low"]),
         value_high=np.where(rows["suppressed"], np.nan, rows["high"]),
     )

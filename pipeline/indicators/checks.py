@@ -87,14 +87,10 @@ def _relations(members: dict, wholes: frozenset, present_m: frozenset) -> tuple[
     return relations, taking_part
 
 
-def _recomputed(cells: list, hidden: dict, spread: dict, margin: float) -> bool:
-    """A relation among present cells with exactly one suppressed member, whose published members
-    are known closer than the protection level together."""
-    return (
-        all(c in hidden for c in cells)
-        and sum(hidden[c] for c in cells) == 1
-        and sum(spread[c] for c in cells) < margin
-    )
+def _recomputed(cells: list, hidden: dict) -> bool:
+    """A relation among present cells with exactly one suppressed member (the published members are
+    whole numbers that add up, masked at source or not: the difference is the hidden one's)."""
+    return all(c in hidden for c in cells) and sum(hidden[c] for c in cells) == 1
 
 
 def recoverable_by_subtraction(frame: pd.DataFrame) -> list[str]:
@@ -106,14 +102,9 @@ def recoverable_by_subtraction(frame: pd.DataFrame) -> list[str]:
     relations depend on the regions with data only: they are listed once per such set of regions.
     """
     found = []
-    margin = disclosure.parameters().protection_level
     columns = ["region_level", "region_code", "sex", "flag", "boundary_year"]
-    width = ["value_low", "value_high"] if {"value_low", "value_high"} <= set(frame.columns) else []
-    counts = frame.loc[frame["unit"] == "count", GROUP + columns + width]
-    counts = counts.assign(
-        _hidden=counts["flag"].str.contains("suppressed", regex=False).astype(bool),
-        _width=(counts["value_high"] - counts["value_low"]).fillna(0.0) if width else 0.0,
-    )
+    counts = frame.loc[frame["unit"] == "count", GROUP + columns]
+    counts = counts.assign(_hidden=counts["flag"].str.contains("suppressed", regex=False).astype(bool))
     with_hidden = counts.groupby(GROUP, sort=False)["_hidden"].transform("any").astype(bool)
     members_of: dict[int, dict] = {}
     relations_of: dict[tuple, tuple[list, dict]] = {}
@@ -126,9 +117,6 @@ def recoverable_by_subtraction(frame: pd.DataFrame) -> list[str]:
         members = members_of[year] if year is not None else {}
         cell_keys = list(zip(group["region_level"], group["region_code"], group["sex"]))
         hidden = dict(zip(cell_keys, group["_hidden"].tolist()))
-        # a published count masked at source is known as an interval: a relation whose published
-        # members are that uncertain together recovers no value (the attacker's audit judges it)
-        spread = dict(zip(cell_keys, group["_width"].tolist()))
         present_m = frozenset(code for (level, code, _), _h in hidden.items() if level == "municipality")
         # the regions in the order of the group's rows (the order of the findings)
         wholes = {
@@ -147,13 +135,13 @@ def recoverable_by_subtraction(frame: pd.DataFrame) -> list[str]:
             for r in sorted(reached, key=lambda r: (wholes[relations[r][0]], level_rank[relations[r][1]])):
                 (level, code), part_level, parts = relations[r]
                 cells = [(level, code, sex)] + [(pl, pc, sex) for pl, pc in parts]
-                if _recomputed(cells, hidden, spread, margin):
+                if _recomputed(cells, hidden):
                     found.append(f"{key} {level} {code} {sex} = parts at {part_level}")
         for level, code, sex in hidden:
             if sex != "T" or (level, code) not in touched:
                 continue
             cells = [(level, code, s) for s in ("T", "M", "V")]
-            if _recomputed(cells, hidden, spread, margin):
+            if _recomputed(cells, hidden):
                 found.append(f"{key} {level} {code}: T = M + V")
     return found
 
@@ -181,8 +169,9 @@ def attacker_audit(
                 "region_level": group["region_level"].to_numpy(),
                 "region_code": group["region_code"].to_numpy(),
                 "sex": group["sex"].to_numpy(),
-                "low": group["value_low"].fillna(0).to_numpy(),
-                "high": group["value_high"].fillna(0).to_numpy(),
+                # a published count is known exactly: its whole number (the points add up)
+                "low": group["value"].fillna(0).to_numpy(),
+                "high": group["value"].fillna(0).to_numpy(),
                 "suppressed": suppressed,
                 "rule": group["rule"].to_numpy(),
             }
