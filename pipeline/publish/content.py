@@ -311,10 +311,17 @@ def region_maps(plan: pd.DataFrame, items: list[report.Indicator], lang: str) ->
         title = f"{subject}, {t['level_' + level].lower() if lang == 'nl' else t['level_' + level]}, {period}"
         legend = t["axis_unit_" + item.unit]
         chart = charts.choropleth(
-            boundaries.topology, boundaries.feature, values, unit=item.unit, legend_title=legend, no_data=t["no_data"]
+            boundaries.topology,
+            boundaries.feature,
+            values,
+            unit=item.unit,
+            legend_title=legend,
+            no_data=f"{t['no_data']} / {t['flag_suppressed']} ({t['flag_symbol_suppressed']})",
         )
+        flags = dict(zip(now["region_code"], now["flag"]))
         description = "; ".join(
-            f"{r.name}: {formatting.value(r.value, item.unit, lang)}" for r in values.sort_values("name").itertuples()
+            f"{r.name}: {report.shown(r.value, flags.get(r.code, ''), item.unit, lang, t)}"
+            for r in values.sort_values("name").itertuples()
         )
         svg = charts.svg(
             chart,
@@ -326,21 +333,23 @@ def region_maps(plan: pd.DataFrame, items: list[report.Indicator], lang: str) ->
         ranked = values.assign(sort=values["value"].fillna(float("-inf"))).sort_values(
             ["sort", "name"], ascending=[False, True]
         )
-        flags = dict(zip(now["region_code"], now["flag"]))
-        rank_rows = []
+        rank_rows, used = [], []
         for rank, r in enumerate(ranked.itertuples(), start=1):
             diff = None if r.value is None or pd.isna(r.value) or national is None else r.value - national
+            cell_flags = report.flags_of(flags.get(r.code, ""))
+            used += [f for f in cell_flags if f not in used]
+            secret = "suppressed" in cell_flags
             rank_rows.append(
                 [
                     str(rank) if r.value is not None and not pd.isna(r.value) else "",
                     r.name,
-                    formatting.value(r.value, item.unit, lang),
-                    formatting.change(diff, item.unit, lang),
-                    report.flag_text(report.flags_of(flags.get(r.code, "")), t),
+                    report.shown(r.value, flags.get(r.code, ""), item.unit, lang, t),
+                    t["flag_symbol_suppressed"] if secret else formatting.change(diff, item.unit, lang),
+                    " ".join(t["flag_symbol_" + f] for f in cell_flags),  # the symbols; their words below
                 ]
             )
         header = [t["rank"], t["region"], t["value"], t["difference"], t["flags"]]
-        if not any(r[-1] for r in rank_rows):  # no flags: no flag column
+        if not used:  # no flags: no flag column
             header, rank_rows = header[:-1], [r[:-1] for r in rank_rows]
         national_fact = findings._fact(item, row["definition"], row["breakdown"], period, lang)
         out.append(
@@ -350,12 +359,15 @@ def region_maps(plan: pd.DataFrame, items: list[report.Indicator], lang: str) ->
                 "svg": svg,
                 "national": national_fact.printed if national_fact else formatting.MISSING,
                 "national_text": t["map_national"].format(
-                    value=national_fact.printed if national_fact else formatting.MISSING, period=period
+                    value=national_fact.printed if national_fact else formatting.MISSING,
+                    period=period,
+                    secret=t["flag_symbol_suppressed"],
                 ),
                 "facts": [national_fact] if national_fact else [],
                 "header": header,
                 "caption": t["ranked_caption"].format(level=t["level_" + level]),
                 "rows": rank_rows,
+                "symbols": "; ".join(report.flag_text([f], t) for f in report.legend().index if f in used),
                 "long": len(rank_rows) > 15,
             }
         )
@@ -460,7 +472,12 @@ def build(
         "bridge_tables": bridge_tables(extras.bridge, lang),
         "quality": _quality(table, manifest, t),
         "legend": [
-            {"symbol": t["flag_symbol_" + f], "label": t["flag_" + f], "note": t["flag_" + f + "_note"]}
+            {
+                "symbol": t["flag_symbol_" + f],
+                "label": t["flag_" + f],
+                # the note begins with the label (as a cell's note in a chart or table reads it)
+                "note": t["flag_" + f + "_note"].removeprefix(t["flag_" + f] + ": "),
+            }
             for f in report.legend().index
         ],
         "hidden": _hidden_by_level(table, t),
