@@ -101,6 +101,15 @@ def masked_material(low, high, point, params: Parameters) -> np.ndarray:
     return (width > 1) & (width > params.masked_material_share * np.abs(point))
 
 
+def masked_material_value(low, high, value, unit: float, params: Parameters) -> np.ndarray:
+    """Whether the uncertainty from counts masked at source matters for a share or ratio: its
+    interval [low, high] (as published, rounded) is wider than its last digit `unit` and than
+    `masked_material_share` of its value (no upper bound: it matters)."""
+    low, high, value = (np.asarray(v, dtype=float) for v in (low, high, value))
+    width = np.where(np.isfinite(high), high - low, np.inf)
+    return (width > unit + 1e-9) & (width > params.masked_material_share * np.abs(np.nan_to_num(value)))
+
+
 def _equations(
     cells: pd.DataFrame, members: Mapping[tuple[str, str], frozenset[str]]
 ) -> list[tuple[str, list[tuple[int, float]]]]:

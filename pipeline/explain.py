@@ -499,15 +499,21 @@ def compute(recipe: dict, parts: list[Part], unit: str) -> tuple[dict, list[str]
     scale, digits = _scale(recipe, unit)
     num_mid, den_mid = n.point, d.point
     value = float(np.round(scale * num_mid / den_mid, digits))
-    low = float(np.round(scale * n.low / d.high, digits))
-    high = scale * n.high / d.low if d.low > 0 else np.nan
+    nested = bool(recipe.get("nested"))
+    low_, high_ = cell_logic.quotient_bounds(n.low, n.high, d.low, d.high, scale, nested)
+    low, high = float(np.round(low_, digits)), float(high_)
+    high = np.nan if np.isinf(high) else high
     if unit == "percent" and not np.isnan(high):
         high = min(high, 100.0)
     high = float(np.round(high, digits)) if not np.isnan(high) else np.nan
+    # nested: the numerator's masked part u = high - low of the numerator is in the denominator too
+    u = n.high - n.low if nested else 0.0
+    low_den = f"({t(d.high)} - {t(u)})" if nested else t(d.high)
+    high_den = f"({t(d.low)} + {t(u)})" if nested else t(d.low)
     steps = [
         f"value = round({scale:g} x {t(num_mid)} / {t(den_mid)}, {digits}) = {t(value)}",
-        f"low = round({scale:g} x {t(n.low)} / {t(d.high)}, {digits}) = {t(low)}",
-        f"high = round({scale:g} x {t(n.high)} / {t(d.low)}, {digits}) = {t(high) or 'none'}"
+        f"low = round({scale:g} x {t(n.low)} / {low_den}, {digits}) = {t(low)}",
+        f"high = round({scale:g} x {t(n.high)} / {high_den}, {digits}) = {t(high) or 'none'}"
         + (" (at most 100)" if unit == "percent" else ""),
     ]
     return {"numerator": num_mid, "denominator": den_mid, "value": value, "value_low": low, "value_high": high}, steps

@@ -57,6 +57,36 @@ def test_masked_is_flagged_only_where_the_interval_matters():
 # ---------------------------------------------------------------- one legend
 
 
+def test_a_share_of_a_whole_moves_its_masked_rows_in_numerator_and_denominator_together():
+    """Six rows of a whole, two of them STEM; one STEM row and one other row masked at source (1..4).
+    Every way the two masked rows can be filled gives a share inside the nested bounds, and both
+    bounds are reached; the independent bounds are wider than any filling allows."""
+    from itertools import product
+
+    from pipeline.indicators import cells as cell_logic
+
+    stem_exact, other_exact = [30], [20, 40, 10]
+    shares = []
+    for a, b in product(range(1, 5), repeat=2):  # a: the masked STEM row, b: the masked other row
+        stem = sum(stem_exact) + a
+        shares.append(100 * stem / (stem + sum(other_exact) + b))
+    num_low, num_high = 31, 34
+    den_low, den_high = 31 + 70 + 1, 34 + 70 + 4
+    low, high = cell_logic.quotient_bounds(num_low, num_high, den_low, den_high, 100.0, nested=True)
+    assert float(low) == pytest.approx(min(shares)) and float(high) == pytest.approx(max(shares))
+    wide_low, wide_high = cell_logic.quotient_bounds(num_low, num_high, den_low, den_high, 100.0, nested=False)
+    assert wide_low < min(shares) - 0.5 and wide_high > max(shares) + 0.5
+
+
+def test_a_share_is_flagged_masked_only_where_its_interval_is_material():
+    params = disclosure.Parameters(masked_material_share=0.01)
+    # 30.35 in [30.20, 30.50]: 0.30 wide, under 1% of the value (0.3035); a 0-share in [0, 0.5];
+    # 12.00 in [11.80, 12.40]: 5%; an exact share; no upper bound
+    low, high = [30.20, 0.0, 11.80, 40.0, 1.0], [30.50, 0.5, 12.40, 40.0, np.inf]
+    value = [30.35, 0.0, 12.00, 40.0, 2.0]
+    assert list(disclosure.masked_material_value(low, high, value, 0.01, params)) == [False, True, True, False, True]
+
+
 def test_every_flag_a_cell_can_carry_is_in_the_legend_with_one_symbol_in_both_languages():
     legend = reference.load("indicators/flags.csv").frame
     assert legend["flag"].is_unique and legend["symbol"].is_unique

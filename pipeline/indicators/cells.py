@@ -315,8 +315,15 @@ def _combine(
     unit: str,
     scale: float,
     keys: pd.DataFrame | None = None,
+    nested: bool = False,
 ) -> pd.DataFrame:
-    """num/den cell by cell (aligned frames); cells without a population (den high = 0) are left out."""
+    """num/den cell by cell (aligned frames); cells without a population (den high = 0) are left out.
+
+    `nested`: the numerator's rows are among the denominator's (a share of a whole): a masked row
+    of the numerator is the same row of the denominator, so it moves both, and the bounds of the
+    share are those of `nested_bounds`; otherwise the numerator and denominator are independent.
+    A share or ratio is flagged `masked` when its interval is wider than `masked_material_share`
+    of its value and than its last digit (`disclosure.masked_material_value`)."""
     num, den = num.reset_index(drop=True), den.reset_index(drop=True)
     keys = num if keys is None else keys.reset_index(drop=True)
     keep = (den["high"] > 0).to_numpy()
@@ -326,8 +333,8 @@ def _combine(
         keys[keep].reset_index(drop=True),
     )
     digits = 2 if unit == "percent" else 3
-    low = scale * num["low"] / den["high"]
-    high = pd.Series(np.where(den["low"] > 0, scale * num["high"] / den["low"].where(den["low"] > 0, 1), np.inf))
+    low, high = quotient_bounds(num["low"], num["high"], den["low"], den["high"], scale, nested)
+    low, high = pd.Series(low), pd.Series(high)
     value = scale * num["point"] / den["point"].where(den["point"] > 0)
     if unit == "percent":
         high = high.clip(upper=100.0)
@@ -337,7 +344,9 @@ def _combine(
             num["rule"] != "", "numerator " + num["rule"], np.where(den["rule"] != "", "denominator " + den["rule"], "")
         )
     )
-    masked = _masked(num, ctx) | _masked(den, ctx)
+    masked = disclosure.masked_material_value(
+        low.round(digits), high.round(digits), value.round(digits), 10.0**-digits, ctx.params
+    )
     high = high.replace(np.inf, np.nan)
     return _rows(
         indicator_id,
@@ -358,7 +367,8 @@ def _combine(
 
 
 def share(indicator_id: str, cells: pd.DataFrame, numerator: str, denominator: str, ctx: Context) -> pd.DataFrame:
-    """numerator cube / denominator cube, cell by cell (the denominator cube may have another definition)."""
+    """numerator cube / denominator cube, cell by cell (the denominator cube may have another
+    definition); the numerator's rows are among the denominator's (a part of a whole)."""
     num = _select(cells, numerator)
     den = _select(cells, denominator).drop(columns="definition")
     out = _share(
@@ -367,8 +377,9 @@ def share(indicator_id: str, cells: pd.DataFrame, numerator: str, denominator: s
             den, on=["period", "breakdown", *REGION, "sex"], how="inner", suffixes=("", "_den"), validate="many_to_one"
         ),
         ctx,
+        nested=True,
     )
-    return traced(indicator_id, "share", out, numerator=numerator, denominator=denominator)
+    return traced(indicator_id, "share", out, numerator=numerator, denominator=denominator, nested=True)
 
 
 def ratio(indicator_id: str, cells: pd.DataFrame, numerator: str, denominator: str, ctx: Context) -> pd.DataFrame:
@@ -414,10 +425,27 @@ def share_across(
     )
 
 
-def _share(indicator_id: str, joined: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+def _share(indicator_id: str, joined: pd.DataFrame, ctx: Context, nested: bool = False) -> pd.DataFrame:
     den_part = joined[[c + "_den" for c in FIELDS]]
     den_part.columns = FIELDS
-    return _combine(indicator_id, joined[FIELDS], den_part, ctx, "percent", 100.0, keys=joined)
+    return _combine(indicator_id, joined[FIELDS], den_part, ctx, "percent", 100.0, keys=joined, nested=nested)
+
+
+def quotient_bounds(num_low, num_high, den_low, den_high, scale: float, nested: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The smallest and largest value of scale x num / den over the intervals (inf: no upper bound).
+
+    Independent parts: num_low / den_high and num_high / den_low. Nested (the numerator's rows are
+    among the denominator's, as in a share of a whole): the uncertain part u = num_high - num_low of
+    the numerator lies in the denominator too, and num / den grows with it, so the share is smallest
+    when the numerator's masked rows are at their lowest and the denominator's other masked rows at
+    their highest: num_low / (den_high - u); largest at num_high / (den_low + u)."""
+    num_low, num_high, den_low, den_high = (np.asarray(v, dtype=float) for v in (num_low, num_high, den_low, den_high))
+    spread = (num_high - num_low) if nested else np.zeros_like(num_low)
+    bottom_low, bottom_high = den_high - spread, den_low + spread
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low = np.where(bottom_low > 0, scale * num_low / np.where(bottom_low > 0, bottom_low, 1.0), 0.0)
+        high = np.where(bottom_high > 0, scale * num_high / np.where(bottom_high > 0, bottom_high, 1.0), np.inf)
+    return low, high
 
 
 def _sex_pair(cells: pd.DataFrame, name: str, top: str, bottom: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -432,8 +460,17 @@ def _sex_pair(cells: pd.DataFrame, name: str, top: str, bottom: str) -> tuple[pd
 def sex_share(indicator_id: str, cells: pd.DataFrame, name: str, ctx: Context, part: str = "V") -> pd.DataFrame:
     """Share of one sex in a cube (e.g. women among STEM first-years); published with sex = T."""
     joined, top, bottom = _sex_pair(cells, name, part, "T")
-    out = _combine(indicator_id, top, bottom, ctx, "percent", 100.0, keys=joined.assign(sex="T"))
-    return traced(indicator_id, "share", out, numerator=name, denominator=name, numerator_sex=part, denominator_sex="T")
+    out = _combine(indicator_id, top, bottom, ctx, "percent", 100.0, keys=joined.assign(sex="T"), nested=True)
+    return traced(
+        indicator_id,
+        "share",
+        out,
+        numerator=name,
+        denominator=name,
+        numerator_sex=part,
+        denominator_sex="T",
+        nested=True,
+    )
 
 
 def sex_ratio(indicator_id: str, cells: pd.DataFrame, name: str, ctx: Context) -> pd.DataFrame:
