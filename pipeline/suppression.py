@@ -305,8 +305,9 @@ def _complete(hidden: np.ndarray, cuts: list, costs: np.ndarray, cuts_of) -> np.
     """The last integer pattern made protected by adding cells (rarely needed: a large group with
     many small cells whose rounds did not settle): for each violated cut, the published cells with
     the most weight in it per unit of cost until it holds, then the attacker again. Only adds cells,
-    so it ends; a higher cost than the optimum, never a weaker protection."""
-    hidden = hidden.copy()
+    so it ends. Then each added cell, the dearest first, is published again where the pattern stays
+    protected without it. A higher cost than the optimum, never a weaker protection."""
+    start, hidden = hidden, hidden.copy()
     while cuts:
         for rhs, _, index, coef in cuts:
             index, coef = np.asarray(index, dtype=int), np.asarray(coef, dtype=float)
@@ -321,4 +322,9 @@ def _complete(hidden: np.ndarray, cuts: list, costs: np.ndarray, cuts_of) -> np.
             if have < rhs - 1e-9:
                 raise RuntimeError("secondary suppression: no pattern of this group protects its small cells")
         cuts = cuts_of(hidden)
+    added = np.flatnonzero(hidden & ~start)
+    for k in added[np.lexsort((added, -costs[added]))]:
+        hidden[k] = False
+        if cuts_of(hidden):
+            hidden[k] = True
     return hidden
