@@ -40,11 +40,8 @@ def _denominators_equal_core(cells: pd.DataFrame, ho_first_years_classified: pd.
         zip(zip(share["breakdown"].str.removeprefix("level="), share["period"].astype(int)), share["denominator"])
     )
     # the whole persons of the published counts: the sum of each source row's point value
-    rule = disclosure.parameters().point_rule
     core = ho_first_years_classified.assign(
-        point=disclosure.point_value(
-            ho_first_years_classified["count_low"], ho_first_years_classified["count_high"], rule
-        )
+        point=disclosure.point_value(ho_first_years_classified["count_low"], ho_first_years_classified["count_high"])
     )
     want = {k: float(v) for k, v in core.groupby(["level", "year"])["point"].sum().items()}
     return dg.AssetCheckResult(

@@ -90,9 +90,7 @@ def bridge(classified: pd.DataFrame, row: Classification, edition: str) -> pd.Da
             "sex": classified["sex"].to_numpy(),
             "count_low": classified["count_low"].to_numpy(),
             "count_high": classified["count_high"].to_numpy(),
-            "count": disclosure.point_value(
-                classified["count_low"], classified["count_high"], disclosure.parameters().point_rule
-            ),
+            "count": disclosure.point_value(classified["count_low"], classified["count_high"]),
             row.code_column: classified[row.code_column].to_numpy(),
         }
     )[~total_rows].reset_index(drop=True)

@@ -173,7 +173,7 @@ def changes(edition: str, found: list[Change] | None = None) -> pd.DataFrame:
 
 def _stem_counts(classified: pd.DataFrame, flag: str, level: pd.Series) -> pd.DataFrame:
     # the whole persons the indicators publish (a masked count 1..4 as its point value)
-    mid = disclosure.point_value(classified["count_low"], classified["count_high"], disclosure.parameters().point_rule)
+    mid = disclosure.point_value(classified["count_low"], classified["count_high"])
     stem = classified[flag]
     frame = pd.DataFrame(
         {

@@ -78,13 +78,14 @@ def parameters() -> Parameters:
     )
 
 
-def point_value(low, high, rule: str = "midpoint_half_even") -> np.ndarray:
+def point_value(low, high, rule: str | None = None) -> np.ndarray:
     """The whole number published for a count known as the interval [low, high] (one source row:
     a count masked at source is an interval, an exact count has low == high). `midpoint_half_even`:
     the interval's midpoint rounded to a whole person, halves to the even neighbour (so [1, 4]
     gives 2 and [5, 8] gives 6: over many cells the halves round up as often as down). A sum of
     source rows is published as the sum of their point values, so published counts stay whole
-    and regions still add up."""
+    and regions still add up. `rule`: by default `count_point_rule` of the parameters."""
+    rule = rule or parameters().point_rule
     low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
     if rule == "low":
         return np.floor(low)
@@ -93,18 +94,11 @@ def point_value(low, high, rule: str = "midpoint_half_even") -> np.ndarray:
     return np.round((low + high) / 2)
 
 
-def masked_material(low, high, point, params: Parameters) -> np.ndarray:
-    """Whether the uncertainty from counts masked at source matters for a reader: the interval is
-    wider than one person and than `masked_material_share` of the published value."""
-    low, high, point = (np.asarray(v, dtype=float) for v in (low, high, point))
-    width = high - low
-    return (width > 1) & (width > params.masked_material_share * np.abs(point))
-
-
-def masked_material_value(low, high, value, unit: float, params: Parameters) -> np.ndarray:
-    """Whether the uncertainty from counts masked at source matters for a share or ratio: its
-    interval [low, high] (as published, rounded) is wider than its last digit `unit` and than
-    `masked_material_share` of its value (no upper bound: it matters)."""
+def masked_material(low, high, value, params: Parameters, unit: float = 1.0) -> np.ndarray:
+    """Whether the uncertainty from counts masked at source matters for a reader: the interval
+    [low, high] is wider than the figure's last unit (`unit`: one person for a count, the last
+    published digit of a share or ratio) and than `masked_material_share` of the published value
+    (no upper bound: it matters)."""
     low, high, value = (np.asarray(v, dtype=float) for v in (low, high, value))
     width = np.where(np.isfinite(high), high - low, np.inf)
     return (width > unit + 1e-9) & (width > params.masked_material_share * np.abs(np.nan_to_num(value)))

@@ -352,7 +352,6 @@ class Explainer:
         if recipe.get("value"):
             sides.append(("value", recipe["value"], None, breakdown, figure["period"]))
         parts = []
-        rule = disclosure.parameters().point_rule
         for role, cube, sex, part_breakdown, period in sides:
             sex = sex or figure["sex"]
             rows = select_rows(
@@ -366,7 +365,7 @@ class Explainer:
                 low = high = point = float(rows["distinct"].nunique())
             elif len(rows):
                 low, high = float(rows["low"].sum()), float(rows["high"].sum())
-                point = float(disclosure.point_value(rows["low"], rows["high"], rule).sum())
+                point = float(disclosure.point_value(rows["low"], rows["high"]).sum())
             else:
                 low = high = point = 0.0
             parts.append(Part(role, cube, sex, part_breakdown, rows, low, high, distinct, point))

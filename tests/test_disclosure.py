@@ -84,7 +84,7 @@ def test_a_share_is_flagged_masked_only_where_its_interval_is_material():
     # 12.00 in [11.80, 12.40]: 5%; an exact share; no upper bound
     low, high = [30.20, 0.0, 11.80, 40.0, 1.0], [30.50, 0.5, 12.40, 40.0, np.inf]
     value = [30.35, 0.0, 12.00, 40.0, 2.0]
-    assert list(disclosure.masked_material_value(low, high, value, 0.01, params)) == [False, True, True, False, True]
+    assert list(disclosure.masked_material(low, high, value, params, unit=0.01)) == [False, True, True, False, True]
 
 
 def test_every_flag_a_cell_can_carry_is_in_the_legend_with_one_symbol_in_both_languages():

@@ -321,9 +321,9 @@ def _combine(
 
     `nested`: the numerator's rows are among the denominator's (a share of a whole): a masked row
     of the numerator is the same row of the denominator, so it moves both, and the bounds of the
-    share are those of `nested_bounds`; otherwise the numerator and denominator are independent.
+    share are those of `quotient_bounds`; otherwise the numerator and denominator are independent.
     A share or ratio is flagged `masked` when its interval is wider than `masked_material_share`
-    of its value and than its last digit (`disclosure.masked_material_value`)."""
+    of its value and than its last digit (`disclosure.masked_material`)."""
     num, den = num.reset_index(drop=True), den.reset_index(drop=True)
     keys = num if keys is None else keys.reset_index(drop=True)
     keep = (den["high"] > 0).to_numpy()
@@ -344,8 +344,8 @@ def _combine(
             num["rule"] != "", "numerator " + num["rule"], np.where(den["rule"] != "", "denominator " + den["rule"], "")
         )
     )
-    masked = disclosure.masked_material_value(
-        low.round(digits), high.round(digits), value.round(digits), 10.0**-digits, ctx.params
+    masked = disclosure.masked_material(
+        low.round(digits), high.round(digits), value.round(digits), ctx.params, unit=10.0**-digits
     )
     high = high.replace(np.inf, np.nan)
     return _rows(

@@ -336,14 +336,15 @@ def region_maps(plan: pd.DataFrame, items: list[report.Indicator], lang: str) ->
         rank_rows, used = [], []
         for rank, r in enumerate(ranked.itertuples(), start=1):
             diff = None if r.value is None or pd.isna(r.value) or national is None else r.value - national
-            cell_flags = report.flags_of(flags.get(r.code, ""))
+            flag = flags.get(r.code, "")
+            cell_flags = report.flags_of(flag)
             used += [f for f in cell_flags if f not in used]
             secret = "suppressed" in cell_flags
             rank_rows.append(
                 [
                     str(rank) if r.value is not None and not pd.isna(r.value) else "",
                     r.name,
-                    report.shown(r.value, flags.get(r.code, ""), item.unit, lang, t),
+                    report.shown(r.value, flag, item.unit, lang, t),
                     t["flag_symbol_suppressed"] if secret else formatting.change(diff, item.unit, lang),
                     " ".join(t["flag_symbol_" + f] for f in cell_flags),  # the symbols; their words below
                 ]
